@@ -1,0 +1,164 @@
+// One config object: read from the environment once at boot, validated, frozen, never logged.
+import { parseDuration } from './domain/duration.js';
+
+export interface AppConfig {
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly temporal: { readonly address: string | undefined; readonly namespace: string; readonly taskQueue: string };
+  readonly jwtSecret: string;
+  /** 32 raw bytes of the AES-256-GCM key */
+  readonly tokenEncryptionKey: Buffer;
+  readonly claimVerifyDelayMs: number;
+  readonly tokenRefreshIntervalMs: number;
+  readonly tokenRefreshThresholdMs: number;
+  /** MANUAL verification gives up (FAILED) after this long without a decision */
+  readonly manualReviewTimeoutMs: number;
+  /** A verified claim whose notice would go out later than this after verification is not notified */
+  readonly notificationMaxDelayMs: number;
+  /** How long a claim keeps retrying while the tenant's Meta credentials are rejected */
+  readonly credentialRetryWindowMs: number;
+  /** Timeout of every outbound HTTP request (Meta, WhatsApp providers) */
+  readonly outboundHttpTimeoutMs: number;
+  readonly meta: {
+    readonly graphBaseUrl: string;
+    readonly graphVersion: string;
+    readonly appId: string | undefined;
+    readonly appSecret: string | undefined;
+    readonly oauthRedirectUri: string | undefined;
+    readonly embeddedSignupConfigId: string | undefined;
+    readonly webhookVerifyToken: string | undefined;
+    /** 6-digit PIN used when registering a newly connected phone number */
+    readonly registrationPin: string | undefined;
+  };
+  readonly whatsappPlatform: {
+    readonly apiUrl: string | undefined;
+    readonly apiKey: string | undefined;
+    readonly instanceId: string | undefined;
+  };
+  readonly publicAppUrl: string;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Every variable the config module knows; docker-compose and docs are checked against it. */
+export const KNOWN_ENV_VARS = [
+  'PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'JWT_SECRET',
+  'TOKEN_ENCRYPTION_KEY', 'CLAIM_VERIFY_DELAY', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_THRESHOLD',
+  'MANUAL_REVIEW_TIMEOUT', 'NOTIFICATION_MAX_DELAY', 'CREDENTIAL_RETRY_WINDOW', 'OUTBOUND_HTTP_TIMEOUT',
+  'META_GRAPH_BASE_URL', 'META_GRAPH_VERSION', 'META_APP_ID', 'META_APP_SECRET', 'META_OAUTH_REDIRECT_URI',
+  'META_EMBEDDED_SIGNUP_CONFIG_ID', 'META_WEBHOOK_VERIFY_TOKEN', 'META_REGISTRATION_PIN', 'WHATSAPP_API_URL',
+  'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL',
+] as const;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const duration = (name: string, fallback: string): number => {
+    const raw = text(name) ?? fallback;
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms <= 0) {
+      problems.push(`${name} must be a duration such as 500ms, 2s, 5m, 1h or 10d (got "${raw}")`);
+      return 0;
+    }
+    return ms;
+  };
+  const url = (name: string, fallback?: string): string | undefined => {
+    const raw = text(name) ?? fallback;
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+      return undefined;
+    }
+  };
+
+  const portText = text('PORT') ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (got "${portText}")`);
+
+  const jwtSecret = text('JWT_SECRET') ?? '';
+  if (jwtSecret.length < 32) problems.push('JWT_SECRET is required and must be at least 32 characters');
+
+  let tokenEncryptionKey = Buffer.alloc(0);
+  const keyText = text('TOKEN_ENCRYPTION_KEY');
+  if (!keyText) problems.push('TOKEN_ENCRYPTION_KEY is required: 32 random bytes, base64-encoded');
+  else {
+    tokenEncryptionKey = Buffer.from(keyText, 'base64');
+    const canonical = /^[A-Za-z0-9+/]+={0,2}$/.test(keyText);
+    if (!canonical || tokenEncryptionKey.length !== 32) {
+      problems.push('TOKEN_ENCRYPTION_KEY must be exactly 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
+    }
+  }
+
+  const pin = text('META_REGISTRATION_PIN');
+  if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
+
+  const config: AppConfig = {
+    port,
+    databaseUrl: text('DATABASE_URL'),
+    temporal: {
+      address: text('TEMPORAL_ADDRESS'),
+      namespace: text('TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: text('TEMPORAL_TASK_QUEUE') ?? 'social-tasks',
+    },
+    jwtSecret,
+    tokenEncryptionKey,
+    claimVerifyDelayMs: duration('CLAIM_VERIFY_DELAY', '5m'),
+    tokenRefreshIntervalMs: duration('TOKEN_REFRESH_INTERVAL', '24h'),
+    tokenRefreshThresholdMs: duration('TOKEN_REFRESH_THRESHOLD', '10d'),
+    manualReviewTimeoutMs: duration('MANUAL_REVIEW_TIMEOUT', '7d'),
+    notificationMaxDelayMs: duration('NOTIFICATION_MAX_DELAY', '7d'),
+    credentialRetryWindowMs: duration('CREDENTIAL_RETRY_WINDOW', '24h'),
+    outboundHttpTimeoutMs: duration('OUTBOUND_HTTP_TIMEOUT', '10s'),
+    meta: {
+      graphBaseUrl: url('META_GRAPH_BASE_URL', 'https://graph.facebook.com') ?? 'https://graph.facebook.com',
+      graphVersion: text('META_GRAPH_VERSION') ?? 'v26.0',
+      appId: text('META_APP_ID'),
+      appSecret: text('META_APP_SECRET'),
+      oauthRedirectUri: url('META_OAUTH_REDIRECT_URI'),
+      embeddedSignupConfigId: text('META_EMBEDDED_SIGNUP_CONFIG_ID'),
+      webhookVerifyToken: text('META_WEBHOOK_VERIFY_TOKEN'),
+      registrationPin: pin,
+    },
+    whatsappPlatform: {
+      apiUrl: url('WHATSAPP_API_URL'),
+      apiKey: text('WHATSAPP_API_KEY'),
+      instanceId: text('WHATSAPP_INSTANCE_ID'),
+    },
+    publicAppUrl: url('PUBLIC_APP_URL', 'http://localhost:3000') ?? 'http://localhost:3000',
+    logLevel: text('LOG_LEVEL') ?? 'info',
+  };
+  if (!/^v\d+\.\d+$/.test(config.meta.graphVersion)) {
+    problems.push(`META_GRAPH_VERSION must look like v26.0 (got "${config.meta.graphVersion}")`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** Whatever a process needs beyond the base config (e.g. the API needs a database). */
+export function requireSetting<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new ConfigError([`${name} is required for this process`]);
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

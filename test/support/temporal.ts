@@ -1,0 +1,35 @@
+// Real Temporal servers for tests: the Java time-skipping server for workflow logic, and the
+// Temporal CLI dev server (real time, with Schedules) for integration tests. Both binaries come
+// from the project-local install (scripts/install-temporal.sh) via src/temporal/binaries.ts.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { resolveTemporalCli, resolveTemporalTestServer, testingExecutable } from '../../src/temporal/binaries.js';
+import { CLAIM_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes.js';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by another helper in this worker process.
+  }
+}
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testingExecutable(resolveTemporalTestServer()) },
+  });
+}
+
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: testingExecutable(resolveTemporalCli()),
+      searchAttributes: [...CLAIM_SEARCH_ATTRIBUTES],
+    },
+  });
+}
