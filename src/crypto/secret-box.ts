@@ -5,6 +5,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 export class SecretBoxError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -50,7 +51,10 @@ export function createSecretBox(keys: Buffer[]): SecretBox {
     const key = byId.get(keyId);
     if (!key) throw new SecretBoxError(`no key with id ${keyId}`);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'));
+      // A fixed tag length: without it Node accepts tags cut down to 4 bytes, i.e. 32-bit authentication.
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ivText, 'base64url'), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(Buffer.from(`${VERSION}.${keyId}`));
       decipher.setAuthTag(Buffer.from(tagText, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertextText, 'base64url')), decipher.final()]).toString('utf8');

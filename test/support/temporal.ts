@@ -1,6 +1,7 @@
 // Real Temporal servers for tests: the Java time-skipping server for workflow logic, and the
 // Temporal CLI dev server (real time, with Schedules) for integration tests. Both binaries come
 // from the project-local install (scripts/install-temporal.sh) via src/temporal/binaries.ts.
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalCli, resolveTemporalTestServer, testingExecutable } from '../../src/temporal/binaries.js';
@@ -19,9 +20,18 @@ function quietRuntime(): void {
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: testingExecutable(resolveTemporalTestServer()) },
   });
+  // The Java test server knows no custom search attributes until they are added, and upserting
+  // an unknown one fails the workflow task (the claim workflow upserts ClaimStatus).
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      CLAIM_SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
 }
 
 export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {

@@ -1,0 +1,68 @@
+// The shapes of the sealed per-tenant configs, and how each is shown without its secrets.
+import { z } from 'zod';
+import { maskSecret, type SecretBox } from '../../crypto/secret-box.js';
+
+export interface WaConfig {
+  apiUrl: string;
+  apiKey: string;
+  sender?: string;
+  instanceId?: string;
+}
+
+export interface MetaConfig {
+  facebookPageId?: string;
+  facebookToken?: string;
+  instagramAccountId?: string;
+  instagramToken?: string;
+}
+
+const httpUrl = z
+  .string()
+  .trim()
+  .url()
+  .refine((value) => /^https?:\/\//i.test(value), { message: 'must be an http(s) URL' });
+const secret = z.string().trim().min(1).max(4096);
+const id = z.string().trim().min(1).max(100);
+
+/** In a PUT a secret may be omitted to keep the stored one (dashboards never see it to send back). */
+export const waConfigInput = z
+  .object({ apiUrl: httpUrl, apiKey: secret.optional(), sender: z.string().trim().max(100).optional(), instanceId: id.optional() })
+  .strict();
+
+export const metaConfigInput = z
+  .object({ facebookPageId: id.optional(), facebookToken: secret.optional(), instagramAccountId: id.optional(), instagramToken: secret.optional() })
+  .strict();
+
+export function openConfig<T>(secrets: SecretBox, sealed: string | null): T | null {
+  return sealed ? secrets.openJson<T>(sealed) : null;
+}
+
+function maskedSecret(value: string | undefined) {
+  return value ? { configured: true, masked: maskSecret(value) } : { configured: false };
+}
+
+export function showWaConfig(config: WaConfig | null) {
+  if (!config) return null;
+  return { apiUrl: config.apiUrl, apiKey: maskedSecret(config.apiKey), sender: config.sender ?? null, instanceId: config.instanceId ?? null };
+}
+
+export function showMetaConfig(config: MetaConfig | null) {
+  if (!config) return null;
+  return {
+    facebookPageId: config.facebookPageId ?? null,
+    facebookToken: maskedSecret(config.facebookToken),
+    instagramAccountId: config.instagramAccountId ?? null,
+    instagramToken: maskedSecret(config.instagramToken),
+  };
+}
+
+/** Merge a PUT's meta config over the stored one: omitted secrets keep their stored value. */
+export function mergeMetaConfig(input: z.infer<typeof metaConfigInput>, stored: MetaConfig | null): MetaConfig {
+  return {
+    facebookPageId: input.facebookPageId,
+    facebookToken: input.facebookToken ?? (input.facebookPageId === stored?.facebookPageId ? stored?.facebookToken : undefined),
+    instagramAccountId: input.instagramAccountId,
+    instagramToken:
+      input.instagramToken ?? (input.instagramAccountId === stored?.instagramAccountId ? stored?.instagramToken : undefined),
+  };
+}

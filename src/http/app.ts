@@ -1,0 +1,51 @@
+// The Express app, without `listen`: tests drive the same app the API process serves.
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { authenticate } from './auth.js';
+import type { AppDeps } from './deps.js';
+import { AppError } from './errors.js';
+import { errorHandler } from './error-handler.js';
+import { healthRoutes } from './health.js';
+import { apiRoutes, publicRoutes } from './routes.js';
+
+export const JSON_BODY_LIMIT = '100kb';
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      deps.logger.info(
+        {
+          requestId: req.requestId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.use(healthRoutes(deps));
+  // Public routes (Meta's webhooks and OAuth callback) parse their own bodies: webhook signatures
+  // are checked over the raw bytes, so no JSON parser may run before them.
+  app.use(publicRoutes(deps));
+
+  app.use('/api/v1', express.json({ limit: JSON_BODY_LIMIT }), authenticate(deps.config.jwtSecret), apiRoutes(deps));
+
+  app.use((req: Request) => {
+    throw new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}

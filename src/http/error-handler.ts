@@ -1,0 +1,42 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../logger.js';
+import { AppError } from './errors.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Maps anything thrown in a route to the contract's JSON error; unknown errors are 500 and logged. */
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) {
+      logger.error({ err: error, requestId: req.requestId, path: req.path }, 'request failed');
+    }
+    res.status(appError.status).json({
+      error: {
+        code: appError.code,
+        message: appError.message,
+        ...(appError.details === undefined ? {} : { details: appError.details }),
+      },
+    });
+  };
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const parserError = error as BodyParserError;
+  if (parserError?.type === 'entity.parse.failed') return new AppError('INVALID_JSON', 'request body is not valid JSON');
+  if (parserError?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large');
+  if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  }
+  if (parserError?.status && parserError.status >= 400 && parserError.status < 500) {
+    return new AppError('BAD_REQUEST', 'bad request');
+  }
+  const prismaCode = (error as { code?: string })?.code;
+  if (prismaCode === 'P2002') return new AppError('CONFLICT', 'a resource with these unique fields already exists');
+  if (prismaCode === 'P2025') return new AppError('NOT_FOUND', 'resource not found');
+  return new AppError('INTERNAL', 'internal error');
+}

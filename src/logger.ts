@@ -1,0 +1,20 @@
+// Structured JSON logs. Redaction is a second line of defence: secrets should never reach a log
+// call in the first place.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export const REDACTED_PATHS = [
+  '*.accessToken', '*.access_token', '*.token', '*.apiKey', '*.api_key', '*.password', '*.secret',
+  '*.authorization', '*.Authorization', 'req.headers.authorization', 'req.headers.cookie',
+  'headers.authorization', '*.facebookToken', '*.instagramToken', '*.appSecret', '*.jwtSecret',
+  '*.client_secret', '*.appsecret_proof', '*.code',
+];
+
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    name: options.name ?? 'social-tasks',
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,11 @@
+// One Temporal connection and client per process ("expensive to construct and should be reused").
+import { Client, Connection } from '@temporalio/client';
+import type { AppConfig } from '../config.js';
+import { requireSetting } from '../config.js';
+
+export async function connectTemporalClient(config: AppConfig): Promise<Client> {
+  const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
+  // A failed connect is an error at boot, not something to swallow and discover per request.
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}

@@ -1,0 +1,115 @@
+// The whole system for integration tests: the real Express app on a random port, a fresh migrated
+// database, a real Temporal dev server, and a worker running our workflows and activities.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
+import { createApp } from '../../src/http/app.js';
+import type { AppDeps } from '../../src/http/deps.js';
+import { createWorker } from '../../src/temporal/worker.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { createDevServerEnv } from './temporal.js';
+import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from './tokens.js';
+
+export interface TestResponse<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface TestSystem {
+  readonly url: string;
+  readonly config: AppConfig;
+  readonly deps: AppDeps & ActivityDeps;
+  readonly database: TestDatabase;
+  readonly temporalEnv: TestWorkflowEnvironment;
+  readonly worker: Worker | undefined;
+  request<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export const BASE_TEST_ENV = {
+  JWT_SECRET: TEST_JWT_SECRET,
+  TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+  CLAIM_VERIFY_DELAY: '500ms',
+  META_APP_ID: 'test-app-id',
+  META_APP_SECRET: 'test-app-secret',
+  META_WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
+  META_OAUTH_REDIRECT_URI: 'http://127.0.0.1:3000/meta/callback',
+  META_EMBEDDED_SIGNUP_CONFIG_ID: 'test-es-config',
+  PUBLIC_APP_URL: 'https://campaigns.example.test',
+  OUTBOUND_HTTP_TIMEOUT: '2s',
+  LOG_LEVEL: 'silent',
+};
+
+export async function startTestSystem(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestSystem> {
+  const database = await createTestDatabase();
+  const temporalEnv = await createDevServerEnv();
+  const config = loadConfig({
+    ...BASE_TEST_ENV,
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: 'dev-server',
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
+    ...options.env,
+  });
+  const deps = {
+    config,
+    db: database.db,
+    temporal: temporalEnv.client,
+    secrets: createSecretBox([config.tokenEncryptionKey]),
+    logger: pino({ level: 'silent' }),
+  };
+  const server: Server = await new Promise((resolve) => {
+    const listening = createApp(deps).listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  if (options.worker !== false) {
+    worker = await createWorker({ connection: temporalEnv.nativeConnection, deps });
+    running = worker.run();
+  }
+
+  return {
+    url,
+    config,
+    deps,
+    database,
+    temporalEnv,
+    worker,
+    async request(method, path, requestOptions = {}) {
+      const headers: Record<string, string> = { ...requestOptions.headers };
+      if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
+      let body: string | undefined = requestOptions.rawBody;
+      if (requestOptions.body !== undefined) {
+        body = JSON.stringify(requestOptions.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = text;
+      }
+      return { status: response.status, body: parsed as any, text, headers: response.headers };
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (worker && running) {
+        worker.shutdown();
+        await running;
+      }
+      await temporalEnv.teardown();
+      await database.close();
+    },
+  };
+}
