@@ -1,0 +1,65 @@
+// The notice a user gets when a claim is verified: free text for providers and in-window Cloud API
+// sends, positional parameters for a campaign's approved template. Pure, so activities and workflows
+// build the same words.
+
+export interface NotificationContent {
+  readonly userName: string;
+  readonly taskTitle: string;
+  /** spins added by this task; a non-negative integer */
+  readonly spins: number;
+  /** see campaignLink */
+  readonly campaignUrl: string;
+}
+
+const MAX_TITLE_LENGTH = 200;
+const MAX_NAME_LENGTH = 60;
+const NAME_FALLBACK = 'friend';
+
+/** `{publicAppUrl}/campaigns/{campaignId}`, with exactly one slash between the parts. */
+export function campaignLink(publicAppUrl: string, campaignId: string): string {
+  const base = publicAppUrl.trim().replace(/\/+$/, '');
+  if (!base) throw new RangeError('publicAppUrl is empty');
+  if (!campaignId) throw new RangeError('campaignId is empty');
+  return `${base}/campaigns/${encodeURIComponent(campaignId)}`;
+}
+
+export function spinsPhrase(spins: number): string {
+  if (!Number.isInteger(spins) || spins < 0) throw new RangeError(`spins must be a non-negative integer, got ${String(spins)}`);
+  return spins === 1 ? '1 spin' : `${spins} spins`;
+}
+
+// User-entered text goes into one line of a chat message: collapse whitespace (newlines included) and
+// cap the length, so an odd title cannot bury the link or push the text past WhatsApp's 4096 characters.
+function oneLine(text: string, maxLength: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= maxLength ? flat : `${flat.slice(0, maxLength - 1).trimEnd()}…`;
+}
+
+/**
+ * e.g. `Congratulations, Ana! Your task "Follow us on Instagram" was verified and 3 spins were added
+ * to your account. Spin now: https://app.example.com/campaigns/c1`
+ */
+export function composeNotificationText(content: NotificationContent): string {
+  const name = oneLine(content.userName, MAX_NAME_LENGTH);
+  const title = oneLine(content.taskTitle, MAX_TITLE_LENGTH);
+  const spins = spinsPhrase(content.spins);
+  const greeting = name ? `Congratulations, ${name}!` : 'Congratulations!';
+  const added = content.spins === 1 ? `${spins} was added` : `${spins} were added`;
+  return `${greeting} Your task "${title}" was verified and ${added} to your account. Spin now: ${content.campaignUrl}`;
+}
+
+/**
+ * The positional body parameters of a campaign's approved template, in this order: {{1}} user name,
+ * {{2}} task title, {{3}} number of spins, {{4}} campaign link (the Cloud API client wraps each as
+ * `{type: 'text', text}`). Cloud API rejects empty parameters and ones with newlines or tabs, so text
+ * is flattened and a blank name becomes "friend".
+ */
+export function templateBodyParameters(content: NotificationContent): string[] {
+  spinsPhrase(content.spins);
+  return [
+    oneLine(content.userName, MAX_NAME_LENGTH) || NAME_FALLBACK,
+    oneLine(content.taskTitle, MAX_TITLE_LENGTH) || '-',
+    String(content.spins),
+    content.campaignUrl,
+  ];
+}
