@@ -1,0 +1,65 @@
+// Claim bookkeeping: load, record progress, decide. Every write is conditional on the claim still
+// being PENDING and the credit has a unique key, so retries and replays apply each step once.
+import type { ActivityDeps } from './deps.js';
+import type { ClaimSnapshot, RecordedVerification, VerificationOutcome } from './claim-types.js';
+
+export function createClaimActivities({ db }: Pick<ActivityDeps, 'db'>) {
+  return {
+    async loadClaim(completionId: string): Promise<ClaimSnapshot> {
+      const completion = await db.socialTaskCompletion.findUniqueOrThrow({
+        where: { id: completionId },
+        include: { task: true },
+      });
+      return {
+        status: completion.status,
+        verificationStrategy: completion.task.verificationStrategy,
+        fallbackStrategy: completion.task.fallbackStrategy,
+        statisticalApprovalRate: completion.task.statisticalApprovalRate,
+        notificationStatus: completion.notificationStatus,
+      };
+    },
+
+    /** Shows why a claim is still pending (e.g. waiting for review or for valid credentials). */
+    async recordPendingDetail(completionId: string, detail: string): Promise<void> {
+      await db.socialTaskCompletion.updateMany({ where: { id: completionId, status: 'PENDING' }, data: { detail } });
+    },
+
+    /** Records the decision and, when verified, credits the task's spins exactly once. */
+    async completeVerification(
+      completionId: string,
+      outcome: Extract<VerificationOutcome, { kind: 'decided' }>,
+      decidedAt: string,
+    ): Promise<RecordedVerification> {
+      return db.$transaction(async (tx) => {
+        const completion = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, include: { task: true } });
+        if (completion.status === 'PENDING') {
+          const common = {
+            verificationMethod: outcome.method,
+            detail: outcome.detail ?? null,
+            ...(outcome.evidence ? { evidence: outcome.evidence as object } : {}),
+          };
+          if (outcome.verified) {
+            const spins = completion.task.spinsReward;
+            const updated = await tx.socialTaskCompletion.updateMany({
+              where: { id: completionId, status: 'PENDING' },
+              data: { ...common, status: 'VERIFIED', verifiedAt: new Date(decidedAt), spinsAwarded: spins },
+            });
+            if (updated.count === 1) {
+              await tx.spinCredit.createMany({
+                data: [{ tenantId: completion.tenantId, userId: completion.userId, completionId, amount: spins }],
+                skipDuplicates: true,
+              });
+            }
+          } else {
+            await tx.socialTaskCompletion.updateMany({
+              where: { id: completionId, status: 'PENDING' },
+              data: { ...common, status: 'FAILED', notificationStatus: 'SKIPPED', notificationError: 'claim was not verified' },
+            });
+          }
+        }
+        const current = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+        return { status: current.status, notificationStatus: current.notificationStatus, detail: current.detail, spinsAwarded: current.spinsAwarded };
+      });
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// All activities, built from the worker's dependencies.
+import { createClaimActivities } from './claims.js';
+import type { ActivityDeps } from './deps.js';
+import { createNotificationActivities } from './notifications.js';
+import { createVerificationActivities } from './verification.js';
+import { createWebhookActivities } from './webhooks.js';
+import { createWhatsappTokenActivities } from './whatsapp-tokens.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createClaimActivities(deps),
+    ...createVerificationActivities(deps),
+    ...createNotificationActivities(deps),
+    ...createWebhookActivities(deps),
+    ...createWhatsappTokenActivities(deps),
+  };
+}

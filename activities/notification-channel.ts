@@ -1,0 +1,69 @@
+// Which channel carries a claim's notification, in the contract's order:
+//   1. the campaign's WhatsApp account (Cloud API, that account's token)
+//   2. the tenant's custom provider (waConfig)
+//   3. the tenant's default WhatsApp account (earliest connected, ACTIVE)
+//   4. the platform's default provider
+// Never another tenant's. An account of this tenant that needs re-authorisation holds the
+// notification instead of quietly moving it to another sender.
+import type { AppConfig } from '../src/config.js';
+import type { SecretBox } from '../src/crypto/secret-box.js';
+import type { Database } from '../src/db/client.js';
+import { openConfig, type WaConfig } from '../src/features/settings/stored-configs.js';
+
+export type ChannelChoice =
+  | { kind: 'cloud'; accountId: string; phoneNumberId: string; sealedToken: string }
+  | { kind: 'tenant_provider'; config: WaConfig }
+  | { kind: 'platform_provider'; apiUrl: string; apiKey: string; instanceId: string | undefined }
+  | { kind: 'hold'; reason: string }
+  | { kind: 'none'; reason: string };
+
+interface AccountRow {
+  id: string;
+  status: string;
+  phoneNumberId: string;
+  accessToken: string | null;
+  displayPhoneNumber: string | null;
+}
+
+function usable(account: AccountRow): ChannelChoice | undefined {
+  if (account.status === 'ACTIVE' && account.accessToken) {
+    return { kind: 'cloud', accountId: account.id, phoneNumberId: account.phoneNumberId, sealedToken: account.accessToken };
+  }
+  if (account.status === 'NEEDS_REAUTH') {
+    return { kind: 'hold', reason: `WhatsApp account ${account.displayPhoneNumber ?? account.phoneNumberId} needs to be reconnected` };
+  }
+  return undefined;
+}
+
+export async function chooseChannel(
+  deps: { db: Database; secrets: SecretBox; config: AppConfig },
+  claim: { tenantId: string; campaignWhatsappAccountId: string | null },
+): Promise<ChannelChoice> {
+  const { db, secrets, config } = deps;
+  const select = { id: true, status: true, phoneNumberId: true, accessToken: true, displayPhoneNumber: true } as const;
+
+  if (claim.campaignWhatsappAccountId) {
+    const account = await db.whatsappAccount.findFirst({ where: { id: claim.campaignWhatsappAccountId, tenantId: claim.tenantId }, select });
+    const choice = account && usable(account);
+    if (choice) return choice;
+  }
+
+  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: claim.tenantId }, select: { waConfig: true } });
+  const waConfig = openConfig<WaConfig>(secrets, tenant.waConfig);
+  if (waConfig) return { kind: 'tenant_provider', config: waConfig };
+
+  const accounts = await db.whatsappAccount.findMany({
+    where: { tenantId: claim.tenantId, status: { in: ['ACTIVE', 'NEEDS_REAUTH'] } },
+    orderBy: [{ connectedAt: 'asc' }, { id: 'asc' }],
+    select,
+  });
+  const active = accounts.find((account) => account.status === 'ACTIVE' && account.accessToken);
+  if (active) return usable(active)!;
+  if (accounts.length > 0) return usable(accounts[0]!)!;
+
+  const platform = config.whatsappPlatform;
+  if (platform.apiUrl && platform.apiKey) {
+    return { kind: 'platform_provider', apiUrl: platform.apiUrl, apiKey: platform.apiKey, instanceId: platform.instanceId };
+  }
+  return { kind: 'none', reason: 'no WhatsApp channel is configured for this tenant or the platform' };
+}

@@ -1,0 +1,73 @@
+// Verification through Meta's Graph API with the claim's own tenant's credentials (then the
+// platform's). What Meta cannot check, or what no credentials cover, goes back to the workflow as
+// 'fallback' so the task's fallback strategy decides, and the completion says why.
+import { createGraphClient } from '../src/integrations/meta/graph-client.js';
+import { OutboundError } from '../src/integrations/outbound-error.js';
+import { verifyActionWithMeta } from '../src/verification/meta-verifier.js';
+import type { VerificationOutcome } from './claim-types.js';
+import type { ActivityDeps } from './deps.js';
+import { toActivityFailure } from './failures.js';
+import { loadMetaCredentialSources } from './meta-credentials.js';
+
+export function createVerificationActivities({ config, db, secrets }: Pick<ActivityDeps, 'config' | 'db' | 'secrets'>) {
+  const graph = createGraphClient({
+    baseUrl: config.meta.graphBaseUrl,
+    version: config.meta.graphVersion,
+    appId: config.meta.appId,
+    appSecret: config.meta.appSecret,
+    timeoutMs: config.outboundHttpTimeoutMs,
+  });
+
+  return {
+    async verifyWithMeta(completionId: string): Promise<VerificationOutcome> {
+      const completion = await db.socialTaskCompletion.findUniqueOrThrow({
+        where: { id: completionId },
+        include: { task: true, user: true },
+      });
+      const task = {
+        platform: completion.task.platform,
+        actionType: completion.task.actionType,
+        targetId: completion.task.targetId ?? undefined,
+        targetUrl: completion.task.targetUrl ?? undefined,
+      };
+      const user = {
+        handle: completion.handle ?? undefined,
+        instagramUsername: completion.user.instagramUsername ?? undefined,
+        facebookName: completion.user.facebookName ?? undefined,
+      };
+      const reasons: string[] = [];
+      for (const source of await loadMetaCredentialSources(db, secrets, completion.tenantId)) {
+        let result;
+        try {
+          result = await verifyActionWithMeta({ client: graph, credentials: source.credentials, task, user });
+        } catch (error) {
+          if (error instanceof OutboundError && error.kind === 'auth') {
+            // The tenant's credentials exist but are rejected: do not silently switch to the
+            // platform's; the claim waits for the tenant to fix them.
+            return { kind: 'credentials_rejected', method: source.method, detail: `Meta rejected the ${describe(source.method)} credentials: ${error.message}` };
+          }
+          if (error instanceof OutboundError && error.kind === 'permanent') {
+            return { kind: 'fallback', detail: `Meta could not check this task (${error.message})` };
+          }
+          throw toActivityFailure(error, 'Meta verification');
+        }
+        switch (result.outcome) {
+          case 'verified':
+            return { kind: 'decided', verified: true, method: source.method, evidence: result.evidence, detail: `Verified with the ${describe(source.method)} Meta credentials` };
+          case 'not_found':
+            return { kind: 'decided', verified: false, method: source.method, detail: result.detail };
+          case 'unsupported':
+            return { kind: 'fallback', detail: result.reason };
+          case 'no_credentials':
+            reasons.push(result.reason);
+            continue;
+        }
+      }
+      return { kind: 'fallback', detail: `No Meta credentials can check this task (${reasons.join('; ')})` };
+    },
+  };
+}
+
+function describe(method: 'TENANT_META_API' | 'PLATFORM_META_API'): string {
+  return method === 'TENANT_META_API' ? "tenant's" : "platform's";
+}

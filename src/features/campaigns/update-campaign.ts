@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { scopeToTenant } from '../../db/tenant-scope.js';
+import type { Campaign } from '../../generated/prisma/client.js';
+import type { AppDeps } from '../../http/deps.js';
+import { parseInput } from '../../http/validation.js';
+import { signalClaimsOfCampaign } from '../../temporal/claim-signals.js';
+import {
+  assertUsableWhatsappAccount, campaignColumns, campaignFields, isMissingAccountError, missingAccountError,
+} from './campaign-input.js';
+import { toCampaignView } from './campaign-view.js';
+import { findCampaignOr404 } from './get-campaign.js';
+
+const patchCampaignSchema = z.object(campaignFields).partial().strict();
+
+/** What a waiting claim reads when it plans its notification. */
+const NOTIFICATION_COLUMNS = [
+  'timezone', 'notificationEnabled', 'notificationStartHour', 'notificationEndHour', 'whatsappAccountId',
+  'notificationTemplateName', 'notificationTemplateLanguage', 'endsAt',
+] as const satisfies readonly (keyof Campaign)[];
+
+function notificationSettingsDiffer(before: Campaign, after: Campaign): boolean {
+  return NOTIFICATION_COLUMNS.some((column) => {
+    const [a, b] = [before[column], after[column]];
+    return a instanceof Date || b instanceof Date ? a?.valueOf() !== b?.valueOf() : a !== b;
+  });
+}
+
+/** Fields left out are unchanged; `null` clears the nullable ones (timezone, account, template, endsAt). */
+export async function updateCampaign(deps: AppDeps, tenantId: string, campaignId: string, body: unknown) {
+  const db = scopeToTenant(deps.db, tenantId);
+  const input = parseInput(patchCampaignSchema, body);
+  const before = await findCampaignOr404(db, campaignId);
+  if (input.whatsappAccountId && input.whatsappAccountId !== before.whatsappAccountId) {
+    await assertUsableWhatsappAccount(db, input.whatsappAccountId);
+  }
+  let after: Campaign;
+  try {
+    after = await db.campaign.update({ where: { id: campaignId }, data: campaignColumns(input) });
+  } catch (error) {
+    if (isMissingAccountError(error)) throw missingAccountError(error);
+    throw error;
+  }
+  if (notificationSettingsDiffer(before, after)) {
+    // Claims already waiting for the window re-plan now instead of sleeping on a stale timer.
+    // Awaited so the admin's response means the claims were told; a failure here is only latency
+    // (each claim re-reads the campaign when its timer fires), so it is logged, not returned.
+    try {
+      await signalClaimsOfCampaign(deps, tenantId, campaignId);
+    } catch (error) {
+      deps.logger.warn({ err: error, campaignId }, 'could not signal claims of an edited campaign');
+    }
+  }
+  return toCampaignView(after);
+}

@@ -1,0 +1,93 @@
+// An end user claims a task. One completion per (task, user), enforced by the database's unique key,
+// so repeats and concurrent duplicates all land on the same row and the same workflow id.
+//
+// Order matters for "never lost": the row is written first (workflowStartedAt = null), then the
+// workflow is started. If the start fails, or the process dies in between, the row is durable and
+// the claim sweeper (startUnstartedClaims) starts it later; the workflow id makes every start idempotent.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { scopeToTenant } from '../../db/tenant-scope.js';
+import type { SocialTaskCompletion } from '../../generated/prisma/client.js';
+import type { AppDeps } from '../../http/deps.js';
+import { notFound } from '../../http/errors.js';
+import { parseInput } from '../../http/validation.js';
+import { startClaimWorkflow } from '../../temporal/claim-starter.js';
+import { claimWorkflowId } from '../../../workflows/definitions.js';
+
+const claimSchema = z
+  .object({
+    handle: z
+      .string()
+      .trim()
+      .max(100)
+      .transform((value) => value || undefined)
+      .optional()
+      .nullable(),
+  })
+  .strict();
+
+export interface ClaimResult {
+  /** true when this request recorded the claim; false for a repeat of an existing one */
+  readonly created: boolean;
+  readonly body: { completionId: string; status: string; workflowId: string };
+}
+
+export async function createClaim(
+  deps: AppDeps,
+  principal: { tenantId: string; endUserId: string },
+  taskId: string,
+  body: unknown,
+): Promise<ClaimResult> {
+  const { tenantId, endUserId } = principal;
+  const db = scopeToTenant(deps.db, tenantId);
+  const task = await db.socialMediaTask.findUnique({ where: { id: taskId }, select: { id: true, campaignId: true } });
+  if (!task) throw notFound('task');
+  const user = await db.endUser.findUnique({ where: { id: endUserId }, select: { id: true } });
+  if (!user) throw notFound('end user');
+  const input = parseInput(claimSchema, body ?? {});
+
+  // INSERT ... ON CONFLICT DO NOTHING on the (task, user) key: a repeat, or a concurrent duplicate that
+  // loses the race (its insert waits for the winner's commit), inserts nothing and reads the winner.
+  const id = randomUUID();
+  const [row] = await db.socialTaskCompletion.createManyAndReturn({
+    data: [
+      {
+        id,
+        tenantId,
+        campaignId: task.campaignId,
+        taskId: task.id,
+        userId: user.id,
+        handle: input.handle ?? null,
+        workflowId: claimWorkflowId(id),
+        workflowStartedAt: null,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  if (!row) {
+    const existing = await db.socialTaskCompletion.findUnique({ where: { taskId_userId: { taskId: task.id, userId: user.id } } });
+    if (!existing) throw new Error(`claim of task ${task.id} by ${user.id} conflicted but cannot be found`);
+    return repeat(deps, existing);
+  }
+  await tryStart(deps, row);
+  return { created: true, body: claimBody(row) };
+}
+
+async function repeat(deps: AppDeps, row: SocialTaskCompletion): Promise<ClaimResult> {
+  // The first request may have died (or Temporal been down) before the start: try again now.
+  if (row.workflowStartedAt === null) await tryStart(deps, row);
+  return { created: false, body: claimBody(row) };
+}
+
+async function tryStart(deps: AppDeps, row: SocialTaskCompletion): Promise<void> {
+  try {
+    await startClaimWorkflow(deps, row);
+  } catch (error) {
+    // The row is durable: the sweeper starts the workflow later. The claim itself has been accepted.
+    deps.logger.warn({ err: error, completionId: row.id }, 'could not start claim workflow; the sweeper will');
+  }
+}
+
+function claimBody(row: SocialTaskCompletion) {
+  return { completionId: row.id, status: row.status, workflowId: row.workflowId };
+}

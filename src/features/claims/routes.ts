@@ -1,0 +1,22 @@
+import { Router } from 'express';
+import { scopeToTenant } from '../../db/tenant-scope.js';
+import { requireRole, tenantIdOf } from '../../http/auth.js';
+import type { AppDeps } from '../../http/deps.js';
+import { pathParam } from '../campaigns/path-param.js';
+import { createClaim } from './create-claim.js';
+import { getOwnClaim } from './get-claim.js';
+
+export function claimRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/tasks/:taskId/claims', requireRole('end_user'), async (req, res) => {
+    const principal = { tenantId: tenantIdOf(req), endUserId: req.principal!.userId };
+    const result = await createClaim(deps, principal, pathParam(req, 'taskId', 'task'), req.body);
+    // 202: verification happens later, in the claim's workflow. A repeat is 200 with the same claim.
+    res.status(result.created ? 202 : 200).json(result.body);
+  });
+  router.get('/claims/:completionId', requireRole('end_user'), async (req, res) => {
+    const completionId = pathParam(req, 'completionId', 'claim');
+    res.json(await getOwnClaim(scopeToTenant(deps.db, tenantIdOf(req)), req.principal!.userId, completionId));
+  });
+  return router;
+}

@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import { scopeToTenant } from '../../db/tenant-scope.js';
+import { requireRole, tenantIdOf } from '../../http/auth.js';
+import type { AppDeps } from '../../http/deps.js';
+import { pathParam } from '../campaigns/path-param.js';
+import { createEndUser } from './create-end-user.js';
+import { createEndUserSession } from './create-session.js';
+import { getEndUser } from './get-end-user.js';
+
+export function endUserRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/end-users', requireRole('tenant_admin'), async (req, res) => {
+    const tenantId = tenantIdOf(req);
+    res.status(201).json(await createEndUser(scopeToTenant(deps.db, tenantId), tenantId, req.body));
+  });
+  router.get('/end-users/:endUserId', requireRole('tenant_admin'), async (req, res) => {
+    res.json(await getEndUser(scopeToTenant(deps.db, tenantIdOf(req)), pathParam(req, 'endUserId', 'end user')));
+  });
+  router.post('/end-users/:endUserId/session', requireRole('tenant_admin'), async (req, res) => {
+    const tenantId = tenantIdOf(req);
+    const endUserId = pathParam(req, 'endUserId', 'end user');
+    const session = await createEndUserSession(scopeToTenant(deps.db, tenantId), tenantId, endUserId, deps.config.jwtSecret);
+    // A bearer credential: no cache may keep it.
+    res.setHeader('cache-control', 'no-store');
+    res.status(201).json(session);
+  });
+  return router;
+}

@@ -1,0 +1,42 @@
+// `npm run api`: the HTTP API process.
+import { loadConfig, requireSetting } from '../config.js';
+import { createSecretBox } from '../crypto/secret-box.js';
+import { createDatabase } from '../db/client.js';
+import { createApp } from '../http/app.js';
+import { createLogger } from '../logger.js';
+import { connectTemporalClient } from '../temporal/connection.js';
+import { startClaimSweeper } from '../temporal/claim-starter.js';
+
+export async function startApi(options: { onListening?: (port: number) => void } = {}) {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'api' });
+  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
+  const temporal = await connectTemporalClient(config);
+  const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger };
+  const app = createApp(deps);
+  const sweeper = startClaimSweeper(deps);
+  const server = app.listen(config.port, () => {
+    logger.info({ port: config.port }, 'API listening');
+    options.onListening?.(config.port);
+  });
+  const stop = async () => {
+    sweeper.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await temporal.connection.close();
+    await db.$disconnect();
+  };
+  return { stop, server };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  startApi()
+    .then(({ stop }) => {
+      const shutdown = () => void stop().then(() => process.exit(0));
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    })
+    .catch((error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,24 @@
+// The worker: runs workflows (bundled from workflows/index.ts) and the activities built from deps.
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { createActivities } from '../../activities/index.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+export async function createWorker(options: {
+  connection: NativeConnection;
+  deps: ActivityDeps;
+  workflowBundle?: { code: string };
+}): Promise<Worker> {
+  const { config } = options.deps;
+  return Worker.create({
+    connection: options.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(options.deps),
+    // Drain in-flight activities on SIGTERM before exiting.
+    shutdownGraceTime: '30s',
+  });
+}

@@ -1,0 +1,158 @@
+// The notification activities against a real database and fake providers over real HTTP:
+// channel order, at-most-once sending, and how provider failures become retries or final states.
+import { ApplicationFailure } from '@temporalio/common';
+import { pino } from 'pino';
+import { createClaimActivities } from '../../activities/claims.js';
+import { createNotificationActivities } from '../../activities/notifications.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
+import { seedClaim, testConfig } from '../workflows/claim-support.js';
+
+let database: TestDatabase;
+let tenantProvider: FakeHttpServer;
+let platformProvider: FakeHttpServer;
+const tenantReplies: FakeReply[] = [];
+const config = () =>
+  testConfig({
+    WHATSAPP_API_URL: `${platformProvider.url}/platform/send`,
+    WHATSAPP_API_KEY: 'platform-key',
+    WHATSAPP_INSTANCE_ID: 'instance-9',
+    OUTBOUND_HTTP_TIMEOUT: '500ms',
+  });
+const secrets = () => createSecretBox([config().tokenEncryptionKey]);
+const activities = () => createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }) });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  tenantProvider = await startFakeHttpServer(() => tenantReplies.shift() ?? { body: { id: `tenant-msg-${tenantProvider.requests.length}` } });
+  platformProvider = await startFakeHttpServer(() => ({ body: { messageId: `platform-msg-${platformProvider.requests.length}` } }));
+});
+
+afterAll(async () => {
+  await tenantProvider.close();
+  await platformProvider.close();
+  await database.close();
+});
+
+async function verifiedClaim(options: Parameters<typeof seedClaim>[2] = {}) {
+  const claim = await seedClaim(database.db, secrets(), options);
+  await createClaimActivities({ db: database.db }).completeVerification(
+    claim.completionId,
+    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
+    new Date().toISOString(),
+  );
+  return claim;
+}
+
+const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+
+test('crediting a verified claim twice creates one ledger entry', async () => {
+  const claim = await verifiedClaim();
+  const again = await createClaimActivities({ db: database.db }).completeVerification(
+    claim.completionId,
+    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
+    new Date().toISOString(),
+  );
+  expect(again).toMatchObject({ status: 'VERIFIED', spinsAwarded: 3 });
+  expect(await database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(1);
+});
+
+test("the tenant's own provider is used before the platform's, with the contract's body", async () => {
+  const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send`, providerKey: 'tenant-secret' });
+  const platformBefore = platformProvider.requests.length;
+  const result = await activities().sendNotification({ completionId: claim.completionId });
+  expect(result.notificationStatus).toBe('SENT');
+  const request = tenantProvider.requests.at(-1)!;
+  expect(request.path).toBe('/tenant/send');
+  expect(request.headers.authorization).toBe('Bearer tenant-secret');
+  expect(Object.keys(request.body as object).sort()).toEqual(['message', 'number', 'sender']);
+  expect(platformProvider.requests.length).toBe(platformBefore);
+  expect(await row(claim.completionId)).toMatchObject({ notificationChannel: 'TENANT_PROVIDER', notificationStatus: 'SENT' });
+});
+
+test('without tenant channels the platform provider gets {number, message, instanceId}', async () => {
+  const claim = await verifiedClaim();
+  const result = await activities().sendNotification({ completionId: claim.completionId });
+  expect(result.notificationStatus).toBe('SENT');
+  const request = platformProvider.requests.at(-1)!;
+  expect(request.headers.authorization).toBe('Bearer platform-key');
+  expect(request.body).toMatchObject({ instanceId: 'instance-9' });
+  expect(Object.keys(request.body as object).sort()).toEqual(['instanceId', 'message', 'number']);
+  const stored = await row(claim.completionId);
+  expect(stored).toMatchObject({ notificationChannel: 'PLATFORM_PROVIDER' });
+  expect(stored.notificationProviderMessageId).toMatch(/^platform-msg-/);
+});
+
+test('a tenant whose only WhatsApp account needs re-authorisation is held, not sent elsewhere', async () => {
+  const claim = await verifiedClaim();
+  await database.db.whatsappAccount.create({
+    data: { tenantId: claim.tenantId, wabaId: 'waba-held', phoneNumberId: `pn-held-${claim.completionId}`, status: 'NEEDS_REAUTH', accessToken: null },
+  });
+  const platformBefore = platformProvider.requests.length;
+  const result = await activities().sendNotification({ completionId: claim.completionId });
+  expect(result).toMatchObject({ held: true });
+  expect(platformProvider.requests.length).toBe(platformBefore);
+  const stored = await row(claim.completionId);
+  expect(stored.notificationStatus).toBe('PENDING');
+  expect(stored.notificationAttemptedAt).toBeNull();
+  expect(stored.notificationError).toMatch(/needs to be reconnected/);
+});
+
+test('a reply that never comes is recorded as UNKNOWN and never resent', async () => {
+  const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+  tenantReplies.push({ delayMs: 1_500, body: { id: 'late' } });
+  const before = tenantProvider.requests.length;
+  const first = await activities().sendNotification({ completionId: claim.completionId });
+  expect(first.notificationStatus).toBe('UNKNOWN');
+  const second = await activities().sendNotification({ completionId: claim.completionId });
+  expect(second.notificationStatus).toBe('UNKNOWN');
+  expect(tenantProvider.requests.length - before).toBe(1);
+  expect((await row(claim.completionId)).notificationError).toMatch(/not resent/);
+});
+
+test('an attempt that died before recording its outcome is not repeated', async () => {
+  const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+  await database.db.socialTaskCompletion.update({
+    where: { id: claim.completionId },
+    data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date() },
+  });
+  const before = tenantProvider.requests.length;
+  const result = await activities().sendNotification({ completionId: claim.completionId });
+  expect(result.notificationStatus).toBe('UNKNOWN');
+  expect(tenantProvider.requests.length).toBe(before);
+});
+
+test('a 429 with Retry-After becomes a retry after that delay, and the retry sends exactly once', async () => {
+  const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+  tenantReplies.push({ status: 429, headers: { 'retry-after': '7' }, body: { error: 'slow down' } });
+  const before = tenantProvider.requests.length;
+  const failure = await activities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type: 'RateLimited', nextRetryDelay: 7_000, nonRetryable: false });
+  expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptedAt: null });
+
+  const retried = await activities().sendNotification({ completionId: claim.completionId });
+  expect(retried.notificationStatus).toBe('SENT');
+  expect(tenantProvider.requests.length - before).toBe(2);
+});
+
+test('a provider that is unavailable (503) is retried with backoff; a 400 fails the notification', async () => {
+  const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+  tenantReplies.push({ status: 503, body: { error: 'maintenance' } });
+  const failure = await activities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
+  expect(failure).toMatchObject({ type: 'Transient', nonRetryable: false });
+
+  tenantReplies.push({ status: 400, body: { error: 'invalid number' } });
+  const result = await activities().sendNotification({ completionId: claim.completionId });
+  expect(result.notificationStatus).toBe('FAILED');
+  expect((await row(claim.completionId)).notificationError).toMatch(/tenant's WhatsApp provider/);
+});
+
+test('the API key never appears in what is stored about a failure', async () => {
+  const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send`, providerKey: 'super-secret-key-123' });
+  tenantReplies.push({ status: 401, body: { error: 'bad key super-secret-key-123' } });
+  await activities().sendNotification({ completionId: claim.completionId });
+  const rows = await database.query<{ notificationError: string | null }>('SELECT "notificationError" FROM "SocialTaskCompletion" WHERE id = $1', [claim.completionId]);
+  expect(rows[0]!.notificationError ?? '').not.toContain('super-secret-key-123');
+});

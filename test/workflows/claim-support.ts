@@ -1,0 +1,203 @@
+// Shared setup for claim workflow tests: a time-skipping Temporal server per test, our real
+// workflow bundle and activities, a real database, and fake outside services over HTTP.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { createActivities } from '../../activities/index.js';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js';
+import type { Database } from '../../src/db/client.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
+import { createTimeSkippingEnv } from '../support/temporal.js';
+import { BASE_TEST_ENV } from '../support/system.js';
+import type { WorkflowHandle } from '@temporalio/client';
+
+export const TASK_QUEUE = 'claims-test';
+
+let bundle: { code: string } | undefined;
+export async function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
+};
+
+export function testConfig(env: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...BASE_TEST_ENV, TEMPORAL_TASK_QUEUE: TASK_QUEUE, ...env });
+}
+
+export interface ClaimHarness {
+  env: TestWorkflowEnvironment;
+  worker: Worker;
+  secrets: SecretBox;
+  config: AppConfig;
+  /** Moves the test server's clock forward to `instant` (never backwards). */
+  jumpTo(instant: Date): Promise<void>;
+  now(): Promise<Date>;
+  startClaim(completionId: string, overrides?: Partial<ClaimWorkflowInput>): Promise<WorkflowHandle>;
+  teardown(): Promise<void>;
+}
+
+export async function startClaimHarness(db: Database, env: Record<string, string> = {}): Promise<ClaimHarness> {
+  const config = testConfig(env);
+  const secrets = createSecretBox([config.tokenEncryptionKey]);
+  const temporalEnv = await createTimeSkippingEnv();
+  const worker = await Worker.create({
+    connection: temporalEnv.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ config, db, secrets, logger: pino({ level: 'silent' }), temporal: temporalEnv.client }),
+  });
+  const running = worker.run();
+  return {
+    env: temporalEnv,
+    worker,
+    secrets,
+    config,
+    async jumpTo(instant) {
+      const delta = instant.getTime() - (await temporalEnv.currentTimeMs());
+      if (delta < 0) throw new Error(`cannot move the test clock backwards to ${instant.toISOString()}`);
+      if (delta > 0) await temporalEnv.sleep(delta);
+    },
+    now: async () => new Date(await temporalEnv.currentTimeMs()),
+    async startClaim(completionId, overrides = {}) {
+      const completion = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+      const input: ClaimWorkflowInput = {
+        completionId,
+        tenantId: completion.tenantId,
+        campaignId: completion.campaignId,
+        verifyDelayMs: 5 * 60_000,
+        manualReviewTimeoutMs: 7 * 24 * 3_600_000,
+        credentialRetryWindowMs: 24 * 3_600_000,
+        notificationMaxDelayMs: 7 * 24 * 3_600_000,
+        ...overrides,
+      };
+      return temporalEnv.client.workflow.start(CLAIM_WORKFLOW_TYPE, {
+        workflowId: claimWorkflowId(completionId),
+        taskQueue: TASK_QUEUE,
+        args: [input],
+      });
+    },
+    async teardown() {
+      worker.shutdown();
+      await running;
+      await temporalEnv.teardown();
+    },
+  };
+}
+
+export interface SeededClaim {
+  tenantId: string;
+  campaignId: string;
+  taskId: string;
+  userId: string;
+  completionId: string;
+}
+
+/** A tenant whose custom WhatsApp provider is `providerUrl`, with one campaign, task, user and claim. */
+export async function seedClaim(
+  db: Database,
+  secrets: SecretBox,
+  options: {
+    providerUrl?: string;
+    providerKey?: string;
+    tenantTimezone?: string;
+    campaign?: Partial<{ timezone: string | null; notificationEnabled: boolean; notificationStartHour: number; notificationEndHour: number; endsAt: Date | null }>;
+    task?: Partial<{ platform: 'INSTAGRAM' | 'FACEBOOK' | 'TIKTOK' | 'TWITTER'; actionType: 'FOLLOW' | 'LIKE' | 'COMMENT' | 'SHARE' | 'MENTION'; targetId: string | null; verificationStrategy: 'META_API' | 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL'; fallbackStrategy: 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL'; statisticalApprovalRate: number; spinsReward: number }>;
+    metaConfig?: Record<string, string>;
+    handle?: string;
+  } = {},
+): Promise<SeededClaim> {
+  const slug = `t-${randomUUID().slice(0, 8)}`;
+  const tenant = await db.tenant.create({
+    data: {
+      name: slug,
+      slug,
+      timezone: options.tenantTimezone ?? 'UTC',
+      waConfig: options.providerUrl
+        ? secrets.sealJson({ apiUrl: options.providerUrl, apiKey: options.providerKey ?? 'tenant-key', sender: 'Acme' })
+        : null,
+      metaConfig: options.metaConfig ? secrets.sealJson(options.metaConfig) : null,
+    },
+  });
+  const campaign = await db.campaign.create({
+    data: { tenantId: tenant.id, name: 'Summer', notificationStartHour: 0, notificationEndHour: 0, ...options.campaign },
+  });
+  const task = await db.socialMediaTask.create({
+    data: {
+      tenantId: tenant.id,
+      campaignId: campaign.id,
+      title: 'Comment on our post',
+      platform: 'INSTAGRAM',
+      actionType: 'COMMENT',
+      spinsReward: 3,
+      verificationStrategy: 'HONOR_SYSTEM',
+      ...options.task,
+    },
+  });
+  const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Ana', phone: '+51987654321', instagramUsername: 'ana.ig' } });
+  const completionId = randomUUID();
+  await db.socialTaskCompletion.create({
+    data: {
+      id: completionId,
+      tenantId: tenant.id,
+      campaignId: campaign.id,
+      taskId: task.id,
+      userId: user.id,
+      workflowId: claimWorkflowId(completionId),
+      handle: options.handle ?? null,
+    },
+  });
+  return { tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, completionId };
+}
+
+/** The workflow-clock time at which the first activity of `activityType` was scheduled. */
+export async function activityScheduledAt(handle: WorkflowHandle, activityType: string): Promise<Date | undefined> {
+  const history = await handle.fetchHistory();
+  for (const event of history.events ?? []) {
+    const attributes = event.activityTaskScheduledEventAttributes;
+    if (attributes?.activityType?.name === activityType && event.eventTime) {
+      const seconds = Number(event.eventTime.seconds ?? 0);
+      return new Date(seconds * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6));
+    }
+  }
+  return undefined;
+}
+
+/** Polls (in real time) until `predicate` holds for the completion row. */
+export async function waitForCompletion(
+  db: Database,
+  completionId: string,
+  predicate: (row: Awaited<ReturnType<Database['socialTaskCompletion']['findUniqueOrThrow']>>) => boolean,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+    if (predicate(row)) return row;
+    if (Date.now() > deadline) throw new Error(`completion ${completionId} never matched; last: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The first instant at or after `from` whose wall clock in `timeZone` reads `hh:mm`. */
+export function nextLocalTime(from: Date, timeZone: string, hh: number, mm: number): Date {
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const start = Math.ceil(from.getTime() / 60_000) * 60_000;
+  for (let t = start; t < start + 3 * 86_400_000; t += 60_000) {
+    const parts = format.formatToParts(new Date(t));
+    const hour = Number(parts.find((p) => p.type === 'hour')?.value);
+    const minute = Number(parts.find((p) => p.type === 'minute')?.value);
+    if (hour === hh && minute === mm) return new Date(t);
+  }
+  throw new Error(`no ${hh}:${mm} in ${timeZone} within 3 days`);
+}

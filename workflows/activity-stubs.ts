@@ -1,0 +1,48 @@
+// Activity stubs and their timeouts/retry policies, in one place. Workflows import activity
+// *types* only; the implementations live in activities/ and run in the worker.
+import { proxyActivities } from '@temporalio/workflow';
+import type { createClaimActivities } from '../activities/claims.js';
+import type { createNotificationActivities } from '../activities/notifications.js';
+import type { createVerificationActivities } from '../activities/verification.js';
+import type { createWebhookActivities } from '../activities/webhooks.js';
+import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';
+
+/** Database-only steps: retry until the database is back. */
+export const claimActivities = proxyActivities<ReturnType<typeof createClaimActivities>>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** Meta calls: transient errors and rate limits retry with backoff (rate limits set their own delay). */
+export const verificationActivities = proxyActivities<ReturnType<typeof createVerificationActivities>>({
+  startToCloseTimeout: '5m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/** Sending: a retry only happens when the activity proved nothing was sent (see activities/notifications.ts). */
+export const notificationActivities = proxyActivities<ReturnType<typeof createNotificationActivities>>({
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/**
+ * Token refresh: Meta GETs under a row lock. Transient errors retry with backoff; rate limits use
+ * Meta's own delay (ApplicationFailure nextRetryDelay, see activities/failures.ts). Bounded well
+ * inside the default 24h schedule interval, so a stuck run cannot shadow (SKIP) the next ones for long.
+ */
+export const whatsappTokenActivities = proxyActivities<ReturnType<typeof createWhatsappTokenActivities>>({
+  startToCloseTimeout: '3m',
+  scheduleToCloseTimeout: '6h',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '15m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/**
+ * Webhook processing: database steps (and a schedule update on account events), each idempotent,
+ * so they retry until the database/Temporal is back; a missing event row is 'Permanent'.
+ */
+export const webhookActivities = proxyActivities<ReturnType<typeof createWebhookActivities>>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
+});

@@ -1,0 +1,56 @@
+// Names shared by workflows and their callers (API, tests). Kept free of Node-only code: this file
+// is bundled into the workflow sandbox.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const CLAIM_WORKFLOW_TYPE = 'verifySocialTaskClaim';
+export const REFRESH_TOKEN_WORKFLOW_TYPE = 'refreshWhatsappToken';
+export const PROCESS_WEBHOOK_WORKFLOW_TYPE = 'processMetaWebhook';
+
+export const claimWorkflowId = (completionId: string) => `claim-${completionId}`;
+
+/** Input of verifySocialTaskClaim: ids and policy only, never a secret (operators see it in the UI). */
+export interface ClaimWorkflowInput {
+  readonly completionId: string;
+  readonly tenantId: string;
+  readonly campaignId: string;
+  /** CLAIM_VERIFY_DELAY at claim time */
+  readonly verifyDelayMs: number;
+  readonly manualReviewTimeoutMs: number;
+  readonly credentialRetryWindowMs: number;
+  readonly notificationMaxDelayMs: number;
+}
+
+export interface ManualDecision {
+  readonly approved: boolean;
+  readonly reason?: string;
+  /** Who decided (tenant admin user id), for the history */
+  readonly decidedBy?: string;
+}
+
+export type ClaimPhase =
+  | 'WAITING_TO_VERIFY'
+  | 'VERIFYING'
+  | 'AWAITING_MANUAL_REVIEW'
+  | 'WAITING_FOR_CREDENTIALS'
+  | 'WAITING_FOR_WINDOW'
+  | 'HELD'
+  | 'NOTIFYING'
+  | 'DONE';
+
+export interface ClaimState {
+  readonly phase: ClaimPhase;
+  readonly status: 'PENDING' | 'VERIFIED' | 'FAILED';
+  readonly notificationStatus: string;
+  readonly verifyAt?: string;
+  readonly notBefore?: string;
+  readonly detail?: string;
+}
+
+/** Approve or reject a pending claim (tenant admin). Applied once; later decisions are ignored. */
+export const manualDecisionSignal = defineSignal<[ManualDecision]>('manualDecision');
+/** The campaign's notification settings or the tenant's WhatsApp account changed: re-plan now. */
+export const notificationSettingsChangedSignal = defineSignal('notificationSettingsChanged');
+/** Send the notification now, ignoring the window. */
+export const notifyNowSignal = defineSignal('notifyNow');
+/** The live state of a claim, for operators and the API. */
+export const claimStateQuery = defineQuery<ClaimState>('claimState');

@@ -1,0 +1,4 @@
+// Every workflow the worker runs. The worker bundles this file into the deterministic sandbox.
+export { verifySocialTaskClaim } from './verify-social-task-claim.js';
+export { refreshWhatsappToken } from './refresh-whatsapp-token.js';
+export { processMetaWebhook } from './process-meta-webhook.js';

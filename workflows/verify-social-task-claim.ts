@@ -1,0 +1,212 @@
+// One workflow per claim. Its history tells the story an operator needs: the wait before
+// verification, what was checked and how, the credit, the wait for the notification window, the send.
+// Deterministic sandbox code: all I/O is in activities, all clocks are workflow time.
+import { ActivityFailure, ApplicationFailure, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { decideStatistically } from '../src/domain/statistical-approval.js';
+import { CLAIM_STATUS } from '../src/temporal/search-attributes.js';
+import { claimActivities, notificationActivities, verificationActivities } from './activity-stubs.js';
+import {
+  claimStateQuery,
+  manualDecisionSignal,
+  notificationSettingsChangedSignal,
+  notifyNowSignal,
+  type ClaimPhase,
+  type ClaimWorkflowInput,
+  type ManualDecision,
+} from './definitions.js';
+import type { ClaimSnapshot, VerificationOutcome } from '../activities/claim-types.js';
+
+/** Backoff while the tenant's Meta credentials are rejected: the tenant may fix them within the window. */
+const CREDENTIAL_BACKOFF_MS = [5 * 60_000, 15 * 60_000, 30 * 60_000, 60 * 60_000];
+/** A held notification (account needs reconnecting) re-checks at least this often. */
+const HOLD_RECHECK_MS = 60 * 60_000;
+
+export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<{ status: string; notificationStatus: string }> {
+  let phase: ClaimPhase = 'WAITING_TO_VERIFY';
+  let status: 'PENDING' | 'VERIFIED' | 'FAILED' = 'PENDING';
+  let notificationStatus = 'PENDING';
+  let verifyAt: string | undefined = new Date(Date.now() + input.verifyDelayMs).toISOString();
+  let notBefore: string | undefined;
+  let detail: string | undefined;
+  let decision: ManualDecision | undefined;
+  let settingsChanged = false;
+  let notifyNow = false;
+
+  setHandler(manualDecisionSignal, (incoming) => {
+    // The first decision wins; a claim is decided once.
+    decision ??= incoming;
+  });
+  setHandler(notificationSettingsChangedSignal, () => {
+    settingsChanged = true;
+  });
+  setHandler(notifyNowSignal, () => {
+    notifyNow = true;
+  });
+  setHandler(claimStateQuery, () => ({ phase, status, notificationStatus, verifyAt, notBefore, detail }));
+
+  // 1. Wait before verifying (Meta needs time to show the comment), unless an admin decides first.
+  await condition(() => decision !== undefined, input.verifyDelayMs);
+  verifyAt = undefined;
+
+  // 2. Verify, unless the claim was already decided (a re-run after a reset, or a manual decision).
+  const claim = await claimActivities.loadClaim(input.completionId);
+  status = claim.status;
+  if (status === 'PENDING') {
+    phase = 'VERIFYING';
+    const outcome = decision ? manualOutcome(decision) : await verifyOrGiveUp(claim);
+    const recorded = await claimActivities.completeVerification(input.completionId, outcome, new Date().toISOString());
+    status = recorded.status;
+    notificationStatus = recorded.notificationStatus;
+    detail = recorded.detail ?? undefined;
+    upsertSearchAttributes([{ key: CLAIM_STATUS, value: status }]);
+  }
+  if (status !== 'VERIFIED') {
+    phase = 'DONE';
+    return { status, notificationStatus };
+  }
+
+  // 3. Notify inside the campaign's window. Each pass re-reads the campaign, so an edit (signalled
+  //    by the API) or a wake-up applies the current settings, never a stale plan.
+  if (notificationStatus === 'PENDING') notificationStatus = claim.notificationStatus;
+  while (!isFinal(notificationStatus)) {
+    settingsChanged = false;
+    const plan = await notificationActivities.planNotification({
+      completionId: input.completionId,
+      now: new Date().toISOString(),
+      ignoreWindow: notifyNow,
+      maxDelayMs: input.notificationMaxDelayMs,
+    });
+    notificationStatus = plan.notificationStatus;
+    notBefore = plan.action === 'wait' ? plan.notBefore : undefined;
+    if (plan.action === 'done') break;
+    if (plan.action === 'wait') {
+      phase = 'WAITING_FOR_WINDOW';
+      await condition(() => settingsChanged || notifyNow, Math.max(1, Date.parse(plan.notBefore) - Date.now()));
+      continue;
+    }
+    if (plan.action === 'hold') {
+      phase = 'HELD';
+      detail = plan.reason;
+      await condition(() => settingsChanged || notifyNow, HOLD_RECHECK_MS);
+      continue;
+    }
+    phase = 'NOTIFYING';
+    let sent;
+    try {
+      sent = await notificationActivities.sendNotification({ completionId: input.completionId });
+    } catch (error) {
+      // Retries exhausted (provider down or rate-limited for the whole retry budget).
+      if (!(error instanceof ActivityFailure)) throw error;
+      notificationStatus = await notificationActivities.markNotificationFailed({
+        completionId: input.completionId,
+        reason: `sending failed after retries: ${error.cause?.message ?? error.message}`,
+      });
+      break;
+    }
+    notificationStatus = sent.notificationStatus;
+    // A send that found the account's token rejected leaves the notification held, not failed.
+    if (sent.held) {
+      phase = 'HELD';
+      detail = sent.detail;
+      await condition(() => settingsChanged || notifyNow, HOLD_RECHECK_MS);
+    }
+  }
+  phase = 'DONE';
+  return { status, notificationStatus };
+
+  /** A verification that cannot complete within its retry budget fails the claim with the reason. */
+  async function verifyOrGiveUp(claim: ClaimSnapshot): Promise<DecidedOutcome> {
+    try {
+      return await verify(claim.verificationStrategy, claim.fallbackStrategy, claim.statisticalApprovalRate);
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      return { kind: 'decided', verified: false, method: 'TENANT_META_API', detail: `Verification could not be completed: ${error.cause?.message ?? error.message}` };
+    }
+  }
+
+  async function verify(strategy: string, fallback: string, approvalRate: number): Promise<DecidedOutcome> {
+    if (strategy === 'META_API') {
+      const viaMeta = await verifyWithMetaUntilCredentialsWork();
+      if (viaMeta.kind === 'decided') return viaMeta;
+      const outcome = await decideBy(fallback, approvalRate);
+      return { ...outcome, detail: joinDetail(viaMeta.detail, outcome.detail) };
+    }
+    return decideBy(strategy, approvalRate);
+  }
+
+  async function decideBy(strategy: string, approvalRate: number): Promise<DecidedOutcome> {
+    switch (strategy) {
+      case 'HONOR_SYSTEM':
+        return { kind: 'decided', verified: true, method: 'HONOR_SYSTEM', detail: 'Accepted on the honor system' };
+      case 'STATISTICAL': {
+        const approved = decideStatistically(input.completionId, approvalRate);
+        return {
+          kind: 'decided',
+          verified: approved,
+          method: 'STATISTICAL',
+          detail: approved
+            ? `Approved by statistical sampling (rate ${approvalRate})`
+            : `Not approved by statistical sampling (rate ${approvalRate})`,
+        };
+      }
+      case 'MANUAL':
+        return awaitManualReview();
+      default:
+        throw ApplicationFailure.nonRetryable(`unknown verification strategy ${strategy}`, 'UnknownStrategy');
+    }
+  }
+
+  async function awaitManualReview(): Promise<DecidedOutcome> {
+    phase = 'AWAITING_MANUAL_REVIEW';
+    await claimActivities.recordPendingDetail(input.completionId, 'Awaiting manual review');
+    const decided = await condition(() => decision !== undefined, input.manualReviewTimeoutMs);
+    if (decided && decision) return manualOutcome(decision);
+    return {
+      kind: 'decided',
+      verified: false,
+      method: 'MANUAL',
+      detail: `Manual review expired after ${Math.round(input.manualReviewTimeoutMs / 3_600_000)}h without a decision`,
+    };
+  }
+
+  /** Credential errors keep the claim PENDING and retry with backoff for the configured window. */
+  async function verifyWithMetaUntilCredentialsWork(): Promise<DecidedOutcome | Extract<VerificationOutcome, { kind: 'fallback' }>> {
+    let firstFailureAt: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const result = await verificationActivities.verifyWithMeta(input.completionId);
+      if (result.kind !== 'credentials_rejected') return result;
+      firstFailureAt ??= Date.now();
+      const elapsed = Date.now() - firstFailureAt;
+      if (elapsed >= input.credentialRetryWindowMs) {
+        return { kind: 'decided', verified: false, method: result.method, detail: `Meta credentials were rejected for ${Math.round(elapsed / 3_600_000)}h: ${result.detail}` };
+      }
+      phase = 'WAITING_FOR_CREDENTIALS';
+      detail = result.detail;
+      log.warn('Meta credentials rejected; claim stays pending', { completionId: input.completionId, attempt });
+      await claimActivities.recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`);
+      const backoff = Math.min(CREDENTIAL_BACKOFF_MS[Math.min(attempt, CREDENTIAL_BACKOFF_MS.length - 1)]!, input.credentialRetryWindowMs - elapsed);
+      if (await condition(() => decision !== undefined, Math.max(1, backoff))) return manualOutcome(decision!);
+      phase = 'VERIFYING';
+    }
+  }
+}
+
+type DecidedOutcome = Extract<VerificationOutcome, { kind: 'decided' }>;
+
+function manualOutcome(decision: ManualDecision): DecidedOutcome {
+  return {
+    kind: 'decided',
+    verified: decision.approved,
+    method: 'MANUAL',
+    detail: decision.approved ? 'Approved by manual review' : `Rejected by manual review${decision.reason ? `: ${decision.reason}` : ''}`,
+  };
+}
+
+function joinDetail(first: string | undefined, second: string | undefined): string | undefined {
+  return [first, second].filter(Boolean).join('. ') || undefined;
+}
+
+function isFinal(notificationStatus: string): boolean {
+  return ['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN'].includes(notificationStatus);
+}
+
