@@ -1,0 +1,44 @@
+// How a WhatsApp account is shown by the API: never the token (not even masked; tenants have no
+// use for it), with the refresh schedule operators can look up in Temporal.
+import { refreshScheduleId } from '../../temporal/token-refresh-schedules.js';
+
+export interface WhatsappAccountRow {
+  id: string;
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string | null;
+  verifiedName: string | null;
+  status: 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED';
+  statusReason: string | null;
+  qualityRating: string | null;
+  tokenExpiresAt: Date | null;
+  dataAccessExpiresAt: Date | null;
+  scopes: string[];
+  lastRefreshedAt: Date | null;
+  lastRefreshError: string | null;
+  connectedAt: Date;
+}
+
+export function showAccount(account: WhatsappAccountRow) {
+  return {
+    id: account.id,
+    wabaId: account.wabaId,
+    phoneNumberId: account.phoneNumberId,
+    displayPhoneNumber: account.displayPhoneNumber,
+    verifiedName: account.verifiedName,
+    status: account.status,
+    statusReason: account.statusReason,
+    qualityRating: account.qualityRating,
+    /** null: the token does not expire (or, once disconnected, there is none) */
+    tokenExpiresAt: account.tokenExpiresAt?.toISOString() ?? null,
+    dataAccessExpiresAt: account.dataAccessExpiresAt?.toISOString() ?? null,
+    scopes: account.scopes,
+    lastRefreshedAt: account.lastRefreshedAt?.toISOString() ?? null,
+    lastRefreshError: account.lastRefreshError,
+    connectedAt: account.connectedAt.toISOString(),
+    /** Temporal schedule keeping the token alive; none once disconnected */
+    scheduleId: account.status === 'DISCONNECTED' ? null : refreshScheduleId(account.id),
+  };
+}
+
+export type WhatsappAccountView = ReturnType<typeof showAccount>;
