@@ -1,0 +1,40 @@
+// Meta's webhook endpoint (public, raw body, signature-checked) and the tenant admin's view of
+// the deliveries that concerned their tenant.
+import express, { Router } from 'express';
+import { requireRole, tenantIdOf } from '../../http/auth.js';
+import type { AppDeps } from '../../http/deps.js';
+import { listWebhookEvents } from './list-webhook-events.js';
+import { SIGNATURE_HEADER } from './meta-signature.js';
+import { receiveMetaWebhook } from './receive-webhook.js';
+import { answerSubscription } from './verify-subscription.js';
+
+/**
+ * Meta sends up to 3 MB per delivery (reference §5.1); a lower limit would turn large batches into
+ * endless retries. Larger bodies are 413.
+ */
+export const WEBHOOK_BODY_LIMIT = '4mb';
+
+/** Mounted before any JSON parser: the signature is checked over the exact bytes received. */
+export function metaWebhookRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/webhooks/meta', (req, res) => {
+    const challenge = answerSubscription(req.query as Record<string, unknown>, deps.config.meta.webhookVerifyToken);
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.status(200).type('text/plain').send(challenge);
+  });
+  router.post('/webhooks/meta', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const received = await receiveMetaWebhook(deps, rawBody, req.headers[SIGNATURE_HEADER], req.requestId);
+    res.status(200).json({ received: true, duplicate: received.duplicate });
+  });
+  return router;
+}
+
+/** Under /api/v1 (authenticated). */
+export function webhookEventRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/webhooks/events', requireRole('tenant_admin'), async (req, res) => {
+    res.json(await listWebhookEvents(deps.db, tenantIdOf(req), req.query));
+  });
+  return router;
+}

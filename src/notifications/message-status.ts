@@ -1,0 +1,159 @@
+// Delivery statuses from Meta's webhooks, applied to the notification of the claim whose
+// providerMessageId (the wamid) they name.
+//
+// Every status is recorded first in MessageStatusEvent (unique per message id and status, so
+// Meta's duplicates are no-ops). Applying then recomputes the notification from the current row
+// and *all* statuses recorded for the id (delivery-status.ts: a join, order-independent), under a
+// row lock. That makes application safe to run concurrently and repeatedly, from two webhook
+// workflows at once or from the send activity that has just learnt the id:
+//   - webhook: INSERT status (committed) → look for the completion;
+//   - sender:  UPDATE completion with the id (committed) → applyPendingMessageStatuses.
+// Whichever runs second sees the other's commit, so a status that arrives before our own send is
+// recorded is never lost: it waits (appliedAt null) and is applied when the id appears.
+import type { Database } from '../db/client.js';
+import { mergeDeliveryStatuses } from './delivery-status.js';
+
+export interface MessageStatusInput {
+  readonly providerMessageId: string;
+  readonly status: string;
+  readonly occurredAt: Date;
+  readonly errorCode?: number | null;
+  readonly errorTitle?: string | null;
+  readonly webhookEventId?: string | null;
+}
+
+export interface AppliedNotification {
+  readonly completionId: string;
+  readonly tenantId: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface StatusApplication {
+  /** Notifications (normally one) whose message id this is, with their status before and after. */
+  readonly notifications: AppliedNotification[];
+  /** Recorded statuses marked applied by this call. */
+  readonly statusesMarkedApplied: number;
+}
+
+const PROGRESSED = new Set(['SENT', 'DELIVERED', 'READ']);
+
+/** Records one status; false when the same (message id, status) was already recorded. */
+export async function recordMessageStatus(db: Database, input: MessageStatusInput): Promise<boolean> {
+  const created = await db.messageStatusEvent.createMany({
+    data: [
+      {
+        providerMessageId: input.providerMessageId,
+        status: input.status,
+        occurredAt: input.occurredAt,
+        errorCode: input.errorCode ?? null,
+        errorTitle: input.errorTitle ?? null,
+        webhookEventId: input.webhookEventId ?? null,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  return created.count === 1;
+}
+
+/**
+ * Applies every status recorded for `providerMessageId` to the notification that sent it. Call it
+ * right after recording a providerMessageId (a status may have arrived first). Idempotent and safe
+ * to run concurrently; a no-op while no notification has the id.
+ *
+ * Only Cloud API notifications are matched: Meta's statuses describe Cloud API messages, and an id
+ * returned by a tenant's own provider must never pick up statuses of someone else's wamid.
+ */
+export async function applyPendingMessageStatuses(db: Database, providerMessageId: string): Promise<StatusApplication> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "SocialTaskCompletion"
+      WHERE "notificationProviderMessageId" = ${providerMessageId} AND "notificationChannel" = 'WHATSAPP_CLOUD'
+      ORDER BY "id"
+      FOR UPDATE`;
+    if (locked.length === 0) return { notifications: [], statusesMarkedApplied: 0 };
+
+    const reports = await tx.messageStatusEvent.findMany({
+      where: { providerMessageId },
+      orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+    });
+    const completions = await tx.socialTaskCompletion.findMany({
+      where: { id: { in: locked.map((row) => row.id) } },
+      select: { id: true, tenantId: true, notificationStatus: true, notificationError: true, notificationSentAt: true },
+      orderBy: { id: 'asc' },
+    });
+    const notifications: AppliedNotification[] = [];
+    for (const completion of completions) {
+      const merged = mergeDeliveryStatuses(completion, reports);
+      // An UNKNOWN send resolved by Meta: the earliest status tells roughly when it went out.
+      const sentAt = completion.notificationSentAt === null && PROGRESSED.has(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;
+      if (merged.changed || sentAt) {
+        await tx.socialTaskCompletion.update({
+          where: { id: completion.id },
+          data: {
+            notificationStatus: merged.notificationStatus,
+            notificationError: merged.notificationError,
+            ...(sentAt ? { notificationSentAt: sentAt } : {}),
+          },
+        });
+      }
+      notifications.push({
+        completionId: completion.id,
+        tenantId: completion.tenantId,
+        from: completion.notificationStatus,
+        to: merged.notificationStatus,
+      });
+    }
+    const marked = await tx.messageStatusEvent.updateMany({
+      where: { providerMessageId, appliedAt: null },
+      data: { appliedAt: new Date() },
+    });
+    return { notifications, statusesMarkedApplied: marked.count };
+  });
+}
+
+/**
+ * A send whose outcome was ambiguous (UNKNOWN, no message id) is identified by the
+ * biz_opaque_callback_data we sent with it (the completion id), within the tenant that owns the
+ * sending number. Adopting the wamid lets its statuses resolve the notification forward.
+ * Returns false when there is no such UNKNOWN notification (nothing is touched).
+ */
+export async function adoptUnknownNotification(
+  db: Database,
+  input: { completionId: string; tenantId: string; providerMessageId: string },
+): Promise<boolean> {
+  const adopted = await db.socialTaskCompletion.updateMany({
+    where: { id: input.completionId, tenantId: input.tenantId, notificationStatus: 'UNKNOWN', notificationProviderMessageId: null },
+    data: { notificationProviderMessageId: input.providerMessageId, notificationChannel: 'WHATSAPP_CLOUD' },
+  });
+  return adopted.count === 1;
+}
+
+export interface ReceivedStatus extends MessageStatusInput {
+  /** Echo of the biz_opaque_callback_data we sent (our completion id) */
+  readonly bizOpaqueCallbackData?: string | null;
+  /** Tenant owning the business number that reported the status, when we know the number */
+  readonly accountTenantId?: string | null;
+}
+
+export interface ReceivedStatusOutcome extends StatusApplication {
+  /** False for a repeat of an already recorded (message id, status) */
+  readonly newlyRecorded: boolean;
+  /** No notification has this message id yet: the status waits for it */
+  readonly kept: boolean;
+}
+
+/** Records a status from a webhook and applies it (or keeps it until the message id appears). */
+export async function receiveMessageStatus(db: Database, input: ReceivedStatus): Promise<ReceivedStatusOutcome> {
+  const newlyRecorded = await recordMessageStatus(db, input);
+  let application = await applyPendingMessageStatuses(db, input.providerMessageId);
+  if (application.notifications.length === 0 && input.bizOpaqueCallbackData && input.accountTenantId) {
+    const adopted = await adoptUnknownNotification(db, {
+      completionId: input.bizOpaqueCallbackData,
+      tenantId: input.accountTenantId,
+      providerMessageId: input.providerMessageId,
+    });
+    if (adopted) application = await applyPendingMessageStatuses(db, input.providerMessageId);
+  }
+  return { ...application, newlyRecorded, kept: application.notifications.length === 0 };
+}
