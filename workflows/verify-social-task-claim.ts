@@ -45,7 +45,7 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
   setHandler(claimStateQuery, () => ({ phase, status, notificationStatus, verifyAt, notBefore, detail }));
 
   // 1. Wait before verifying (Meta needs time to show the comment), unless an admin decides first.
-  await condition(() => decision !== undefined, input.verifyDelayMs);
+  await condition(() => decision !== undefined, input.verifyDelayMs, { summary: 'Wait before verifying (CLAIM_VERIFY_DELAY)' });
   verifyAt = undefined;
 
   // 2. Verify, unless the claim was already decided (a re-run after a reset, or a manual decision).
@@ -81,13 +81,15 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
     if (plan.action === 'done') break;
     if (plan.action === 'wait') {
       phase = 'WAITING_FOR_WINDOW';
-      await condition(() => settingsChanged || notifyNow, Math.max(1, Date.parse(plan.notBefore) - Date.now()));
+      await condition(() => settingsChanged || notifyNow, Math.max(1, Date.parse(plan.notBefore) - Date.now()), {
+        summary: `Wait for the notification window (${plan.notBefore})`,
+      });
       continue;
     }
     if (plan.action === 'hold') {
       phase = 'HELD';
       detail = plan.reason;
-      await condition(() => settingsChanged || notifyNow, HOLD_RECHECK_MS);
+      await condition(() => settingsChanged || notifyNow, HOLD_RECHECK_MS, { summary: `Notification held: ${plan.reason}` });
       continue;
     }
     phase = 'NOTIFYING';
@@ -108,7 +110,7 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
     if (sent.held) {
       phase = 'HELD';
       detail = sent.detail;
-      await condition(() => settingsChanged || notifyNow, HOLD_RECHECK_MS);
+      await condition(() => settingsChanged || notifyNow, HOLD_RECHECK_MS, { summary: 'Notification held: channel credentials rejected' });
     }
   }
   phase = 'DONE';
@@ -159,7 +161,7 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
   async function awaitManualReview(): Promise<DecidedOutcome> {
     phase = 'AWAITING_MANUAL_REVIEW';
     await claimActivities.recordPendingDetail(input.completionId, 'Awaiting manual review');
-    const decided = await condition(() => decision !== undefined, input.manualReviewTimeoutMs);
+    const decided = await condition(() => decision !== undefined, input.manualReviewTimeoutMs, { summary: 'Await manual review' });
     if (decided && decision) return manualOutcome(decision);
     return {
       kind: 'decided',
@@ -185,7 +187,9 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
       log.warn('Meta credentials rejected; claim stays pending', { completionId: input.completionId, attempt });
       await claimActivities.recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`);
       const backoff = Math.min(CREDENTIAL_BACKOFF_MS[Math.min(attempt, CREDENTIAL_BACKOFF_MS.length - 1)]!, input.credentialRetryWindowMs - elapsed);
-      if (await condition(() => decision !== undefined, Math.max(1, backoff))) return manualOutcome(decision!);
+      if (await condition(() => decision !== undefined, Math.max(1, backoff), { summary: 'Back off: Meta credentials rejected' })) {
+        return manualOutcome(decision!);
+      }
       phase = 'VERIFYING';
     }
   }

@@ -5,6 +5,7 @@ import { createDatabase } from '../db/client.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
+import { startWebhookSweeper } from '../features/webhooks/start-webhook-workflow.js';
 import { startClaimSweeper } from '../temporal/claim-starter.js';
 
 export async function startApi(options: { onListening?: (port: number) => void } = {}) {
@@ -14,13 +15,15 @@ export async function startApi(options: { onListening?: (port: number) => void }
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger };
   const app = createApp(deps);
-  const sweeper = startClaimSweeper(deps);
+  // Claims and webhook deliveries are stored before their workflows start; these sweepers start
+  // any whose start never got through (process died, Temporal unreachable).
+  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps)];
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, 'API listening');
     options.onListening?.(config.port);
   });
   const stop = async () => {
-    sweeper.stop();
+    for (const sweeper of sweepers) sweeper.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await temporal.connection.close();
     await db.$disconnect();

@@ -1,5 +1,5 @@
 // `npm run worker`: the Temporal worker process. SIGTERM/SIGINT drain in-flight work, then exit.
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
@@ -10,6 +10,8 @@ import { createWorker } from '../temporal/worker.js';
 export async function startWorker() {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  // The SDK logs every bundling step at INFO; keep its own chatter at WARN unless debugging.
+  Runtime.install({ logger: new DefaultLogger((config.logLevel === 'debug' ? 'DEBUG' : 'WARN') as LogLevel) });
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
   const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
