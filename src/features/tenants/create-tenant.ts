@@ -15,7 +15,7 @@ const createTenantSchema = z.object({
     .max(63)
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes'),
   timezone: timeZoneSchema.optional(),
-});
+}).strict();
 
 export async function createTenant(db: Database, input: unknown) {
   const data = parseInput(createTenantSchema, input);
