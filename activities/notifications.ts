@@ -8,7 +8,7 @@
 // nothing was sent (connect failure, 429, 503, hold), so those cases retry safely.
 import { nextWindowOpening, resolveTimeZone } from '../src/domain/notification-window.js';
 import { campaignLink, composeNotificationText, templateBodyParameters } from '../src/domain/notification-message.js';
-import { createGraphClient } from '../src/integrations/meta/graph-client.js';
+import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
@@ -24,13 +24,7 @@ const FINAL = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOW
 
 export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger'>) {
   const { config, db, secrets, logger } = deps;
-  const graph = createGraphClient({
-    baseUrl: config.meta.graphBaseUrl,
-    version: config.meta.graphVersion,
-    appId: config.meta.appId,
-    appSecret: config.meta.appSecret,
-    timeoutMs: config.outboundHttpTimeoutMs,
-  });
+  const graph = graphClientFromConfig(config);
   const tokens = createTokenCache(secrets);
 
   const loadClaim = (completionId: string) =>

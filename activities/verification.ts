@@ -1,7 +1,7 @@
 // Verification through Meta's Graph API with the claim's own tenant's credentials (then the
 // platform's). What Meta cannot check, or what no credentials cover, goes back to the workflow as
 // 'fallback' so the task's fallback strategy decides, and the completion says why.
-import { createGraphClient } from '../src/integrations/meta/graph-client.js';
+import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { verifyActionWithMeta } from '../src/verification/meta-verifier.js';
 import type { VerificationOutcome } from './claim-types.js';
@@ -10,13 +10,7 @@ import { toActivityFailure } from './failures.js';
 import { loadMetaCredentialSources } from './meta-credentials.js';
 
 export function createVerificationActivities({ config, db, secrets }: Pick<ActivityDeps, 'config' | 'db' | 'secrets'>) {
-  const graph = createGraphClient({
-    baseUrl: config.meta.graphBaseUrl,
-    version: config.meta.graphVersion,
-    appId: config.meta.appId,
-    appSecret: config.meta.appSecret,
-    timeoutMs: config.outboundHttpTimeoutMs,
-  });
+  const graph = graphClientFromConfig(config);
 
   return {
     async verifyWithMeta(completionId: string): Promise<VerificationOutcome> {

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
+import { runPeriodically } from './periodic-sweep.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from './search-attributes.js';
 
 interface StarterDeps {
@@ -83,16 +84,5 @@ export async function startUnstartedClaims(deps: StarterDeps, options: { graceMs
 }
 
 export function startClaimSweeper(deps: StarterDeps, intervalMs = 30_000): { stop(): void } {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    startUnstartedClaims(deps)
-      .catch((error) => deps.logger.warn({ err: error }, 'claim sweeper failed'))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return runPeriodically('claim sweeper', () => startUnstartedClaims(deps), intervalMs, deps.logger);
 }

@@ -1,15 +1,10 @@
 import type { AppConfig } from '../../config.js';
-import { createGraphClient, type GraphClient } from '../../integrations/meta/graph-client.js';
+import type { GraphClient } from '../../integrations/meta/graph-client.js';
+import { graphClientFromConfig } from '../../integrations/meta/graph-client-from-config.js';
 
 /** One Graph client per process (created with the routes), pointed at META_GRAPH_BASE_URL. */
 export function createMetaGraph(config: AppConfig): GraphClient {
-  return createGraphClient({
-    baseUrl: config.meta.graphBaseUrl,
-    version: config.meta.graphVersion,
-    appId: config.meta.appId,
-    appSecret: config.meta.appSecret,
-    timeoutMs: config.outboundHttpTimeoutMs,
-  });
+  return graphClientFromConfig(config);
 }
 
 /** The settings a connect needs; missing ones → 409 NOT_CONFIGURED naming them. */

@@ -11,6 +11,7 @@ import type { Database } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
 import { PROCESS_WEBHOOK_WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import type { ProcessWebhookInput } from '../../../workflows/process-meta-webhook.js';
+import { runPeriodically } from '../../temporal/periodic-sweep.js';
 
 export interface WebhookStarterDeps {
   readonly config: AppConfig;
@@ -97,16 +98,5 @@ export async function startUnprocessedWebhooks(
 
 /** Runs `startUnprocessedWebhooks` every `intervalMs` (one pass at a time) until stopped. */
 export function startWebhookSweeper(deps: WebhookStarterDeps, intervalMs = 60_000): { stop(): void } {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    startUnprocessedWebhooks(deps)
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'webhook sweeper failed'))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return runPeriodically('webhook sweeper', () => startUnprocessedWebhooks(deps), intervalMs, deps.logger);
 }
