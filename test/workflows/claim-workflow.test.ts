@@ -1,6 +1,7 @@
 // The claim workflow on the time-skipping server, with the real activities against a real
 // database and a fake tenant WhatsApp provider over HTTP. Time-window cases jump the server's
 // clock to chosen instants, so "sent at 09:00 Lima" is asserted on the workflow's own timeline.
+import { Worker } from '@temporalio/worker';
 import { claimStateQuery, manualDecisionSignal, notificationSettingsChangedSignal, notifyNowSignal } from '../../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
@@ -88,6 +89,9 @@ test('a claim verified at 22:50 in Lima with a 9–21 window is sent at 09:00 Li
 
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
   await expectSentAt(handle, expectedOpen);
+
+  // The history replays against today's workflow code without a determinism error.
+  await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory(), handle.workflowId);
 });
 
 test('on the Europe/Berlin spring-forward day a window starting at 02:00 opens at 03:00 CEST', async () => {
