@@ -8,7 +8,8 @@ export type VerificationOutcome =
   | {
       kind: 'decided';
       verified: boolean;
-      method: VerificationMethodName;
+      /** Absent when no method could decide (e.g. Meta stayed unavailable for the whole retry budget) */
+      method?: VerificationMethodName;
       detail?: string;
       /** What proved it (ids, usernames, timestamps); never a token */
       evidence?: Record<string, unknown>;

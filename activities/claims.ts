@@ -34,7 +34,7 @@ export function createClaimActivities({ db }: Pick<ActivityDeps, 'db'>) {
         const completion = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, include: { task: true } });
         if (completion.status === 'PENDING') {
           const common = {
-            verificationMethod: outcome.method,
+            verificationMethod: outcome.method ?? null,
             detail: outcome.detail ?? null,
             ...(outcome.evidence ? { evidence: outcome.evidence as object } : {}),
           };

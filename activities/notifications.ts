@@ -56,6 +56,13 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       if (campaign.endsAt && campaign.endsAt <= now) {
         return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the campaign ended before the notification could be sent') };
       }
+      const verifiedAt = claim.verifiedAt ?? now;
+      // Checked before holds and windows alike: a notification held for weeks (account needing
+      // reconnection, provider rejecting our key) must not wake the user once it is released.
+      // notify-now is an explicit operator decision and bypasses it.
+      if (!input.ignoreWindow && now.getTime() - verifiedAt.getTime() > input.maxDelayMs) {
+        return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the notification could not be sent within the maximum delay after verification') };
+      }
       const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: campaign.whatsappAccountId });
       if (channel.kind === 'hold') {
         await db.socialTaskCompletion.update({ where: { id: claim.id }, data: { notificationError: channel.reason } });
@@ -71,7 +78,6 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       const opensAt = nextWindowOpening(now, window);
       if (opensAt.getTime() <= now.getTime()) return { action: 'send', notificationStatus: claim.notificationStatus };
 
-      const verifiedAt = claim.verifiedAt ?? now;
       if (opensAt.getTime() - verifiedAt.getTime() > input.maxDelayMs) {
         return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', `the notification window opens too long after verification (${opensAt.toISOString()})`) };
       }

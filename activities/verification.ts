@@ -53,7 +53,7 @@ export function createVerificationActivities({ config, db, secrets }: Pick<Activ
           case 'unsupported':
             return { kind: 'fallback', detail: result.reason };
           case 'no_credentials':
-            reasons.push(result.reason);
+            reasons.push(`${source.method === 'TENANT_META_API' ? 'tenant' : 'platform'}: ${result.reason}`);
             continue;
         }
       }

@@ -122,7 +122,7 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
       return await verify(claim.verificationStrategy, claim.fallbackStrategy, claim.statisticalApprovalRate);
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      return { kind: 'decided', verified: false, method: 'TENANT_META_API', detail: `Verification could not be completed: ${error.cause?.message ?? error.message}` };
+      return { kind: 'decided', verified: false, detail: `Verification could not be completed: ${error.cause?.message ?? error.message}` };
     }
   }
 
