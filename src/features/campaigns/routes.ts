@@ -5,7 +5,7 @@ import type { AppDeps } from '../../http/deps.js';
 import { createCampaign } from './create-campaign.js';
 import { getCampaign } from './get-campaign.js';
 import { listCampaigns } from './list-campaigns.js';
-import { pathParam } from './path-param.js';
+import { pathParam } from '../../http/path-param.js';
 import { updateCampaign } from './update-campaign.js';
 
 export function campaignRoutes(deps: AppDeps): Router {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import { requireRole, tenantIdOf } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
-import { pathParam } from '../campaigns/path-param.js';
+import { pathParam } from '../../http/path-param.js';
 import { createClaim } from './create-claim.js';
 import { getOwnClaim } from './get-claim.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { CompletionStatus } from '../../generated/prisma/enums.js';
 import { parseInput } from '../../http/validation.js';
-import { pageArgs, pageQueryFields, toPage } from '../campaigns/pagination.js';
+import { pageArgs, pageQueryFields, toPage } from '../../http/pagination.js';
 import { toCompletionView } from './completion-view.js';
 
 const id = z.string().trim().min(1).max(100);

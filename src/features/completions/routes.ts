@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import { requireRole, tenantIdOf } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
-import { pathParam } from '../campaigns/path-param.js';
+import { pathParam } from '../../http/path-param.js';
 import { decideCompletion } from './decide-completion.js';
 import { getCompletion } from './get-completion.js';
 import { listCompletions } from './list-completions.js';

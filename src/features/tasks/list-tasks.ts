@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { parseInput } from '../../http/validation.js';
 import { findCampaignOr404 } from '../campaigns/get-campaign.js';
-import { pageArgs, pageQueryFields, toPage } from '../campaigns/pagination.js';
+import { pageArgs, pageQueryFields, toPage } from '../../http/pagination.js';
 import { toTaskView } from './task-view.js';
 
 const listTasksQuery = z.object({ ...pageQueryFields });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import { requireRole, tenantIdOf } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
-import { pathParam } from '../campaigns/path-param.js';
+import { pathParam } from '../../http/path-param.js';
 import { createTask } from './create-task.js';
 import { listTasks } from './list-tasks.js';
 

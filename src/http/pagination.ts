@@ -2,7 +2,7 @@
 // The cursor is opaque to clients (base64url of the last row's sort instant and id), so pages stay
 // stable while rows are inserted, and it carries no tenant: the tenant filter stays in the query.
 import { z } from 'zod';
-import { AppError } from '../../http/errors.js';
+import { AppError } from './errors.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -13,7 +13,7 @@ export const pageQueryFields = {
   cursor: z.string().min(1).max(300).optional(),
 };
 
-type SortKey = 'createdAt' | 'claimedAt';
+type SortKey = 'createdAt' | 'claimedAt' | 'receivedAt';
 type Direction = 'desc' | 'asc';
 
 interface PageOptions<K extends SortKey> {

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { notFound } from '../../http/errors.js';
+import { notFound } from './errors.js';
 
 /** A route's path parameter as one string; anything else cannot name a resource (404). */
 export function pathParam(req: Request, name: string, what = 'resource'): string {
