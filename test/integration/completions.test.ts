@@ -35,11 +35,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function createTenant(slug: string): Promise<string> {
-  const response = await system.request('POST', '/api/v1/tenants', { token: tokens.platformAdmin(), body: { name: slug, slug } });
-  expect(response.status).toBe(201);
-  return response.body.id;
-}
+const createTenant = (slug: string) => system.createTenant(slug);
 
 let phoneCounter = 0;
 async function newEndUser(ownerTenantId = tenantId) {

@@ -20,11 +20,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function createTenant(slug: string): Promise<string> {
-  const response = await system.request('POST', '/api/v1/tenants', { token: tokens.platformAdmin(), body: { name: slug, slug } });
-  expect(response.status).toBe(201);
-  return response.body.id;
-}
+const createTenant = (slug: string) => system.createTenant(slug);
 
 describe('POST /api/v1/end-users', () => {
   test('201 with the user; the handle fields are normalised; the row belongs to the token tenant', async () => {

@@ -3,9 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { createGraphClient, type GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { sendCloudMessage } from '../../src/integrations/meta/whatsapp-business.js';
-import { OutboundError } from '../../src/integrations/outbound-error.js';
 import { startFakeHttpServer } from '../support/fake-http-server.js';
 import { rateLimitReply, startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import { outboundFailure } from '../support/outbound-failure.js';
 
 let fake: FakeMeta;
 let client: GraphClient;
@@ -16,15 +16,7 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-async function failure(promise: Promise<unknown>): Promise<OutboundError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OutboundError) return error;
-    throw error;
-  }
-  throw new Error('expected an OutboundError');
-}
+const failure = outboundFailure;
 
 function seedMedia(comments: number) {
   const owner = fake.addInstagramAccount({ username: 'acme' });

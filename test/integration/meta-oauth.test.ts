@@ -4,8 +4,8 @@ import { createGraphClient, type GraphClient } from '../../src/integrations/meta
 import {
   buildLoginDialogUrl, debugToken, exchangeCodeForToken, exchangeForLongLivedToken,
 } from '../../src/integrations/meta/oauth.js';
-import { OutboundError } from '../../src/integrations/outbound-error.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import { outboundFailure } from '../support/outbound-failure.js';
 
 const REDIRECT = 'https://api.example.test/meta/callback';
 const DAY_MS = 24 * 3600 * 1000;
@@ -19,15 +19,7 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-async function failure(promise: Promise<unknown>): Promise<OutboundError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OutboundError) return error;
-    throw error;
-  }
-  throw new Error('expected an OutboundError');
-}
+const failure = outboundFailure;
 
 test('the login dialog URL asks for an authorization code with the Login for Business configuration', () => {
   const url = new URL(buildLoginDialogUrl({ version: 'v26.0', appId: '123', redirectUri: REDIRECT, configId: 'cfg-9', state: 'signed.state' }));

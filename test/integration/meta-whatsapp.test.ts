@@ -4,8 +4,8 @@ import { debugToken } from '../../src/integrations/meta/oauth.js';
 import {
   discoverWhatsappAccounts, listApprovedTemplates, listPhoneNumbers, registerPhoneNumber, sendCloudMessage, subscribeAppToWaba,
 } from '../../src/integrations/meta/whatsapp-business.js';
-import { OutboundError } from '../../src/integrations/outbound-error.js';
 import { rateLimitReply, startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import { outboundFailure } from '../support/outbound-failure.js';
 
 let fake: FakeMeta;
 let client: GraphClient;
@@ -16,15 +16,7 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-async function failure(promise: Promise<unknown>): Promise<OutboundError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OutboundError) return error;
-    throw error;
-  }
-  throw new Error('expected an OutboundError');
-}
+const failure = outboundFailure;
 
 function connectedAccount() {
   const waba = fake.addWaba({ name: 'Acme Support' });

@@ -14,7 +14,7 @@ import type { AppDeps } from '../../src/http/deps.js';
 import { createWorker } from '../../src/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createDevServerEnv } from './temporal.js';
-import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from './tokens.js';
+import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, tokens } from './tokens.js';
 
 export interface TestResponse<T = any> {
   status: number;
@@ -31,6 +31,8 @@ export interface TestSystem {
   readonly temporalEnv: TestWorkflowEnvironment;
   readonly worker: Worker | undefined;
   request<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse<T>>;
+  /** Creates a tenant through POST /api/v1/tenants as the platform admin; returns its id. */
+  createTenant(slug: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +79,7 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
     running = worker.run();
   }
 
-  return {
+  const system: TestSystem = {
     url,
     config,
     deps,
@@ -102,6 +104,11 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
       }
       return { status: response.status, body: parsed as any, text, headers: response.headers };
     },
+    async createTenant(slug) {
+      const response = await system.request('POST', '/api/v1/tenants', { token: tokens.platformAdmin(), body: { name: slug, slug } });
+      if (response.status !== 201) throw new Error(`creating tenant ${slug}: ${response.status} ${response.text}`);
+      return response.body.id as string;
+    },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (worker && running) {
@@ -112,4 +119,5 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
       await database.close();
     },
   };
+  return system;
 }
