@@ -41,7 +41,8 @@ export function createApp(deps: AppDeps): express.Express {
   // are checked over the raw bytes, so no JSON parser may run before them.
   app.use(publicRoutes(deps));
 
-  app.use('/api/v1', express.json({ limit: JSON_BODY_LIMIT }), authenticate(deps.config.jwtSecret), apiRoutes(deps));
+  // Authenticate first: bodies of unauthenticated requests are never parsed.
+  app.use('/api/v1', authenticate(deps.config.jwtSecret), express.json({ limit: JSON_BODY_LIMIT }), apiRoutes(deps));
 
   app.use((req: Request) => {
     throw new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
