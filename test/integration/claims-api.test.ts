@@ -230,3 +230,36 @@ describe('GET /api/v1/claims/:completionId', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('what a campaign site shows an end user', () => {
+  test("GET /api/v1/claims lists only the caller's own claims, whatever userId the query names", async () => {
+    const ana = await newEndUser();
+    const ben = await newEndUser();
+    const secondTask = (await createTask(tenantId, campaignId)).id;
+    const anaFirst = (await claim(ana.token)).body.completionId;
+    const anaSecond = (await claim(ana.token, {}, secondTask)).body.completionId;
+    const benClaim = (await claim(ben.token)).body.completionId;
+
+    const own = await system.request('GET', `/api/v1/claims?userId=${ben.id}`, { token: ana.token });
+    expect(own.status).toBe(200);
+    expect(own.body.items.map((item: { id: string }) => item.id).sort()).toEqual([anaFirst, anaSecond].sort());
+    expect(own.body.items.map((item: { id: string }) => item.id)).not.toContain(benClaim);
+
+    const filtered = await system.request('GET', `/api/v1/claims?taskId=${secondTask}`, { token: ana.token });
+    expect(filtered.body.items.map((item: { id: string }) => item.id)).toEqual([anaSecond]);
+
+    const asAdmin = await system.request('GET', '/api/v1/claims', { token: tokens.tenantAdmin(tenantId) });
+    expect(asAdmin.status).toBe(403);
+  });
+
+  test("an end user lists its tenant's campaign tasks, and another tenant's campaign is 404", async () => {
+    const user = await newEndUser();
+    const tasks = await system.request('GET', `/api/v1/campaigns/${campaignId}/tasks`, { token: user.token });
+    expect(tasks.status).toBe(200);
+    expect(tasks.body.items.map((task: { id: string }) => task.id)).toContain(taskId);
+
+    const foreignCampaignId = (await system.deps.db.socialMediaTask.findUniqueOrThrow({ where: { id: foreignTaskId } })).campaignId;
+    const foreign = await system.request('GET', `/api/v1/campaigns/${foreignCampaignId}/tasks`, { token: user.token });
+    expect(foreign.status).toBe(404);
+  });
+});

@@ -13,7 +13,8 @@ export function taskRoutes(deps: AppDeps): Router {
     const campaignId = pathParam(req, 'campaignId', 'campaign');
     res.status(201).json(await createTask(scopeToTenant(deps.db, tenantId), tenantId, campaignId, req.body));
   });
-  router.get('/campaigns/:campaignId/tasks', requireRole('tenant_admin'), async (req, res) => {
+  // End users see the task list too: their campaign site shows it (still only their tenant's).
+  router.get('/campaigns/:campaignId/tasks', requireRole('tenant_admin', 'end_user'), async (req, res) => {
     const campaignId = pathParam(req, 'campaignId', 'campaign');
     res.json(await listTasks(scopeToTenant(deps.db, tenantIdOf(req)), campaignId, req.query));
   });
