@@ -12,6 +12,7 @@ import {
 import { startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { eventually } from '../support/eventually.js';
 
 const run = promisify(execFile);
 const DAY_MS = 86_400_000;
@@ -78,15 +79,6 @@ function everyText(value: unknown): string {
   return '';
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('reconcileRefreshSchedules', () => {
   test('recreates a deleted schedule, deletes orphans, repairs drift and leaves correct ones untouched', async () => {

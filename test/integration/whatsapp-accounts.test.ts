@@ -7,6 +7,7 @@ import { refreshScheduleId } from '../../src/temporal/token-refresh-schedules.js
 import { startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { eventually } from '../support/eventually.js';
 
 let fake: FakeMeta;
 let system: TestSystem;
@@ -60,15 +61,6 @@ async function scheduleExists(accountId: string): Promise<boolean> {
   }
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('GET /api/v1/whatsapp/accounts', () => {
   test("lists the tenant's own accounts with status, expiry and refresh fields, never a token", async () => {

@@ -10,6 +10,7 @@ import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js'
 import type { Database } from '../../src/db/client.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
+import { eventually } from '../support/eventually.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 import { BASE_TEST_ENV } from '../support/system.js';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -180,13 +181,10 @@ export async function waitForCompletion(
   predicate: (row: Awaited<ReturnType<Database['socialTaskCompletion']['findUniqueOrThrow']>>) => boolean,
   timeoutMs = 20_000,
 ) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  return eventually(async () => {
     const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-    if (predicate(row)) return row;
-    if (Date.now() > deadline) throw new Error(`completion ${completionId} never matched; last: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return predicate(row) && row;
+  }, `completion ${completionId} to match`, timeoutMs);
 }
 
 /** The first instant at or after `from` whose wall clock in `timeZone` reads `hh:mm`. */
