@@ -18,6 +18,13 @@ export interface ClaimWorkflowInput {
   readonly manualReviewTimeoutMs: number;
   readonly credentialRetryWindowMs: number;
   readonly notificationMaxDelayMs: number;
+  /**
+   * History length (events) past which a run that is waiting to notify continues as new, so a claim
+   * that waits weeks through many campaign edits never nears Temporal's history limit. Default 2,000.
+   */
+  readonly continueAsNewAfterEvents?: number;
+  /** Set only by continue-as-new: the claim is verified and credited; resume at the notify loop. */
+  readonly resumeNotifying?: { readonly skipWindowOnce: boolean };
 }
 
 export interface ManualDecision {
