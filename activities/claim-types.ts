@@ -1,5 +1,6 @@
 // Values exchanged between the claim workflow and its activities. Ids and outcomes only: nothing
 // here may ever carry a secret, because Temporal records it in the history operators read.
+import type { CompletionReason } from '../src/domain/completion-reason.js';
 
 export type VerificationMethodName = 'TENANT_META_API' | 'PLATFORM_META_API' | 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
 
@@ -11,6 +12,8 @@ export type VerificationOutcome =
       /** Absent when no method could decide (e.g. Meta stayed unavailable for the whole retry budget) */
       method?: VerificationMethodName;
       detail?: string;
+      /** Short code of why (shown to end users with our own sentence); absent in histories recorded before it existed */
+      reason?: CompletionReason;
       /** What proved it (ids, usernames, timestamps); never a token */
       evidence?: Record<string, unknown>;
     }

@@ -1,5 +1,6 @@
 // Claim bookkeeping: load, record progress, decide. Every write is conditional on the claim still
 // being PENDING and the credit has a unique key, so retries and replays apply each step once.
+import type { CompletionReason } from '../src/domain/completion-reason.js';
 import type { ActivityDeps } from './deps.js';
 import type { ClaimSnapshot, RecordedVerification, VerificationOutcome } from './claim-types.js';
 
@@ -20,8 +21,8 @@ export function createClaimActivities({ db }: Pick<ActivityDeps, 'db'>) {
     },
 
     /** Shows why a claim is still pending (e.g. waiting for review or for valid credentials). */
-    async recordPendingDetail(completionId: string, detail: string): Promise<void> {
-      await db.socialTaskCompletion.updateMany({ where: { id: completionId, status: 'PENDING' }, data: { detail } });
+    async recordPendingDetail(completionId: string, detail: string, reason?: CompletionReason): Promise<void> {
+      await db.socialTaskCompletion.updateMany({ where: { id: completionId, status: 'PENDING' }, data: { detail, ...(reason ? { reason } : {}) } });
     },
 
     /** Records the decision and, when verified, credits the task's spins exactly once. */
@@ -36,6 +37,7 @@ export function createClaimActivities({ db }: Pick<ActivityDeps, 'db'>) {
           const common = {
             verificationMethod: outcome.method ?? null,
             detail: outcome.detail ?? null,
+            reason: outcome.reason ?? null,
             ...(outcome.evidence ? { evidence: outcome.evidence as object } : {}),
           };
           if (outcome.verified) {

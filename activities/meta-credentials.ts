@@ -1,21 +1,3 @@
 // Meta credentials for verification: the claim's own tenant first, then the platform's. Loaded and
-// decrypted here, inside the activity, from ids: they never cross the Temporal boundary.
-import type { SecretBox } from '../src/crypto/secret-box.js';
-import type { Database } from '../src/db/client.js';
-import { openConfig, type MetaConfig } from '../src/features/settings/stored-configs.js';
-
-export interface CredentialSource {
-  readonly method: 'TENANT_META_API' | 'PLATFORM_META_API';
-  readonly credentials: MetaConfig;
-}
-
-export async function loadMetaCredentialSources(db: Database, secrets: SecretBox, tenantId: string): Promise<CredentialSource[]> {
-  const [tenant, platform] = await Promise.all([
-    db.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { metaConfig: true } }),
-    db.platformSettings.findUnique({ where: { id: 1 }, select: { metaConfig: true } }),
-  ]);
-  return [
-    { method: 'TENANT_META_API', credentials: openConfig<MetaConfig>(secrets, tenant.metaConfig) ?? {} },
-    { method: 'PLATFORM_META_API', credentials: openConfig<MetaConfig>(secrets, platform?.metaConfig ?? null) ?? {} },
-  ];
-}
+// decrypted inside the activity, from ids (the API's task checks load them the same way).
+export { loadMetaCredentialSources, type CredentialSource } from '../src/verification/credential-sources.js';

@@ -3,6 +3,7 @@
 // 'fallback' so the task's fallback strategy decides, and the completion says why.
 import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
+import { evidenceReserver } from '../src/verification/evidence-use.js';
 import { verifyActionWithMeta } from '../src/verification/meta-verifier.js';
 import type { VerificationOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
@@ -28,12 +29,18 @@ export function createVerificationActivities({ config, db, secrets }: Pick<Activ
         handle: completion.handle ?? undefined,
         instagramUsername: completion.user.instagramUsername ?? undefined,
         facebookName: completion.user.facebookName ?? undefined,
+        proofCode: completion.proofCode ?? undefined,
+      };
+      // Evidence must postdate the task and may verify only one claim of it.
+      const rules = {
+        notBefore: completion.task.createdAt,
+        accept: evidenceReserver(db, { tenantId: completion.tenantId, taskId: completion.taskId, completionId }),
       };
       const reasons: string[] = [];
       for (const source of await loadMetaCredentialSources(db, secrets, completion.tenantId)) {
         let result;
         try {
-          result = await verifyActionWithMeta({ client: graph, credentials: source.credentials, task, user });
+          result = await verifyActionWithMeta({ client: graph, credentials: source.credentials, task, user, rules });
         } catch (error) {
           if (error instanceof OutboundError && error.kind === 'auth') {
             // The tenant's credentials exist but are rejected: do not silently switch to the
@@ -47,9 +54,12 @@ export function createVerificationActivities({ config, db, secrets }: Pick<Activ
         }
         switch (result.outcome) {
           case 'verified':
-            return { kind: 'decided', verified: true, method: source.method, evidence: result.evidence, detail: `Verified with the ${describe(source.method)} Meta credentials` };
+            return {
+              kind: 'decided', verified: true, method: source.method, evidence: result.evidence, reason: 'VERIFIED_BY_META',
+              detail: `Verified with the ${describe(source.method)} Meta credentials`,
+            };
           case 'not_found':
-            return { kind: 'decided', verified: false, method: source.method, detail: result.detail };
+            return { kind: 'decided', verified: false, method: source.method, detail: result.detail, reason: result.reason ?? 'NOT_FOUND_ON_POST' };
           case 'unsupported':
             return { kind: 'fallback', detail: result.reason };
           case 'no_credentials':

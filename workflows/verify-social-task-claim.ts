@@ -163,7 +163,10 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
       return await verify(claim.verificationStrategy, claim.fallbackStrategy, claim.statisticalApprovalRate);
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      return { kind: 'decided', verified: false, detail: `Verification could not be completed: ${error.cause?.message ?? error.message}` };
+      return {
+        kind: 'decided', verified: false, reason: 'VERIFICATION_UNAVAILABLE',
+        detail: `Verification could not be completed: ${error.cause?.message ?? error.message}`,
+      };
     }
   }
 
@@ -180,13 +183,14 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
   async function decideBy(strategy: string, approvalRate: number): Promise<DecidedOutcome> {
     switch (strategy) {
       case 'HONOR_SYSTEM':
-        return { kind: 'decided', verified: true, method: 'HONOR_SYSTEM', detail: 'Accepted on the honor system' };
+        return { kind: 'decided', verified: true, method: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR', detail: 'Accepted on the honor system' };
       case 'STATISTICAL': {
         const approved = decideStatistically(input.completionId, approvalRate);
         return {
           kind: 'decided',
           verified: approved,
           method: 'STATISTICAL',
+          reason: approved ? 'APPROVED_BY_SAMPLING' : 'NOT_APPROVED_BY_SAMPLING',
           detail: approved
             ? `Approved by statistical sampling (rate ${approvalRate})`
             : `Not approved by statistical sampling (rate ${approvalRate})`,
@@ -201,13 +205,14 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
 
   async function awaitManualReview(): Promise<DecidedOutcome> {
     phase = 'AWAITING_MANUAL_REVIEW';
-    await claimActivities.recordPendingDetail(input.completionId, 'Awaiting manual review');
+    await claimActivities.recordPendingDetail(input.completionId, 'Awaiting manual review', 'AWAITING_REVIEW');
     const decided = await condition(() => decision !== undefined, input.manualReviewTimeoutMs, { summary: 'Await manual review' });
     if (decided && decision) return manualOutcome(decision);
     return {
       kind: 'decided',
       verified: false,
       method: 'MANUAL',
+      reason: 'REVIEW_EXPIRED',
       detail: `Manual review expired after ${Math.round(input.manualReviewTimeoutMs / 3_600_000)}h without a decision`,
     };
   }
@@ -221,12 +226,12 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
       firstFailureAt ??= Date.now();
       const elapsed = Date.now() - firstFailureAt;
       if (elapsed >= input.credentialRetryWindowMs) {
-        return { kind: 'decided', verified: false, method: result.method, detail: `Meta credentials were rejected for ${Math.round(elapsed / 3_600_000)}h: ${result.detail}` };
+        return { kind: 'decided', verified: false, method: result.method, reason: 'CREDENTIALS_REJECTED', detail: `Meta credentials were rejected for ${Math.round(elapsed / 3_600_000)}h: ${result.detail}` };
       }
       phase = 'WAITING_FOR_CREDENTIALS';
       detail = result.detail;
       log.warn('Meta credentials rejected; claim stays pending', { completionId: input.completionId, attempt });
-      await claimActivities.recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`);
+      await claimActivities.recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`, 'WAITING_FOR_CREDENTIALS');
       const backoff = Math.min(CREDENTIAL_BACKOFF_MS[Math.min(attempt, CREDENTIAL_BACKOFF_MS.length - 1)]!, input.credentialRetryWindowMs - elapsed);
       if (await condition(() => decision !== undefined, Math.max(1, backoff), { summary: 'Back off: Meta credentials rejected' })) {
         return manualOutcome(decision!);
@@ -243,6 +248,7 @@ function manualOutcome(decision: ManualDecision): DecidedOutcome {
     kind: 'decided',
     verified: decision.approved,
     method: 'MANUAL',
+    reason: decision.approved ? 'APPROVED_BY_REVIEW' : 'REJECTED_BY_REVIEW',
     detail: decision.approved ? 'Approved by manual review' : `Rejected by manual review${decision.reason ? `: ${decision.reason}` : ''}`,
   };
 }

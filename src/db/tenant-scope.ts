@@ -6,7 +6,7 @@ import type { Database } from './client.js';
 /** Models with a `tenantId` column. Tenant itself is reached by id (`tenant.findUnique`). */
 const TENANT_OWNED = new Set([
   'EndUser', 'Campaign', 'SocialMediaTask', 'SocialTaskCompletion', 'SpinCredit', 'WhatsappAccount',
-  'WebhookEvent', 'OAuthState',
+  'WebhookEvent', 'OAuthState', 'EvidenceUse', 'EndUserHandle', 'EndUserAuditEntry',
 ]);
 
 const FILTERED_OPERATIONS = new Set([

@@ -5,8 +5,10 @@
 // evidence records that it matched on a name.
 import type { GraphClient } from '../integrations/meta/graph-client.js';
 import { listPageObjectComments, listPageObjectReactions } from '../integrations/meta/social-reads.js';
+import { EvidenceScreen, type EvidenceRules } from './evidence-screen.js';
 import { sameHandle } from './handle-match.js';
 import { evidence, type MetaVerification } from './outcome.js';
+import { containsProofCode } from './proof-code.js';
 
 export const MAX_FACEBOOK_PAGES = 20;
 
@@ -15,9 +17,10 @@ const NOT_A_PAGE_TOKEN =
 
 export async function findFacebookComment(
   client: GraphClient,
-  input: { token: string; postId: string; name: string },
+  input: { token: string; postId: string; name?: string | undefined; proofCode?: string | undefined; rules?: EvidenceRules },
 ): Promise<MetaVerification> {
-  const { token, postId, name } = input;
+  const { token, postId, name, proofCode } = input;
+  const screen = new EvidenceScreen(input.rules);
   const comments = listPageObjectComments(client, postId, token, { maxPages: MAX_FACEBOOK_PAGES });
   let scanned = 0;
   let anonymous = 0;
@@ -25,35 +28,37 @@ export async function findFacebookComment(
     scanned += 1;
     if (!comment.from) {
       anonymous += 1;
-      continue;
+      if (!proofCode) continue;
     }
-    if (sameHandle(comment.from.name, name)) {
-      return {
-        outcome: 'verified',
-        evidence: evidence({
-          source: 'facebook_comments',
-          postId,
-          commentId: comment.id,
-          parentCommentId: comment.parentId,
-          fromId: comment.from.id,
-          name: comment.from.name,
-          matchedOn: 'name',
-          createdTime: comment.createdTime ?? null,
-        }),
-      };
-    }
+    const matches = proofCode ? containsProofCode(comment.message, proofCode) : sameHandle(comment.from?.name, name);
+    if (!matches) continue;
+    const candidate = evidence({
+      source: 'facebook_comments',
+      postId,
+      commentId: comment.id,
+      parentCommentId: comment.parentId,
+      fromId: comment.from?.id ?? null,
+      name: comment.from?.name ?? null,
+      matchedOn: proofCode ? 'proof_code' : 'name',
+      ...(proofCode ? { proofCode } : {}),
+      createdTime: comment.createdTime ?? null,
+    });
+    if (await screen.admit(candidate, comment.createdTime)) return { outcome: 'verified', evidence: candidate };
   }
-  if (scanned > 0 && anonymous === scanned) return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
+  // A proof code is in the text, which every token can read; only name matching needs identities.
+  if (!proofCode && scanned > 0 && anonymous === scanned) return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
   const capped = comments.stoppedAtPageCap ? `; stopped after ${comments.pagesFetched} pages, later comments were not checked` : '';
-  return { outcome: 'not_found', detail: `No comment by "${name}" on Facebook post ${postId} (${scanned} comments checked${capped})` };
+  const who = proofCode ? `with the code ${proofCode}` : `by "${name}"`;
+  return screen.notFound(`No comment ${who} on Facebook post ${postId} (${scanned} comments checked${capped})`);
 }
 
 /** Any reaction counts as the "like": Facebook replaced likes with reactions (one per user). */
 export async function findFacebookReaction(
   client: GraphClient,
-  input: { token: string; postId: string; name: string },
+  input: { token: string; postId: string; name: string; rules?: EvidenceRules },
 ): Promise<MetaVerification> {
   const { token, postId, name } = input;
+  const screen = new EvidenceScreen(input.rules);
   const reactions = listPageObjectReactions(client, postId, token, { maxPages: MAX_FACEBOOK_PAGES });
   let scanned = 0;
   let anonymous = 0;
@@ -63,21 +68,19 @@ export async function findFacebookReaction(
       anonymous += 1;
       continue;
     }
-    if (sameHandle(reaction.name, name)) {
-      return {
-        outcome: 'verified',
-        evidence: evidence({
-          source: 'facebook_reactions',
-          postId,
-          reactorId: reaction.id ?? null,
-          name: reaction.name,
-          reactionType: reaction.type,
-          matchedOn: 'name',
-        }),
-      };
-    }
+    if (!sameHandle(reaction.name, name)) continue;
+    const candidate = evidence({
+      source: 'facebook_reactions',
+      postId,
+      reactorId: reaction.id ?? null,
+      name: reaction.name,
+      reactionType: reaction.type,
+      matchedOn: 'name',
+    });
+    // The reactions edge carries no time: a reaction cannot be dated (see evidence-age.ts).
+    if (await screen.admit(candidate, undefined)) return { outcome: 'verified', evidence: candidate };
   }
   if (scanned > 0 && anonymous === scanned) return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
   const capped = reactions.stoppedAtPageCap ? `; stopped after ${reactions.pagesFetched} pages, other reactions were not checked` : '';
-  return { outcome: 'not_found', detail: `No reaction by "${name}" on Facebook post ${postId} (${scanned} reactions checked${capped})` };
+  return screen.notFound(`No reaction by "${name}" on Facebook post ${postId} (${scanned} reactions checked${capped})`);
 }

@@ -8,6 +8,7 @@
 import type { GraphClient } from '../integrations/meta/graph-client.js';
 import { isGraphId } from '../integrations/meta/graph-ids.js';
 import { OutboundError } from '../integrations/outbound-error.js';
+import type { EvidenceRules } from './evidence-screen.js';
 import { findFacebookComment, findFacebookReaction } from './facebook-checks.js';
 import { firstHandle } from './handle-match.js';
 import { findInstagramComment, findInstagramTag } from './instagram-checks.js';
@@ -20,6 +21,8 @@ export interface VerifyActionInput {
   readonly credentials: MetaCredentials;
   readonly task: VerifiableTask;
   readonly user: Claimant;
+  /** Postdate and single-use rules for what is found (evidence-screen.ts) */
+  readonly rules?: EvidenceRules;
 }
 
 /** A check that can run, or the reason it cannot. */
@@ -41,12 +44,13 @@ export async function verifyActionWithMeta(input: VerifyActionInput): Promise<Me
 const unsupported = (reason: string): Plan => ({ outcome: 'unsupported', reason });
 const noCredentials = (reason: string): Plan => ({ outcome: 'no_credentials', reason });
 
-function planCheck({ client, credentials, task, user }: VerifyActionInput): Plan {
+function planCheck({ client, credentials, task, user, rules = {} }: VerifyActionInput): Plan {
+  const claimant = (handle: string | undefined): Who => ({ handle, proofCode: user.proofCode, rules });
   switch (task.platform) {
     case 'INSTAGRAM':
-      return planInstagram(client, credentials, task, firstHandle(user.handle, user.instagramUsername));
+      return planInstagram(client, credentials, task, claimant(firstHandle(user.handle, user.instagramUsername)));
     case 'FACEBOOK':
-      return planFacebook(client, credentials, task, firstHandle(user.handle, user.facebookName));
+      return planFacebook(client, credentials, task, claimant(firstHandle(user.handle, user.facebookName)));
     case 'TIKTOK':
     case 'TWITTER':
       return unsupported(`${task.platform} actions cannot be checked through Meta's Graph API`);
@@ -55,15 +59,23 @@ function planCheck({ client, credentials, task, user }: VerifyActionInput): Plan
   }
 }
 
-function planInstagram(client: GraphClient, credentials: MetaCredentials, task: VerifiableTask, handle: string | undefined): Plan {
+/** Who to look for: a proof code (any author) wins over the handle. */
+interface Who {
+  readonly handle: string | undefined;
+  readonly proofCode: string | undefined;
+  readonly rules: EvidenceRules;
+}
+
+function planInstagram(client: GraphClient, credentials: MetaCredentials, task: VerifiableTask, who: Who): Plan {
+  const { handle, proofCode, rules } = who;
   switch (task.actionType) {
     case 'COMMENT': {
       const target = requireTargetId(task, 'Instagram media id');
       if (typeof target !== 'string') return target;
       if (!credentials.instagramToken) return noCredentials('No Instagram token configured');
-      if (!handle) return unsupported('The user gave no Instagram username (neither in the claim nor in the profile)');
+      if (!handle && !proofCode) return unsupported('The user gave no Instagram username (neither in the claim nor in the profile)');
       const token = credentials.instagramToken;
-      return { run: () => findInstagramComment(client, { token, mediaId: target, handle }) };
+      return { run: () => findInstagramComment(client, { token, mediaId: target, handle, proofCode, rules }) };
     }
     case 'MENTION': {
       if (!credentials.instagramToken || !credentials.instagramAccountId) {
@@ -73,7 +85,7 @@ function planInstagram(client: GraphClient, credentials: MetaCredentials, task: 
       if (!handle) return unsupported('The user gave no Instagram username (neither in the claim nor in the profile)');
       const token = credentials.instagramToken;
       const igUserId = credentials.instagramAccountId;
-      return { run: () => findInstagramTag(client, { token, igUserId, handle }) };
+      return { run: () => findInstagramTag(client, { token, igUserId, handle, rules }) };
     }
     case 'FOLLOW':
       return unsupported(
@@ -88,7 +100,10 @@ function planInstagram(client: GraphClient, credentials: MetaCredentials, task: 
   }
 }
 
-function planFacebook(client: GraphClient, credentials: MetaCredentials, task: VerifiableTask, name: string | undefined): Plan {
+function planFacebook(client: GraphClient, credentials: MetaCredentials, task: VerifiableTask, who: Who): Plan {
+  const { handle: name, rules } = who;
+  // Reactions have no text: a proof code can only be matched in a comment.
+  const proofCode = task.actionType === 'COMMENT' ? who.proofCode : undefined;
   switch (task.actionType) {
     case 'COMMENT':
     case 'LIKE': {
@@ -98,10 +113,10 @@ function planFacebook(client: GraphClient, credentials: MetaCredentials, task: V
       const target = requireTargetId(task, 'Facebook post id');
       if (typeof target !== 'string') return target;
       if (!credentials.facebookToken) return noCredentials('No Facebook Page token configured');
-      if (!name) return unsupported('The user gave no Facebook name (neither in the claim nor in the profile)');
+      if (!name && !proofCode) return unsupported('The user gave no Facebook name (neither in the claim nor in the profile)');
       const token = credentials.facebookToken;
-      const find = task.actionType === 'COMMENT' ? findFacebookComment : findFacebookReaction;
-      return { run: () => find(client, { token, postId: target, name }) };
+      if (task.actionType === 'COMMENT') return { run: () => findFacebookComment(client, { token, postId: target, name, proofCode, rules }) };
+      return { run: () => findFacebookReaction(client, { token, postId: target, name: name!, rules }) };
     }
     case 'FOLLOW':
       return unsupported('Facebook exposes only follower/fan totals for a Page, not who follows it');

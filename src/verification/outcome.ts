@@ -27,14 +27,19 @@ export interface Claimant {
   readonly handle?: string | undefined;
   readonly instagramUsername?: string | undefined;
   readonly facebookName?: string | undefined;
+  /** The claim's proof code: when set, a comment matches by carrying it, whoever wrote it */
+  readonly proofCode?: string | undefined;
 }
+
+export type NotFoundReason = 'NOT_FOUND_ON_POST' | 'EVIDENCE_ALREADY_USED' | 'EVIDENCE_PREDATES_TASK';
 
 /** Small, JSON-safe, no secrets: stored on the completion. */
 export type VerificationEvidence = Readonly<Record<string, string | number | boolean | null>>;
 
 export type MetaVerification =
   | { readonly outcome: 'verified'; readonly evidence: VerificationEvidence }
-  | { readonly outcome: 'not_found'; readonly detail: string }
+  /** `reason` says whether nothing matched, or matches were passed over (already used, too old) */
+  | { readonly outcome: 'not_found'; readonly detail: string; readonly reason?: NotFoundReason }
   | { readonly outcome: 'unsupported'; readonly reason: string }
   | { readonly outcome: 'no_credentials'; readonly reason: string };
 

@@ -220,8 +220,10 @@ describe('GET /api/v1/claims/:completionId', () => {
       spinsAwarded: 0,
       notification: { status: 'PENDING' },
     });
+    // The same claim as the tenant sees it, except the end user's reason code and our sentence
+    // in place of the tenant's detail (issue 10, item 6).
     const admin = await system.request('GET', `/api/v1/completions/${created.body.completionId}`, { token: tokens.tenantAdmin(tenantId) });
-    expect(own.body).toEqual(admin.body);
+    expect(own.body).toEqual({ ...admin.body, reason: 'CHECKING', detail: expect.stringMatching(/checking your task/) });
 
     const neighbour = await newEndUser();
     const other = await system.request('GET', `/api/v1/claims/${created.body.completionId}`, { token: neighbour.token });

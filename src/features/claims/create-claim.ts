@@ -12,7 +12,9 @@ import type { AppDeps } from '../../http/deps.js';
 import { notFound } from '../../http/errors.js';
 import { parseInput } from '../../http/validation.js';
 import { startClaimWorkflow } from '../../temporal/claim-starter.js';
+import { generateProofCode } from '../../verification/proof-code.js';
 import { claimWorkflowId } from '../../../workflows/definitions.js';
+import { bindClaimHandle } from './bind-claim-handle.js';
 
 const claimSchema = z
   .object({
@@ -29,7 +31,7 @@ const claimSchema = z
 export interface ClaimResult {
   /** true when this request recorded the claim; false for a repeat of an existing one */
   readonly created: boolean;
-  readonly body: { completionId: string; status: string; workflowId: string };
+  readonly body: { completionId: string; status: string; workflowId: string; proofCode?: string };
 }
 
 export async function createClaim(
@@ -40,38 +42,46 @@ export async function createClaim(
 ): Promise<ClaimResult> {
   const { tenantId, endUserId } = principal;
   const db = scopeToTenant(deps.db, tenantId);
-  const task = await db.socialMediaTask.findUnique({ where: { id: taskId }, select: { id: true, campaignId: true } });
+  const task = await db.socialMediaTask.findUnique({ where: { id: taskId }, select: { id: true, campaignId: true, platform: true, requireProofCode: true } });
   if (!task) throw notFound('task');
-  const user = await db.endUser.findUnique({ where: { id: endUserId }, select: { id: true } });
+  const user = await db.endUser.findUnique({ where: { id: endUserId }, select: { id: true, instagramUsername: true, facebookName: true } });
   if (!user) throw notFound('end user');
   const input = parseInput(claimSchema, body ?? {});
+  await bindClaimHandle(deps.db, { tenantId, endUserId: user.id, platform: task.platform, profile: user }, input.handle ?? undefined);
 
   // INSERT ... ON CONFLICT DO NOTHING on the (task, user) key: a repeat, or a concurrent duplicate that
   // loses the race (its insert waits for the winner's commit), inserts nothing and reads the winner.
-  const id = randomUUID();
-  const [row] = await db.socialTaskCompletion.createManyAndReturn({
-    data: [
-      {
-        id,
-        tenantId,
-        campaignId: task.campaignId,
-        taskId: task.id,
-        userId: user.id,
-        handle: input.handle ?? null,
-        workflowId: claimWorkflowId(id),
-        workflowStartedAt: null,
-      },
-    ],
-    skipDuplicates: true,
-  });
-  if (!row) {
+  // A new proof code that happens to repeat another claim's also inserts nothing: draw again.
+  for (let attempt = 0; attempt < PROOF_CODE_ATTEMPTS; attempt++) {
+    const id = randomUUID();
+    const [row] = await db.socialTaskCompletion.createManyAndReturn({
+      data: [
+        {
+          id,
+          tenantId,
+          campaignId: task.campaignId,
+          taskId: task.id,
+          userId: user.id,
+          handle: input.handle ?? null,
+          proofCode: task.requireProofCode ? generateProofCode() : null,
+          workflowId: claimWorkflowId(id),
+          workflowStartedAt: null,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    if (row) {
+      await tryStart(deps, row);
+      return { created: true, body: claimBody(row) };
+    }
     const existing = await db.socialTaskCompletion.findUnique({ where: { taskId_userId: { taskId: task.id, userId: user.id } } });
-    if (!existing) throw new Error(`claim of task ${task.id} by ${user.id} conflicted but cannot be found`);
-    return repeat(deps, existing);
+    if (existing) return repeat(deps, existing);
+    if (!task.requireProofCode) break;
   }
-  await tryStart(deps, row);
-  return { created: true, body: claimBody(row) };
+  throw new Error(`claim of task ${task.id} by ${user.id} conflicted but cannot be found`);
 }
+
+const PROOF_CODE_ATTEMPTS = 5;
 
 async function repeat(deps: AppDeps, row: SocialTaskCompletion): Promise<ClaimResult> {
   // The first request may have died (or Temporal been down) before the start: try again now.
@@ -89,5 +99,5 @@ async function tryStart(deps: AppDeps, row: SocialTaskCompletion): Promise<void>
 }
 
 function claimBody(row: SocialTaskCompletion) {
-  return { completionId: row.id, status: row.status, workflowId: row.workflowId };
+  return { completionId: row.id, status: row.status, workflowId: row.workflowId, ...(row.proofCode ? { proofCode: row.proofCode } : {}) };
 }

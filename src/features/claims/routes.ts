@@ -18,7 +18,7 @@ export function claimRoutes(deps: AppDeps): Router {
   router.get('/claims', requireRole('end_user'), async (req, res) => {
     // The caller's own claims only: the user filter comes from the token, after the query's.
     const query = { ...(req.query as Record<string, unknown>), userId: req.principal!.userId };
-    res.json(await listCompletions(scopeToTenant(deps.db, tenantIdOf(req)), query));
+    res.json(await listCompletions(scopeToTenant(deps.db, tenantIdOf(req)), query, 'end_user'));
   });
   router.get('/claims/:completionId', requireRole('end_user'), async (req, res) => {
     const completionId = pathParam(req, 'completionId', 'claim');

@@ -1,6 +1,7 @@
 // The contract's completion view, shared by the admin (/completions) and end-user (/claims) APIs.
 // Optional fields are always present, as null when unknown. Internal columns (evidence, the
 // notification attempt marker, workflowStartedAt) and anything secret are never shown.
+import { publicReason, publicSentence } from '../../domain/completion-reason.js';
 import type { SocialTaskCompletion } from '../../generated/prisma/client.js';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -12,8 +13,11 @@ export function toCompletionView(row: SocialTaskCompletion) {
     campaignId: row.campaignId,
     userId: row.userId,
     status: row.status,
+    /** Short code (src/domain/completion-reason.ts); null before anything was decided */
+    reason: row.reason,
     detail: row.detail,
     handle: row.handle,
+    proofCode: row.proofCode,
     claimedAt: row.claimedAt.toISOString(),
     verifiedAt: iso(row.verifiedAt),
     verificationMethod: row.verificationMethod,
@@ -31,3 +35,21 @@ export function toCompletionView(row: SocialTaskCompletion) {
 }
 
 export type CompletionView = ReturnType<typeof toCompletionView>;
+
+/**
+ * The end user's view of their own claim: the same fields, but `reason` is the public code and
+ * `detail` our sentence for it. Meta's and providers' words, Graph ids, provider message ids and
+ * how the task was checked (which would tell them which tasks are not really checked) stay with
+ * the tenant.
+ */
+export function toEndUserClaimView(row: SocialTaskCompletion) {
+  const full = toCompletionView(row);
+  const reason = publicReason(row.reason, row.status);
+  return {
+    ...full,
+    reason,
+    detail: publicSentence(reason),
+    verificationMethod: null,
+    notification: { ...full.notification, providerMessageId: null, error: null },
+  };
+}

@@ -3,7 +3,7 @@ import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { CompletionStatus } from '../../generated/prisma/enums.js';
 import { parseInput } from '../../http/validation.js';
 import { pageArgs, pageQueryFields, toPage } from '../../http/pagination.js';
-import { toCompletionView } from './completion-view.js';
+import { toCompletionView, toEndUserClaimView } from './completion-view.js';
 
 const id = z.string().trim().min(1).max(100);
 
@@ -17,7 +17,7 @@ const listCompletionsQuery = z.object({
 });
 
 /** Newest claim first (claimedAt, which the tenant's index covers). Filters naming another tenant's campaign, task or user match nothing. */
-export async function listCompletions(db: TenantDatabase, query: unknown) {
+export async function listCompletions(db: TenantDatabase, query: unknown, view: 'tenant' | 'end_user' = 'tenant') {
   const { campaignId, taskId, userId, status, ...page } = parseInput(listCompletionsQuery, query, 'query');
   const args = pageArgs(page, { key: 'claimedAt' });
   const filters = {
@@ -27,5 +27,5 @@ export async function listCompletions(db: TenantDatabase, query: unknown) {
     ...(status ? { status } : {}),
   };
   const rows = await db.socialTaskCompletion.findMany({ ...args, where: { ...args.where, ...filters } });
-  return toPage(rows, page.limit, toCompletionView, (row) => row.claimedAt);
+  return toPage(rows, page.limit, view === 'tenant' ? toCompletionView : toEndUserClaimView, (row) => row.claimedAt);
 }

@@ -1,4 +1,5 @@
-import type { TenantDatabase } from '../../db/tenant-scope.js';
+import type { Database } from '../../db/client.js';
+import { scopeToTenant, type TenantDatabase } from '../../db/tenant-scope.js';
 import { notFound } from '../../http/errors.js';
 import { toEndUserView } from './end-user-view.js';
 
@@ -12,4 +13,15 @@ export async function getEndUser(db: TenantDatabase, endUserId: string) {
   const user = await findEndUserOr404(db, endUserId);
   const credits = await db.spinCredit.aggregate({ where: { userId: user.id }, _sum: { amount: true } });
   return toEndUserView(user, credits._sum.amount ?? 0);
+}
+
+/** The user with the audit of changes made to their identity, newest first. */
+export async function getEndUserWithAudit(db: Database, tenantId: string, endUserId: string) {
+  const scoped = scopeToTenant(db, tenantId);
+  const view = await getEndUser(scoped, endUserId);
+  const entries = await scoped.endUserAuditEntry.findMany({ where: { endUserId }, orderBy: { createdAt: 'desc' }, take: 50 });
+  return {
+    ...view,
+    audit: entries.map((entry) => ({ at: entry.createdAt.toISOString(), action: entry.action, changes: entry.changes, actorId: entry.actorId })),
+  };
 }

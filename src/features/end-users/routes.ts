@@ -5,16 +5,21 @@ import type { AppDeps } from '../../http/deps.js';
 import { pathParam } from '../../http/path-param.js';
 import { createEndUser } from './create-end-user.js';
 import { createEndUserSession } from './create-session.js';
-import { getEndUser } from './get-end-user.js';
+import { getEndUserWithAudit } from './get-end-user.js';
+import { updateEndUser } from './update-end-user.js';
 
 export function endUserRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/end-users', requireRole('tenant_admin'), async (req, res) => {
     const tenantId = tenantIdOf(req);
-    res.status(201).json(await createEndUser(scopeToTenant(deps.db, tenantId), tenantId, req.body));
+    res.status(201).json(await createEndUser(deps.db, tenantId, req.body));
   });
   router.get('/end-users/:endUserId', requireRole('tenant_admin'), async (req, res) => {
-    res.json(await getEndUser(scopeToTenant(deps.db, tenantIdOf(req)), pathParam(req, 'endUserId', 'end user')));
+    res.json(await getEndUserWithAudit(deps.db, tenantIdOf(req), pathParam(req, 'endUserId', 'end user')));
+  });
+  router.patch('/end-users/:endUserId', requireRole('tenant_admin'), async (req, res) => {
+    const principal = { tenantId: tenantIdOf(req), actorId: req.principal!.userId };
+    res.json(await updateEndUser(deps.db, principal, pathParam(req, 'endUserId', 'end user'), req.body));
   });
   router.post('/end-users/:endUserId/session', requireRole('tenant_admin'), async (req, res) => {
     const tenantId = tenantIdOf(req);

@@ -13,7 +13,17 @@ export function toTaskView(task: SocialMediaTask) {
     verificationStrategy: task.verificationStrategy,
     fallbackStrategy: task.fallbackStrategy,
     statisticalApprovalRate: task.statisticalApprovalRate,
+    requireProofCode: task.requireProofCode,
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };
+}
+
+/**
+ * What an end user's campaign site may show: no verification or fallback strategy (nor the
+ * sampling rate that would reveal one), so nobody learns which tasks are not really checked.
+ */
+export function toEndUserTaskView(task: SocialMediaTask) {
+  const { verificationStrategy: _strategy, fallbackStrategy: _fallback, statisticalApprovalRate: _rate, ...visible } = toTaskView(task);
+  return visible;
 }
