@@ -1,11 +1,13 @@
 // WhatsApp notification of a verified claim: when to send (the campaign's window) and the send
 // itself, which happens at most once.
 //
-// "Never twice": before anything goes out, the activity stamps notificationAttemptedAt with a
-// conditional update (status SENDING). If an attempt dies without recording its outcome (a
+// "Never twice": before anything goes out, the activity stamps the claim with its own attempt id
+// (status SENDING, a conditional update). If an attempt dies without recording its outcome (a
 // crash, or a timeout after the request left), the next attempt finds the stamp and records
 // UNKNOWN for operators instead of sending again. The stamp is released only when we *know*
-// nothing was sent (connect failure, 429, 503, hold), so those cases retry safely.
+// nothing was sent (connect failure before the request was written, 429, 503 with Retry-After,
+// rejected credentials), so those cases retry safely. Every outcome write names the attempt
+// (notification-outcomes.ts), so a late attempt can never overwrite what its successor recorded.
 import { nextWindowOpening, resolveTimeZone } from '../src/domain/notification-window.js';
 import { campaignLink, composeNotificationText, templateBodyParameters } from '../src/domain/notification-message.js';
 import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
@@ -13,14 +15,18 @@ import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js'
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
+import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal } from '../src/domain/notification-status.js';
 import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
+import { whileHeartbeating } from './heartbeat.js';
 import { chooseChannel, type ChannelChoice } from './notification-channel.js';
+import { createNotificationOutcomes, type SendAttempt, type SentMessage } from './notification-outcomes.js';
 import { createTokenCache } from './token-cache.js';
 
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
-const FINAL = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN']);
+
+type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
 
 export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger'>) {
   const { config, db, secrets, logger } = deps;
@@ -33,10 +39,9 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true } } },
     });
 
-  const finish = async (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED' | 'UNKNOWN', error: string) => {
-    await db.socialTaskCompletion.update({ where: { id: completionId }, data: { notificationStatus, notificationError: error, notificationNotBefore: null } });
-    return notificationStatus;
-  };
+  const outcomes = createNotificationOutcomes(db, logger);
+  const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
+    outcomes.finishWhileAhead(completionId, notificationStatus, error);
 
   return {
     /**
@@ -46,8 +51,12 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     async planNotification(input: { completionId: string; now: string; ignoreWindow: boolean; maxDelayMs: number }): Promise<NotificationPlan> {
       const claim = await loadClaim(input.completionId);
       const now = new Date(input.now);
-      if (claim.status !== 'VERIFIED' || FINAL.has(claim.notificationStatus)) {
+      if (claim.status !== 'VERIFIED' || isNotificationFinal(claim.notificationStatus)) {
         return { action: 'done', notificationStatus: claim.notificationStatus };
+      }
+      // An earlier send attempt was stamped and never recorded its outcome: it may have gone out.
+      if (claim.notificationStatus === 'SENDING') {
+        return { action: 'done', notificationStatus: await outcomes.resolveInterrupted(claim.id) };
       }
       const { campaign } = claim;
       if (!campaign.notificationEnabled) {
@@ -65,7 +74,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       }
       const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: campaign.whatsappAccountId });
       if (channel.kind === 'hold') {
-        await db.socialTaskCompletion.update({ where: { id: claim.id }, data: { notificationError: channel.reason } });
+        await outcomes.noteWhileAhead(claim.id, channel.reason);
         return { action: 'hold', notificationStatus: claim.notificationStatus, reason: channel.reason };
       }
       if (input.ignoreWindow) return { action: 'send', notificationStatus: claim.notificationStatus };
@@ -85,103 +94,98 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the campaign ends before the notification window opens') };
       }
       await db.socialTaskCompletion.updateMany({
-        where: { id: claim.id, notificationStatus: { in: ['PENDING', 'WAITING_FOR_WINDOW'] } },
+        where: { id: claim.id, notificationStatus: { in: [...NOTIFICATION_AHEAD] } },
         data: { notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: opensAt, notificationError: null },
       });
       return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: opensAt.toISOString() };
     },
 
+    /**
+     * Sends the notification at most once, in four steps: choose the channel, stamp the attempt,
+     * transmit, record what happened. Everything that can fail without sending (loading,
+     * choosing, decrypting) happens before the stamp, so such failures retry instead of turning
+     * into UNKNOWN.
+     */
     async sendNotification(input: { completionId: string }): Promise<SendOutcome> {
-      const { completionId } = input;
-      // Everything that can fail without sending (loading, choosing, decrypting) happens before
-      // the stamp, so such failures retry instead of turning into UNKNOWN.
-      const claim = await loadClaim(completionId);
-      if (claim.status !== 'VERIFIED' || !['PENDING', 'WAITING_FOR_WINDOW', 'SENDING'].includes(claim.notificationStatus)) {
-        return { notificationStatus: claim.notificationStatus };
-      }
-      const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId });
-      if (channel.kind === 'hold') {
-        await db.socialTaskCompletion.update({ where: { id: completionId }, data: { notificationError: channel.reason } });
-        return { notificationStatus: claim.notificationStatus, held: true, detail: channel.reason };
-      }
-      if (channel.kind === 'none' && claim.notificationStatus !== 'SENDING') {
-        return { notificationStatus: await finish(completionId, 'FAILED', channel.reason) };
-      }
-      const transmit = channel.kind === 'none' ? undefined : prepareSend(channel, claim);
+      // Heartbeats for the whole attempt: a worker that dies mid-send is noticed in seconds, not
+      // after the 2-minute timeout (fewer UNKNOWNs); a slow database or provider is not mistaken for one.
+      return whileHeartbeating(async () => {
+        const { completionId } = input;
+        const claim = await loadClaim(completionId);
+        if (claim.status !== 'VERIFIED') return { notificationStatus: claim.notificationStatus };
+        if (claim.notificationStatus === 'SENDING') return { notificationStatus: await outcomes.resolveInterrupted(completionId) };
+        if (!isNotificationAhead(claim.notificationStatus)) return { notificationStatus: claim.notificationStatus };
 
-      const stamped = await db.socialTaskCompletion.updateMany({
-        where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: { in: ['PENDING', 'WAITING_FOR_WINDOW'] } },
-        data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date() },
-      });
-      if (stamped.count === 0 || !transmit) {
-        const current = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-        if (current.notificationStatus === 'SENDING') {
-          const status = await finish(completionId, 'UNKNOWN', 'an earlier send attempt ended without recording its outcome; not resent to avoid a duplicate');
-          logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
-          return { notificationStatus: status };
+        const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId });
+        if (channel.kind === 'hold') {
+          await outcomes.noteWhileAhead(completionId, channel.reason);
+          return { notificationStatus: claim.notificationStatus, held: true, detail: channel.reason };
         }
-        return { notificationStatus: current.notificationStatus };
-      }
+        if (channel.kind === 'none') return { notificationStatus: await outcomes.finishWhileAhead(completionId, 'FAILED', channel.reason) };
+        const transmit = prepareSend(channel, claim);
 
-      const release = (data: { notificationError?: string | null } = {}) =>
-        db.socialTaskCompletion.update({ where: { id: completionId }, data: { notificationStatus: 'PENDING', notificationAttemptedAt: null, ...data } });
-
-      try {
-        const { channelName, providerMessageId } = await transmit();
-        await db.socialTaskCompletion.update({
-          where: { id: completionId },
-          data: {
-            notificationStatus: 'SENT',
-            notificationChannel: channelName,
-            notificationProviderMessageId: providerMessageId ?? null,
-            notificationSentAt: new Date(),
-            notificationError: null,
-            notificationNotBefore: null,
-          },
-        });
+        const attempt = await outcomes.stamp(completionId);
+        if (!attempt) {
+          const current = await outcomes.currentStatus(completionId);
+          return { notificationStatus: current === 'SENDING' ? await outcomes.resolveInterrupted(completionId) : current };
+        }
+        let sent;
+        try {
+          sent = await transmit();
+        } catch (error) {
+          return recordFailure(attempt, channel, error);
+        }
+        const status = await outcomes.recordSent(attempt, sent);
         // A delivery status may have arrived before we recorded the message id.
-        if (providerMessageId) await applyPendingMessageStatuses(db, providerMessageId);
-        const current = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, select: { notificationStatus: true } });
-        return { notificationStatus: current.notificationStatus };
-      } catch (error) {
-        if (!(error instanceof OutboundError)) throw error; // the stamp stays: a retry records UNKNOWN
-        const reason = `${channelLabel(channel)}: ${error.message}`;
-        switch (error.kind) {
-          case 'ambiguous':
-            return { notificationStatus: await finish(completionId, 'UNKNOWN', `${reason} (it may have been delivered; not resent)`) };
-          case 'permanent':
-            return { notificationStatus: await finish(completionId, 'FAILED', reason) };
-          case 'auth':
-            if (channel.kind === 'cloud') {
-              tokens.forget(channel.sealedToken);
-              await db.whatsappAccount.updateMany({
-                where: { id: channel.accountId, status: 'ACTIVE' },
-                data: { status: 'NEEDS_REAUTH', statusReason: `token rejected while sending: ${error.message}` },
-              });
-            }
-            await release({ notificationError: reason });
-            return { notificationStatus: 'PENDING', held: true, detail: reason };
-          default:
-            // Nothing was sent (rate limit, provider unavailable): release and let Temporal retry.
-            await release({ notificationError: reason });
-            throw toActivityFailure(error, 'WhatsApp send');
-        }
-      }
+        if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
+        return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(completionId) : status };
+      });
     },
 
     /** The send could not be completed within its retry budget. */
     async markNotificationFailed(input: { completionId: string; reason: string }): Promise<string> {
-      const current = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: input.completionId } });
-      if (FINAL.has(current.notificationStatus)) return current.notificationStatus;
-      return finish(input.completionId, current.notificationStatus === 'SENDING' ? 'UNKNOWN' : 'FAILED', input.reason);
+      const current = await outcomes.currentStatus(input.completionId);
+      if (current === 'SENDING') return outcomes.resolveInterrupted(input.completionId, input.reason);
+      if (isNotificationFinal(current)) return current;
+      return outcomes.finishWhileAhead(input.completionId, 'FAILED', input.reason);
     },
   };
 
+  /** What a failed transmission means for the notification: only a proven "not sent" is released. */
+  async function recordFailure(attempt: SendAttempt, channel: SendableChannel, error: unknown): Promise<SendOutcome> {
+    // Not an outside service's answer (a bug, or the database failing after the request): the
+    // stamp stays, and the retry records UNKNOWN.
+    if (!(error instanceof OutboundError)) throw error;
+    const reason = `${channelLabel(channel)}: ${error.message}`;
+    switch (error.kind) {
+      case 'ambiguous':
+        return { notificationStatus: await outcomes.finishAttempt(attempt, 'UNKNOWN', `${reason} (it may have been delivered; not resent)`) };
+      case 'permanent':
+        return { notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', reason) };
+      case 'auth': {
+        if (channel.kind === 'cloud') {
+          tokens.forget(channel.sealedToken);
+          await db.whatsappAccount.updateMany({
+            where: { id: channel.accountId, status: 'ACTIVE' },
+            data: { status: 'NEEDS_REAUTH', statusReason: `token rejected while sending: ${error.message}` },
+          });
+        }
+        const released = await outcomes.release(attempt, reason);
+        return released ? { notificationStatus: 'PENDING', held: true, detail: reason } : { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+      }
+      case 'rate_limited':
+      case 'transient': {
+        // Nothing was sent: release and let Temporal retry, unless a successor already decided.
+        if (!(await outcomes.release(attempt, reason))) return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+        throw toActivityFailure(error, 'WhatsApp send');
+      }
+      default:
+        return assertNever(error.kind);
+    }
+  }
+
   /** Builds the request (decrypting what it needs) and returns the one call that sends it. */
-  function prepareSend(
-    channel: Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>,
-    claim: Awaited<ReturnType<typeof loadClaim>>,
-  ): () => Promise<{ channelName: 'WHATSAPP_CLOUD' | 'TENANT_PROVIDER' | 'PLATFORM_PROVIDER'; providerMessageId: string | undefined }> {
+  function prepareSend(channel: SendableChannel, claim: Awaited<ReturnType<typeof loadClaim>>): () => Promise<SentMessage> {
     const content = {
       userName: claim.user.name,
       taskTitle: claim.task.title,
@@ -219,6 +223,10 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       return { channelName: 'PLATFORM_PROVIDER', providerMessageId: sent.providerMessageId };
     };
   }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected outbound error kind ${String(value)}`);
 }
 
 function channelLabel(channel: ChannelChoice): string {

@@ -20,9 +20,21 @@ export const verificationActivities = proxyActivities<ReturnType<typeof createVe
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
 });
 
-/** Sending: a retry only happens when the activity proved nothing was sent (see activities/notifications.ts). */
-export const notificationActivities = proxyActivities<ReturnType<typeof createNotificationActivities>>({
+/** Planning and bookkeeping of the notification (database only). */
+export const notificationActivities = proxyActivities<Omit<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>({
   startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/**
+ * Sending: a retry only happens when the activity proved nothing was sent (see
+ * activities/notifications.ts). The send heartbeats every second, so a worker killed mid-send is
+ * detected after the heartbeat timeout and the next attempt records UNKNOWN within seconds.
+ */
+export const sendActivities = proxyActivities<Pick<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
 });

@@ -12,9 +12,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { isNotificationFinal } from '../src/domain/notification-status.js';
 import { decideStatistically } from '../src/domain/statistical-approval.js';
 import { CLAIM_STATUS } from '../src/temporal/search-attributes.js';
-import { claimActivities, notificationActivities, verificationActivities } from './activity-stubs.js';
+import { claimActivities, notificationActivities, sendActivities, verificationActivities } from './activity-stubs.js';
 import {
   claimStateQuery,
   manualDecisionSignal,
@@ -129,7 +130,7 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
       if (notifyNowOnce) skipWindowOnce = false;
       let sent;
       try {
-        sent = await notificationActivities.sendNotification({ completionId: input.completionId });
+        sent = await sendActivities.sendNotification({ completionId: input.completionId });
       } catch (error) {
         // Retries exhausted (provider down or rate-limited for the whole retry budget).
         if (!(error instanceof ActivityFailure)) throw error;
@@ -257,7 +258,5 @@ function joinDetail(first: string | undefined, second: string | undefined): stri
   return [first, second].filter(Boolean).join('. ') || undefined;
 }
 
-function isFinal(notificationStatus: string): boolean {
-  return ['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN'].includes(notificationStatus);
-}
+const isFinal = isNotificationFinal;
 

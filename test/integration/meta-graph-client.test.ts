@@ -196,6 +196,12 @@ describe('failure classification', () => {
     expect(await failure(send())).toMatchObject({ kind: 'ambiguous', status: 502 });
     fake.failNext({ path: `/${phone.id}/messages`, status: 500, error: { message: '(#131000) Something went wrong', code: 131000 } });
     expect(await failure(send())).toMatchObject({ kind: 'transient', providerCode: 131000 });
+    // Without Retry-After a bare 503 proves nothing either; with it, it is a refusal before acting.
+    fake.failNext({ path: `/${phone.id}/messages`, status: 503, body: 'Service Unavailable' });
+    expect(await failure(send())).toMatchObject({ kind: 'ambiguous', status: 503 });
+    fake.failNext({ path: `/${phone.id}/messages`, status: 503, body: 'Service Unavailable', headers: { 'retry-after': '30' } });
+    expect(await failure(send())).toMatchObject({ kind: 'transient', status: 503, retryAfterMs: 30_000 });
+    expect(fake.sentMessages).toHaveLength(0);
   });
 
   test('a refused connection is transient, even for a send', async () => {

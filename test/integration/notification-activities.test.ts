@@ -7,6 +7,7 @@ import { createNotificationActivities } from '../../activities/notifications.js'
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
+import { eventually } from '../support/eventually.js';
 import { seedClaim, testConfig } from '../workflows/claim-support.js';
 
 let database: TestDatabase;
@@ -137,9 +138,9 @@ test('a 429 with Retry-After becomes a retry after that delay, and the retry sen
   expect(tenantProvider.requests.length - before).toBe(2);
 });
 
-test('a provider that is unavailable (503) is retried with backoff; a 400 fails the notification', async () => {
+test('a provider that is unavailable (503 with Retry-After) is retried with backoff; a 400 fails the notification', async () => {
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
-  tenantReplies.push({ status: 503, body: { error: 'maintenance' } });
+  tenantReplies.push({ status: 503, headers: { 'retry-after': '5' }, body: { error: 'maintenance' } });
   const failure = await activities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
   expect(failure).toMatchObject({ type: 'Transient', nonRetryable: false });
 
@@ -155,4 +156,84 @@ test('the API key never appears in what is stored about a failure', async () => 
   await activities().sendNotification({ completionId: claim.completionId });
   const rows = await database.query<{ notificationError: string | null }>('SELECT "notificationError" FROM "SocialTaskCompletion" WHERE id = $1', [claim.completionId]);
   expect(rows[0]!.notificationError ?? '').not.toContain('super-secret-key-123');
+});
+
+test('a gateway 502 is UNKNOWN: the provider may have taken the message, so it is never sent again', async () => {
+  const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+  tenantReplies.push({ status: 502, body: 'Bad Gateway' });
+  const before = tenantProvider.requests.length;
+  const first = await activities().sendNotification({ completionId: claim.completionId });
+  expect(first.notificationStatus).toBe('UNKNOWN');
+  const again = await activities().sendNotification({ completionId: claim.completionId });
+  expect(again.notificationStatus).toBe('UNKNOWN');
+  expect(tenantProvider.requests.length - before).toBe(1);
+  expect((await row(claim.completionId)).notificationError).toMatch(/HTTP 502.*not resent/);
+});
+
+describe('outcome writes belong to the attempt that made them', () => {
+  const slowActivities = () =>
+    createNotificationActivities({
+      config: testConfig({ OUTBOUND_HTTP_TIMEOUT: '5s', WHATSAPP_API_URL: `${platformProvider.url}/platform/send`, WHATSAPP_API_KEY: 'platform-key' }),
+      db: database.db,
+      secrets: secrets(),
+      logger: pino({ level: 'silent' }),
+    });
+
+  test("a late attempt that learns 'not sent' cannot release its successor's UNKNOWN back to PENDING", async () => {
+    const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+    tenantReplies.push({ delayMs: 1_500, status: 503, headers: { 'retry-after': '1' }, body: { error: 'busy' } });
+    const before = tenantProvider.requests.length;
+    // The first attempt outlives its timeout (Temporal has started the next one) ...
+    const late = slowActivities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
+    await eventually(async () => (await row(claim.completionId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
+    // ... the successor finds its stamp and records UNKNOWN without sending ...
+    const successor = await activities().sendNotification({ completionId: claim.completionId });
+    expect(successor.notificationStatus).toBe('UNKNOWN');
+    // ... then the late attempt's answer arrives: it must not undo that.
+    await late;
+    expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'UNKNOWN' });
+    expect(tenantProvider.requests.length - before).toBe(1);
+    const afterwards = await activities().sendNotification({ completionId: claim.completionId });
+    expect(afterwards.notificationStatus).toBe('UNKNOWN');
+    expect(tenantProvider.requests.length - before).toBe(1);
+  });
+
+  test('a late attempt whose message did go out turns its own UNKNOWN into SENT', async () => {
+    const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+    tenantReplies.push({ delayMs: 1_500, body: { id: 'late-but-sent' } });
+    const late = slowActivities().sendNotification({ completionId: claim.completionId });
+    await eventually(async () => (await row(claim.completionId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
+    expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('UNKNOWN');
+    await late;
+    expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: 'late-but-sent' });
+  });
+
+  test('a retry that finds a stamp while the channel is held records UNKNOWN; a later skip cannot hide it', async () => {
+    const claim = await verifiedClaim();
+    await database.db.whatsappAccount.create({
+      data: { tenantId: claim.tenantId, wabaId: 'waba-held', phoneNumberId: `held-${claim.completionId}`, status: 'NEEDS_REAUTH', accessToken: secrets().seal('t') },
+    });
+    await database.db.socialTaskCompletion.update({
+      where: { id: claim.completionId },
+      data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: 'an-attempt-that-died' },
+    });
+    const result = await activities().sendNotification({ completionId: claim.completionId });
+    expect(result.notificationStatus).toBe('UNKNOWN');
+    expect(result.held).toBeUndefined();
+
+    await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationEnabled: false } });
+    const plan = await activities().planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 86_400_000 });
+    expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
+  });
+
+  test('planning over a stamp left by a dead attempt records UNKNOWN instead of skipping it', async () => {
+    const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+    await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationEnabled: false } });
+    await database.db.socialTaskCompletion.update({
+      where: { id: claim.completionId },
+      data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: 'an-attempt-that-died' },
+    });
+    const plan = await activities().planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 86_400_000 });
+    expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
+  });
 });

@@ -140,9 +140,9 @@ describe('failures are classified by whether the message may have been sent', ()
     [403, 'auth'],
     [404, 'permanent'],
     [422, 'permanent'],
-    [408, 'transient'],
-    [502, 'transient'],
-    [503, 'transient'],
+    [408, 'ambiguous'],
+    [502, 'ambiguous'],
+    [503, 'ambiguous'],
     [500, 'ambiguous'],
     [504, 'ambiguous'],
   ])('HTTP %i is %s', async (status, kind) => {
@@ -152,12 +152,20 @@ describe('failures are classified by whether the message may have been sent', ()
     expect(error.message).toContain(`failure ${status}`);
   });
 
-  test('503: the provider did not take the message (transient)', async () => {
-    fake.scriptReplies({ status: 503, body: 'Service Unavailable' });
+  test('503 with Retry-After: the provider refused the message for now (transient, with its delay)', async () => {
+    fake.scriptReplies({ status: 503, body: 'Service Unavailable', headers: { 'retry-after': '20' } });
     const error = await outboundError(sendTenant());
-    expect(error.kind).toBe('transient');
+    expect(error).toMatchObject({ kind: 'transient', retryAfterMs: 20_000 });
     expect(error.message).toContain('Service Unavailable');
     expect(fake.sent).toHaveLength(0);
+  });
+
+  test('a gateway 502 after the provider accepted the message is ambiguous, never "not sent"', async () => {
+    fake.scriptReplies({ status: 502, body: 'Bad Gateway', recordAsSent: true });
+    const error = await outboundError(sendTenant());
+    expect(error.kind).toBe('ambiguous');
+    expect(error.message).toMatch(/may have been sent/);
+    expect(fake.sent).toHaveLength(1);
   });
 
   test('500: it may have been sent (ambiguous)', async () => {

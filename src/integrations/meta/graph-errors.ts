@@ -2,7 +2,7 @@
 // second: Meta's HTTP status for the same condition varies (throttling has been seen as 400, 403
 // and 429; most OAuthExceptions are 400), while the codes are documented (reference §4.5, §7.3).
 import { RequestError, TimeoutError } from 'got';
-import { OutboundError, type OutboundErrorKind } from '../outbound-error.js';
+import { OutboundError, retryAfterMsFromHeader, type OutboundErrorKind } from '../outbound-error.js';
 import { retryAfterMsFromMetaHeaders, type HeaderBag } from './rate-limit-headers.js';
 import type { Redactor } from './redact.js';
 
@@ -71,9 +71,11 @@ export function errorFromGraphResponse(
   const code = typeof error?.code === 'number' ? error.code : undefined;
   const subcode = typeof error?.error_subcode === 'number' ? error.error_subcode : undefined;
   let kind = classifyMetaErrorCode(code, error?.is_transient);
+  let retryAfterMs = retryAfterMsFromMetaHeaders(headers);
+  // A 503 naming a time to come back is a refusal before acting, even for a send.
+  if (!kind && status === 503 && retryAfterMsFromHeader(headers['retry-after']) !== undefined) kind = 'transient';
   if (!kind) kind = kindFromStatus(status, error !== undefined, request.idempotent);
 
-  let retryAfterMs = retryAfterMsFromMetaHeaders(headers);
   if (code === PAIR_RATE_LIMIT_CODE) retryAfterMs = Math.max(retryAfterMs ?? 0, PAIR_RATE_MIN_WAIT_MS);
   if (code === RECENTLY_DELETED_CODE) retryAfterMs = Math.max(retryAfterMs ?? 0, RECENTLY_DELETED_WAIT_MS);
 

@@ -4,8 +4,12 @@
 // Sending is not idempotent and these providers have no idempotency key: one that times out may well
 // have delivered the message already ("it sometimes sends before it replies"). So got never retries,
 // and every failure says whether the message could have gone out:
-//   transient  - it certainly did not (DNS/connect failure, 502/503, timeout before the body was written)
-//   ambiguous  - it may have (timeout or socket error after the body was written, 500/504): never resend
+//   transient     - it certainly did not (DNS/connect failure or timeout before the body was written,
+//                   503 with Retry-After)
+//   rate_limited  - 429: the provider refused it
+//   auth          - 401/403: the provider refused our key
+//   ambiguous     - it may have (timeout or socket error after the body was written, 408, any other
+//                   5xx: a gateway's 502 can come after the upstream accepted it): never resend
 import { got, RequestError, TimeoutError } from 'got';
 import { OutboundError, retryAfterMsFromHeader, type OutboundErrorKind } from '../outbound-error.js';
 import { errorCodeIn, errorMessageIn, extractMessageId, innerErrorOf, parseJsonBody, retryAfterMsInBody } from './provider-response.js';
@@ -93,10 +97,15 @@ function interpretAnswer(status: number, retryAfter: string | string[] | undefin
     throw failure(request, 'rate_limited', said, { ...context, retryAfterMs });
   }
   if (status === 401 || status === 403) throw failure(request, 'auth', said, context);
-  // 408: the server gave up waiting for our request, so it did not act on it; 502/503: it never reached the provider's app.
-  if (status === 408 || status === 502 || status === 503) throw failure(request, 'transient', `${said} (not sent)`, context);
-  // 500/504 and other 5xx: the provider may have sent it before failing.
-  if (status >= 500) throw failure(request, 'ambiguous', `${said} (the message may have been sent; do not resend)`, context);
+  // A 503 that names a time to come back is the provider refusing the request (overload,
+  // maintenance) before acting on it.
+  const serviceRetryAfterMs = status === 503 ? retryAfterMsFromHeader(retryAfter) : undefined;
+  if (serviceRetryAfterMs !== undefined) {
+    throw failure(request, 'transient', `${said} (not sent)`, { ...context, retryAfterMs: serviceRetryAfterMs });
+  }
+  // Any other 5xx (a gateway's 502/504 included, which may come after the upstream accepted the
+  // message) and 408 prove nothing about the message: it may have gone out. Never resend.
+  if (status >= 500 || status === 408) throw failure(request, 'ambiguous', `${said} (the message may have been sent; do not resend)`, context);
   throw failure(request, 'permanent', said, context);
 }
 

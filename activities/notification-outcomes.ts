@@ -1,0 +1,112 @@
+// Every write of a notification's outcome, each conditional on what the writer knows:
+//   - an attempt that stamped the claim (SENDING + its attempt id) records its own outcome only
+//     while the stamp is still its own, so a late attempt (one that outlived its timeout) can
+//     never release or overwrite what its successor recorded;
+//   - a decision made before any send (skip, fail, hold) applies only while nothing is in flight;
+//   - a stamp left by an attempt that never reported becomes UNKNOWN, never a resend.
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../src/db/client.js';
+import type { Logger } from '../src/logger.js';
+import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/notification-status.js';
+
+export interface SendAttempt {
+  readonly completionId: string;
+  readonly attemptId: string;
+}
+
+export interface SentMessage {
+  readonly channelName: 'WHATSAPP_CLOUD' | 'TENANT_PROVIDER' | 'PLATFORM_PROVIDER';
+  readonly providerMessageId: string | undefined;
+}
+
+const INTERRUPTED = 'an earlier send attempt ended without recording its outcome; not resent to avoid a duplicate';
+const ahead = { in: [...NOTIFICATION_AHEAD] };
+
+export function createNotificationOutcomes(db: Database, logger: Logger) {
+  const completions = db.socialTaskCompletion;
+
+  async function currentStatus(completionId: string): Promise<NotificationStatus> {
+    const row = await completions.findUniqueOrThrow({ where: { id: completionId }, select: { notificationStatus: true } });
+    return row.notificationStatus;
+  }
+
+  /** The stamp of an attempt that never reported becomes UNKNOWN (only that stamp: a newer one is left alone). */
+  async function resolveInterrupted(completionId: string, reason: string = INTERRUPTED): Promise<NotificationStatus> {
+    const row = await completions.findUniqueOrThrow({ where: { id: completionId }, select: { notificationStatus: true, notificationAttemptId: true } });
+    if (row.notificationStatus !== 'SENDING') return row.notificationStatus;
+    const resolved = await completions.updateMany({
+      where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: row.notificationAttemptId },
+      data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
+    });
+    if (resolved.count > 0) logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
+    return currentStatus(completionId);
+  }
+
+  return {
+    currentStatus,
+    resolveInterrupted,
+
+    /** Claims the send for a new attempt; undefined when another attempt holds it or it is decided. */
+    async stamp(completionId: string): Promise<SendAttempt | undefined> {
+      const attemptId = randomUUID();
+      const stamped = await completions.updateMany({
+        where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
+        data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: attemptId },
+      });
+      return stamped.count > 0 ? { completionId, attemptId } : undefined;
+    },
+
+    /**
+     * The provider took the message. Also over an UNKNOWN that a successor recorded for this very
+     * attempt: only this attempt sent anything, and now we know it did.
+     */
+    async recordSent(attempt: SendAttempt, sent: SentMessage): Promise<NotificationStatus> {
+      const recorded = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: { in: ['SENDING', 'UNKNOWN'] } },
+        data: {
+          notificationStatus: 'SENT',
+          notificationChannel: sent.channelName,
+          notificationProviderMessageId: sent.providerMessageId ?? null,
+          notificationSentAt: new Date(),
+          notificationError: null,
+          notificationNotBefore: null,
+        },
+      });
+      return recorded.count > 0 ? 'SENT' : currentStatus(attempt.completionId);
+    },
+
+    /** This attempt's final outcome (UNKNOWN, FAILED), while the stamp is still its own. */
+    async finishAttempt(attempt: SendAttempt, status: 'UNKNOWN' | 'FAILED', error: string): Promise<NotificationStatus> {
+      const finished = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
+      });
+      return finished.count > 0 ? status : currentStatus(attempt.completionId);
+    },
+
+    /** Nothing went out: give the send back for a retry. False when the stamp is no longer this attempt's. */
+    async release(attempt: SendAttempt, error: string): Promise<boolean> {
+      const released = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+        data: { notificationStatus: 'PENDING', notificationAttemptedAt: null, notificationAttemptId: null, notificationError: error },
+      });
+      return released.count > 0;
+    },
+
+    /** A decision taken before any send (skip, fail): only while nothing is in flight or decided. */
+    async finishWhileAhead(completionId: string, status: 'SKIPPED' | 'FAILED', error: string): Promise<NotificationStatus> {
+      const finished = await completions.updateMany({
+        where: { id: completionId, notificationStatus: ahead },
+        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
+      });
+      if (finished.count > 0) return status;
+      const current = await currentStatus(completionId);
+      return current === 'SENDING' ? resolveInterrupted(completionId) : current;
+    },
+
+    /** Why the notification is not going out yet (held), shown while it is still ahead. */
+    async noteWhileAhead(completionId: string, error: string): Promise<void> {
+      await completions.updateMany({ where: { id: completionId, notificationStatus: ahead }, data: { notificationError: error } });
+    },
+  };
+}
