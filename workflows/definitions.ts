@@ -7,6 +7,8 @@ export const REFRESH_TOKEN_WORKFLOW_TYPE = 'refreshWhatsappToken';
 export const PROCESS_WEBHOOK_WORKFLOW_TYPE = 'processMetaWebhook';
 
 export const claimWorkflowId = (completionId: string) => `claim-${completionId}`;
+/** One webhook delivery (its dedupe key is the sha256 of the body Meta signed). */
+export const webhookWorkflowId = (dedupeKey: string) => `meta-webhook-${dedupeKey}`;
 
 /** Input of verifySocialTaskClaim: ids and policy only, never a secret (operators see it in the UI). */
 export interface ClaimWorkflowInput {

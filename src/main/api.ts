@@ -5,7 +5,7 @@ import { createDatabase } from '../db/client.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
-import { startWebhookSweeper } from '../features/webhooks/start-webhook-workflow.js';
+import { startWebhookSweeper } from '../temporal/webhook-starter.js';
 import { startClaimSweeper } from '../temporal/claim-starter.js';
 
 export async function startApi(options: { onListening?: (port: number) => void } = {}) {

@@ -2,22 +2,13 @@
 //
 // The claim API writes the completion row first (with workflowStartedAt = null), then starts the
 // workflow, then stamps workflowStartedAt. A process that dies between the two leaves a row the
-// sweeper finds and starts. The workflow id `claim-{completionId}` makes every start idempotent:
-// a duplicate start of a running or finished claim is a no-op, never a second workflow.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { AppConfig } from '../config.js';
-import type { Database } from '../db/client.js';
-import type { Logger } from '../logger.js';
+// sweeper finds and starts (src/temporal/durable-start.ts). The workflow id `claim-{completionId}`
+// makes every start idempotent: a duplicate start of a running or finished claim is a no-op.
+import { Prisma } from '../generated/prisma/client.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
-import { runPeriodically } from './periodic-sweep.js';
+import type { verifySocialTaskClaim } from '../../workflows/verify-social-task-claim.js';
+import { REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from './search-attributes.js';
-
-interface StarterDeps {
-  readonly config: AppConfig;
-  readonly db: Database;
-  readonly temporal: Client;
-  readonly logger: Logger;
-}
 
 export interface ClaimToStart {
   readonly id: string;
@@ -26,7 +17,8 @@ export interface ClaimToStart {
   readonly status: string;
 }
 
-export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart): Promise<void> {
+/** Starts (or joins) the claim's workflow and stamps the row. Throws when Temporal cannot be reached in time. */
+export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart, options: { deadlineMs?: number } = {}): Promise<void> {
   const { config } = deps;
   const input: ClaimWorkflowInput = {
     completionId: claim.id,
@@ -37,8 +29,9 @@ export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart)
     credentialRetryWindowMs: config.credentialRetryWindowMs,
     notificationMaxDelayMs: config.notificationMaxDelayMs,
   };
-  try {
-    await deps.temporal.workflow.start(CLAIM_WORKFLOW_TYPE, {
+  // By type name, typed by the workflow function: the API process does not load workflow code.
+  await startIdempotently(deps.temporal, options.deadlineMs ?? REQUEST_DEADLINE_MS, () =>
+    deps.temporal.workflow.start<typeof verifySocialTaskClaim>(CLAIM_WORKFLOW_TYPE, {
       workflowId: claimWorkflowId(claim.id),
       taskQueue: config.temporal.taskQueue,
       args: [input],
@@ -50,39 +43,41 @@ export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart)
         { key: CLAIM_STATUS, value: claim.status },
       ],
       staticSummary: `Claim ${claim.id}`,
-    });
-  } catch (error) {
-    // A closed run with this id already exists: the claim was processed; nothing to start.
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
+    }),
+  );
   await deps.db.socialTaskCompletion.updateMany({
     where: { id: claim.id, workflowStartedAt: null },
-    data: { workflowStartedAt: new Date() },
+    data: { workflowStartedAt: new Date(), startLeaseUntil: null },
   });
 }
 
+/** Claims whose workflow start was never confirmed. */
+export const unstartedClaims: DurableStartKind<ClaimToStart> = {
+  name: 'claim',
+  lease: (db, { cutoff, limit, leaseMs }) =>
+    db.$queryRaw<ClaimToStart[]>(Prisma.sql`
+      UPDATE "SocialTaskCompletion" AS c
+         SET "startLeaseUntil" = now() + ${leaseMs} * interval '1 millisecond'
+        FROM (SELECT id FROM "SocialTaskCompletion"
+               WHERE "workflowStartedAt" IS NULL AND "claimedAt" <= ${cutoff}
+                 AND ("startLeaseUntil" IS NULL OR "startLeaseUntil" < now())
+               ORDER BY "claimedAt"
+               LIMIT ${limit}
+               FOR UPDATE SKIP LOCKED) AS due
+       WHERE c.id = due.id
+   RETURNING c.id, c."tenantId", c."campaignId", c.status::text AS status`),
+  async start(deps, claim, deadlineMs) {
+    // A closed run with this id means the claim was processed: nothing to start, only to stamp.
+    await startClaimWorkflow(deps, claim, { deadlineMs });
+    return 'started';
+  },
+};
+
 /** Starts workflows of claims recorded at least `graceMs` ago whose start was never confirmed. */
-export async function startUnstartedClaims(deps: StarterDeps, options: { graceMs?: number; limit?: number } = {}): Promise<number> {
-  const cutoff = new Date(Date.now() - (options.graceMs ?? 15_000));
-  const pending = await deps.db.socialTaskCompletion.findMany({
-    where: { workflowStartedAt: null, claimedAt: { lte: cutoff } },
-    select: { id: true, tenantId: true, campaignId: true, status: true },
-    orderBy: { claimedAt: 'asc' },
-    take: options.limit ?? 100,
-  });
-  let started = 0;
-  for (const claim of pending) {
-    try {
-      await startClaimWorkflow(deps, claim);
-      started++;
-    } catch (error) {
-      deps.logger.warn({ err: error, completionId: claim.id }, 'could not start claim workflow; will retry');
-    }
-  }
-  if (started > 0) deps.logger.info({ started }, 'started claim workflows left unstarted');
-  return started;
+export function startUnstartedClaims(deps: StarterDeps, options: { graceMs?: number; batchSize?: number } = {}): Promise<number> {
+  return sweepUnstarted(deps, unstartedClaims, { graceMs: options.graceMs ?? 15_000, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
 }
 
 export function startClaimSweeper(deps: StarterDeps, intervalMs = 30_000): { stop(): void } {
-  return runPeriodically('claim sweeper', () => startUnstartedClaims(deps), intervalMs, deps.logger);
+  return startSweeper(deps, unstartedClaims, { graceMs: 15_000, intervalMs });
 }

@@ -105,6 +105,9 @@ describe('GET /api/v1/completions/:id', () => {
       userId: completion.userId,
       status: 'VERIFIED',
       detail: 'comment found',
+      // issue 11: the reason code, and the proof code of tasks that require one
+      reason: null,
+      proofCode: null,
       handle: 'ana.ig',
       claimedAt: completion.claimedAt.toISOString(),
       verifiedAt: '2030-03-01T10:00:00.000Z',

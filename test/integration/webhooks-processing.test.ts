@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { pino } from 'pino';
 import { createNotificationActivities } from '../../activities/notifications.js';
-import { webhookWorkflowId } from '../../src/features/webhooks/start-webhook-workflow.js';
+import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { applyPendingMessageStatuses, recordMessageStatus } from '../../src/notifications/message-status.js';
 import { refreshScheduleId } from '../../src/temporal/token-refresh-schedules.js';
 import {

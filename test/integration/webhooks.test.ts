@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { startUnprocessedWebhooks, startWebhookWorkflow, webhookWorkflowId } from '../../src/features/webhooks/start-webhook-workflow.js';
+import { startUnprocessedWebhooks, startWebhookWorkflow, webhookWorkflowId } from '../../src/temporal/webhook-starter.js';
 import { createApp } from '../../src/http/app.js';
 import {
   dedupeKeyOf, deliver, fixture, IDS, newWamid, postWebhook, seedAccount, seedEndUser, seedTenant, sign, unixSeconds, waitForProcessed,

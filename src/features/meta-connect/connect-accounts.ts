@@ -16,6 +16,7 @@ import type { GraphClient } from '../../integrations/meta/graph-client.js';
 import { registerPhoneNumber, subscribeAppToWaba } from '../../integrations/meta/whatsapp-business.js';
 import type { Logger } from '../../logger.js';
 import { signalClaimsOfTenant } from '../../temporal/claim-signals.js';
+import { REQUEST_DEADLINE_MS, withDeadline } from '../../temporal/durable-start.js';
 import { ensureRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
 import { showAccount, type WhatsappAccountView } from '../whatsapp-accounts/account-view.js';
 import { discoverNumbers, verifySelectedNumber } from './find-numbers.js';
@@ -74,7 +75,7 @@ export async function connectWhatsappAccounts(deps: ConnectDeps, input: ConnectI
 async function afterConnect(deps: ConnectDeps, tenant: { id: string; slug: string }, accounts: Awaited<ReturnType<typeof storeAccounts>>) {
   for (const account of accounts) {
     try {
-      await ensureRefreshSchedule(deps.temporal, deps.config, account, tenant.slug);
+      await withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () => ensureRefreshSchedule(deps.temporal, deps.config, account, tenant.slug));
     } catch (error) {
       deps.logger.error({ err: error, accountId: account.id }, 'could not create the token refresh schedule; run npm run schedules:reconcile');
     }

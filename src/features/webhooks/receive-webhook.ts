@@ -11,7 +11,7 @@
 import type { AppDeps } from '../../http/deps.js';
 import { AppError } from '../../http/errors.js';
 import { checkMetaSignature, dedupeKeyOf } from './meta-signature.js';
-import { startWebhookWorkflow } from './start-webhook-workflow.js';
+import { startWebhookWorkflow } from '../../temporal/webhook-starter.js';
 
 /** Longest prefix of an unparsable body that is kept (base64), so a junk body cannot bloat the table. */
 const MAX_UNPARSABLE_KEPT = 64 * 1024;

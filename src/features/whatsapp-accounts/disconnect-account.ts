@@ -6,6 +6,7 @@ import type { Database } from '../../db/client.js';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { Logger } from '../../logger.js';
 import { signalClaimsOfTenant } from '../../temporal/claim-signals.js';
+import { REQUEST_DEADLINE_MS, withDeadline } from '../../temporal/durable-start.js';
 import { deleteRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
 import { showAccount } from './account-view.js';
 import { findAccount } from './list-accounts.js';
@@ -24,7 +25,7 @@ export async function disconnectAccount(deps: { db: Database; temporal: Client; 
   });
   // After the commit: if Temporal is unreachable the schedule is an orphan that reconcile deletes,
   // and a run it starts finds the account DISCONNECTED and does nothing.
-  await deleteRefreshSchedule(deps.temporal, accountId).catch((error: unknown) =>
+  await withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () => deleteRefreshSchedule(deps.temporal, accountId)).catch((error: unknown) =>
     deps.logger.error({ err: error, accountId }, 'could not delete the token refresh schedule; run npm run schedules:reconcile'),
   );
   // Claims held for this account re-plan now (another channel of the tenant may take over).
