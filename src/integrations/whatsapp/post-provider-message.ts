@@ -6,7 +6,8 @@
 // and every failure says whether the message could have gone out:
 //   transient  - it certainly did not (DNS/connect failure, 502/503, timeout before the body was written)
 //   ambiguous  - it may have (timeout or socket error after the body was written, 500/504): never resend
-import { got, RequestError, TimeoutError } from 'got';
+import { RequestError, TimeoutError } from 'got';
+import { instrumentedGot } from '../../observability/outbound-http.js';
 import { OutboundError, retryAfterMsFromHeader, type OutboundErrorKind } from '../outbound-error.js';
 import { errorCodeIn, errorMessageIn, extractMessageId, innerErrorOf, parseJsonBody, retryAfterMsInBody } from './provider-response.js';
 
@@ -37,6 +38,7 @@ export interface ProviderRequest {
 }
 
 const SERVICE = 'whatsapp-provider';
+const got = instrumentedGot(SERVICE);
 const MAX_DETAIL_LENGTH = 300;
 const BEFORE_SENDING = new Set(['lookup', 'connect', 'secureConnect']);
 
