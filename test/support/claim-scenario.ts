@@ -25,12 +25,14 @@ export async function setUpScenarioTenant(
   system: TestSystem,
   init: {
     slug: string;
+    /** Set up inside a tenant the test created itself (e.g. to add rows first) */
+    existingTenantId?: string;
     provider?: FakeWhatsappProvider;
     campaign?: Record<string, unknown>;
     task?: Record<string, unknown>;
   },
 ): Promise<ScenarioTenant> {
-  const tenantId = await system.createTenant(init.slug);
+  const tenantId = init.existingTenantId ?? (await system.createTenant(init.slug));
   const adminToken = tokens.tenantAdmin(tenantId);
   if (init.provider) {
     const settings = await system.request('PUT', '/api/v1/tenant/settings', {
