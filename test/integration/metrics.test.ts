@@ -1,6 +1,7 @@
 // /metrics on the API and the worker's metrics endpoint after real claims: the counters a claim
 // moves really move, the Temporal SDK's own metrics are there, METRICS_TOKEN guards both, and no
 // label carries a completion id or a phone number.
+import { IDS, fixture, newWamid, postWebhook, waitForProcessed } from '../fixtures/meta-webhooks/helpers.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/claim-scenario.js';
 import { eventually } from '../support/eventually.js';
@@ -123,4 +124,20 @@ test('the sweeper backlog counts claims whose workflow never started', async () 
   expect(value(await scrapeApi(), 'social_sweeper_backlog', { sweeper: 'claims' })).toBe(1);
   await system.deps.db.socialTaskCompletion.update({ where: { id: '00000000-0000-4000-8000-000000000001' }, data: { workflowStartedAt: new Date() } });
   expect(value(await scrapeApi(), 'social_sweeper_backlog', { sweeper: 'claims' })).toBe(0);
+});
+
+test('webhook deliveries are counted by object type and signature result, their items by field and outcome', async () => {
+  const before = await scrapeApi();
+  const body = fixture('status-delivered', { [IDS.wamid]: newWamid() });
+  expect((await postWebhook(system, body, { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) })).status).toBe(401);
+  expect((await postWebhook(system, body)).status).toBe(200);
+  await waitForProcessed(system.deps.db, body);
+  const after = await eventually(async () => {
+    const text = await scrapeApi();
+    return value(text, 'social_webhook_items_total', { field: 'messages', kind: 'status' }) > value(before, 'social_webhook_items_total', { field: 'messages', kind: 'status' }) ? text : undefined;
+  }, 'the webhook items to be counted');
+  const moved = (name: string, labels: Record<string, string>) => value(after, name, labels) - value(before, name, labels);
+  expect(moved('social_webhook_deliveries_total', { object: 'unknown', signature: 'invalid', result: 'rejected' })).toBe(1);
+  expect(moved('social_webhook_deliveries_total', { object: 'whatsapp_business_account', signature: 'valid', result: 'stored' })).toBe(1);
+  expect(moved('social_webhook_items_total', { field: 'messages', kind: 'status' })).toBe(1);
 });
