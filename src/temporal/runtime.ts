@@ -3,9 +3,10 @@
 // Prometheus exporter is bound to a free loopback port, and the worker's metrics endpoint
 // (src/observability/worker-metrics-server.ts) serves its output behind METRICS_TOKEN.
 import { createServer } from 'node:net';
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { temporalLoggerOver } from '../observability/temporal-logger.js';
 
 export interface InstalledRuntime {
   /** Where the SDK's own Prometheus exporter answers, when it was installed */
@@ -19,8 +20,9 @@ export async function installWorkerRuntime(config: AppConfig, logger: Logger): P
   const port = config.observability.workerMetricsPort === undefined ? undefined : await freeLoopbackPort();
   try {
     Runtime.install({
-      // The SDK logs every bundling step at INFO; keep its own chatter at WARN unless debugging.
-      logger: new DefaultLogger((config.logLevel === 'debug' ? 'DEBUG' : 'WARN') as LogLevel),
+      // Through our logger (JSON, trace and completion ids). The SDK logs every bundling step at
+      // INFO; keep its own chatter at WARN unless debugging.
+      logger: temporalLoggerOver(logger, config.logLevel === 'debug' ? 'DEBUG' : 'WARN'),
       ...(port === undefined ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } }),
     });
     installed = { temporalMetricsUrl: port === undefined ? undefined : `http://127.0.0.1:${port}/metrics` };
