@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { observeActivities } from '../../src/observability/activity-observation.js';
 import { metrics } from '../../src/observability/metrics.js';
+import { temporalLoggerOver } from '../../src/observability/temporal-logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_ENCRYPTION_KEY } from '../support/tokens.js';
 import { seedClaim } from '../workflows/claim-support.js';
@@ -30,7 +31,8 @@ async function count(metric: { get(): Promise<{ values: { labels: Record<string,
 function run<T>(activityType: string, workflowId: string, fn: () => Promise<T>): Promise<T> {
   const env = new MockActivityEnvironment(
     { activityType, workflowExecution: { workflowId, runId: 'run-1' } },
-    { interceptors: [observeActivities(database.db, pino({ level: 'silent' }))] },
+    // The mock environment logs failed activities; these failures are the point of the test.
+    { interceptors: [observeActivities(database.db, pino({ level: 'silent' }))], logger: temporalLoggerOver(pino({ level: 'silent' }), 'ERROR') },
   );
   return env.run(fn);
 }

@@ -35,7 +35,8 @@ test('a claim history recorded without tracing replays with the tracing intercep
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
   await Worker.runReplayHistory(
-    { workflowBundle: tracedBundle, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }, sinks: workflowSpanSinks() },
+    // The bundle already holds the interceptor modules; the worker needs the sink they export through.
+    { workflowBundle: tracedBundle, sinks: workflowSpanSinks() },
     await handle.fetchHistory(),
     handle.workflowId,
   );
