@@ -37,6 +37,14 @@ export interface AppConfig {
   };
   readonly publicAppUrl: string;
   readonly logLevel: string;
+  readonly observability: {
+    /** Port of the worker's Prometheus endpoint (WORKER_METRICS_PORT); no endpoint when unset */
+    readonly workerMetricsPort: number | undefined;
+    /** Bearer token both /metrics endpoints require when set (METRICS_TOKEN) */
+    readonly metricsToken: string | undefined;
+    /** OTLP/HTTP endpoint of the trace collector (OTEL_EXPORTER_OTLP_ENDPOINT); spans are not exported when unset */
+    readonly otlpEndpoint: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -56,6 +64,7 @@ export const KNOWN_ENV_VARS = [
   'META_GRAPH_BASE_URL', 'META_GRAPH_VERSION', 'META_APP_ID', 'META_APP_SECRET', 'META_OAUTH_REDIRECT_URI',
   'META_EMBEDDED_SIGNUP_CONFIG_ID', 'META_WEBHOOK_VERIFY_TOKEN', 'META_REGISTRATION_PIN', 'WHATSAPP_API_URL',
   'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL',
+  'WORKER_METRICS_PORT', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT',
 ] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -104,6 +113,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const metricsPortText = text('WORKER_METRICS_PORT');
+  const workerMetricsPort = metricsPortText === undefined ? undefined : Number(metricsPortText);
+  if (workerMetricsPort !== undefined && (!Number.isInteger(workerMetricsPort) || workerMetricsPort < 0 || workerMetricsPort > 65535)) {
+    problems.push(`WORKER_METRICS_PORT must be a port number (got "${metricsPortText}")`);
+  }
+  const metricsToken = text('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -141,6 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     publicAppUrl: url('PUBLIC_APP_URL', 'http://localhost:3000') ?? 'http://localhost:3000',
     logLevel: text('LOG_LEVEL') ?? 'info',
+    observability: { workerMetricsPort, metricsToken, otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT') },
   };
   if (!/^v\d+\.\d+$/.test(config.meta.graphVersion)) {
     problems.push(`META_GRAPH_VERSION must look like v26.0 (got "${config.meta.graphVersion}")`);

@@ -1,6 +1,7 @@
 // Structured JSON logs. Redaction is a second line of defence: secrets should never reach a log
 // call in the first place.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { currentLogFields } from './observability/log-context.js';
 
 export type { Logger };
 
@@ -11,10 +12,15 @@ export const REDACTED_PATHS = [
   '*.client_secret', '*.appsecret_proof', '*.code',
 ];
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    name: options.name ?? 'social-tasks',
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+export function createLogger(options: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? 'social-tasks',
+      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // traceId, spanId and completionId of the request or activity this line belongs to.
+      mixin: currentLogFields,
+    },
+    options.destination,
+  );
 }

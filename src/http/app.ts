@@ -6,6 +6,8 @@ import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
+import { observeHttpRequests, requestLogFields } from '../observability/http-observation.js';
+import { metricsRoutes } from '../observability/metrics-routes.js';
 import { apiRoutes, publicRoutes } from './routes.js';
 
 export const JSON_BODY_LIMIT = '100kb';
@@ -16,6 +18,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', true);
   app.set('query parser', 'simple');
 
+  // First: the span, log context and metrics of each request wrap everything after them.
+  app.use(observeHttpRequests());
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
     req.requestId = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
@@ -29,6 +33,7 @@ export function createApp(deps: AppDeps): express.Express {
           path: req.path,
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
+          ...requestLogFields(req),
         },
         'request',
       );
@@ -37,6 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps));
   // Public routes (Meta's webhooks and OAuth callback) parse their own bodies: webhook signatures
   // are checked over the raw bytes, so no JSON parser may run before them.
   app.use(publicRoutes(deps));

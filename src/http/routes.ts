@@ -8,6 +8,7 @@ import { metaCallbackRoutes, metaConnectRoutes } from '../features/meta-connect/
 import { taskRoutes } from '../features/tasks/routes.js';
 import { settingsRoutes } from '../features/settings/routes.js';
 import { tenantRoutes } from '../features/tenants/routes.js';
+import { timelineRoutes } from '../features/timeline/routes.js';
 import { metaWebhookRoutes, webhookEventRoutes } from '../features/webhooks/routes.js';
 import { whatsappAccountRoutes } from '../features/whatsapp-accounts/routes.js';
 import type { AppDeps } from './deps.js';
@@ -30,6 +31,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(endUserRoutes(deps));
   router.use(completionRoutes(deps));
   router.use(claimRoutes(deps));
+  router.use(timelineRoutes(deps));
   router.use(metaConnectRoutes(deps));
   router.use(whatsappAccountRoutes(deps));
   router.use(webhookEventRoutes(deps));

@@ -7,10 +7,15 @@ import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { startWebhookSweeper } from '../temporal/webhook-starter.js';
 import { startClaimSweeper } from '../temporal/claim-starter.js';
+import { collectProcessMetrics } from '../observability/metrics.js';
+import { setupTracing } from '../observability/tracing.js';
 
 export async function startApi(options: { onListening?: (port: number) => void } = {}) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
+  // Before the Temporal client: its interceptors take the global tracer when they run.
+  const tracing = setupTracing({ serviceName: 'social-tasks-api', otlpEndpoint: config.observability.otlpEndpoint });
+  collectProcessMetrics();
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger };
@@ -27,6 +32,7 @@ export async function startApi(options: { onListening?: (port: number) => void }
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await temporal.connection.close();
     await db.$disconnect();
+    await tracing.shutdown();
   };
   return { stop, server };
 }

@@ -1,17 +1,27 @@
 // `npm run worker`: the Temporal worker process. SIGTERM/SIGINT drain in-flight work, then exit.
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
+import { collectProcessMetrics } from '../observability/metrics.js';
+import { setupTracing } from '../observability/tracing.js';
+import { startWorkerMetricsServer } from '../observability/worker-metrics-server.js';
+import { installWorkerRuntime } from '../temporal/runtime.js';
 import { createWorker } from '../temporal/worker.js';
 
 export async function startWorker() {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  // The SDK logs every bundling step at INFO; keep its own chatter at WARN unless debugging.
-  Runtime.install({ logger: new DefaultLogger((config.logLevel === 'debug' ? 'DEBUG' : 'WARN') as LogLevel) });
+  const runtime = await installWorkerRuntime(config, logger);
+  const tracing = setupTracing({ serviceName: 'social-tasks-worker', otlpEndpoint: config.observability.otlpEndpoint });
+  collectProcessMetrics();
+  const { workerMetricsPort, metricsToken } = config.observability;
+  const metricsServer = workerMetricsPort === undefined
+    ? undefined
+    : await startWorkerMetricsServer({ port: workerMetricsPort, token: metricsToken, temporalMetricsUrl: runtime.temporalMetricsUrl });
+  if (metricsServer) logger.info({ port: metricsServer.port }, 'worker metrics listening');
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
   const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
@@ -22,6 +32,8 @@ export async function startWorker() {
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
   const running = worker.run().finally(async () => {
+    await metricsServer?.close();
+    await tracing.shutdown();
     await connection.close();
     await temporal.connection.close();
     await db.$disconnect();

@@ -3,6 +3,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
+import { workerInterceptors, workflowSpanSinks } from '../observability/temporal-interceptors.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -18,6 +19,10 @@ export async function createWorker(options: {
     taskQueue: config.temporal.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
+    // Traces, activity metrics and log context (src/observability); a prebuilt bundle must include
+    // WORKFLOW_INTERCEPTOR_MODULES itself.
+    interceptors: workerInterceptors(options.deps),
+    sinks: workflowSpanSinks(),
     // Drain in-flight activities on SIGTERM before exiting.
     shutdownGraceTime: '30s',
   });

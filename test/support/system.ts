@@ -1,15 +1,17 @@
 // The whole system for integration tests: the real Express app on a random port, a fresh migrated
 // database, a real Temporal dev server, and a worker running our workflows and activities.
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createApp } from '../../src/http/app.js';
+import { clientInterceptors } from '../../src/observability/temporal-interceptors.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { createWorker } from '../../src/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -50,7 +52,7 @@ export const BASE_TEST_ENV = {
   LOG_LEVEL: 'silent',
 };
 
-export async function startTestSystem(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(options: { env?: Record<string, string>; worker?: boolean; logger?: Logger } = {}): Promise<TestSystem> {
   const database = await createTestDatabase();
   const temporalEnv = await createDevServerEnv();
   const config = loadConfig({
@@ -63,9 +65,10 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
   const deps = {
     config,
     db: database.db,
-    temporal: temporalEnv.client,
+    // Like the API process's client: with the tracing and claim-start interceptors.
+    temporal: new Client({ connection: temporalEnv.connection, namespace: temporalEnv.namespace ?? 'default', interceptors: clientInterceptors() }),
     secrets: createSecretBox([config.tokenEncryptionKey]),
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   };
   const server: Server = await new Promise((resolve) => {
     const listening = createApp(deps).listen(0, '127.0.0.1', () => resolve(listening));

@@ -83,6 +83,9 @@ describe('loadConfig reads every variable', () => {
     WHATSAPP_INSTANCE_ID: 'inst-1',
     PUBLIC_APP_URL: 'https://campaigns.example.com/',
     LOG_LEVEL: 'debug',
+    WORKER_METRICS_PORT: '9464',
+    METRICS_TOKEN: 'scrape-token-0123456789',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
   };
 
   test('the test environment names every known variable', () => {
@@ -116,6 +119,7 @@ describe('loadConfig reads every variable', () => {
       whatsappPlatform: { apiUrl: 'https://wa.example.com/send', apiKey: 'wa-key', instanceId: 'inst-1' },
       publicAppUrl: 'https://campaigns.example.com',
       logLevel: 'debug',
+      observability: { workerMetricsPort: 9464, metricsToken: 'scrape-token-0123456789', otlpEndpoint: 'http://otel-collector:4318' },
     });
   });
 
@@ -154,6 +158,9 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['PORT', '70000'],
     ['META_GRAPH_VERSION', '26.0'],
     ['META_REGISTRATION_PIN', '12345'],
+    ['WORKER_METRICS_PORT', 'metrics'],
+    ['METRICS_TOKEN', 'short'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
   ])('%s=%j', (name, value) => {
     const problems = problemsOf({ ...REQUIRED, [name]: value });
     expect(problems).toHaveLength(1);

@@ -6,7 +6,8 @@
 //   proxies, got's error objects or our messages; `appsecret_proof` rides along in the query.
 // - Every failure is an OutboundError (service 'meta'); see graph-errors.ts for the taxonomy.
 // - Nothing here logs. Error messages are redacted of every credential the call carried.
-import got, { type Response } from 'got';
+import type { Response } from 'got';
+import { instrumentedGot } from '../../observability/outbound-http.js';
 import { OutboundError } from '../outbound-error.js';
 import { appAccessToken, appSecretProof } from './appsecret-proof.js';
 import {
@@ -14,6 +15,9 @@ import {
 } from './graph-errors.js';
 import { GraphPagination, type GraphPage, type GraphParams, type PagedItems, type PageRequest } from './graph-pagination.js';
 import { createRedactor, secretParamValues } from './redact.js';
+
+/** got with spans and outbound metrics (src/observability/outbound-http.ts) */
+const got = instrumentedGot('meta');
 
 export interface GraphClientOptions {
   /** e.g. https://graph.facebook.com (META_GRAPH_BASE_URL) */

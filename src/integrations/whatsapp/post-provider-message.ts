@@ -10,7 +10,8 @@
 //   auth          - 401/403: the provider refused our key
 //   ambiguous     - it may have (timeout or socket error after the body was written, 408, any other
 //                   5xx: a gateway's 502 can come after the upstream accepted it): never resend
-import { got, RequestError, TimeoutError } from 'got';
+import { RequestError, TimeoutError } from 'got';
+import { instrumentedGot } from '../../observability/outbound-http.js';
 import { OutboundError, retryAfterMsFromHeader, type OutboundErrorKind } from '../outbound-error.js';
 import { errorCodeIn, errorMessageIn, extractMessageId, innerErrorOf, parseJsonBody, retryAfterMsInBody } from './provider-response.js';
 
@@ -41,6 +42,7 @@ export interface ProviderRequest {
 }
 
 const SERVICE = 'whatsapp-provider';
+const got = instrumentedGot(SERVICE);
 const MAX_DETAIL_LENGTH = 300;
 const BEFORE_SENDING = new Set(['lookup', 'connect', 'secureConnect']);
 

@@ -1,0 +1,116 @@
+// Gathers a claim's timeline facts: the completion row (through the tenant scope, so another
+// tenant's claim is a 404), Meta's delivery statuses for its message, and — while the claim is
+// still moving — the workflow's live state (claimState query) and, when held, since when (the
+// workflow history). The workflow is asked with a short deadline: a slow or unreachable Temporal
+// makes the timeline less precise, never an error.
+import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import type { TenantDatabase } from '../../db/tenant-scope.js';
+import { resolveTimeZone } from '../../domain/notification-window.js';
+import { notFound } from '../../http/errors.js';
+import type { Logger } from '../../logger.js';
+import { claimStateQuery, type ClaimState } from '../../../workflows/definitions.js';
+import { buildTimeline, type Audience, type Timeline, type TimelineFacts } from './build-timeline.js';
+
+const LIVE_STATE_DEADLINE_MS = 2_000;
+const FINAL_NOTIFICATION = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN']);
+
+export interface TimelineDeps {
+  readonly config: AppConfig;
+  readonly db: Database;
+  readonly temporal: Client;
+  readonly logger: Logger;
+}
+
+export async function loadTimeline(
+  deps: TimelineDeps,
+  scoped: TenantDatabase,
+  where: { id: string; userId?: string },
+  audience: Audience,
+): Promise<Timeline> {
+  const claim = await scoped.socialTaskCompletion.findFirst({
+    where,
+    include: { campaign: { select: { timezone: true, notificationStartHour: true, notificationEndHour: true, notificationEnabled: true } }, tenant: { select: { timezone: true } }, spinCredit: { select: { createdAt: true } } },
+  });
+  if (!claim) throw notFound(audience === 'end_user' ? 'claim' : 'completion');
+
+  // Delivery statuses are keyed by Meta's message id, which only this tenant's row names.
+  const deliveries = claim.notificationProviderMessageId
+    ? await deps.db.messageStatusEvent.findMany({
+        where: { providerMessageId: claim.notificationProviderMessageId, status: { in: ['delivered', 'read', 'failed'] } },
+        select: { status: true, occurredAt: true, errorCode: true, errorTitle: true },
+      })
+    : [];
+
+  const moving = claim.status === 'PENDING' || (claim.status === 'VERIFIED' && !FINAL_NOTIFICATION.has(claim.notificationStatus));
+  const live = moving && claim.workflowStartedAt ? await askLiveState(deps, claim.workflowId) : undefined;
+  const heldSince = live?.phase === 'HELD' ? await heldSinceOf(deps, claim.workflowId) : null;
+
+  const facts: TimelineFacts = {
+    claim,
+    creditedAt: claim.spinCredit?.createdAt ?? null,
+    window: {
+      startHour: claim.campaign.notificationStartHour,
+      endHour: claim.campaign.notificationEndHour,
+      timeZone: resolveTimeZone(claim.campaign.timezone, claim.tenant.timezone),
+      enabled: claim.campaign.notificationEnabled,
+    },
+    deliveries,
+    live,
+    heldSince,
+    verifyDelayMs: deps.config.claimVerifyDelayMs,
+  };
+  return buildTimeline(facts, audience);
+}
+
+async function askLiveState(deps: TimelineDeps, workflowId: string): Promise<ClaimState | undefined> {
+  try {
+    return await deps.temporal.withDeadline(Date.now() + LIVE_STATE_DEADLINE_MS, () =>
+      deps.temporal.workflow.getHandle(workflowId).query(claimStateQuery),
+    );
+  } catch (error) {
+    deps.logger.debug({ err: error, workflowId }, 'claimState query failed; timeline from rows only');
+    return undefined;
+  }
+}
+
+/**
+ * The start of the current run of "held" waits: the workflow sleeps on a timer whose summary says
+ * the notification is held, and re-checks hourly, so the first of the latest unbroken run of such
+ * timers is when the hold began.
+ */
+async function heldSinceOf(deps: TimelineDeps, workflowId: string): Promise<Date | null> {
+  try {
+    const history = await deps.temporal.withDeadline(Date.now() + LIVE_STATE_DEADLINE_MS, () =>
+      deps.temporal.workflow.getHandle(workflowId).fetchHistory(),
+    );
+    let since: Date | null = null;
+    for (const event of history.events ?? []) {
+      if (!event.timerStartedEventAttributes || !event.eventTime) continue;
+      const held = /held/i.test(summaryText(event.userMetadata?.summary?.data));
+      if (!held) since = null;
+      else since ??= tsToDate(event.eventTime);
+    }
+    return since;
+  } catch (error) {
+    deps.logger.debug({ err: error, workflowId }, 'could not read the claim history');
+    return null;
+  }
+}
+
+function tsToDate(ts: { seconds?: unknown; nanos?: number | null }): Date {
+  const seconds = ts.seconds as { toNumber(): number } | number | string | null | undefined;
+  const whole = typeof seconds === 'object' && seconds !== null ? seconds.toNumber() : Number(seconds ?? 0);
+  return new Date(whole * 1000 + Math.floor((ts.nanos ?? 0) / 1e6));
+}
+
+function summaryText(data: Uint8Array | null | undefined): string {
+  if (!data) return '';
+  try {
+    const value: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    return typeof value === 'string' ? value : '';
+  } catch {
+    return '';
+  }
+}
