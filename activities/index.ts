@@ -2,6 +2,7 @@
 import { createClaimActivities } from './claims.js';
 import type { ActivityDeps } from './deps.js';
 import { createNotificationActivities } from './notifications.js';
+import { createRetentionActivities } from './retention.js';
 import { createVerificationActivities } from './verification.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createWhatsappTokenActivities } from './whatsapp-tokens.js';
@@ -13,5 +14,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createWebhookActivities(deps),
     ...createWhatsappTokenActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }

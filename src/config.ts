@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly credentialRetryWindowMs: number;
   /** Timeout of every outbound HTTP request (Meta, WhatsApp providers) */
   readonly outboundHttpTimeoutMs: number;
+  /** Processed webhook deliveries and delivery statuses older than this many days are deleted */
+  readonly retentionDays: number;
   readonly meta: {
     readonly graphBaseUrl: string;
     readonly graphVersion: string;
@@ -64,7 +66,7 @@ export const KNOWN_ENV_VARS = [
   'META_GRAPH_BASE_URL', 'META_GRAPH_VERSION', 'META_APP_ID', 'META_APP_SECRET', 'META_OAUTH_REDIRECT_URI',
   'META_EMBEDDED_SIGNUP_CONFIG_ID', 'META_WEBHOOK_VERIFY_TOKEN', 'META_REGISTRATION_PIN', 'WHATSAPP_API_URL',
   'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL',
-  'WORKER_METRICS_PORT', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'WORKER_METRICS_PORT', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RETENTION_DAYS',
 ] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -121,6 +123,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const metricsToken = text('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
 
+  const retentionText = text('RETENTION_DAYS') ?? '30';
+  const retentionDays = Number(retentionText);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) problems.push(`RETENTION_DAYS must be a whole number of days, at least 1 (got "${retentionText}")`);
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -141,6 +147,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     notificationMaxDelayMs: duration('NOTIFICATION_MAX_DELAY', '7d'),
     credentialRetryWindowMs: duration('CREDENTIAL_RETRY_WINDOW', '24h'),
     outboundHttpTimeoutMs: duration('OUTBOUND_HTTP_TIMEOUT', '10s'),
+    retentionDays,
     meta: {
       graphBaseUrl: url('META_GRAPH_BASE_URL', 'https://graph.facebook.com') ?? 'https://graph.facebook.com',
       graphVersion: text('META_GRAPH_VERSION') ?? 'v26.0',

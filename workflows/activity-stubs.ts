@@ -3,6 +3,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createClaimActivities } from '../activities/claims.js';
 import type { createNotificationActivities } from '../activities/notifications.js';
+import type { createRetentionActivities } from '../activities/retention.js';
 import type { createVerificationActivities } from '../activities/verification.js';
 import type { createWebhookActivities } from '../activities/webhooks.js';
 import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';
@@ -57,4 +58,11 @@ export const whatsappTokenActivities = proxyActivities<ReturnType<typeof createW
 export const webhookActivities = proxyActivities<ReturnType<typeof createWebhookActivities>>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/** Retention: batched deletes that heartbeat, so a retry after a crash resumes cheaply. */
+export const retentionActivities = proxyActivities<ReturnType<typeof createRetentionActivities>>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10m', maximumAttempts: 5 },
 });

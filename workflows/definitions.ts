@@ -5,6 +5,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 export const CLAIM_WORKFLOW_TYPE = 'verifySocialTaskClaim';
 export const REFRESH_TOKEN_WORKFLOW_TYPE = 'refreshWhatsappToken';
 export const PROCESS_WEBHOOK_WORKFLOW_TYPE = 'processMetaWebhook';
+export const PRUNE_RETAINED_ROWS_WORKFLOW_TYPE = 'pruneRetainedRows';
 
 export const claimWorkflowId = (completionId: string) => `claim-${completionId}`;
 /** One webhook delivery (its dedupe key is the sha256 of the body Meta signed). */

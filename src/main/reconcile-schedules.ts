@@ -7,6 +7,7 @@
 import { loadConfig, requireSetting } from '../config.js';
 import { createDatabase } from '../db/client.js';
 import { connectTemporalClient } from '../temporal/connection.js';
+import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { reconcileRefreshSchedules, type ReconcileResult } from '../temporal/token-refresh-schedules.js';
 
 export function formatReconcileResult(result: ReconcileResult): string {
@@ -26,7 +27,9 @@ export async function runReconcile(): Promise<ReconcileResult> {
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'), { maxConnections: 2 });
   const temporal = await connectTemporalClient(config);
   try {
-    return await reconcileRefreshSchedules(temporal, db, config);
+    const result = await reconcileRefreshSchedules(temporal, db, config);
+    console.log(`retention schedule: ${await ensureRetentionSchedule(temporal, config)}`);
+    return result;
   } finally {
     await temporal.connection.close();
     await db.$disconnect();

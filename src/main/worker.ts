@@ -9,6 +9,7 @@ import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
 import { startWorkerMetricsServer } from '../observability/worker-metrics-server.js';
 import { installWorkerRuntime } from '../temporal/runtime.js';
+import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { createWorker } from '../temporal/worker.js';
 
 export async function startWorker() {
@@ -31,6 +32,10 @@ export async function startWorker() {
     deps: { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal },
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+  // The daily prune of old webhook deliveries and statuses; a failure here must not stop the worker.
+  ensureRetentionSchedule(temporal, config).catch((error: unknown) =>
+    logger.error({ err: error }, 'could not create the retention schedule; run npm run schedules:reconcile'),
+  );
   const running = worker.run().finally(async () => {
     await metricsServer?.close();
     await tracing.shutdown();

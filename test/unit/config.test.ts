@@ -32,6 +32,7 @@ describe('loadConfig defaults (the contract table)', () => {
     ['NOTIFICATION_MAX_DELAY', (c) => c.notificationMaxDelayMs, 7 * 86_400_000],
     ['CREDENTIAL_RETRY_WINDOW', (c) => c.credentialRetryWindowMs, 24 * 3_600_000],
     ['OUTBOUND_HTTP_TIMEOUT', (c) => c.outboundHttpTimeoutMs, 10_000],
+    ['RETENTION_DAYS', (c) => c.retentionDays, 30],
     ['META_GRAPH_BASE_URL', (c) => c.meta.graphBaseUrl, 'https://graph.facebook.com'],
     ['META_GRAPH_VERSION', (c) => c.meta.graphVersion, 'v26.0'],
     ['META_APP_ID', (c) => c.meta.appId, undefined],
@@ -86,6 +87,7 @@ describe('loadConfig reads every variable', () => {
     WORKER_METRICS_PORT: '9464',
     METRICS_TOKEN: 'scrape-token-0123456789',
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
+    RETENTION_DAYS: '45',
   };
 
   test('the test environment names every known variable', () => {
@@ -106,6 +108,7 @@ describe('loadConfig reads every variable', () => {
       notificationMaxDelayMs: 12 * 3_600_000,
       credentialRetryWindowMs: 30 * 60_000,
       outboundHttpTimeoutMs: 500,
+      retentionDays: 45,
       meta: {
         graphBaseUrl: 'http://127.0.0.1:9999/graph',
         graphVersion: 'v27.0',
@@ -161,6 +164,8 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['WORKER_METRICS_PORT', 'metrics'],
     ['METRICS_TOKEN', 'short'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['RETENTION_DAYS', '0'],
+    ['RETENTION_DAYS', 'a month'],
   ])('%s=%j', (name, value) => {
     const problems = problemsOf({ ...REQUIRED, [name]: value });
     expect(problems).toHaveLength(1);
