@@ -1,7 +1,7 @@
 // The Express app, without `listen`: tests drive the same app the API process serves.
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { authenticate } from './auth.js';
+import { authenticate, jwtSettingsOf, requireLiveTenant } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './error-handler.js';
@@ -42,7 +42,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(publicRoutes(deps));
 
   // Authenticate first: bodies of unauthenticated requests are never parsed.
-  app.use('/api/v1', authenticate(deps.config.jwtSecret), express.json({ limit: JSON_BODY_LIMIT }), apiRoutes(deps));
+  app.use(
+    '/api/v1',
+    authenticate(jwtSettingsOf(deps.config)),
+    requireLiveTenant(deps.db),
+    express.json({ limit: JSON_BODY_LIMIT }),
+    apiRoutes(deps),
+  );
 
   app.use((req: Request) => {
     throw new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`);

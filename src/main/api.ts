@@ -7,10 +7,12 @@ import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { startWebhookSweeper } from '../features/webhooks/start-webhook-workflow.js';
 import { startClaimSweeper } from '../temporal/claim-starter.js';
+import { warnAboutRiskySettings } from './startup-warnings.js';
 
-export async function startApi(options: { onListening?: (port: number) => void } = {}) {
+export async function startApi(options: { onListening?: (port: number) => void; dev?: boolean } = {}) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
+  warnAboutRiskySettings(config, logger, options);
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger };

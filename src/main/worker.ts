@@ -6,10 +6,12 @@ import { createDatabase } from '../db/client.js';
 import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { createWorker } from '../temporal/worker.js';
+import { warnAboutRiskySettings } from './startup-warnings.js';
 
-export async function startWorker() {
+export async function startWorker(options: { dev?: boolean } = {}) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  warnAboutRiskySettings(config, logger, options);
   // The SDK logs every bundling step at INFO; keep its own chatter at WARN unless debugging.
   Runtime.install({ logger: new DefaultLogger((config.logLevel === 'debug' ? 'DEBUG' : 'WARN') as LogLevel) });
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));

@@ -14,7 +14,7 @@ import type { AppDeps } from '../../src/http/deps.js';
 import { createWorker } from '../../src/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createDevServerEnv } from './temporal.js';
-import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, tokens } from './tokens.js';
+import { TEST_ENCRYPTION_KEY, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER, TEST_JWT_SECRET, tokens } from './tokens.js';
 
 export interface TestResponse<T = any> {
   status: number;
@@ -38,6 +38,10 @@ export interface TestSystem {
 
 export const BASE_TEST_ENV = {
   JWT_SECRET: TEST_JWT_SECRET,
+  JWT_ISSUER: TEST_JWT_ISSUER,
+  JWT_AUDIENCE: TEST_JWT_AUDIENCE,
+  // The fakes listen on 127.0.0.1; tests of the private-network rule turn this off themselves.
+  OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
   TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
   CLAIM_VERIFY_DELAY: '500ms',
   META_APP_ID: 'test-app-id',

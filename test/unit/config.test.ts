@@ -45,6 +45,13 @@ describe('loadConfig defaults (the contract table)', () => {
     ['WHATSAPP_INSTANCE_ID', (c) => c.whatsappPlatform.instanceId, undefined],
     ['PUBLIC_APP_URL', (c) => c.publicAppUrl, 'http://localhost:3000'],
     ['LOG_LEVEL', (c) => c.logLevel, 'info'],
+    ['OUTBOUND_ALLOW_PRIVATE_NETWORKS', (c) => c.outboundAllowPrivateNetworks, false],
+    ['JWT_ISSUER', (c) => c.jwtIssuer, undefined],
+    ['JWT_AUDIENCE', (c) => c.jwtAudience, undefined],
+    ['JWT_END_USER_MAX_LIFETIME', (c) => c.jwtMaxLifetimeMs.endUser, 24 * 3_600_000],
+    ['JWT_ADMIN_MAX_LIFETIME', (c) => c.jwtMaxLifetimeMs.admin, 30 * 86_400_000],
+    ['META_DASHBOARD_ORIGIN', (c) => c.meta.dashboardOrigin, undefined],
+    ['META_DASHBOARD_URL', (c) => c.meta.dashboardUrl, undefined],
   ])('%s unset', (_name, read, expected) => {
     expect(read(config)).toEqual(expected);
   });
@@ -83,6 +90,13 @@ describe('loadConfig reads every variable', () => {
     WHATSAPP_INSTANCE_ID: 'inst-1',
     PUBLIC_APP_URL: 'https://campaigns.example.com/',
     LOG_LEVEL: 'debug',
+    OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+    JWT_ISSUER: 'https://auth.example.com',
+    JWT_AUDIENCE: 'social-tasks-api',
+    JWT_END_USER_MAX_LIFETIME: '2h',
+    JWT_ADMIN_MAX_LIFETIME: '7d',
+    META_DASHBOARD_ORIGIN: 'https://dashboard.example.com',
+    META_DASHBOARD_URL: 'https://dashboard.example.com/whatsapp/connected',
   };
 
   test('the test environment names every known variable', () => {
@@ -95,6 +109,10 @@ describe('loadConfig reads every variable', () => {
       databaseUrl: 'postgresql://app:pw@db:5432/app',
       temporal: { address: 'temporal:7233', namespace: 'prod', taskQueue: 'tasks-2' },
       jwtSecret: JWT_SECRET,
+      jwtIssuer: 'https://auth.example.com',
+      jwtAudience: 'social-tasks-api',
+      jwtMaxLifetimeMs: { endUser: 2 * 3_600_000, admin: 7 * 86_400_000 },
+      outboundAllowPrivateNetworks: true,
       tokenEncryptionKey: KEY,
       claimVerifyDelayMs: 2_000,
       tokenRefreshIntervalMs: 3_600_000,
@@ -112,6 +130,8 @@ describe('loadConfig reads every variable', () => {
         embeddedSignupConfigId: 'cfg-1',
         webhookVerifyToken: 'verify-me',
         registrationPin: '123456',
+        dashboardOrigin: 'https://dashboard.example.com',
+        dashboardUrl: 'https://dashboard.example.com/whatsapp/connected',
       },
       whatsappPlatform: { apiUrl: 'https://wa.example.com/send', apiKey: 'wa-key', instanceId: 'inst-1' },
       publicAppUrl: 'https://campaigns.example.com',
@@ -154,6 +174,11 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['PORT', '70000'],
     ['META_GRAPH_VERSION', '26.0'],
     ['META_REGISTRATION_PIN', '12345'],
+    ['OUTBOUND_ALLOW_PRIVATE_NETWORKS', 'yes please'],
+    ['META_DASHBOARD_ORIGIN', 'https://dashboard.example.com/path'],
+    ['META_DASHBOARD_ORIGIN', '*'],
+    ['META_DASHBOARD_URL', 'dashboard.example.com'],
+    ['JWT_END_USER_MAX_LIFETIME', 'a day'],
   ])('%s=%j', (name, value) => {
     const problems = problemsOf({ ...REQUIRED, [name]: value });
     expect(problems).toHaveLength(1);
