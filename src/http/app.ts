@@ -6,6 +6,7 @@ import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
+import { rejectUnstorableBody, rejectUnstorablePathAndQuery } from './storable-text.js';
 import { apiRoutes, publicRoutes } from './routes.js';
 
 export const JSON_BODY_LIMIT = '100kb';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  app.use(rejectUnstorablePathAndQuery);
   app.use(healthRoutes(deps));
   // Public routes (Meta's webhooks and OAuth callback) parse their own bodies: webhook signatures
   // are checked over the raw bytes, so no JSON parser may run before them.
@@ -47,6 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
     authenticate(jwtSettingsOf(deps.config)),
     requireLiveTenant(deps.db),
     express.json({ limit: JSON_BODY_LIMIT }),
+    rejectUnstorableBody,
     apiRoutes(deps),
   );
 

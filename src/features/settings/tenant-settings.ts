@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box.js';
+import { orNotFound } from '../../db/prisma-errors.js';
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { forbiddenUrlReason } from '../../integrations/outbound-network.js';
@@ -64,7 +65,7 @@ export async function putTenantSettings(
   else if (input.metaConfig) {
     data.metaConfig = secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaConfig>(secrets, tenant.metaConfig)));
   }
-  await db.tenant.update({ where: { id: tenantId }, data });
+  await orNotFound(db.tenant.update({ where: { id: tenantId }, data }), 'tenant');
   return getTenantSettings(db, secrets, tenantId);
 }
 
