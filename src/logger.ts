@@ -1,6 +1,6 @@
 // Structured JSON logs. Redaction is a second line of defence: secrets should never reach a log
 // call in the first place.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -11,10 +11,12 @@ export const REDACTED_PATHS = [
   '*.client_secret', '*.appsecret_proof', '*.code',
 ];
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass a stream to read what a process would print. */
+export function createLogger(options: { level?: string; name?: string } = {}, destination?: DestinationStream): Logger {
+  const settings = {
     name: options.name ?? 'social-tasks',
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }

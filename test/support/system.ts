@@ -5,11 +5,13 @@ import type { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { createWorker } from '../../src/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -54,7 +56,9 @@ export const BASE_TEST_ENV = {
   LOG_LEVEL: 'silent',
 };
 
-export async function startTestSystem(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: { env?: Record<string, string>; worker?: boolean; /** collects every log line (level debug) */ logLines?: string[] } = {},
+): Promise<TestSystem> {
   const database = await createTestDatabase();
   const temporalEnv = await createDevServerEnv();
   const config = loadConfig({
@@ -69,7 +73,7 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
     db: database.db,
     temporal: temporalEnv.client,
     secrets: createSecretBox([config.tokenEncryptionKey]),
-    logger: pino({ level: 'silent' }),
+    logger: options.logLines ? capturingLogger(options.logLines) : pino({ level: 'silent' }),
   };
   const server: Server = await new Promise((resolve) => {
     const listening = createApp(deps).listen(0, '127.0.0.1', () => resolve(listening));
@@ -124,4 +128,9 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
     },
   };
   return system;
+}
+
+// The production logger (same redaction), at debug, writing into `lines`.
+function capturingLogger(lines: string[]) {
+  return createLogger({ level: 'debug', name: 'test' }, new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) }));
 }
