@@ -210,7 +210,10 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     }
     if (channel.kind === 'tenant_provider') {
       return async () => {
-        const sent = await sendViaTenantProvider(channel.config, { number: claim.user.phone, message: text }, { timeoutMs });
+        const sent = await sendViaTenantProvider(channel.config, { number: claim.user.phone, message: text }, {
+          timeoutMs,
+          allowPrivateNetworks: config.outboundAllowPrivateNetworks,
+        });
         return { channelName: 'TENANT_PROVIDER', providerMessageId: sent.providerMessageId };
       };
     }

@@ -6,6 +6,13 @@ export interface AppConfig {
   readonly databaseUrl: string | undefined;
   readonly temporal: { readonly address: string | undefined; readonly namespace: string; readonly taskQueue: string };
   readonly jwtSecret: string;
+  /** When set, every token must carry these `iss` / `aud` (JWT_ISSUER, JWT_AUDIENCE) */
+  readonly jwtIssuer: string | undefined;
+  readonly jwtAudience: string | undefined;
+  /** Longest lifetime (exp - now) accepted for a token of each role */
+  readonly jwtMaxLifetimeMs: { readonly endUser: number; readonly admin: number };
+  /** Whether calls to tenant-supplied hosts may reach loopback/private/link-local addresses (dev and tests only) */
+  readonly outboundAllowPrivateNetworks: boolean;
   /** 32 raw bytes of the AES-256-GCM key */
   readonly tokenEncryptionKey: Buffer;
   readonly claimVerifyDelayMs: number;
@@ -31,6 +38,10 @@ export interface AppConfig {
     readonly webhookVerifyToken: string | undefined;
     /** 6-digit PIN used when registering a newly connected phone number */
     readonly registrationPin: string | undefined;
+    /** Origin the OAuth callback page posts `code` and `state` to (window.opener.postMessage target) */
+    readonly dashboardOrigin: string | undefined;
+    /** Where the OAuth callback page sends the browser (with `code` and `state`) when there is no opener */
+    readonly dashboardUrl: string | undefined;
   };
   readonly whatsappPlatform: {
     readonly apiUrl: string | undefined;
@@ -65,8 +76,9 @@ export const KNOWN_ENV_VARS = [
   'MANUAL_REVIEW_TIMEOUT', 'NOTIFICATION_MAX_DELAY', 'CREDENTIAL_RETRY_WINDOW', 'OUTBOUND_HTTP_TIMEOUT',
   'META_GRAPH_BASE_URL', 'META_GRAPH_VERSION', 'META_APP_ID', 'META_APP_SECRET', 'META_OAUTH_REDIRECT_URI',
   'META_EMBEDDED_SIGNUP_CONFIG_ID', 'META_WEBHOOK_VERIFY_TOKEN', 'META_REGISTRATION_PIN', 'WHATSAPP_API_URL',
-  'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL',
-  'WORKER_METRICS_PORT', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RETENTION_DAYS',
+  'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL', 'OUTBOUND_ALLOW_PRIVATE_NETWORKS',
+  'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_END_USER_MAX_LIFETIME', 'JWT_ADMIN_MAX_LIFETIME', 'META_DASHBOARD_ORIGIN',
+  'META_DASHBOARD_URL', 'WORKER_METRICS_PORT', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RETENTION_DAYS',
 ] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -127,6 +139,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const retentionDays = Number(retentionText);
   if (!Number.isInteger(retentionDays) || retentionDays < 1) problems.push(`RETENTION_DAYS must be a whole number of days, at least 1 (got "${retentionText}")`);
 
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  // postMessage needs an exact origin (scheme://host[:port]), never "*" and never a path.
+  const origin = (name: string): string | undefined => {
+    const raw = url(name);
+    if (raw === undefined) return undefined;
+    const parsed = new URL(raw);
+    if (parsed.origin !== raw) problems.push(`${name} must be an origin such as https://dashboard.example.com (got "${raw}")`);
+    return parsed.origin;
+  };
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -139,6 +168,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       taskQueue: text('TEMPORAL_TASK_QUEUE') ?? 'social-tasks',
     },
     jwtSecret,
+    jwtIssuer: text('JWT_ISSUER'),
+    jwtAudience: text('JWT_AUDIENCE'),
+    jwtMaxLifetimeMs: { endUser: duration('JWT_END_USER_MAX_LIFETIME', '24h'), admin: duration('JWT_ADMIN_MAX_LIFETIME', '30d') },
+    outboundAllowPrivateNetworks: flag('OUTBOUND_ALLOW_PRIVATE_NETWORKS', false),
     tokenEncryptionKey,
     claimVerifyDelayMs: duration('CLAIM_VERIFY_DELAY', '5m'),
     tokenRefreshIntervalMs: duration('TOKEN_REFRESH_INTERVAL', '24h'),
@@ -157,6 +190,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       embeddedSignupConfigId: text('META_EMBEDDED_SIGNUP_CONFIG_ID'),
       webhookVerifyToken: text('META_WEBHOOK_VERIFY_TOKEN'),
       registrationPin: pin,
+      dashboardOrigin: origin('META_DASHBOARD_ORIGIN'),
+      dashboardUrl: url('META_DASHBOARD_URL'),
     },
     whatsappPlatform: {
       apiUrl: url('WHATSAPP_API_URL'),

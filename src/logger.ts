@@ -12,15 +12,17 @@ export const REDACTED_PATHS = [
   '*.client_secret', '*.appsecret_proof', '*.code',
 ];
 
-export function createLogger(options: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
-  return pino(
-    {
-      name: options.name ?? 'social-tasks',
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // traceId, spanId and completionId of the request or activity this line belongs to.
-      mixin: currentLogFields,
-    },
-    options.destination,
-  );
+/** `destination` defaults to stdout; tests pass a stream to read what a process would print. */
+export function createLogger(
+  options: { level?: string; name?: string; destination?: DestinationStream } = {},
+  destination: DestinationStream | undefined = options.destination,
+): Logger {
+  const settings = {
+    name: options.name ?? 'social-tasks',
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // traceId, spanId and completionId of the request or activity this line belongs to.
+    mixin: currentLogFields,
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }

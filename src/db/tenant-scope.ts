@@ -41,6 +41,7 @@ export function scopeToTenant(db: Database, tenantId: string) {
             return query(args);
           }
           const scoped = { ...(args as Record<string, unknown>) };
+          for (const key of WRITTEN_DATA[operation] ?? []) refuseOtherTenant(scoped[key], tenantId, 0);
           if (FILTERED_OPERATIONS.has(operation)) {
             scoped.where = { ...((scoped.where as object | undefined) ?? {}), tenantId };
           }
@@ -57,6 +58,38 @@ export function scopeToTenant(db: Database, tenantId: string) {
       },
     },
   });
+}
+
+/** The arguments of each write that carry row data (nested writes included). */
+const WRITTEN_DATA: Record<string, string[]> = {
+  create: ['data'], createMany: ['data'], createManyAndReturn: ['data'],
+  update: ['data'], updateMany: ['data'], updateManyAndReturn: ['data'], upsert: ['create', 'update'],
+};
+
+/**
+ * The where-filter keeps a write on this tenant's rows, but the data could still move a row (or a
+ * nested one) to another tenant: `tenantId: other`, `tenantId: {set: other}`, `tenant: {connect:
+ * {id: other}}`, or a nested connect/create naming another tenant. Any of them is refused.
+ */
+function refuseOtherTenant(value: unknown, tenantId: string, depth: number): void {
+  if (depth > 12 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) refuseOtherTenant(item, tenantId, depth + 1);
+    return;
+  }
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === 'tenantId') {
+      const named = inner !== null && typeof inner === 'object' && 'set' in inner ? (inner as { set: unknown }).set : inner;
+      if (typeof named === 'string' && named !== tenantId) throw new TenantScopeError('refusing to write a row for another tenant');
+    } else if (key === 'tenant' && inner !== null && typeof inner === 'object') {
+      for (const link of ['connect', 'connectOrCreate'] as const) {
+        const target = (inner as Record<string, { id?: unknown; where?: { id?: unknown } } | undefined>)[link];
+        const id = target?.id ?? target?.where?.id;
+        if (id !== undefined && id !== tenantId) throw new TenantScopeError('refusing to connect a row to another tenant');
+      }
+    }
+    refuseOtherTenant(inner, tenantId, depth + 1);
+  }
 }
 
 function withTenant(data: unknown, tenantId: string): unknown {

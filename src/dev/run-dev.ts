@@ -4,7 +4,7 @@
 // worker in this process. Ctrl-C stops everything; the next run keeps the data.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { signAccessToken } from '../http/auth.js';
+import { signAccessToken, type JwtSettings } from '../http/auth.js';
 import { applyMigrations } from '../db/migrate.js';
 import { createDatabase } from '../db/client.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded-postgres.js';
@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     // 1. Secrets: explicit env vars win; otherwise the ones kept in .data/.
     const secrets = loadOrCreateDevSecrets(DATA_DIR);
     for (const [name, value] of Object.entries(secrets)) process.env[name] ??= value;
+    // The dev stand-ins (WhatsApp sink, fakes) live on 127.0.0.1; production keeps private networks closed.
+    process.env.OUTBOUND_ALLOW_PRIVATE_NETWORKS ??= 'true';
+    // Demo tokens carry an issuer and audience, as production tokens should.
+    process.env.JWT_ISSUER ??= 'social-tasks-dev';
+    process.env.JWT_AUDIENCE ??= 'social-tasks-api';
 
     // 2. PostgreSQL.
     if (!process.env.DATABASE_URL) {
@@ -77,29 +82,33 @@ async function main(): Promise<void> {
     await db.$disconnect();
 
     const { startWorker } = await import('../main/worker.js');
-    const worker = await startWorker();
+    const worker = await startWorker({ dev: true });
     stops.push(async () => {
       // The SDK's runtime also reacts to SIGINT/SIGTERM by shutting the worker down itself.
       if (worker.worker.getState() === 'RUNNING') worker.stop();
       await worker.running;
     });
     const { startApi } = await import('../main/api.js');
-    const api = await startApi();
+    const api = await startApi({ dev: true });
     stops.push(() => api.stop());
 
-    printWelcome({ apiUrl: `http://localhost:${process.env.PORT ?? 3000}`, uiUrl, demo, secret: process.env.JWT_SECRET! });
+    printWelcome({ apiUrl: `http://localhost:${process.env.PORT ?? 3000}`, uiUrl, demo,
+      jwt: { secret: process.env.JWT_SECRET!, issuer: process.env.JWT_ISSUER, audience: process.env.JWT_AUDIENCE },
+    });
   } catch (error) {
     console.error(`npm run dev failed: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
   }
 }
 
-function printWelcome(options: { apiUrl: string; uiUrl: string; demo: Awaited<ReturnType<typeof seedDemoTenant>>; secret: string }) {
+function printWelcome(options: { apiUrl: string; uiUrl: string; demo: Awaited<ReturnType<typeof seedDemoTenant>>; jwt: JwtSettings }) {
   const { ids } = options.demo;
+  // Within the default per-role caps (JWT_ADMIN_MAX_LIFETIME 30d, JWT_END_USER_MAX_LIFETIME 24h).
   const days30 = 30 * 24 * 3600;
-  const admin = signAccessToken({ userId: 'demo-admin', role: 'tenant_admin', tenantId: ids.tenantId }, options.secret, days30).token;
-  const endUser = signAccessToken({ userId: ids.endUserId, role: 'end_user', tenantId: ids.tenantId }, options.secret, days30).token;
-  const platform = signAccessToken({ userId: 'demo-platform-admin', role: 'platform_admin' }, options.secret, days30).token;
+  const hours24 = 24 * 3600;
+  const admin = signAccessToken({ userId: 'demo-admin', role: 'tenant_admin', tenantId: ids.tenantId }, options.jwt, days30).token;
+  const endUser = signAccessToken({ userId: ids.endUserId, role: 'end_user', tenantId: ids.tenantId }, options.jwt, hours24).token;
+  const platform = signAccessToken({ userId: 'demo-platform-admin', role: 'platform_admin' }, options.jwt, days30).token;
   const firstTask = Object.entries(ids.taskIds).find(([title]) => title.startsWith('Follow'))?.[1] ?? Object.values(ids.taskIds)[0];
   console.log(`
 Social tasks backend is running${options.demo.created ? ' (demo tenant created)' : ''}
@@ -107,7 +116,7 @@ Social tasks backend is running${options.demo.created ? ' (demo tenant created)'
   Temporal UI  ${options.uiUrl}
   Data         ${DATA_DIR}
 
-Demo JWTs (valid 30 days):
+Demo JWTs (admins valid 30 days, end user 24 hours; each run prints fresh ones):
   tenant_admin   ${admin}
   end_user       ${endUser}
   platform_admin ${platform}

@@ -1,13 +1,14 @@
 // The Express app, without `listen`: tests drive the same app the API process serves.
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { authenticate } from './auth.js';
+import { authenticate, jwtSettingsOf, requireLiveTenant } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes } from './health.js';
 import { observeHttpRequests, requestLogFields } from '../observability/http-observation.js';
 import { metricsRoutes } from '../observability/metrics-routes.js';
+import { rejectUnstorableBody, rejectUnstorablePathAndQuery } from './storable-text.js';
 import { apiRoutes, publicRoutes } from './routes.js';
 
 export const JSON_BODY_LIMIT = '100kb';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  app.use(rejectUnstorablePathAndQuery);
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps));
   // Public routes (Meta's webhooks and OAuth callback) parse their own bodies: webhook signatures
@@ -48,7 +50,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(publicRoutes(deps));
 
   // Authenticate first: bodies of unauthenticated requests are never parsed.
-  app.use('/api/v1', authenticate(deps.config.jwtSecret), express.json({ limit: JSON_BODY_LIMIT }), apiRoutes(deps));
+  app.use(
+    '/api/v1',
+    authenticate(jwtSettingsOf(deps.config)),
+    requireLiveTenant(deps.db),
+    express.json({ limit: JSON_BODY_LIMIT }),
+    rejectUnstorableBody,
+    apiRoutes(deps),
+  );
 
   app.use((req: Request) => {
     throw new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`);

@@ -14,11 +14,13 @@ export function errorHandler(logger: Logger) {
     if (appError.status >= 500) {
       logger.error({ err: error, requestId: req.requestId, path: req.path }, 'request failed');
     }
+    // An unexpected failure names the request id, so a report can be matched with the log line.
+    const details = appError.code === 'INTERNAL' ? { requestId: req.requestId } : appError.details;
     res.status(appError.status).json({
       error: {
         code: appError.code,
         message: appError.message,
-        ...(appError.details === undefined ? {} : { details: appError.details }),
+        ...(details === undefined ? {} : { details }),
       },
     });
   };
@@ -35,8 +37,10 @@ function toAppError(error: unknown): AppError {
   if (parserError?.status && parserError.status >= 400 && parserError.status < 500) {
     return new AppError('BAD_REQUEST', 'bad request');
   }
+  // A unique key hit by a concurrent request is the client's conflict. No other Prisma error is
+  // mapped here: "record not found" (P2025) is turned into a 404 only by the use cases that expect it
+  // (orNotFound), so an unexpected one is a logged 500 instead of a 404 that hides a bug.
   const prismaCode = (error as { code?: string })?.code;
   if (prismaCode === 'P2002') return new AppError('CONFLICT', 'a resource with these unique fields already exists');
-  if (prismaCode === 'P2025') return new AppError('NOT_FOUND', 'resource not found');
   return new AppError('INTERNAL', 'internal error');
 }

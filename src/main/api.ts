@@ -9,13 +9,15 @@ import { startWebhookSweeper } from '../temporal/webhook-starter.js';
 import { startClaimSweeper } from '../temporal/claim-starter.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
+import { warnAboutRiskySettings } from './startup-warnings.js';
 
-export async function startApi(options: { onListening?: (port: number) => void } = {}) {
+export async function startApi(options: { onListening?: (port: number) => void; dev?: boolean } = {}) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   // Before the Temporal client: its interceptors take the global tracer when they run.
   const tracing = setupTracing({ serviceName: 'social-tasks-api', otlpEndpoint: config.observability.otlpEndpoint });
   collectProcessMetrics();
+  warnAboutRiskySettings(config, logger, options);
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger };

@@ -11,10 +11,12 @@ import { startWorkerMetricsServer } from '../observability/worker-metrics-server
 import { installWorkerRuntime } from '../temporal/runtime.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { createWorker } from '../temporal/worker.js';
+import { warnAboutRiskySettings } from './startup-warnings.js';
 
-export async function startWorker() {
+export async function startWorker(options: { dev?: boolean } = {}) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  warnAboutRiskySettings(config, logger, options);
   const runtime = await installWorkerRuntime(config, logger);
   const tracing = setupTracing({ serviceName: 'social-tasks-worker', otlpEndpoint: config.observability.otlpEndpoint });
   collectProcessMetrics();

@@ -1,5 +1,6 @@
 // Authentication and roles at the HTTP edge: every forged, foreign or stale token is 401 with the
 // contract's JSON error; a valid token of the wrong role is 403.
+import jwt from 'jsonwebtoken';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens } from '../support/tokens.js';
 
@@ -61,6 +62,40 @@ describe('401 for anything but a valid HS256 token signed with JWT_SECRET', () =
       () => ({ authorization: `Bearer ${tokens.raw({ role: 'root', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}` }),
     ],
     ['garbage', () => ({ authorization: 'Bearer not.a.jwt' })],
+    [
+      'a token without exp',
+      () => ({ authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin' })}` }),
+    ],
+    [
+      'an end_user token that lives 7 days (cap: 24 h)',
+      () => ({ authorization: `Bearer ${tokens.raw({ role: 'end_user', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: '7d' })}` }),
+    ],
+    [
+      'a tenant_admin token that lives 90 days (cap: 30 d)',
+      () => ({ authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: '90d' })}` }),
+    ],
+    [
+      'a token from another issuer',
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600, issuer: 'someone-else' })}`,
+      }),
+    ],
+    [
+      'a token for another audience',
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600, audience: 'billing' })}`,
+      }),
+    ],
+    [
+      'a token without iss and aud',
+      () => ({
+        authorization: `Bearer ${jwt.sign({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}`,
+      }),
+    ],
+    [
+      'a tenantId claim with a NUL byte',
+      () => ({ authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId: `${tenantId}\u0000` }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}` }),
+    ],
   ];
 
   test.each(cases)('%s → 401', async (_name, headers) => {
@@ -68,6 +103,21 @@ describe('401 for anything but a valid HS256 token signed with JWT_SECRET', () =
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
     expectErrorShape(response.body, 'UNAUTHENTICATED');
+  });
+
+  test('a valid token whose tenant does not exist (deleted) is 401, and nothing is written', async () => {
+    const ghost = tokens.tenantAdmin('tenant-that-was-deleted');
+    const read = await system.request('GET', '/api/v1/campaigns', { token: ghost });
+    expect(read.status).toBe(401);
+    const write = await system.request('POST', '/api/v1/campaigns', { token: ghost, body: { name: 'Orphan' } });
+    expect(write.status).toBe(401);
+    expectErrorShape(write.body, 'UNAUTHENTICATED');
+    expect(await system.deps.db.campaign.count({ where: { name: 'Orphan' } })).toBe(0);
+  });
+
+  test('an end_user token of 24 hours is authenticated (then 403 on an admin route, not 401)', async () => {
+    const day = tokens.raw({ role: 'end_user', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: '24h' });
+    expect((await system.request('GET', '/api/v1/campaigns', { headers: { authorization: `Bearer ${day}` } })).status).toBe(403);
   });
 
   test('the same request with a valid token is answered', async () => {

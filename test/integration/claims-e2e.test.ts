@@ -15,6 +15,10 @@ let providerB: FakeWhatsappProvider;
 let system: TestSystem;
 let A: TenantSetup;
 let B: TenantSetup;
+/** Every log line the API and the worker printed during this suite (scanned by the last test). */
+const logLines: string[] = [];
+/** Secrets and personal data this suite plants; none may appear in a workflow history or a log line. */
+const planted = new Set<string>();
 
 interface TenantSetup {
   readonly id: string;
@@ -36,6 +40,7 @@ beforeAll(async () => {
   providerA = await startFakeWhatsappProvider({ apiKey: 'provider-key-of-tenant-a' });
   providerB = await startFakeWhatsappProvider({ apiKey: 'provider-key-of-tenant-b' });
   system = await startTestSystem({
+    logLines,
     env: {
       CLAIM_VERIFY_DELAY: '500ms',
       META_GRAPH_BASE_URL: fakeMeta.url,
@@ -59,11 +64,13 @@ async function setUpTenant(init: { slug: string; igUsername: string; provider: F
   const created = await system.request('POST', '/api/v1/tenants', { token: tokens.platformAdmin(), body: { name: init.slug, slug: init.slug, timezone: 'America/Lima' } });
   expect(created.status).toBe(201);
   const adminToken = tokens.tenantAdmin(created.body.id);
+  planted.add(adminToken).add(init.provider.apiKey);
 
   const igAccount = fakeMeta.addInstagramAccount({ username: init.igUsername });
   const media = fakeMeta.addInstagramMedia({ ownerId: igAccount.id, caption: `Comment to win (${init.slug})` });
   // The token may read this tenant's account and post only: any use on another tenant's post fails at Meta.
   const igToken = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [igAccount.id, media.id] }).token;
+  planted.add(igToken);
 
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: adminToken,
@@ -130,6 +137,7 @@ async function newEndUser(tenant: TenantSetup, name: string): Promise<EndUser> {
   const session = await system.request('POST', `/api/v1/end-users/${created.body.id}/session`, { token: tenant.adminToken });
   expect(session.status).toBe(201);
   expect(session.body.token).toEqual(expect.any(String));
+  planted.add(phone).add(phone.slice(1)).add(session.body.token);
   return { id: created.body.id, name, phoneDigits: phone.slice(1), token: session.body.token, tenant };
 }
 
@@ -365,3 +373,29 @@ test('an Instagram FOLLOW task goes to its fallback strategy, and the detail say
   expect(await spinsBalance(user)).toBe(2);
   expect(sentTo(user)).toHaveLength(1);
 });
+
+// Last in this file, so it sees everything the suite did: secrets and phone numbers stay out of
+// Temporal (inputs, results, memos, search attributes, failures) and out of the logs.
+test('no planted secret or phone number in any workflow history or log line of this suite', async () => {
+  const { config } = system;
+  for (const secret of [fakeMeta.appSecret, config.jwtSecret, config.tokenEncryptionKey.toString('base64'), tokens.platformAdmin()]) planted.add(secret);
+  expect(planted.size).toBeGreaterThan(10);
+  expect(logLines.length).toBeGreaterThan(0);
+
+  const client = system.temporalEnv.client;
+  const histories: string[] = [];
+  for await (const execution of client.workflow.list()) {
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    histories.push(textOf(history).join('\n'));
+  }
+  expect(histories.length).toBeGreaterThanOrEqual(5);
+  expect(histories.some((history) => history.includes('verifySocialTaskClaim'))).toBe(true);
+
+  const hits: string[] = [];
+  for (const secret of planted) {
+    histories.forEach((history, index) => history.includes(secret) && hits.push(`history #${index}: ${secret.slice(0, 12)}…`));
+    logLines.forEach((line, index) => line.includes(secret) && hits.push(`log line #${index}: ${secret.slice(0, 12)}…`));
+  }
+  expect(hits).toEqual([]);
+});
+

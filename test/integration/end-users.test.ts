@@ -2,7 +2,7 @@
 // ledger, and the end-user session token that the campaign site uses to claim tasks.
 import jwt from 'jsonwebtoken';
 import { startTestSystem, type TestSystem } from '../support/system.js';
-import { TEST_JWT_SECRET, tokens } from '../support/tokens.js';
+import { TEST_JWT_SECRET, tokens, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER } from '../support/tokens.js';
 
 let system: TestSystem;
 let tenantId: string;
@@ -118,7 +118,7 @@ describe('POST /api/v1/end-users/:id/session', () => {
     const decoded = jwt.verify(response.body.token, TEST_JWT_SECRET, { algorithms: ['HS256'], complete: true });
     expect(decoded.header.alg).toBe('HS256');
     const payload = decoded.payload as jwt.JwtPayload;
-    expect(payload).toMatchObject({ sub: created.body.id, role: 'end_user', tenantId });
+    expect(payload).toMatchObject({ sub: created.body.id, role: 'end_user', tenantId, iss: TEST_JWT_ISSUER, aud: TEST_JWT_AUDIENCE });
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(Math.abs(new Date(response.body.expiresAt).getTime() - payload.exp! * 1000)).toBeLessThan(2000);
 

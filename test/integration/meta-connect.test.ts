@@ -22,7 +22,13 @@ let slugCounter = 0;
 beforeAll(async () => {
   fake = await startFakeMeta({ appSecret: 'test-app-secret' });
   system = await startTestSystem({
-    env: { META_GRAPH_BASE_URL: fake.url, META_APP_ID: fake.appId, META_APP_SECRET: fake.appSecret, META_REGISTRATION_PIN: PIN },
+    env: {
+      META_GRAPH_BASE_URL: fake.url,
+      META_APP_ID: fake.appId,
+      META_APP_SECRET: fake.appSecret,
+      META_REGISTRATION_PIN: PIN,
+      META_DASHBOARD_URL: 'https://dashboard.example.test/whatsapp/connected',
+    },
   });
 });
 
@@ -70,14 +76,15 @@ async function startConnect(token: string) {
   return response.body as { url: string; state: string };
 }
 
-function callback(params: Record<string, string>) {
-  return system.request('GET', `/meta/callback?${new URLSearchParams(params).toString()}`);
+/** The dashboard's half of the redirect flow: the code and state the callback page handed it, with the admin's JWT. */
+function complete(params: { code: string; state: string }, token: string) {
+  return system.request('POST', '/api/v1/meta/oauth/complete', { token, body: params });
 }
 
 async function connectViaRedirect(tenantToken: string, issued: Partial<FakeToken>) {
   const { state } = await startConnect(tenantToken);
   const code = fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: issued });
-  return callback({ code, state });
+  return complete({ code, state }, tenantToken);
 }
 
 const accountsOf = (tenantId: string) => system.deps.db.whatsappAccount.findMany({ where: { tenantId }, orderBy: { phoneNumberId: 'asc' } });
@@ -147,8 +154,7 @@ describe('GET /meta/callback: success', () => {
     const tenant = await newTenant();
     const { waba, phones } = seedWaba(2);
     const response = await connectViaRedirect(tenant.token, businessToken([waba.id]));
-    expect(response.status).toBe(200);
-    expect(response.body.status).toBe('connected');
+    expect(response.status).toBe(201);
     expect(response.body.accounts).toHaveLength(2);
 
     const rows = await accountsOf(tenant.id);
@@ -209,7 +215,7 @@ describe('GET /meta/callback: success', () => {
     const { waba, phones } = seedWaba(1);
     const shortLived = { ...businessToken([waba.id]), type: 'USER', expiresAt: fake.clock.now() + 3_600_000 };
     const response = await connectViaRedirect(tenant.token, shortLived);
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(201);
 
     const [row] = await accountsOf(tenant.id);
     const stored = openToken(row!.accessToken);
@@ -226,15 +232,15 @@ describe('GET /meta/callback: success', () => {
     const tenant = await newTenant();
     const { waba } = seedWaba(1);
     const expiresAt = fake.clock.now() + 60 * DAY_MS;
-    expect((await connectViaRedirect(tenant.token, businessToken([waba.id], { expiresAt }))).status).toBe(200);
+    expect((await connectViaRedirect(tenant.token, businessToken([waba.id], { expiresAt }))).status).toBe(201);
     const [row] = await accountsOf(tenant.id);
     expect(row!.tokenExpiresAt?.getTime()).toBe(Math.floor(expiresAt / 1000) * 1000);
     expect(fake.state.tokens.get(openToken(row!.accessToken))?.expiresAt).toBe(expiresAt);
   });
 });
 
-describe('GET /meta/callback: the state', () => {
-  async function expectRefused(response: Awaited<ReturnType<typeof callback>>, reason: string, tenantId: string, code: string) {
+describe('POST /api/v1/meta/oauth/complete: the state', () => {
+  async function expectRefused(response: Awaited<ReturnType<typeof complete>>, reason: string, tenantId: string, code: string) {
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('BAD_REQUEST');
     expect(response.body.error.details.reason).toBe(reason);
@@ -252,21 +258,21 @@ describe('GET /meta/callback: the state', () => {
 
     const [payload, signature] = state.split('.') as [string, string];
     const flipped = `${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
-    await expectRefused(await callback({ code, state: flipped }), 'forged', tenant.id, code);
+    await expectRefused(await complete({ code, state: flipped }, tenant.token), 'forged', tenant.id, code);
 
     const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const swapped = `${Buffer.from(JSON.stringify({ ...decoded, t: victim.id })).toString('base64url')}.${signature}`;
-    await expectRefused(await callback({ code, state: swapped }), 'forged', victim.id, code);
+    await expectRefused(await complete({ code, state: swapped }, tenant.token), 'forged', victim.id, code);
 
     const signedByOtherKey = createStateSigner('another-secret-that-is-at-least-32-characters').sign({
-      tenantId: tenant.id, nonce: 'n'.repeat(32), expiresAt: new Date(Date.now() + 60_000),
+      tenantId: tenant.id, userId: `admin-of-${tenant.id}`, nonce: 'n'.repeat(32), expiresAt: new Date(Date.now() + 60_000),
     });
-    await expectRefused(await callback({ code, state: signedByOtherKey }), 'forged', tenant.id, code);
+    await expectRefused(await complete({ code, state: signedByOtherKey }, tenant.token), 'forged', tenant.id, code);
 
-    const neverIssued = createStateSigner(TEST_JWT_SECRET).sign({ tenantId: tenant.id, nonce: 'x'.repeat(32), expiresAt: new Date(Date.now() + 60_000) });
-    await expectRefused(await callback({ code, state: neverIssued }), 'forged', tenant.id, code);
-    await expectRefused(await callback({ code, state: 'garbage' }), 'malformed', tenant.id, code);
-    await expectRefused(await callback({ code }), 'malformed', tenant.id, code);
+    const neverIssued = createStateSigner(TEST_JWT_SECRET).sign({ tenantId: tenant.id, userId: `admin-of-${tenant.id}`, nonce: 'x'.repeat(32), expiresAt: new Date(Date.now() + 60_000) });
+    await expectRefused(await complete({ code, state: neverIssued }, tenant.token), 'forged', tenant.id, code);
+    await expectRefused(await complete({ code, state: 'garbage' }, tenant.token), 'malformed', tenant.id, code);
+    expect((await complete({ code } as { code: string; state: string }, tenant.token)).status).toBe(422);
   });
 
   test('expired: past its signed expiry, or its stored expiry', async () => {
@@ -277,13 +283,13 @@ describe('GET /meta/callback: the state', () => {
     const signer = createStateSigner(TEST_JWT_SECRET);
     const nonce = 'e'.repeat(32);
     await system.deps.db.oAuthState.create({ data: { id: nonce, tenantId: tenant.id, expiresAt: new Date(Date.now() - 1000) } });
-    const stale = signer.sign({ tenantId: tenant.id, nonce, expiresAt: new Date(Date.now() - 1000) });
-    await expectRefused(await callback({ code, state: stale }), 'expired', tenant.id, code);
+    const stale = signer.sign({ tenantId: tenant.id, userId: `admin-of-${tenant.id}`, nonce, expiresAt: new Date(Date.now() - 1000) });
+    await expectRefused(await complete({ code, state: stale }, tenant.token), 'expired', tenant.id, code);
 
     const { state } = await startConnect(tenant.token);
     const { nonce: issuedNonce } = signer.verify(state);
     await system.deps.db.oAuthState.update({ where: { id: issuedNonce }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await expectRefused(await callback({ code, state }), 'expired', tenant.id, code);
+    await expectRefused(await complete({ code, state }, tenant.token), 'expired', tenant.id, code);
   });
 
   test('replayed: a state works once; the second callback is refused before Meta is called', async () => {
@@ -291,11 +297,11 @@ describe('GET /meta/callback: the state', () => {
     const { waba } = seedWaba(1);
     const { state } = await startConnect(tenant.token);
     const first = fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) });
-    expect((await callback({ code: first, state })).status).toBe(200);
+    expect((await complete({ code: first, state }, tenant.token)).status).toBe(201);
     const before = await accountsOf(tenant.id);
 
     const second = fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) });
-    const replay = await callback({ code: second, state });
+    const replay = await complete({ code: second, state }, tenant.token);
     expect(replay.status).toBe(400);
     expect(replay.body.error.details.reason).toBe('replayed');
     expect(fake.graphRequests({ path: '/oauth/access_token' }).some((request) => request.query.get('code') === second)).toBe(false);
@@ -307,21 +313,71 @@ describe('GET /meta/callback: the state', () => {
     const { waba } = seedWaba(1);
     const { state } = await startConnect(tenant.token);
     const codes = [1, 2, 3].map(() => fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) }));
-    const responses = await Promise.all(codes.map((code) => callback({ code, state })));
-    expect(responses.map((response) => response.status).sort()).toEqual([200, 400, 400]);
+    const responses = await Promise.all(codes.map((code) => complete({ code, state }, tenant.token)));
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 400, 400]);
     expect(await accountsOf(tenant.id)).toHaveLength(1);
   });
 
-  test("Meta's error parameters (the admin cancelled): 400 with Meta's reason, state spent, nothing stored", async () => {
+  test("Meta's error parameters (the admin cancelled): the callback page says so, stores nothing and spends nothing", async () => {
     const tenant = await newTenant();
     const { state } = await startConnect(tenant.token);
-    const response = await callback({ error: 'access_denied', error_code: '200', error_reason: 'user_denied', error_description: 'Permissions error', state });
-    expect(response.status).toBe(400);
-    expect(response.body.error.message).toBe('Meta did not authorize the connection: Permissions error');
-    expect(response.body.error.details).toEqual({ metaError: 'access_denied', metaErrorReason: 'user_denied' });
+    const params = { error: 'access_denied', error_code: '200', error_reason: 'user_denied', error_description: 'Permissions error', state };
+    const response = await system.request('GET', `/meta/callback?${new URLSearchParams(params).toString()}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.text).toContain('Meta answered: Permissions error');
     const { nonce } = createStateSigner(TEST_JWT_SECRET).verify(state);
-    expect((await system.deps.db.oAuthState.findUniqueOrThrow({ where: { id: nonce } })).usedAt).not.toBeNull();
+    expect((await system.deps.db.oAuthState.findUniqueOrThrow({ where: { id: nonce } })).usedAt).toBeNull();
     expect(await accountsOf(tenant.id)).toEqual([]);
+  });
+});
+
+describe('account-linking CSRF: only the admin who started a connection can complete it', () => {
+  test("the code of someone else's account, completed with another tenant's or another admin's token: 403, nothing stored, code unused", async () => {
+    const attacker = await newTenant();
+    const victim = await newTenant();
+    const { waba } = seedWaba(1);
+    // The attacker starts the flow and sends the dialog URL to the victim, who approves it.
+    const { state } = await startConnect(attacker.token);
+    const code = fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) });
+
+    // The code reaches the victim's dashboard, signed in as the victim: not theirs to complete.
+    const asVictim = await complete({ code, state }, victim.token);
+    expect(asVictim.status).toBe(403);
+    expect(asVictim.body.error.code).toBe('FORBIDDEN');
+    // Another admin of the attacker's own tenant cannot complete it either.
+    const colleague = await complete({ code, state }, tokens.tenantAdmin(attacker.id, TEST_JWT_SECRET, 'another-admin'));
+    expect(colleague.status).toBe(403);
+
+    expect(await accountsOf(attacker.id)).toEqual([]);
+    expect(await accountsOf(victim.id)).toEqual([]);
+    expect(fake.graphRequests({ path: '/oauth/access_token' }).some((request) => request.query.get('code') === code)).toBe(false);
+    // Not spent: the admin who started it can still finish (had they been the one Meta sent back).
+    const { nonce } = createStateSigner(TEST_JWT_SECRET).verify(state);
+    expect((await system.deps.db.oAuthState.findUniqueOrThrow({ where: { id: nonce } })).usedAt).toBeNull();
+    expect((await complete({ code, state }, attacker.token)).status).toBe(201);
+  });
+
+  test('needs a tenant admin JWT (401 without, 403 for an end user)', async () => {
+    const tenant = await newTenant();
+    const { state } = await startConnect(tenant.token);
+    expect((await system.request('POST', '/api/v1/meta/oauth/complete', { body: { code: 'c', state } })).status).toBe(401);
+    expect((await complete({ code: 'c', state }, tokens.endUser(tenant.id, `admin-of-${tenant.id}`))).status).toBe(403);
+  });
+
+  test('GET /meta/callback stores nothing: no account, no code exchange, the state unspent', async () => {
+    const tenant = await newTenant();
+    const { waba } = seedWaba(1);
+    const { state } = await startConnect(tenant.token);
+    const code = fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) });
+    const response = await system.request('GET', `/meta/callback?${new URLSearchParams({ code, state }).toString()}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.text).toContain('"origin":"https://dashboard.example.test"');
+    expect(response.text).toMatch(/Opened this by mistake\?/);
+    expect(await accountsOf(tenant.id)).toEqual([]);
+    expect(fake.graphRequests({ path: '/oauth/access_token' }).some((request) => request.query.get('code') === code)).toBe(false);
   });
 });
 
@@ -351,7 +407,7 @@ describe('GET /meta/callback: a Meta error at any step leaves nothing half-store
       : undefined;
     const handle = skip > 0 ? undefined : fake.failNext(fault);
     try {
-      const response = await callback({ code, state });
+      const response = await complete({ code, state }, tenant.token);
       expect(response.status).toBe(status);
       expect(response.body.error.code).toBe(status === 400 ? 'BAD_REQUEST' : 'UPSTREAM_ERROR');
       expect(response.body.error.message).toMatch(/Meta/);
@@ -405,7 +461,7 @@ describe('reconnecting and ownership', () => {
   test('reconnecting the same number updates its row, replaces the token and revives NEEDS_REAUTH (schedule unpaused)', async () => {
     const tenant = await newTenant();
     const { waba, phones } = seedWaba(1);
-    expect((await connectViaRedirect(tenant.token, businessToken([waba.id]))).status).toBe(200);
+    expect((await connectViaRedirect(tenant.token, businessToken([waba.id]))).status).toBe(201);
     const [first] = await accountsOf(tenant.id);
     const oldToken = openToken(first!.accessToken);
 
@@ -418,7 +474,7 @@ describe('reconnecting and ownership', () => {
 
     const expiresAt = fake.clock.now() + 60 * DAY_MS;
     const response = await connectViaRedirect(tenant.token, businessToken([waba.id], { expiresAt }));
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(201);
     const rows = await accountsOf(tenant.id);
     expect(rows).toHaveLength(1);
     const [again] = rows;
@@ -435,7 +491,7 @@ describe('reconnecting and ownership', () => {
     const owner = await newTenant();
     const intruder = await newTenant();
     const { waba, phones } = seedWaba(1);
-    expect((await connectViaRedirect(owner.token, businessToken([waba.id]))).status).toBe(200);
+    expect((await connectViaRedirect(owner.token, businessToken([waba.id]))).status).toBe(201);
     const [owned] = await accountsOf(owner.id);
     const subscribeCalls = fake.graphRequests({ method: 'POST', path: `/${waba.id}/subscribed_apps` }).length;
 
@@ -452,11 +508,11 @@ describe('reconnecting and ownership', () => {
     const former = await newTenant();
     const next = await newTenant();
     const { waba, phones } = seedWaba(1);
-    expect((await connectViaRedirect(former.token, businessToken([waba.id]))).status).toBe(200);
+    expect((await connectViaRedirect(former.token, businessToken([waba.id]))).status).toBe(201);
     const [old] = await accountsOf(former.id);
     expect((await system.request('DELETE', `/api/v1/whatsapp/accounts/${old!.id}`, { token: former.token })).status).toBe(200);
 
-    expect((await connectViaRedirect(next.token, businessToken([waba.id]))).status).toBe(200);
+    expect((await connectViaRedirect(next.token, businessToken([waba.id]))).status).toBe(201);
     const [taken] = await accountsOf(next.id);
     expect(taken!.phoneNumberId).toBe(phones[0]!.id);
     expect(taken!.id).not.toBe(old!.id);

@@ -21,7 +21,9 @@ afterEach(async () => {
   await fake.close();
 });
 
-const sendTenant = (options = { timeoutMs }) => sendViaTenantProvider({ apiUrl: fake.sendUrl, apiKey: TENANT_KEY, sender: 'Acme' }, message, options);
+// The fake listens on 127.0.0.1: these tests allow private networks (see outbound-network.test.ts for the rule).
+const sendTenant = (options = { timeoutMs }) =>
+  sendViaTenantProvider({ apiUrl: fake.sendUrl, apiKey: TENANT_KEY, sender: 'Acme' }, message, { ...options, allowPrivateNetworks: true });
 
 async function outboundError(promise: Promise<unknown>): Promise<OutboundError> {
   const error = await promise.then(
@@ -48,7 +50,7 @@ describe('what the provider receives', () => {
   });
 
   test('tenant provider without a sender: {number, message}', async () => {
-    await sendViaTenantProvider({ apiUrl: fake.sendUrl, apiKey: TENANT_KEY }, message, { timeoutMs });
+    await sendViaTenantProvider({ apiUrl: fake.sendUrl, apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true });
     expect(fake.requests[0]?.body).toEqual({ number: '51987654321', message: 'Congratulations, Ana!' });
   });
 
@@ -77,7 +79,7 @@ describe('what the provider receives', () => {
   test('the number is the E.164 phone as digits; anything else is refused before any request', async () => {
     expect(toProviderNumber('+51987654321')).toBe('51987654321');
     expect(toProviderNumber(' +1 (650) 555-1234 ')).toBe('16505551234');
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: fake.url, apiKey: TENANT_KEY }, { number: 'call me', message: 'Hi' }, { timeoutMs }));
+    const error = await outboundError(sendViaTenantProvider({ apiUrl: fake.url, apiKey: TENANT_KEY }, { number: 'call me', message: 'Hi' }, { timeoutMs, allowPrivateNetworks: true }));
     expect(error.kind).toBe('permanent');
     expect(fake.requests).toHaveLength(0);
   });
@@ -109,9 +111,10 @@ describe('message ids from common response shapes', () => {
 
 describe('failures are classified by whether the message may have been sent', () => {
   test('a wrong key is auth, and nothing was sent', async () => {
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: fake.url, apiKey: 'not-the-key' }, message, { timeoutMs }));
+    const error = await outboundError(sendViaTenantProvider({ apiUrl: fake.url, apiKey: 'not-the-key' }, message, { timeoutMs, allowPrivateNetworks: true }));
     expect(error).toMatchObject({ kind: 'auth', service: 'whatsapp-provider', status: 401 });
-    expect(error.message).toContain('invalid or missing API token');
+    expect(error.message).toContain('HTTP 401');
+    expect(error.message).not.toContain('invalid or missing API token');
     expect(fake.sent).toHaveLength(0);
   });
 
@@ -149,14 +152,16 @@ describe('failures are classified by whether the message may have been sent', ()
     fake.scriptReplies({ status, body: { status: 'error', message: `failure ${status}` } });
     const error = await outboundError(sendTenant());
     expect(error).toMatchObject({ kind, status, service: 'whatsapp-provider' });
-    expect(error.message).toContain(`failure ${status}`);
+    // A short classified reason; what the provider wrote stays out (the message reaches tenants' views).
+    expect(error.message).toContain(`answered HTTP ${status}`);
+    expect(error.message).not.toContain(`failure ${status}`);
   });
 
   test('503 with Retry-After: the provider refused the message for now (transient, with its delay)', async () => {
     fake.scriptReplies({ status: 503, body: 'Service Unavailable', headers: { 'retry-after': '20' } });
     const error = await outboundError(sendTenant());
     expect(error).toMatchObject({ kind: 'transient', retryAfterMs: 20_000 });
-    expect(error.message).toContain('Service Unavailable');
+    expect(error.message).not.toContain('Service Unavailable');
     expect(fake.sent).toHaveLength(0);
   });
 
@@ -196,19 +201,19 @@ describe('failures are classified by whether the message may have been sent', ()
   test('connection refused is transient: nothing was sent', async () => {
     const closed = await startFakeHttpServer(() => ({}));
     await closed.close();
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: `${closed.url}/send`, apiKey: TENANT_KEY }, message, { timeoutMs }));
+    const error = await outboundError(sendViaTenantProvider({ apiUrl: `${closed.url}/send`, apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }));
     expect(error.kind).toBe('transient');
     expect(error.message).toMatch(/ECONNREFUSED.*before it was sent/);
     expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   test('an unresolvable host is transient', async () => {
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: 'http://no-such-host.invalid/send', apiKey: TENANT_KEY }, message, { timeoutMs }));
+    const error = await outboundError(sendViaTenantProvider({ apiUrl: 'http://no-such-host.invalid/send', apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }));
     expect(error.kind).toBe('transient');
   });
 
   test('a malformed apiUrl is permanent', async () => {
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: 'ftp://example.com/x', apiKey: TENANT_KEY }, message, { timeoutMs }));
+    const error = await outboundError(sendViaTenantProvider({ apiUrl: 'ftp://example.com/x', apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }));
     expect(error.kind).toBe('permanent');
   });
 
@@ -224,11 +229,12 @@ describe('failures are classified by whether the message may have been sent', ()
     ['waapi inner action error', { status: 'success', data: { status: 'error', message: 'Invalid chatId' } }, 'Invalid chatId'],
     ['success:false', { success: false, error: 'Number is not on WhatsApp' }, 'Number is not on WhatsApp'],
     ['error object without id', { error: { message: 'sender not allowed', code: 17 } }, 'sender not allowed'],
-  ])('HTTP 200 whose body reports an error is permanent: %s', async (_name, body, providerMessage) => {
+  ])('HTTP 200 whose body reports an error is permanent: %s (the provider text is not echoed)', async (_name, body, providerMessage) => {
     fake.scriptReplies({ status: 200, body, recordAsSent: false });
     const error = await outboundError(sendTenant());
     expect(error).toMatchObject({ kind: 'permanent', status: 200 });
-    expect(error.message).toContain(providerMessage);
+    expect(error.message).not.toContain(providerMessage);
+    expect(error.message).toMatch(/reported an error in its HTTP 200 answer/);
   });
 
   test('an error code in the body becomes providerCode', async () => {
@@ -258,7 +264,7 @@ describe('the API key never leaks into errors', () => {
     ['connection refused', async () => {
       const closed = await startFakeHttpServer(() => ({}));
       await closed.close();
-      return sendViaTenantProvider({ apiUrl: closed.url, apiKey: TENANT_KEY }, message, { timeoutMs });
+      return sendViaTenantProvider({ apiUrl: closed.url, apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true });
     }],
   ];
 

@@ -6,17 +6,19 @@ import type { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createApp } from '../../src/http/app.js';
 import { clientInterceptors } from '../../src/observability/temporal-interceptors.js';
+import { createLogger } from '../../src/logger.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { createWorker } from '../../src/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createDevServerEnv } from './temporal.js';
-import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, tokens } from './tokens.js';
+import { TEST_ENCRYPTION_KEY, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER, TEST_JWT_SECRET, tokens } from './tokens.js';
 
 export interface TestResponse<T = any> {
   status: number;
@@ -40,6 +42,10 @@ export interface TestSystem {
 
 export const BASE_TEST_ENV = {
   JWT_SECRET: TEST_JWT_SECRET,
+  JWT_ISSUER: TEST_JWT_ISSUER,
+  JWT_AUDIENCE: TEST_JWT_AUDIENCE,
+  // The fakes listen on 127.0.0.1; tests of the private-network rule turn this off themselves.
+  OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
   TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
   CLAIM_VERIFY_DELAY: '500ms',
   META_APP_ID: 'test-app-id',
@@ -52,7 +58,15 @@ export const BASE_TEST_ENV = {
   LOG_LEVEL: 'silent',
 };
 
-export async function startTestSystem(options: { env?: Record<string, string>; worker?: boolean; logger?: Logger } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: {
+    env?: Record<string, string>;
+    worker?: boolean;
+    logger?: Logger;
+    /** collects every log line (level debug) */
+    logLines?: string[];
+  } = {},
+): Promise<TestSystem> {
   const database = await createTestDatabase();
   const temporalEnv = await createDevServerEnv();
   const config = loadConfig({
@@ -68,7 +82,7 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
     // Like the API process's client: with the tracing and claim-start interceptors.
     temporal: new Client({ connection: temporalEnv.connection, namespace: temporalEnv.namespace ?? 'default', interceptors: clientInterceptors() }),
     secrets: createSecretBox([config.tokenEncryptionKey]),
-    logger: options.logger ?? pino({ level: 'silent' }),
+    logger: options.logger ?? (options.logLines ? capturingLogger(options.logLines) : pino({ level: 'silent' })),
   };
   const server: Server = await new Promise((resolve) => {
     const listening = createApp(deps).listen(0, '127.0.0.1', () => resolve(listening));
@@ -123,4 +137,9 @@ export async function startTestSystem(options: { env?: Record<string, string>; w
     },
   };
   return system;
+}
+
+// The production logger (same redaction), at debug, writing into `lines`.
+function capturingLogger(lines: string[]) {
+  return createLogger({ level: 'debug', name: 'test' }, new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) }));
 }

@@ -46,6 +46,13 @@ describe('loadConfig defaults (the contract table)', () => {
     ['WHATSAPP_INSTANCE_ID', (c) => c.whatsappPlatform.instanceId, undefined],
     ['PUBLIC_APP_URL', (c) => c.publicAppUrl, 'http://localhost:3000'],
     ['LOG_LEVEL', (c) => c.logLevel, 'info'],
+    ['OUTBOUND_ALLOW_PRIVATE_NETWORKS', (c) => c.outboundAllowPrivateNetworks, false],
+    ['JWT_ISSUER', (c) => c.jwtIssuer, undefined],
+    ['JWT_AUDIENCE', (c) => c.jwtAudience, undefined],
+    ['JWT_END_USER_MAX_LIFETIME', (c) => c.jwtMaxLifetimeMs.endUser, 24 * 3_600_000],
+    ['JWT_ADMIN_MAX_LIFETIME', (c) => c.jwtMaxLifetimeMs.admin, 30 * 86_400_000],
+    ['META_DASHBOARD_ORIGIN', (c) => c.meta.dashboardOrigin, undefined],
+    ['META_DASHBOARD_URL', (c) => c.meta.dashboardUrl, undefined],
   ])('%s unset', (_name, read, expected) => {
     expect(read(config)).toEqual(expected);
   });
@@ -88,6 +95,13 @@ describe('loadConfig reads every variable', () => {
     METRICS_TOKEN: 'scrape-token-0123456789',
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
     RETENTION_DAYS: '45',
+    OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+    JWT_ISSUER: 'https://auth.example.com',
+    JWT_AUDIENCE: 'social-tasks-api',
+    JWT_END_USER_MAX_LIFETIME: '2h',
+    JWT_ADMIN_MAX_LIFETIME: '7d',
+    META_DASHBOARD_ORIGIN: 'https://dashboard.example.com',
+    META_DASHBOARD_URL: 'https://dashboard.example.com/whatsapp/connected',
   };
 
   test('the test environment names every known variable', () => {
@@ -100,6 +114,10 @@ describe('loadConfig reads every variable', () => {
       databaseUrl: 'postgresql://app:pw@db:5432/app',
       temporal: { address: 'temporal:7233', namespace: 'prod', taskQueue: 'tasks-2' },
       jwtSecret: JWT_SECRET,
+      jwtIssuer: 'https://auth.example.com',
+      jwtAudience: 'social-tasks-api',
+      jwtMaxLifetimeMs: { endUser: 2 * 3_600_000, admin: 7 * 86_400_000 },
+      outboundAllowPrivateNetworks: true,
       tokenEncryptionKey: KEY,
       claimVerifyDelayMs: 2_000,
       tokenRefreshIntervalMs: 3_600_000,
@@ -118,6 +136,8 @@ describe('loadConfig reads every variable', () => {
         embeddedSignupConfigId: 'cfg-1',
         webhookVerifyToken: 'verify-me',
         registrationPin: '123456',
+        dashboardOrigin: 'https://dashboard.example.com',
+        dashboardUrl: 'https://dashboard.example.com/whatsapp/connected',
       },
       whatsappPlatform: { apiUrl: 'https://wa.example.com/send', apiKey: 'wa-key', instanceId: 'inst-1' },
       publicAppUrl: 'https://campaigns.example.com',
@@ -166,6 +186,11 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['RETENTION_DAYS', '0'],
     ['RETENTION_DAYS', 'a month'],
+    ['OUTBOUND_ALLOW_PRIVATE_NETWORKS', 'yes please'],
+    ['META_DASHBOARD_ORIGIN', 'https://dashboard.example.com/path'],
+    ['META_DASHBOARD_ORIGIN', '*'],
+    ['META_DASHBOARD_URL', 'dashboard.example.com'],
+    ['JWT_END_USER_MAX_LIFETIME', 'a day'],
   ])('%s=%j', (name, value) => {
     const problems = problemsOf({ ...REQUIRED, [name]: value });
     expect(problems).toHaveLength(1);

@@ -25,9 +25,10 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 const ENVELOPE_REF = '#/components/schemas/ErrorResponse';
 /**
  * Error answers that are knowingly not the envelope. GET /readyz answers 503 with its readiness
- * document ({status: 'not_ready', checks}) so operators see which dependency failed.
+ * document ({status: 'not_ready', checks}) so operators see which dependency failed; GET
+ * /meta/callback is a page in a person's browser, so its errors are HTML pages too.
  */
-const NOT_ENVELOPE = new Set(['GET /readyz 503']);
+const NOT_ENVELOPE = new Set(['GET /readyz 503', 'GET /meta/callback 400', 'GET /meta/callback 409']);
 
 interface DocumentedOperation {
   readonly key: string; // "GET /api/v1/campaigns/{campaignId}"

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { AppError } from '../../http/errors.js';
 import { timeZoneSchema } from '../tenants/create-tenant.js';
+import { violatedForeignKey } from '../../db/prisma-errors.js';
 
 const hour = z.number().int().min(0).max(23);
 
@@ -57,9 +58,9 @@ export async function assertUsableWhatsappAccount(db: TenantDatabase, accountId:
   if (account.status === 'DISCONNECTED') throw invalid('this WhatsApp account is disconnected; reconnect it first');
 }
 
-/** The account vanished between the check and the write (foreign key violation). */
+/** The account vanished between the check and the write: a violation of that one foreign key, no other. */
 export function isMissingAccountError(error: unknown): boolean {
-  return (error as { code?: string }).code === 'P2003';
+  return violatedForeignKey(error) === 'Campaign_whatsappAccountId_fkey';
 }
 
 export const missingAccountError = (cause: unknown) =>

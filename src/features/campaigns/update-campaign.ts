@@ -9,6 +9,7 @@ import {
 } from './campaign-input.js';
 import { toCampaignView } from './campaign-view.js';
 import { findCampaignOr404 } from './get-campaign.js';
+import { orNotFound } from '../../db/prisma-errors.js';
 
 const patchCampaignSchema = z.object(campaignFields).partial().strict();
 
@@ -35,7 +36,7 @@ export async function updateCampaign(deps: AppDeps, tenantId: string, campaignId
   }
   let after: Campaign;
   try {
-    after = await db.campaign.update({ where: { id: campaignId }, data: campaignColumns(input) });
+    after = await orNotFound(db.campaign.update({ where: { id: campaignId }, data: campaignColumns(input) }), 'campaign');
   } catch (error) {
     if (isMissingAccountError(error)) throw missingAccountError(error);
     throw error;

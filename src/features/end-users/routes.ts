@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { scopeToTenant } from '../../db/tenant-scope.js';
-import { requireRole, tenantIdOf } from '../../http/auth.js';
+import { jwtSettingsOf, requireRole, tenantIdOf } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
 import { pathParam } from '../../http/path-param.js';
 import { createEndUser } from './create-end-user.js';
@@ -24,7 +24,7 @@ export function endUserRoutes(deps: AppDeps): Router {
   router.post('/end-users/:endUserId/session', requireRole('tenant_admin'), async (req, res) => {
     const tenantId = tenantIdOf(req);
     const endUserId = pathParam(req, 'endUserId', 'end user');
-    const session = await createEndUserSession(scopeToTenant(deps.db, tenantId), tenantId, endUserId, deps.config.jwtSecret);
+    const session = await createEndUserSession(scopeToTenant(deps.db, tenantId), tenantId, endUserId, jwtSettingsOf(deps.config));
     // A bearer credential: no cache may keep it.
     res.setHeader('cache-control', 'no-store');
     res.status(201).json(session);

@@ -1,5 +1,7 @@
 // The `state` of the Meta login redirect: `<payload>.<mac>` (base64url), payload
-// `{v:1, t: tenantId, n: nonce, e: expiry (unix s)}`, mac = HMAC-SHA256 over the payload text.
+// `{v:2, t: tenantId, u: admin (JWT sub), n: nonce, e: expiry (unix s)}`, mac = HMAC-SHA256 over the
+// payload text. The admin is part of it so that only the admin who started a connection can finish
+// it (POST /api/v1/meta/oauth/complete): a state sent to someone else's browser is worth nothing.
 //
 // Key: derived from JWT_SECRET with HKDF (info "meta-oauth-state/v1"), not the Meta app secret:
 // JWT_SECRET is ours alone (the app secret is shared with Meta and may be absent in dev), always
@@ -15,10 +17,18 @@ import { AppError } from '../../http/errors.js';
 export const STATE_TTL_MS = 10 * 60_000;
 const MAX_STATE_LENGTH = 1024;
 
-const payloadSchema = z.object({ v: z.literal(1), t: z.string().min(1).max(100), n: z.string().regex(/^[\w-]{20,100}$/), e: z.number().int() });
+const payloadSchema = z.object({
+  v: z.literal(2),
+  t: z.string().min(1).max(100),
+  u: z.string().min(1).max(200),
+  n: z.string().regex(/^[\w-]{20,100}$/),
+  e: z.number().int(),
+});
 
 export interface StatePayload {
   readonly tenantId: string;
+  /** The tenant admin (JWT `sub`) who started the connection */
+  readonly userId: string;
   readonly nonce: string;
   readonly expiresAt: Date;
 }
@@ -42,7 +52,13 @@ export function createStateSigner(jwtSecret: string) {
 
   return {
     sign(payload: StatePayload): string {
-      const json = JSON.stringify({ v: 1, t: payload.tenantId, n: payload.nonce, e: Math.floor(payload.expiresAt.getTime() / 1000) });
+      const json = JSON.stringify({
+        v: 2,
+        t: payload.tenantId,
+        u: payload.userId,
+        n: payload.nonce,
+        e: Math.floor(payload.expiresAt.getTime() / 1000),
+      });
       const encoded = Buffer.from(json).toString('base64url');
       return `${encoded}.${mac(encoded).toString('base64url')}`;
     },
@@ -63,15 +79,20 @@ export function createStateSigner(jwtSecret: string) {
         throw stateError('malformed');
       }
       if (parsed.e * 1000 <= now) throw stateError('expired');
-      return { tenantId: parsed.t, nonce: parsed.n, expiresAt: new Date(parsed.e * 1000) };
+      return { tenantId: parsed.t, userId: parsed.u, nonce: parsed.n, expiresAt: new Date(parsed.e * 1000) };
     },
   };
 }
 
 export type StateSigner = ReturnType<typeof createStateSigner>;
 
-/** A new single-use state for the tenant, recorded in OAuthState. */
-export async function issueState(db: Database, signer: StateSigner, tenantId: string): Promise<{ state: string; expiresAt: Date }> {
+/** A new single-use state for the tenant and its admin, recorded in OAuthState. */
+export async function issueState(
+  db: Database,
+  signer: StateSigner,
+  owner: { tenantId: string; userId: string },
+): Promise<{ state: string; expiresAt: Date }> {
+  const { tenantId, userId } = owner;
   const scoped = scopeToTenant(db, tenantId);
   const nonce = randomBytes(24).toString('base64url');
   // Whole seconds: the signed expiry and the stored one are the same instant.
@@ -79,7 +100,7 @@ export async function issueState(db: Database, signer: StateSigner, tenantId: st
   // Housekeeping: this tenant's states that expired a day ago cannot matter to anyone.
   await scoped.oAuthState.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - 86_400_000) } } });
   await scoped.oAuthState.create({ data: { id: nonce, tenantId, expiresAt } });
-  return { state: signer.sign({ tenantId, nonce, expiresAt }), expiresAt };
+  return { state: signer.sign({ tenantId, userId, nonce, expiresAt }), expiresAt };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { requireRole, tenantIdOf } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
-import { completeCallback } from './complete-callback.js';
+import { renderCallbackPage } from './callback-page.js';
+import { completeOAuth } from './complete-oauth.js';
 import { completeEmbeddedSignup } from './embedded-signup.js';
 import { createMetaGraph } from './graph.js';
 import { createStateSigner } from './oauth-state.js';
@@ -16,7 +17,11 @@ export function metaConnectRoutes(appDeps: AppDeps): Router {
   const deps = connectDeps(appDeps);
   const router = Router();
   router.get('/meta/connect', requireRole('tenant_admin'), async (req, res) => {
-    res.json(await startConnect(deps, tenantIdOf(req)));
+    res.json(await startConnect(deps, { tenantId: tenantIdOf(req), userId: req.principal!.userId }));
+  });
+  router.post('/meta/oauth/complete', requireRole('tenant_admin'), async (req, res) => {
+    tenantIdOf(req);
+    res.status(201).json(await completeOAuth(deps, req.principal!, req.body));
   });
   router.post('/meta/embedded-signup', requireRole('tenant_admin'), async (req, res) => {
     res.status(201).json(await completeEmbeddedSignup(deps, tenantIdOf(req), req.body));
@@ -24,13 +29,13 @@ export function metaConnectRoutes(appDeps: AppDeps): Router {
   return router;
 }
 
-/** Public: Meta redirects the admin's browser here; the signed state names the tenant. */
+/** Public: Meta redirects the admin's browser here; the page hands the code to the dashboard. */
 export function metaCallbackRoutes(appDeps: AppDeps): Router {
   const deps = connectDeps(appDeps);
   const router = Router();
-  router.get('/meta/callback', async (req, res) => {
-    res.setHeader('cache-control', 'no-store');
-    res.json(await completeCallback(deps, req.query));
+  router.get('/meta/callback', (req, res) => {
+    const page = renderCallbackPage(deps, req.query);
+    res.status(page.status).set(page.headers).send(page.html);
   });
   return router;
 }

@@ -15,13 +15,16 @@ export function requireMetaSettings(config: AppConfig, flow: 'redirect' | 'embed
   }
 }
 
-export async function startConnect(deps: { config: AppConfig; db: Database; signer: StateSigner }, tenantId: string) {
+export async function startConnect(
+  deps: { config: AppConfig; db: Database; signer: StateSigner },
+  owner: { tenantId: string; userId: string },
+) {
   const { config } = deps;
   requireMetaSettings(config, 'redirect');
   const appId = config.meta.appId as string;
   const configId = config.meta.embeddedSignupConfigId as string;
   const redirectUri = config.meta.oauthRedirectUri as string;
-  const { state, expiresAt } = await issueState(deps.db, deps.signer, tenantId);
+  const { state, expiresAt } = await issueState(deps.db, deps.signer, owner);
   return {
     url: buildLoginDialogUrl({ version: config.meta.graphVersion, appId, redirectUri, configId, state }),
     state,

@@ -13,7 +13,11 @@ export function settingsRoutes(deps: AppDeps): Router {
   });
   router.put('/tenant/settings', requireRole('tenant_admin'), async (req, res) => {
     const tenantId = tenantIdOf(req);
-    res.json(await putTenantSettings(scopeToTenant(deps.db, tenantId), deps.secrets, tenantId, req.body));
+    res.json(
+      await putTenantSettings(scopeToTenant(deps.db, tenantId), deps.secrets, tenantId, req.body, {
+        allowPrivateNetworks: deps.config.outboundAllowPrivateNetworks,
+      }),
+    );
   });
   router.get('/platform/settings', requireRole('platform_admin'), async (_req, res) => {
     res.json(await getPlatformSettings(deps.db, deps.secrets));

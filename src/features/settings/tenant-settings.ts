@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box.js';
+import { orNotFound } from '../../db/prisma-errors.js';
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { AppError, notFound } from '../../http/errors.js';
+import { forbiddenUrlReason } from '../../integrations/outbound-network.js';
 import { parseInput } from '../../http/validation.js';
 import { timeZoneSchema } from '../tenants/create-tenant.js';
 import {
@@ -27,9 +29,23 @@ export async function getTenantSettings(db: TenantDatabase, secrets: SecretBox, 
   };
 }
 
-/** Fields left out of the body are unchanged; `null` removes a config. */
-export async function putTenantSettings(db: TenantDatabase, secrets: SecretBox, tenantId: string, body: unknown) {
+/**
+ * Fields left out of the body are unchanged; `null` removes a config. The provider URL is a
+ * destination the tenant chooses, so it must pass the outbound-network rule, and a stored key only
+ * stays with it while it stays on the same origin (else the key would be sent to the new host).
+ */
+export async function putTenantSettings(
+  db: TenantDatabase,
+  secrets: SecretBox,
+  tenantId: string,
+  body: unknown,
+  options: { allowPrivateNetworks: boolean },
+) {
   const input = parseInput(putSettingsSchema, body);
+  if (input.waConfig) {
+    const forbidden = forbiddenUrlReason(input.waConfig.apiUrl, options);
+    if (forbidden) throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'waConfig.apiUrl', message: forbidden }]);
+  }
   const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
   if (!tenant) throw notFound('tenant');
   const data: { timezone?: string; waConfig?: string | null; metaConfig?: string | null } = {};
@@ -37,14 +53,26 @@ export async function putTenantSettings(db: TenantDatabase, secrets: SecretBox, 
   if (input.waConfig === null) data.waConfig = null;
   else if (input.waConfig) {
     const stored = openConfig<WaConfig>(secrets, tenant.waConfig);
-    const apiKey = input.waConfig.apiKey ?? stored?.apiKey;
-    if (!apiKey) throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'waConfig.apiKey', message: 'required' }]);
+    const keepsStoredKey = stored !== null && sameOrigin(stored.apiUrl, input.waConfig.apiUrl);
+    const apiKey = input.waConfig.apiKey ?? (keepsStoredKey ? stored.apiKey : undefined);
+    if (!apiKey) {
+      const message = stored ? 'required when apiUrl moves to another origin (the stored key is not sent to a new host)' : 'required';
+      throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'waConfig.apiKey', message }]);
+    }
     data.waConfig = secrets.sealJson({ ...input.waConfig, apiKey } satisfies WaConfig);
   }
   if (input.metaConfig === null) data.metaConfig = null;
   else if (input.metaConfig) {
     data.metaConfig = secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaConfig>(secrets, tenant.metaConfig)));
   }
-  await db.tenant.update({ where: { id: tenantId }, data });
+  await orNotFound(db.tenant.update({ where: { id: tenantId }, data }), 'tenant');
   return getTenantSettings(db, secrets, tenantId);
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }

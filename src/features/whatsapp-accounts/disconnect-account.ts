@@ -3,6 +3,7 @@
 // Idempotent: disconnecting twice answers the same.
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
+import { orNotFound } from '../../db/prisma-errors.js';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { Logger } from '../../logger.js';
 import { signalClaimsOfTenant } from '../../temporal/claim-signals.js';
@@ -14,7 +15,8 @@ import { findAccount } from './list-accounts.js';
 export async function disconnectAccount(deps: { db: Database; temporal: Client; logger: Logger }, tenantId: string, accountId: string) {
   const db = scopeToTenant(deps.db, tenantId);
   await findAccount(db, accountId);
-  const account = await deps.db.$transaction(async (tx) => {
+  // Disconnected by a concurrent request in between: the same 404 as if it never existed.
+  const account = await orNotFound(deps.db.$transaction(async (tx) => {
     // Waits for a running token refresh of this account (it holds the row), so the refresh cannot
     // store a new token after we wiped it.
     await tx.$queryRaw`SELECT "id" FROM "WhatsappAccount" WHERE "id" = ${accountId} AND "tenantId" = ${tenantId} FOR UPDATE`;
@@ -22,7 +24,7 @@ export async function disconnectAccount(deps: { db: Database; temporal: Client; 
       where: { id: accountId, tenantId },
       data: { status: 'DISCONNECTED', statusReason: 'Disconnected by a tenant admin', accessToken: null, tokenExpiresAt: null, dataAccessExpiresAt: null },
     });
-  });
+  }), 'WhatsApp account');
   // After the commit: if Temporal is unreachable the schedule is an orphan that reconcile deletes,
   // and a run it starts finds the account DISCONNECTED and does nothing.
   await withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () => deleteRefreshSchedule(deps.temporal, accountId)).catch((error: unknown) =>

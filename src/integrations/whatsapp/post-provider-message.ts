@@ -10,10 +10,12 @@
 //   auth          - 401/403: the provider refused our key
 //   ambiguous     - it may have (timeout or socket error after the body was written, 408, any other
 //                   5xx: a gateway's 502 can come after the upstream accepted it): never resend
-import { RequestError, TimeoutError } from 'got';
+import { RequestError, TimeoutError, type Agents } from 'got';
 import { instrumentedGot } from '../../observability/outbound-http.js';
+import { MAX_RESPONSE_BYTES, requestCapped } from '../capped-request.js';
 import { OutboundError, retryAfterMsFromHeader, type OutboundErrorKind } from '../outbound-error.js';
-import { errorCodeIn, errorMessageIn, extractMessageId, innerErrorOf, parseJsonBody, retryAfterMsInBody } from './provider-response.js';
+import { forbiddenAddressFailure } from './forbidden-address.js';
+import { errorCodeIn, extractMessageId, innerErrorOf, parseJsonBody, retryAfterMsInBody } from './provider-response.js';
 
 export type ProviderChannel = 'tenant provider' | 'platform provider';
 
@@ -39,6 +41,8 @@ export interface ProviderRequest {
   readonly apiUrl: string;
   readonly apiKey: string;
   readonly body: Readonly<Record<string, string>>;
+  /** For hosts a tenant chose: agents that refuse private addresses at connect time (outbound-network.ts) */
+  readonly agent?: Agents | undefined;
 }
 
 const SERVICE = 'whatsapp-provider';
@@ -50,7 +54,10 @@ export async function postProviderMessage(request: ProviderRequest, options: Pro
   const url = checkRequest(request, options);
   let response;
   try {
-    response = await got.post(url, {
+    // Read at most 64 KiB of the answer: the host may be a tenant's, and anything can answer there.
+    response = await requestCapped(url, {
+      method: 'POST',
+      agent: request.agent,
       json: request.body,
       headers: { authorization: `Bearer ${request.apiKey}`, accept: 'application/json' },
       timeout: { request: options.timeoutMs },
@@ -59,10 +66,9 @@ export async function postProviderMessage(request: ProviderRequest, options: Pro
       // A redirected POST may be replayed as a GET or resent elsewhere; a provider URL that redirects is misconfigured.
       followRedirect: false,
       // Parsed here, not by got: a 200 with a body that is not JSON still means the provider took the message.
-      responseType: 'text',
-    });
+    }, MAX_RESPONSE_BYTES, got);
   } catch (error) {
-    throw classifyRequestFailure(error, request);
+    throw forbiddenAddressFailure(error, request.channel) ?? classifyRequestFailure(error, request);
   }
   return interpretAnswer(response.statusCode, response.headers['retry-after'], response.body, request);
 }
@@ -89,10 +95,11 @@ function interpretAnswer(status: number, retryAfter: string | string[] | undefin
   if (status >= 200 && status < 300) {
     const innerError = innerErrorOf(body);
     if (innerError === undefined) return { providerMessageId: extractMessageId(body) };
-    throw failure(request, 'permanent', `reported an error with HTTP ${status}: ${innerError}`, { status, providerCode: errorCodeIn(body) });
+    throw failure(request, 'permanent', `reported an error in its HTTP ${status} answer`, { status, providerCode: errorCodeIn(body) });
   }
-  const detail = errorMessageIn(body) ?? (text.trim() || undefined);
-  const said = `answered HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  // A short classified reason, never the remote body: the message reaches tenants' and end users'
+  // views, and the host may be anyone's (a probe once read an internal service's answer back this way).
+  const said = `answered HTTP ${status}`;
   const context = { status, providerCode: errorCodeIn(body) };
   if (status === 429) {
     const retryAfterMs = retryAfterMsFromHeader(retryAfter) ?? retryAfterMsInBody(body);

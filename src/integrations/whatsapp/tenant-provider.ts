@@ -1,5 +1,6 @@
 // Channel 2 of "Outbound WhatsApp": the tenant's own waapi-style provider from its waConfig.
 // POST {apiUrl}, `Authorization: Bearer {apiKey}`, `{number, message, sender}`.
+import { tenantHostAgents } from '../outbound-network.js';
 import { postProviderMessage, type ProviderMessage, type ProviderRequestOptions, type ProviderSendResult } from './post-provider-message.js';
 import { toProviderNumber } from './provider-number.js';
 
@@ -13,17 +14,26 @@ export interface TenantProviderConfig {
   readonly instanceId?: string | null | undefined;
 }
 
-/** Throws OutboundError (service 'whatsapp-provider'); an `ambiguous` one means it may have been sent. */
+export interface TenantProviderRequestOptions extends ProviderRequestOptions {
+  /** OUTBOUND_ALLOW_PRIVATE_NETWORKS: required, so no caller reaches a tenant's host without deciding */
+  readonly allowPrivateNetworks: boolean;
+}
+
+/**
+ * Throws OutboundError (service 'whatsapp-provider'); an `ambiguous` one means it may have been sent.
+ * The tenant chose the host: the connection is refused unless it resolves to a public address.
+ */
 export async function sendViaTenantProvider(
   config: TenantProviderConfig,
   message: ProviderMessage,
-  options: ProviderRequestOptions,
+  options: TenantProviderRequestOptions,
 ): Promise<ProviderSendResult> {
   return await postProviderMessage(
     {
       channel: 'tenant provider',
       apiUrl: config.apiUrl,
       apiKey: config.apiKey,
+      agent: tenantHostAgents(options.allowPrivateNetworks),
       body: {
         number: toProviderNumber(message.number),
         message: message.message,
