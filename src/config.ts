@@ -19,6 +19,15 @@ export interface AppConfig {
   readonly credentialRetryWindowMs: number;
   /** Timeout of every outbound HTTP request (Meta, WhatsApp providers) */
   readonly outboundHttpTimeoutMs: number;
+  /** Comment index (src/comment-index): claims on a target share its crawls */
+  readonly commentIndex: {
+    /** Freshness requests arriving within this long of the first share one crawl */
+    readonly coalesceMs: number;
+    /** How long one verification attempt waits for its target's crawl before retrying later */
+    readonly waitMs: number;
+    /** Consecutive failed crawls of a target after which its claims go to the fallback strategy */
+    readonly checkAttempts: number;
+  };
   readonly meta: {
     readonly graphBaseUrl: string;
     readonly graphVersion: string;
@@ -53,6 +62,7 @@ export const KNOWN_ENV_VARS = [
   'PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'JWT_SECRET',
   'TOKEN_ENCRYPTION_KEY', 'CLAIM_VERIFY_DELAY', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_THRESHOLD',
   'MANUAL_REVIEW_TIMEOUT', 'NOTIFICATION_MAX_DELAY', 'CREDENTIAL_RETRY_WINDOW', 'OUTBOUND_HTTP_TIMEOUT',
+  'COMMENT_INDEX_COALESCE', 'COMMENT_INDEX_WAIT', 'COMMENT_INDEX_CHECK_ATTEMPTS',
   'META_GRAPH_BASE_URL', 'META_GRAPH_VERSION', 'META_APP_ID', 'META_APP_SECRET', 'META_OAUTH_REDIRECT_URI',
   'META_EMBEDDED_SIGNUP_CONFIG_ID', 'META_WEBHOOK_VERIFY_TOKEN', 'META_REGISTRATION_PIN', 'WHATSAPP_API_URL',
   'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL',
@@ -104,6 +114,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const checkAttemptsText = text('COMMENT_INDEX_CHECK_ATTEMPTS') ?? '3';
+  const checkAttempts = Number(checkAttemptsText);
+  if (!/^\d{1,3}$/.test(checkAttemptsText) || checkAttempts < 1) problems.push('COMMENT_INDEX_CHECK_ATTEMPTS must be a whole number from 1 to 999');
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -124,6 +138,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     notificationMaxDelayMs: duration('NOTIFICATION_MAX_DELAY', '7d'),
     credentialRetryWindowMs: duration('CREDENTIAL_RETRY_WINDOW', '24h'),
     outboundHttpTimeoutMs: duration('OUTBOUND_HTTP_TIMEOUT', '10s'),
+    commentIndex: {
+      coalesceMs: duration('COMMENT_INDEX_COALESCE', '2s'),
+      waitMs: duration('COMMENT_INDEX_WAIT', '30s'),
+      checkAttempts: checkAttempts,
+    },
     meta: {
       graphBaseUrl: url('META_GRAPH_BASE_URL', 'https://graph.facebook.com') ?? 'https://graph.facebook.com',
       graphVersion: text('META_GRAPH_VERSION') ?? 'v26.0',

@@ -2,6 +2,7 @@
 // *types* only; the implementations live in activities/ and run in the worker.
 import { proxyActivities } from '@temporalio/workflow';
 import type { createClaimActivities } from '../activities/claims.js';
+import type { createCommentIndexActivities } from '../activities/comment-index.js';
 import type { createNotificationActivities } from '../activities/notifications.js';
 import type { createVerificationActivities } from '../activities/verification.js';
 import type { createWebhookActivities } from '../activities/webhooks.js';
@@ -45,4 +46,15 @@ export const whatsappTokenActivities = proxyActivities<ReturnType<typeof createW
 export const webhookActivities = proxyActivities<ReturnType<typeof createWebhookActivities>>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/**
+ * Comment-index crawls: a backfill of a big post pages for minutes (heartbeats each batch). Meta's
+ * throttling retries after Meta's own regain time; a few attempts, then the workflow moves on and
+ * the claims that wait for it retry (they count failed crawls, see activities/verification.ts).
+ */
+export const commentIndexActivities = proxyActivities<ReturnType<typeof createCommentIndexActivities>>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 3, nonRetryableErrorTypes: ['Permanent'] },
 });
