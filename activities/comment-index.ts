@@ -30,6 +30,8 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
   return {
     async crawlCommentIndex(key: IndexTargetKey): Promise<CrawlOutcome> {
       const target = await ensureIndexTarget(db, key);
+      // A retry after throttling comes after Temporal waited Meta's regain time (nextRetryDelay).
+      if (Context.current().info.attempt > 1) pacer.liftBlock(key.tenantId);
       const reader = indexReader(key.platform, await loadMetaCredentialSources(db, secrets, key.tenantId));
       if (!reader) {
         const message = `Neither the tenant nor the platform has ${key.platform === 'INSTAGRAM' ? 'an Instagram token' : 'a Facebook Page token'} configured`;
@@ -75,7 +77,7 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
       } catch (error) {
         if (!(error instanceof OutboundError)) throw toActivityFailure(error, 'Comment index crawl');
         if (error.kind === 'rate_limited') pacer.throttled(key.tenantId, error.retryAfterMs);
-        await recordCrawlError(db, target.id, { kind: error.kind, message: error.message, pages });
+        await recordCrawlError(db, target.id, { kind: error.kind, message: error.message, pages, retryAfterMs: error.retryAfterMs });
         // Unreadable target or rejected credentials: retrying now changes nothing; the claims decide.
         if (error.kind === 'permanent' || error.kind === 'auth') {
           return { completeThrough: null, pages, comments: 0, failure: { kind: error.kind, message: error.message } };

@@ -48,6 +48,8 @@ export function createVerificationActivities({ config, db, secrets, temporal }: 
         if (checked.failedCrawls < config.commentIndex.checkAttempts) {
           throw ApplicationFailure.create({
             type: checked.errorKind === 'rate_limited' ? FailureType.RateLimited : FailureType.Transient,
+            // Throttled: ask again once Meta's regain time has passed, not in the usual backoff.
+            ...(checked.retryAt ? { nextRetryDelay: Math.min(Math.max(checked.retryAt.getTime() - Date.now(), 1_000), 60 * 60_000) } : {}),
             message: `COULD_NOT_CHECK (${checked.failedCrawls} of ${config.commentIndex.checkAttempts} crawls failed): ${checked.detail}`,
           });
         }

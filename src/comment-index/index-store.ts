@@ -29,6 +29,7 @@ export interface IndexTargetRow {
   readonly lastErrorKind: string | null;
   readonly lastError: string | null;
   readonly failedCrawls: number;
+  readonly retryAt: Date | null;
 }
 
 /** The target's index row, created on first use. */
@@ -103,12 +104,13 @@ export async function recordCompleteCrawl(
 
 /** A crawl that could not finish: claims waiting for it learn why (the detail may quote Meta). */
 export async function recordCrawlError(
-  db: Database, indexTargetId: string, failure: { kind: string; message: string; pages: number },
+  db: Database, indexTargetId: string, failure: { kind: string; message: string; pages: number; retryAfterMs?: number | undefined },
 ): Promise<void> {
   await db.commentIndexTarget.update({
     where: { id: indexTargetId },
     data: {
       lastErrorAt: new Date(), lastErrorKind: failure.kind, lastError: failure.message.slice(0, 1_000),
+      retryAt: failure.retryAfterMs ? new Date(Date.now() + failure.retryAfterMs) : null,
       lastCrawlAt: new Date(), pagesRead: { increment: failure.pages }, failedCrawls: { increment: 1 },
     },
   });

@@ -41,6 +41,12 @@ export class UsagePacer {
     usage.blockedUntil = Math.max(usage.blockedUntil, this.now() + (retryAfterMs ?? 60_000));
   }
 
+  /** The regain time has been waited out elsewhere (a Temporal retry scheduled after it). */
+  liftBlock(tenantId: string): void {
+    const usage = this.tenants.get(tenantId);
+    if (usage) usage.blockedUntil = 0;
+  }
+
   /** How long the tenant's next call should wait. */
   pauseMs(tenantId: string): number {
     const usage = this.tenants.get(tenantId);

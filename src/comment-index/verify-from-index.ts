@@ -20,7 +20,10 @@ export type IndexVerification =
   | { readonly kind: 'checked'; readonly method: CredentialSource['method']; readonly result: MetaVerification }
   | { readonly kind: 'no_credentials'; readonly reason: string }
   /** The crawl could not read the target (kind as OutboundError: auth, permanent, rate_limited, transient) */
-  | { readonly kind: 'could_not_check'; readonly method: CredentialSource['method']; readonly errorKind: string; readonly detail: string; readonly failedCrawls: number }
+  | {
+      readonly kind: 'could_not_check'; readonly method: CredentialSource['method']; readonly errorKind: string; readonly detail: string;
+      readonly failedCrawls: number; readonly retryAt: Date | null;
+    }
   /** The crawl is still running (a long backfill): ask again later */
   | { readonly kind: 'pending'; readonly detail: string };
 
@@ -58,7 +61,7 @@ export async function verifyFromIndex(
   }
   if (freshness.state === 'failed') {
     return {
-      kind: 'could_not_check', method: reader.method, errorKind: freshness.kind, failedCrawls: freshness.target.failedCrawls,
+      kind: 'could_not_check', method: reader.method, errorKind: freshness.kind, failedCrawls: freshness.target.failedCrawls, retryAt: freshness.target.retryAt,
       detail: `Meta could not be read for ${key.platform} ${key.targetId}: ${freshness.message}`,
     };
   }

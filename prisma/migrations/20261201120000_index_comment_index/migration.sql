@@ -17,6 +17,7 @@ CREATE TABLE "CommentIndexTarget" (
     "lastErrorAt" TIMESTAMP(3),
     "lastErrorKind" TEXT,
     "lastError" TEXT,
+    "retryAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
