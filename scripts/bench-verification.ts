@@ -47,8 +47,11 @@ try {
   claimants.slice(0, genuine).forEach((handle, i) => {
     authors[i % 2 === 0 ? i : COMMENTS - 1 - i] = handle;
   });
-  const start = Date.parse(task.body.createdAt) + 1_000;
-  authors.forEach((username, i) => fakeMeta.addInstagramComment(media.id, { username, atMs: start + i }));
+  // A campaign that has run for a while: one comment a second since the task went up (the task's
+  // creation time is moved back accordingly; evidence must postdate it).
+  const start = Date.now() - COMMENTS * 1_000;
+  await db.socialMediaTask.update({ where: { id: task.body.id }, data: { createdAt: new Date(start - 60_000) } });
+  authors.forEach((username, i) => fakeMeta.addInstagramComment(media.id, { username, atMs: start + i * 1_000 }));
 
   const reads = () => fakeMeta.graphRequests({ method: 'GET' }).filter((r) => /\/(comments|replies)$/.test(r.path)).length;
   const readsBefore = reads();
