@@ -1,5 +1,6 @@
 // All activities, built from the worker's dependencies.
 import { createClaimActivities } from './claims.js';
+import { createCommentIndexActivities } from './comment-index.js';
 import type { ActivityDeps } from './deps.js';
 import { createNotificationActivities } from './notifications.js';
 import { createRetentionActivities } from './retention.js';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createVerificationActivities(deps),
     ...createNotificationActivities(deps),
     ...createWebhookActivities(deps),
+    ...createCommentIndexActivities(deps),
     ...createWhatsappTokenActivities(deps),
     ...createRetentionActivities(deps),
   };

@@ -1,17 +1,76 @@
 // Verification through Meta's Graph API with the claim's own tenant's credentials (then the
 // platform's). What Meta cannot check, or what no credentials cover, goes back to the workflow as
 // 'fallback' so the task's fallback strategy decides, and the completion says why.
+import { ApplicationFailure } from '@temporalio/activity';
+import { indexedTarget } from '../src/comment-index/target-key.js';
+import { verifyFromIndex } from '../src/comment-index/verify-from-index.js';
 import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { evidenceReserver } from '../src/verification/evidence-use.js';
+import type { EvidenceRules } from '../src/verification/evidence-screen.js';
+import { firstHandle } from '../src/verification/handle-match.js';
 import { verifyActionWithMeta } from '../src/verification/meta-verifier.js';
 import type { VerificationOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
-import { toActivityFailure } from './failures.js';
+import { FailureType, toActivityFailure } from './failures.js';
 import { loadMetaCredentialSources } from './meta-credentials.js';
 
-export function createVerificationActivities({ config, db, secrets }: Pick<ActivityDeps, 'config' | 'db' | 'secrets'>) {
+export function createVerificationActivities({ config, db, secrets, temporal }: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal'>) {
   const graph = graphClientFromConfig(config);
+
+  /**
+   * Comments on a media or Page post are decided from the target's comment index (one shared,
+   * incrementally crawled copy per tenant and target), not by paging Meta for every claim.
+   */
+  async function verifyCommentFromIndex(
+    key: { tenantId: string; platform: 'INSTAGRAM' | 'FACEBOOK'; targetId: string },
+    who: { handle: string | undefined; proofCode: string | undefined },
+    rules: EvidenceRules,
+  ): Promise<VerificationOutcome> {
+    const platformName = key.platform === 'INSTAGRAM' ? 'Instagram username' : 'Facebook name';
+    if (!who.handle && !who.proofCode) return { kind: 'fallback', detail: `The user gave no ${platformName} (neither in the claim nor in the profile)` };
+    const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
+    const checked = await verifyFromIndex(
+      { db, temporal, taskQueue: config.temporal.taskQueue, coalesceMs: config.commentIndex.coalesceMs, waitMs: config.commentIndex.waitMs },
+      key, sources, who, rules,
+    );
+    switch (checked.kind) {
+      case 'no_credentials':
+        return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.reason})` };
+      case 'pending':
+        // Not a failure of the check: the backfill of a big post takes a while. Ask again later.
+        throw ApplicationFailure.create({ type: FailureType.Transient, message: checked.detail });
+      case 'could_not_check':
+        if (checked.errorKind === 'auth') {
+          return { kind: 'credentials_rejected', method: checked.method, detail: `Meta rejected the ${describe(checked.method)} credentials: ${checked.detail}` };
+        }
+        if (checked.errorKind === 'no_credentials') return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.detail})` };
+        if (checked.failedCrawls < config.commentIndex.checkAttempts) {
+          throw ApplicationFailure.create({
+            type: checked.errorKind === 'rate_limited' ? FailureType.RateLimited : FailureType.Transient,
+            // Throttled: ask again once Meta's regain time has passed, not in the usual backoff.
+            ...(checked.retryAt ? { nextRetryDelay: Math.min(Math.max(checked.retryAt.getTime() - Date.now(), 1_000), 60 * 60_000) } : {}),
+            message: `COULD_NOT_CHECK (${checked.failedCrawls} of ${config.commentIndex.checkAttempts} crawls failed): ${checked.detail}`,
+          });
+        }
+        return { kind: 'fallback', detail: `COULD_NOT_CHECK after ${checked.failedCrawls} failed crawls: ${checked.detail}` };
+      case 'checked': {
+        const { result, method } = checked;
+        switch (result.outcome) {
+          case 'verified':
+            return {
+              kind: 'decided', verified: true, method, evidence: result.evidence, reason: 'VERIFIED_BY_META',
+              detail: `Verified with the ${describe(method)} Meta credentials`,
+            };
+          case 'not_found':
+            return { kind: 'decided', verified: false, method, detail: result.detail, reason: result.reason ?? 'NOT_FOUND_ON_POST' };
+          case 'unsupported':
+          case 'no_credentials':
+            return { kind: 'fallback', detail: result.reason };
+        }
+      }
+    }
+  }
 
   return {
     async verifyWithMeta(completionId: string): Promise<VerificationOutcome> {
@@ -36,6 +95,15 @@ export function createVerificationActivities({ config, db, secrets }: Pick<Activ
         notBefore: completion.task.createdAt,
         accept: evidenceReserver(db, { tenantId: completion.tenantId, taskId: completion.taskId, completionId }),
       };
+      const indexed = indexedTarget(completion.task);
+      if (indexed) {
+        const profile = indexed.platform === 'INSTAGRAM' ? user.instagramUsername : user.facebookName;
+        return verifyCommentFromIndex(
+          { tenantId: completion.tenantId, ...indexed },
+          { handle: firstHandle(user.handle, profile), proofCode: user.proofCode },
+          rules,
+        );
+      }
       const reasons: string[] = [];
       for (const source of await loadMetaCredentialSources(db, secrets, completion.tenantId)) {
         let result;

@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ACCOUNT_EVENT_FIELDS, decideAccountEvent } from '../src/features/webhooks/account-events.js';
 import { applyAccountEvent } from '../src/features/webhooks/apply-account-event.js';
+import { applyCommentChange, COMMENT_FIELDS } from '../src/features/webhooks/apply-comment-change.js';
 import { applyMessagesChange } from '../src/features/webhooks/apply-messages-change.js';
 import { locateChange, outlinePayload, type ChangePosition, type PayloadOutline } from '../src/features/webhooks/meta-payload.js';
 import type { ChangeOutcome, ProcessedItem, WebhookProcessingResult } from '../src/features/webhooks/processing-result.js';
@@ -38,6 +39,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       if ('malformed' in decision) return outcome([{ kind: 'account', outcome: 'unmatched', detail: decision.malformed }]);
       return outcome(await applyAccountEvent(deps, decision, located.entryTime));
     }
+    if (COMMENT_FIELDS.has(field)) return outcome(await applyCommentChange(db, field, located.value, located.entryTime));
     return outcome([{ kind: 'other', outcome: 'ignored', detail: `field ${field} is stored but not processed` }]);
   };
 

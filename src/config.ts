@@ -28,6 +28,15 @@ export interface AppConfig {
   readonly outboundHttpTimeoutMs: number;
   /** Processed webhook deliveries and delivery statuses older than this many days are deleted */
   readonly retentionDays: number;
+  /** Comment index (src/comment-index): claims on a target share its crawls */
+  readonly commentIndex: {
+    /** Freshness requests arriving within this long of the first share one crawl */
+    readonly coalesceMs: number;
+    /** How long one verification attempt waits for its target's crawl before retrying later */
+    readonly waitMs: number;
+    /** Consecutive failed crawls of a target after which its claims go to the fallback strategy */
+    readonly checkAttempts: number;
+  };
   readonly meta: {
     readonly graphBaseUrl: string;
     readonly graphVersion: string;
@@ -74,6 +83,7 @@ export const KNOWN_ENV_VARS = [
   'PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'JWT_SECRET',
   'TOKEN_ENCRYPTION_KEY', 'CLAIM_VERIFY_DELAY', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_THRESHOLD',
   'MANUAL_REVIEW_TIMEOUT', 'NOTIFICATION_MAX_DELAY', 'CREDENTIAL_RETRY_WINDOW', 'OUTBOUND_HTTP_TIMEOUT',
+  'COMMENT_INDEX_COALESCE', 'COMMENT_INDEX_WAIT', 'COMMENT_INDEX_CHECK_ATTEMPTS',
   'META_GRAPH_BASE_URL', 'META_GRAPH_VERSION', 'META_APP_ID', 'META_APP_SECRET', 'META_OAUTH_REDIRECT_URI',
   'META_EMBEDDED_SIGNUP_CONFIG_ID', 'META_WEBHOOK_VERIFY_TOKEN', 'META_REGISTRATION_PIN', 'WHATSAPP_API_URL',
   'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL', 'OUTBOUND_ALLOW_PRIVATE_NETWORKS',
@@ -155,6 +165,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (parsed.origin !== raw) problems.push(`${name} must be an origin such as https://dashboard.example.com (got "${raw}")`);
     return parsed.origin;
   };
+  const checkAttemptsText = text('COMMENT_INDEX_CHECK_ATTEMPTS') ?? '3';
+  const checkAttempts = Number(checkAttemptsText);
+  if (!/^\d{1,3}$/.test(checkAttemptsText) || checkAttempts < 1) problems.push('COMMENT_INDEX_CHECK_ATTEMPTS must be a whole number from 1 to 999');
 
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
@@ -181,6 +194,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     credentialRetryWindowMs: duration('CREDENTIAL_RETRY_WINDOW', '24h'),
     outboundHttpTimeoutMs: duration('OUTBOUND_HTTP_TIMEOUT', '10s'),
     retentionDays,
+    commentIndex: {
+      coalesceMs: duration('COMMENT_INDEX_COALESCE', '2s'),
+      waitMs: duration('COMMENT_INDEX_WAIT', '30s'),
+      checkAttempts: checkAttempts,
+    },
     meta: {
       graphBaseUrl: url('META_GRAPH_BASE_URL', 'https://graph.facebook.com') ?? 'https://graph.facebook.com',
       graphVersion: text('META_GRAPH_VERSION') ?? 'v26.0',

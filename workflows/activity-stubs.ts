@@ -2,6 +2,7 @@
 // *types* only; the implementations live in activities/ and run in the worker.
 import { proxyActivities } from '@temporalio/workflow';
 import type { createClaimActivities } from '../activities/claims.js';
+import type { createCommentIndexActivities } from '../activities/comment-index.js';
 import type { createNotificationActivities } from '../activities/notifications.js';
 import type { createRetentionActivities } from '../activities/retention.js';
 import type { createVerificationActivities } from '../activities/verification.js';
@@ -65,4 +66,15 @@ export const retentionActivities = proxyActivities<ReturnType<typeof createReten
   startToCloseTimeout: '30m',
   heartbeatTimeout: '2m',
   retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10m', maximumAttempts: 5 },
+});
+
+/**
+ * Comment-index crawls: a backfill of a big post pages for minutes (heartbeats each batch). Meta's
+ * throttling retries after Meta's own regain time; a few attempts, then the workflow moves on and
+ * the claims that wait for it retry (they count failed crawls, see activities/verification.ts).
+ */
+export const commentIndexActivities = proxyActivities<ReturnType<typeof createCommentIndexActivities>>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 3, nonRetryableErrorTypes: ['Permanent'] },
 });

@@ -3,3 +3,4 @@ export { verifySocialTaskClaim } from './verify-social-task-claim.js';
 export { refreshWhatsappToken } from './refresh-whatsapp-token.js';
 export { processMetaWebhook } from './process-meta-webhook.js';
 export { pruneRetainedRows } from './prune-retained-rows.js';
+export { indexTargetComments } from './index-target-comments.js';

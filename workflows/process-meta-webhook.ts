@@ -39,8 +39,8 @@ export async function processMetaWebhook(input: ProcessWebhookInput): Promise<We
   return result;
 }
 
-type MutableCounts = { -readonly [K in keyof ProcessingCounts]: number };
-const zero = (): MutableCounts => ({ statusesApplied: 0, statusesKept: 0, inboundRecorded: 0, accountEventsApplied: 0, ignored: 0, unmatchedTotal: 0 });
+type MutableCounts = { -readonly [K in keyof ProcessingCounts]-?: number };
+const zero = (): MutableCounts => ({ statusesApplied: 0, statusesKept: 0, inboundRecorded: 0, accountEventsApplied: 0, commentsIndexed: 0, ignored: 0, unmatchedTotal: 0 });
 
 function summarize(object: string | null, changeCount: number, outcomes: ChangeOutcome[]): WebhookProcessingResult {
   const total = zero();
@@ -72,6 +72,8 @@ function summarize(object: string | null, changeCount: number, outcomes: ChangeO
         bump('inboundRecorded');
       } else if (item.kind === 'account') {
         bump('accountEventsApplied');
+      } else if (item.kind === 'comment') {
+        bump('commentsIndexed');
       }
     }
   }

@@ -8,7 +8,7 @@
 // and exits 1 when any claim was lost or any recipient got a message twice.
 // Sizes: CHAOS_CLAIMS (default 300), CHAOS_WORKER_KILLS (default 8).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -49,6 +49,8 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
 
 async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'social-tasks-chaos-'));
+  // As root, embedded PostgreSQL runs as its own user, which must reach its data directory inside.
+  chmodSync(workDir, 0o755);
   say(`work dir ${workDir} (process logs are there)`);
   const [pgPort, temporalPort, apiPort] = [await freePort(), await freePort(), await freePort()];
 

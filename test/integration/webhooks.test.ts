@@ -148,7 +148,7 @@ describe('POST /webhooks/meta deliveries', () => {
   });
 
   test.each([
-    ['an object we do not process (Instagram)', 'instagram-comment', 'instagram', /object \W+instagram\W+ is stored but not processed/],
+    ['an Instagram comment on media no comment index watches', 'instagram-comment', 'instagram', /no comment index watches 123123123/],
     ['a field we do not process (template status)', 'template-status-update', 'whatsapp_business_account', /field message_template_status_update is stored but not processed/],
   ])('%s is stored and acknowledged, and recorded as ignored', async (_name, name, object, detail) => {
     const body = fixture(name);

@@ -1,11 +1,15 @@
 // Real Temporal servers for tests: the Java time-skipping server for workflow logic, and the
 // Temporal CLI dev server (real time, with Schedules) for integration tests. Both binaries come
 // from the project-local install (scripts/install-temporal.sh) via src/temporal/binaries.ts.
-import { temporal } from '@temporalio/proto';
+// Default import: @temporalio/proto is CommonJS, and Node's ESM loader (tsx scripts) cannot see
+// its named exports; jest and Node both hand the module object to a default import.
+import protoModule from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalCli, resolveTemporalTestServer, testingExecutable } from '../../src/temporal/binaries.js';
 import { CLAIM_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes.js';
+
+const { temporal } = protoModule;
 
 let runtimeInstalled = false;
 function quietRuntime(): void {

@@ -33,7 +33,8 @@ const quietBundlerLogger = {
 };
 
 export function testConfig(env: Record<string, string> = {}): AppConfig {
-  return loadConfig({ ...BASE_TEST_ENV, TEMPORAL_TASK_QUEUE: TASK_QUEUE, ...env });
+  // Comment-index crawls coalesce for a moment in real time; claims here verify one at a time.
+  return loadConfig({ ...BASE_TEST_ENV, TEMPORAL_TASK_QUEUE: TASK_QUEUE, COMMENT_INDEX_COALESCE: '50ms', ...env });
 }
 
 export interface ClaimHarness {

@@ -6,6 +6,7 @@ import {
   FallbackStrategy, SocialActionType, SocialPlatform, VerificationStrategy,
 } from '../../generated/prisma/enums.js';
 import { parseInput } from '../../http/validation.js';
+import { requestIndexBackfill } from '../../comment-index/request-backfill.js';
 import { findCampaignOr404 } from '../campaigns/get-campaign.js';
 import { assessTaskTarget } from './assess-task-target.js';
 import { toTaskView } from './task-view.js';
@@ -42,5 +43,6 @@ export async function createTask(deps: AppDeps, graph: GraphClient, tenantId: st
   const input = parseInput(createTaskSchema, body);
   const warnings = await assessTaskTarget(deps, graph, tenantId, input);
   const task = await db.socialMediaTask.create({ data: { ...input, tenantId, campaignId: campaign.id } });
+  requestIndexBackfill(deps, task);
   return { ...toTaskView(task), warnings };
 }

@@ -5,6 +5,7 @@ import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { AppDeps } from '../../http/deps.js';
 import { notFound } from '../../http/errors.js';
 import { parseInput } from '../../http/validation.js';
+import { requestIndexBackfill } from '../../comment-index/request-backfill.js';
 import type { GraphClient } from '../../integrations/meta/graph-client.js';
 import { assessTaskTarget } from './assess-task-target.js';
 import { taskFields } from './create-task.js';
@@ -43,5 +44,6 @@ export async function updateTask(deps: AppDeps, graph: GraphClient, tenantId: st
       })
     : [];
   const task = await db.socialMediaTask.update({ where: { id: current.id }, data: input });
+  if (CHECKED_FIELDS.some((field) => input[field] !== undefined)) requestIndexBackfill(deps, task);
   return { ...toTaskView(task), warnings };
 }

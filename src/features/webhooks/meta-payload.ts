@@ -4,6 +4,8 @@
 import { z } from 'zod';
 
 export const WHATSAPP_OBJECT = 'whatsapp_business_account';
+/** Objects whose changes are processed: WhatsApp, and Instagram/Page comments for the comment index. */
+const PROCESSED_OBJECTS = new Set([WHATSAPP_OBJECT, 'instagram', 'page']);
 
 const id = z.union([z.string().min(1), z.number().transform(String)]);
 const unixSeconds = z.union([z.string(), z.number()]);
@@ -74,7 +76,7 @@ export function outlinePayload(payload: unknown): PayloadOutline {
   const envelope = envelopeSchema.safeParse(payload);
   if (!envelope.success) return { object: null, changes: [], skipped: [{ entryIndex: null, reason: 'the body is not a webhook envelope ({object, entry[]})' }] };
   const object = envelope.data.object ?? null;
-  if (object !== WHATSAPP_OBJECT) {
+  if (object === null || !PROCESSED_OBJECTS.has(object)) {
     return { object, changes: [], skipped: [{ entryIndex: null, reason: `object "${object ?? '(none)'}" is stored but not processed` }] };
   }
   const changes: OutlinedChange[] = [];

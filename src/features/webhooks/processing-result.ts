@@ -2,7 +2,7 @@
 // history shows what was applied), summarised by the workflow, stored in WebhookEvent.result and
 // shown to tenant admins (their own slice only). Types only: the workflow sandbox imports them.
 
-export type ItemKind = 'status' | 'inbound' | 'account' | 'other';
+export type ItemKind = 'status' | 'inbound' | 'account' | 'comment' | 'other';
 
 /**
  * applied   – changed (or confirmed) our data
@@ -43,6 +43,8 @@ export interface ProcessingCounts {
   readonly statusesKept: number;
   readonly inboundRecorded: number;
   readonly accountEventsApplied: number;
+  /** Comments written to (or removed from) comment indexes; absent in results recorded before it existed */
+  readonly commentsIndexed?: number;
   readonly ignored: number;
   readonly unmatchedTotal: number;
 }

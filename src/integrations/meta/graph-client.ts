@@ -14,6 +14,7 @@ import {
   errorFromGraphResponse, errorFromNetworkFailure, errorFromUnreadableSuccess, type MetaErrorBody, type RequestDescription,
 } from './graph-errors.js';
 import { GraphPagination, type GraphPage, type GraphParams, type PagedItems, type PageRequest } from './graph-pagination.js';
+import type { HeaderBag } from './rate-limit-headers.js';
 import { createRedactor, secretParamValues } from './redact.js';
 
 /** got with spans and outbound metrics (src/observability/outbound-http.ts) */
@@ -29,6 +30,10 @@ export interface GraphClientOptions {
   readonly appSecret?: string | undefined;
   /** Whole-request timeout (config.outboundHttpTimeoutMs). */
   readonly timeoutMs: number;
+  /** Awaited before every request: lets a caller pace its calls (comment-index crawls, per tenant). */
+  readonly beforeRequest?: (() => Promise<void>) | undefined;
+  /** Every response's headers, success or error: Meta's usage headers (X-App-Usage, BUC) ride on both. */
+  readonly onResponseHeaders?: ((headers: HeaderBag) => void) | undefined;
 }
 
 export type { GraphParamValue, GraphParams, GraphPage } from './graph-pagination.js';
@@ -102,6 +107,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.accessToken) headers.authorization = `Bearer ${init.accessToken}`;
 
+    if (options.beforeRequest) await options.beforeRequest();
     let response: Response<string>;
     try {
       response = await got(`${baseUrl}${init.versionedPath}`, {
@@ -121,6 +127,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       throw errorFromNetworkFailure(request, error);
     }
 
+    options.onResponseHeaders?.(response.headers);
     const parsed = parseJson(response.body);
     const error = metaError(parsed);
     const ok = response.statusCode >= 200 && response.statusCode < 300;

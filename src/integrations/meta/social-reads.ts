@@ -150,13 +150,19 @@ interface FbCommentNode {
 
 /**
  * Comments on a Page post (or photo/video), replies included: `filter=stream` flattens the thread
- * (the default `toplevel` would hide replies), oldest first.
+ * (the default `toplevel` would hide replies), oldest first unless `newestFirst`.
  */
-export function listPageObjectComments(client: GraphClient, objectId: string, pageToken: string, options: PageWalkOptions): PagedItems<FacebookComment> {
+export function listPageObjectComments(
+  client: GraphClient, objectId: string, pageToken: string, options: PageWalkOptions & { readonly newestFirst?: boolean },
+): PagedItems<FacebookComment> {
   return client
     .paginate<FbCommentNode>(
       `/${graphIdSegment(objectId, 'post id')}/comments`,
-      { fields: 'id,message,created_time,from{id,name},parent{id}', filter: 'stream', limit: 100 },
+      {
+        fields: 'id,message,created_time,from{id,name},parent{id}', filter: 'stream', limit: 100,
+        // Newest first lets an incremental crawl stop where the index already is.
+        ...(options.newestFirst ? { order: 'reverse_chronological' } : {}),
+      },
       pageToken,
       options,
     )

@@ -95,12 +95,23 @@ export interface FakeMeta extends FakeMetaSeeders {
   proofFor(token: string): string;
   failNext(fault: FakeFault): FaultHandle;
   /**
+   * Meta's usage headers on every answer from now on (undefined stops them): `app` becomes
+   * X-App-Usage, `buc` X-Business-Use-Case-Usage for `objectId` (percentages; regain in minutes).
+   */
+  setUsage(usage: { app?: FakeUsage; buc?: FakeUsage & { objectId: string; estimated_time_to_regain_access?: number } } | undefined): void;
+  /**
    * Adds (or shadows) an endpoint. Checked before the built-ins, newest first; return undefined
    * from the handler to fall through. `pattern` matches the path without version. Auth defaults to
    * 'token' (valid token + appsecret_proof enforced before the handler runs). Returns a remover.
    */
   override(method: HttpMethod, pattern: RegExp, handler: FakeMetaHandler, options?: { auth?: RouteAuth }): () => void;
   close(): Promise<void>;
+}
+
+export interface FakeUsage {
+  call_count: number;
+  total_cputime: number;
+  total_time: number;
 }
 
 interface ActiveFault extends FakeFault {
@@ -151,6 +162,8 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     ...pageRoutes,
     ...whatsappRoutes({ serviceWindow: options.serviceWindow ?? 'enforce' }),
   ];
+
+  let usageHeaders: Record<string, string> | undefined;
 
   function takeFault(method: string, path: string): ActiveFault | undefined {
     const fault = faults.find(
@@ -232,7 +245,9 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       if (fault.delayMs) await delay(fault.delayMs);
       return reply;
     }
-    const reply = await route(request, version, path);
+    const routed = await route(request, version, path);
+    // Meta's usage headers ride on every answer once set (fake.setUsage).
+    const reply: FakeReply = usageHeaders ? { ...routed, headers: { ...usageHeaders, ...routed.headers } } : routed;
     if (fault?.delayMs) await delay(fault.delayMs);
     return reply;
   }
@@ -291,6 +306,19 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
             (!filter.method || record.method === filter.method.toUpperCase()) &&
             (filter.path === undefined || (typeof filter.path === 'string' ? record.path === filter.path : filter.path.test(record.path))),
         );
+    },
+    setUsage(usage) {
+      if (!usage) {
+        usageHeaders = undefined;
+        return;
+      }
+      const headers: Record<string, string> = {};
+      if (usage.app) headers['x-app-usage'] = JSON.stringify(usage.app);
+      if (usage.buc) {
+        const { objectId, ...entry } = usage.buc;
+        headers['x-business-use-case-usage'] = JSON.stringify({ [objectId]: [{ type: 'instagram', ...entry }] });
+      }
+      usageHeaders = headers;
     },
     failNext(fault) {
       const active: ActiveFault = { ...fault, left: fault.times ?? 1, hits: 0 };

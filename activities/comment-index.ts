@@ -1,0 +1,89 @@
+// The crawl behind the comment-index entity workflow: reads a target's new comments (all of them
+// the first time) with the tenant's (else the platform's) token, paced by the tenant's Meta usage,
+// and stores them in the index. Its outcome is written to the index row, where the claims waiting
+// for it read it: complete through the crawl's start, or why it could not be read.
+import { Context } from '@temporalio/activity';
+import { crawlTarget } from '../src/comment-index/crawl-target.js';
+import { indexReader } from '../src/comment-index/index-credentials.js';
+import { ensureIndexTarget, recordCompleteCrawl, recordCrawlError, upsertComments } from '../src/comment-index/index-store.js';
+import type { IndexTargetKey } from '../src/comment-index/target-key.js';
+import { UsagePacer } from '../src/comment-index/usage-pacer.js';
+import { createGraphClient } from '../src/integrations/meta/graph-client.js';
+import { OutboundError } from '../src/integrations/outbound-error.js';
+import type { ActivityDeps } from './deps.js';
+import { toActivityFailure } from './failures.js';
+import { loadMetaCredentialSources } from './meta-credentials.js';
+
+/** A pause longer than this is not slept through inside the activity: it retries after it instead. */
+const MAX_INLINE_PAUSE_MS = 60_000;
+
+export interface CrawlOutcome {
+  /** ISO time the index is complete through; null when the crawl could not read the target */
+  readonly completeThrough: string | null;
+  readonly pages: number;
+  readonly comments: number;
+  /** Why not, for the history (never a token) */
+  readonly failure?: { readonly kind: string; readonly message: string };
+}
+
+export function createCommentIndexActivities({ config, db, secrets }: Pick<ActivityDeps, 'config' | 'db' | 'secrets'>, pacer = new UsagePacer()) {
+  return {
+    async crawlCommentIndex(key: IndexTargetKey): Promise<CrawlOutcome> {
+      const target = await ensureIndexTarget(db, key);
+      // A retry after throttling comes after Temporal waited Meta's regain time (nextRetryDelay).
+      if (Context.current().info.attempt > 1) pacer.liftBlock(key.tenantId);
+      const reader = indexReader(key.platform, await loadMetaCredentialSources(db, secrets, key.tenantId));
+      if (!reader) {
+        const message = `Neither the tenant nor the platform has ${key.platform === 'INSTAGRAM' ? 'an Instagram token' : 'a Facebook Page token'} configured`;
+        await recordCrawlError(db, target.id, { kind: 'no_credentials', message, pages: 0 });
+        return { completeThrough: null, pages: 0, comments: 0, failure: { kind: 'no_credentials', message } };
+      }
+      let pages = 0;
+      const client = createGraphClient({
+        baseUrl: config.meta.graphBaseUrl,
+        version: config.meta.graphVersion,
+        appId: config.meta.appId,
+        appSecret: config.meta.appSecret,
+        timeoutMs: config.outboundHttpTimeoutMs,
+        beforeRequest: async () => {
+          const pause = pacer.pauseMs(key.tenantId);
+          if (pause > MAX_INLINE_PAUSE_MS) {
+            throw new OutboundError({ kind: 'rate_limited', service: 'meta', message: `pacing: this tenant's Meta usage asks for a ${Math.round(pause / 1000)} s pause`, retryAfterMs: pause });
+          }
+          if (pause > 0) {
+            Context.current().heartbeat({ pages, pausedMs: pause });
+            await Context.current().sleep(pause);
+          }
+        },
+        onResponseHeaders: (headers) => {
+          pages += 1;
+          pacer.observe(key.tenantId, headers);
+        },
+      });
+      // Everything created before the first read is in the index once the crawl completes.
+      const startedAt = new Date();
+      try {
+        const crawl = await crawlTarget({
+          client,
+          token: reader.token,
+          platform: key.platform,
+          targetId: key.targetId,
+          watermark: target.crawlWatermark,
+          save: async (comments) => void (await upsertComments(db, target, comments, 'CRAWL')),
+          progress: (read) => Context.current().heartbeat({ pages: read }),
+        });
+        await recordCompleteCrawl(db, target.id, { startedAt, newestSeen: crawl.newestSeen, pages });
+        return { completeThrough: startedAt.toISOString(), pages, comments: crawl.comments };
+      } catch (error) {
+        if (!(error instanceof OutboundError)) throw toActivityFailure(error, 'Comment index crawl');
+        if (error.kind === 'rate_limited') pacer.throttled(key.tenantId, error.retryAfterMs);
+        await recordCrawlError(db, target.id, { kind: error.kind, message: error.message, pages, retryAfterMs: error.retryAfterMs });
+        // Unreadable target or rejected credentials: retrying now changes nothing; the claims decide.
+        if (error.kind === 'permanent' || error.kind === 'auth') {
+          return { completeThrough: null, pages, comments: 0, failure: { kind: error.kind, message: error.message } };
+        }
+        throw toActivityFailure(error, 'Comment index crawl');
+      }
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Asking a target's index to be fresh, and waiting for it. The ask is a signal-with-start of the
+// target's entity workflow (one crawl at a time, shared by everyone asking); the answer is read
+// from the index row, which each crawl updates (complete through its start, or why it failed).
+import type { Client } from '@temporalio/client';
+import type { Database } from '../db/client.js';
+import { TENANT_ID } from '../temporal/search-attributes.js';
+import {
+  COMMENT_INDEX_WORKFLOW_TYPE, commentIndexWorkflowId, freshnessRequestedSignal, type CommentIndexWorkflowInput,
+} from '../../workflows/comment-index-definitions.js';
+import { findIndexTarget, type IndexTargetRow } from './index-store.js';
+import type { IndexTargetKey } from './target-key.js';
+
+export interface FreshnessRequester {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly coalesceMs: number;
+}
+
+/** Signal-with-start: starts the target's workflow if it is not running, and asks for `asOf`. */
+export async function requestFreshness(deps: FreshnessRequester, key: IndexTargetKey, asOf: Date): Promise<void> {
+  const input: CommentIndexWorkflowInput = { tenantId: key.tenantId, platform: key.platform, targetId: key.targetId, coalesceMs: deps.coalesceMs };
+  await deps.temporal.workflow.signalWithStart(COMMENT_INDEX_WORKFLOW_TYPE, {
+    workflowId: commentIndexWorkflowId(key),
+    taskQueue: deps.taskQueue,
+    args: [input],
+    signal: freshnessRequestedSignal,
+    signalArgs: [{ asOf: asOf.toISOString() }],
+    typedSearchAttributes: [{ key: TENANT_ID, value: key.tenantId }],
+    staticSummary: `Comment index of ${key.platform} ${key.targetId}`,
+  });
+}
+
+export type Freshness =
+  | { readonly state: 'fresh'; readonly target: IndexTargetRow }
+  /** A crawl after the request failed: why (kind as OutboundError, or no_credentials) */
+  | { readonly state: 'failed'; readonly target: IndexTargetRow; readonly kind: string; readonly message: string }
+  /** Still crawling when the wait ended (a long backfill, a throttled tenant) */
+  | { readonly state: 'pending'; readonly target: IndexTargetRow | null };
+
+/** Polls the index row until it is complete through `asOf`, a crawl failed after it, or `waitMs` passed. */
+export async function waitForFreshness(
+  db: Database, key: IndexTargetKey, asOf: Date, options: { waitMs: number; pollMs?: number; onPoll?: () => void },
+): Promise<Freshness> {
+  const deadline = Date.now() + options.waitMs;
+  const pollMs = options.pollMs ?? 250;
+  for (;;) {
+    const target = await findIndexTarget(db, key);
+    if (target?.completeThrough && target.completeThrough >= asOf) return { state: 'fresh', target };
+    if (target?.lastErrorAt && target.lastErrorAt >= asOf) {
+      return { state: 'failed', target, kind: target.lastErrorKind ?? 'transient', message: target.lastError ?? 'the crawl failed' };
+    }
+    if (Date.now() >= deadline) return { state: 'pending', target };
+    options.onPoll?.();
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
