@@ -5,6 +5,7 @@ import type { createClaimActivities } from '../activities/claims.js';
 import type { createCommentIndexActivities } from '../activities/comment-index.js';
 import type { createNotificationActivities } from '../activities/notifications.js';
 import type { createRetentionActivities } from '../activities/retention.js';
+import type { createReplanActivities } from '../activities/replan.js';
 import type { createVerificationActivities } from '../activities/verification.js';
 import type { createWebhookActivities } from '../activities/webhooks.js';
 import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';
@@ -77,4 +78,14 @@ export const commentIndexActivities = proxyActivities<ReturnType<typeof createCo
   startToCloseTimeout: '30m',
   heartbeatTimeout: '2m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 3, nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/**
+ * Re-plan fan-out: signals every waiting claim of a campaign or tenant (thousands: heartbeats).
+ * Retries until Temporal is reachable again; the claims re-plan at their timers meanwhile anyway.
+ */
+export const replanActivities = proxyActivities<ReturnType<typeof createReplanActivities>>({
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
