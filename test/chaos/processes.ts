@@ -28,6 +28,11 @@ export class Restartable {
     this.log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
   }
 
+  /** The running process's id (the benchmark reads its memory) */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async start(): Promise<void> {
     this.starts++;
     this.log.write(`\n--- start #${this.starts} at ${new Date().toISOString()}\n`);
