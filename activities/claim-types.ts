@@ -38,7 +38,8 @@ export interface RecordedVerification {
 }
 
 export type NotificationPlan =
-  | { action: 'send'; notificationStatus: string }
+  /** channelKey: the sending channel's fairness key (an id, never a secret; activities/notification-channel.ts) */
+  | { action: 'send'; notificationStatus: string; channelKey?: string }
   | { action: 'wait'; notificationStatus: 'WAITING_FOR_WINDOW'; notBefore: string }
   | { action: 'hold'; notificationStatus: string; reason: string }
   | { action: 'done'; notificationStatus: string; reason?: string };

@@ -3,6 +3,7 @@ import { createClaimActivities } from './claims.js';
 import { createCommentIndexActivities } from './comment-index.js';
 import type { ActivityDeps } from './deps.js';
 import { createNotificationActivities } from './notifications.js';
+import { createReplanActivities } from './replan.js';
 import { createRetentionActivities } from './retention.js';
 import { createVerificationActivities } from './verification.js';
 import { createWebhookActivities } from './webhooks.js';
@@ -17,5 +18,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createCommentIndexActivities(deps),
     ...createWhatsappTokenActivities(deps),
     ...createRetentionActivities(deps),
+    ...createReplanActivities(deps),
   };
 }

@@ -35,6 +35,24 @@ function usable(account: AccountRow): ChannelChoice | undefined {
   return undefined;
 }
 
+/**
+ * The key that paces sends per channel on the send task queue (Temporal fairness, 64 bytes max):
+ * WhatsApp's limits are per business phone number; a tenant's own provider and the platform's
+ * provider are one channel each.
+ */
+export function channelFairnessKey(channel: ChannelChoice, tenantId: string): string | undefined {
+  switch (channel.kind) {
+    case 'cloud':
+      return `wa:${channel.phoneNumberId}`;
+    case 'tenant_provider':
+      return `tenant:${tenantId}`;
+    case 'platform_provider':
+      return 'platform';
+    default:
+      return undefined;
+  }
+}
+
 export async function chooseChannel(
   deps: { db: Database; secrets: SecretBox; config: AppConfig },
   claim: { tenantId: string; campaignWhatsappAccountId: string | null },

@@ -20,7 +20,7 @@ import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { whileHeartbeating } from './heartbeat.js';
-import { chooseChannel, type ChannelChoice } from './notification-channel.js';
+import { channelFairnessKey, chooseChannel, type ChannelChoice } from './notification-channel.js';
 import { createNotificationOutcomes, type SendAttempt, type SentMessage } from './notification-outcomes.js';
 import { createTokenCache } from './token-cache.js';
 
@@ -77,7 +77,8 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         await outcomes.noteWhileAhead(claim.id, channel.reason);
         return { action: 'hold', notificationStatus: claim.notificationStatus, reason: channel.reason };
       }
-      if (input.ignoreWindow) return { action: 'send', notificationStatus: claim.notificationStatus };
+      const channelKey = channelFairnessKey(channel, claim.tenantId);
+      if (input.ignoreWindow) return { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
 
       const window = {
         timeZone: resolveTimeZone(campaign.timezone, claim.tenant.timezone),
@@ -85,7 +86,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         endHour: campaign.notificationEndHour,
       };
       const opensAt = nextWindowOpening(now, window);
-      if (opensAt.getTime() <= now.getTime()) return { action: 'send', notificationStatus: claim.notificationStatus };
+      if (opensAt.getTime() <= now.getTime()) return { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
 
       if (opensAt.getTime() - verifiedAt.getTime() > input.maxDelayMs) {
         return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', `the notification window opens too long after verification (${opensAt.toISOString()})`) };

@@ -4,7 +4,15 @@ import { parseDuration } from './domain/duration.js';
 export interface AppConfig {
   readonly port: number;
   readonly databaseUrl: string | undefined;
-  readonly temporal: { readonly address: string | undefined; readonly namespace: string; readonly taskQueue: string };
+  readonly temporal: {
+    readonly address: string | undefined;
+    readonly namespace: string;
+    readonly taskQueue: string;
+    /** Send activities' own task queue, paced per sending channel by fairness keys (TEMPORAL_SEND_TASK_QUEUE) */
+    readonly sendTaskQueue: string;
+  };
+  /** Messages per second per sending channel (WhatsApp's 80/s per business number by default; WHATSAPP_SEND_RATE) */
+  readonly whatsappSendRate: number;
   readonly jwtSecret: string;
   /** When set, every token must carry these `iss` / `aud` (JWT_ISSUER, JWT_AUDIENCE) */
   readonly jwtIssuer: string | undefined;
@@ -80,7 +88,7 @@ type Env = Record<string, string | undefined>;
 
 /** Every variable the config module knows; docker-compose and docs are checked against it. */
 export const KNOWN_ENV_VARS = [
-  'PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'JWT_SECRET',
+  'PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_SEND_TASK_QUEUE', 'WHATSAPP_SEND_RATE', 'JWT_SECRET',
   'TOKEN_ENCRYPTION_KEY', 'CLAIM_VERIFY_DELAY', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_THRESHOLD',
   'MANUAL_REVIEW_TIMEOUT', 'NOTIFICATION_MAX_DELAY', 'CREDENTIAL_RETRY_WINDOW', 'OUTBOUND_HTTP_TIMEOUT',
   'COMMENT_INDEX_COALESCE', 'COMMENT_INDEX_WAIT', 'COMMENT_INDEX_CHECK_ATTEMPTS',
@@ -169,6 +177,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const checkAttempts = Number(checkAttemptsText);
   if (!/^\d{1,3}$/.test(checkAttemptsText) || checkAttempts < 1) problems.push('COMMENT_INDEX_CHECK_ATTEMPTS must be a whole number from 1 to 999');
 
+  const sendRateText = text('WHATSAPP_SEND_RATE') ?? '80';
+  const whatsappSendRate = Number(sendRateText);
+  if (!/^\d{1,4}(\.\d+)?$/.test(sendRateText) || !(whatsappSendRate > 0)) problems.push('WHATSAPP_SEND_RATE must be a positive number of messages per second');
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -179,7 +191,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       address: text('TEMPORAL_ADDRESS'),
       namespace: text('TEMPORAL_NAMESPACE') ?? 'default',
       taskQueue: text('TEMPORAL_TASK_QUEUE') ?? 'social-tasks',
+      sendTaskQueue: text('TEMPORAL_SEND_TASK_QUEUE') ?? `${text('TEMPORAL_TASK_QUEUE') ?? 'social-tasks'}-send`,
     },
+    whatsappSendRate,
     jwtSecret,
     jwtIssuer: text('JWT_ISSUER'),
     jwtAudience: text('JWT_AUDIENCE'),

@@ -1,10 +1,11 @@
 // Activity stubs and their timeouts/retry policies, in one place. Workflows import activity
 // *types* only; the implementations live in activities/ and run in the worker.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createClaimActivities } from '../activities/claims.js';
 import type { createCommentIndexActivities } from '../activities/comment-index.js';
 import type { createNotificationActivities } from '../activities/notifications.js';
 import type { createRetentionActivities } from '../activities/retention.js';
+import type { createReplanActivities } from '../activities/replan.js';
 import type { createVerificationActivities } from '../activities/verification.js';
 import type { createWebhookActivities } from '../activities/webhooks.js';
 import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';
@@ -34,12 +35,27 @@ export const notificationActivities = proxyActivities<Omit<ReturnType<typeof cre
  * activities/notifications.ts). The send heartbeats every second, so a worker killed mid-send is
  * detected after the heartbeat timeout and the next attempt records UNKNOWN within seconds.
  */
-export const sendActivities = proxyActivities<Pick<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>({
+const SEND_OPTIONS = {
   startToCloseTimeout: '2m',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
-});
+} satisfies ActivityOptions;
+export const sendActivities = proxyActivities<Pick<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>(SEND_OPTIONS);
+
+/**
+ * The same send, on the paced send task queue: the server dispatches each channel's sends (one
+ * fairness key per channel) at most at the queue's per-key rate (WHATSAPP_SEND_RATE, set by the
+ * worker at start, src/temporal/send-queue.ts), and fairly between channels, so one tenant's
+ * thousands of sends never queue another tenant's one. Chosen when the send is scheduled.
+ */
+export function pacedSendActivities(taskQueue: string, fairnessKey: string | undefined) {
+  return proxyActivities<Pick<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>({
+    ...SEND_OPTIONS,
+    taskQueue,
+    ...(fairnessKey ? { priority: { fairnessKey } } : {}),
+  });
+}
 
 /**
  * Token refresh: Meta GETs under a row lock. Transient errors retry with backoff; rate limits use
@@ -77,4 +93,14 @@ export const commentIndexActivities = proxyActivities<ReturnType<typeof createCo
   startToCloseTimeout: '30m',
   heartbeatTimeout: '2m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 3, nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/**
+ * Re-plan fan-out: signals every waiting claim of a campaign or tenant (thousands: heartbeats).
+ * Retries until Temporal is reachable again; the claims re-plan at their timers meanwhile anyway.
+ */
+export const replanActivities = proxyActivities<ReturnType<typeof createReplanActivities>>({
+  startToCloseTimeout: '15m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });

@@ -4,3 +4,4 @@ export { refreshWhatsappToken } from './refresh-whatsapp-token.js';
 export { processMetaWebhook } from './process-meta-webhook.js';
 export { pruneRetainedRows } from './prune-retained-rows.js';
 export { indexTargetComments } from './index-target-comments.js';
+export { replanWaitingClaims } from './replan-waiting-claims.js';

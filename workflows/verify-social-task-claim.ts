@@ -15,7 +15,7 @@ import {
 import { isNotificationFinal } from '../src/domain/notification-status.js';
 import { decideStatistically } from '../src/domain/statistical-approval.js';
 import { CLAIM_STATUS } from '../src/temporal/search-attributes.js';
-import { claimActivities, notificationActivities, sendActivities, verificationActivities } from './activity-stubs.js';
+import { claimActivities, notificationActivities, pacedSendActivities, sendActivities, verificationActivities } from './activity-stubs.js';
 import {
   claimStateQuery,
   manualDecisionSignal,
@@ -130,7 +130,9 @@ export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<
       if (notifyNowOnce) skipWindowOnce = false;
       let sent;
       try {
-        sent = await sendActivities.sendNotification({ completionId: input.completionId });
+        // Same command either way; only its task queue and fairness key differ (no patch needed).
+        const sender = input.sendTaskQueue ? pacedSendActivities(input.sendTaskQueue, plan.channelKey) : sendActivities;
+        sent = await sender.sendNotification({ completionId: input.completionId });
       } catch (error) {
         // Retries exhausted (provider down or rate-limited for the whole retry budget).
         if (!(error instanceof ActivityFailure)) throw error;

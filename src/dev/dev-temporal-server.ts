@@ -1,10 +1,11 @@
 // The Temporal CLI dev server for `npm run dev`: state in .data/temporal.db, web UI on 8233, and
-// the contract's search attributes registered.
+// the contract's search attributes registered, fairness on (per-channel pacing of sends).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { resolveTemporalCli } from '../temporal/binaries.js';
+import { FAIRNESS_CLI_ARGS } from '../temporal/fairness.js';
 import { SEARCH_ATTRIBUTE_CLI_ARGS } from '../temporal/search-attributes.js';
 
 export interface DevTemporalServer {
@@ -45,6 +46,7 @@ export async function startDevTemporalServer(options: { dataDir: string; port: n
       '--ui-port', String(options.uiPort),
       '--log-level', 'warn',
       ...SEARCH_ATTRIBUTE_CLI_ARGS,
+      ...FAIRNESS_CLI_ARGS,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

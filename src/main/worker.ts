@@ -10,6 +10,7 @@ import { setupTracing } from '../observability/tracing.js';
 import { startWorkerMetricsServer } from '../observability/worker-metrics-server.js';
 import { installWorkerRuntime } from '../temporal/runtime.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
+import { configureSendQueue, createSendWorker } from '../temporal/send-queue.js';
 import { createWorker } from '../temporal/worker.js';
 import { warnAboutRiskySettings } from './startup-warnings.js';
 
@@ -29,23 +30,31 @@ export async function startWorker(options: { dev?: boolean } = {}) {
   const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const temporal = await connectTemporalClient(config);
-  const worker = await createWorker({
-    connection,
-    deps: { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal },
-  });
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
+  const deps = { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal };
+  const worker = await createWorker({ connection, deps });
+  // Sends run on their own queue, paced per channel by the server (src/temporal/send-queue.ts).
+  const paced = await configureSendQueue(temporal, config, logger);
+  const sendWorker = await createSendWorker({ connection, deps });
+  logger.info({ taskQueue: config.temporal.taskQueue, sendTaskQueue: config.temporal.sendTaskQueue, paced, sendRate: config.whatsappSendRate }, 'worker started');
   // The daily prune of old webhook deliveries and statuses; a failure here must not stop the worker.
   ensureRetentionSchedule(temporal, config).catch((error: unknown) =>
     logger.error({ err: error }, 'could not create the retention schedule; run npm run schedules:reconcile'),
   );
-  const running = worker.run().finally(async () => {
+  const running = Promise.all([worker.run(), sendWorker.run()]).then(() => undefined).finally(async () => {
     await metricsServer?.close();
     await tracing.shutdown();
     await connection.close();
     await temporal.connection.close();
     await db.$disconnect();
   });
-  return { worker, running, stop: () => worker.shutdown() };
+  return {
+    worker,
+    running,
+    stop: () => {
+      if (sendWorker.getState() === 'RUNNING') sendWorker.shutdown();
+      worker.shutdown();
+    },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

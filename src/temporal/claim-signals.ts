@@ -1,13 +1,19 @@
 // Reaching claims that are already waiting: a campaign edit or a reconnected WhatsApp account
 // signals every claim whose notification is still ahead, so it re-plans at once instead of
-// sleeping on a stale timer. A claim that misses a signal (process died mid-way) still re-plans
+// sleeping on a stale timer. Callers only ask for it (requestReplan: one signal-with-start, so a
+// request answers at once whatever the number of claims); the fan-out workflow
+// (workflows/replan-waiting-claims.ts) does the signalling through signalClaimsOf*. A claim that misses a signal (process died mid-way) still re-plans
 // when its timer fires, so signals affect latency, never correctness.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { NOTIFICATION_AHEAD } from '../domain/notification-status.js';
 import type { Logger } from '../logger.js';
 import { manualDecisionSignal, notificationSettingsChangedSignal, notifyNowSignal, type ManualDecision } from '../../workflows/definitions.js';
+import { REPLAN_WORKFLOW_TYPE, replanRequestedSignal, replanWorkflowId, type ReplanScope } from '../../workflows/replan-definitions.js';
+import type { replanWaitingClaims } from '../../workflows/replan-waiting-claims.js';
 import { REQUEST_DEADLINE_MS, withDeadline } from './durable-start.js';
+import { TENANT_ID } from './search-attributes.js';
 
 interface SignalDeps {
   readonly db: Database;
@@ -41,6 +47,23 @@ async function signalEach(deps: SignalDeps, workflowIds: string[]): Promise<numb
     if (unreachable) throw unreachable;
   }
   return signalled;
+}
+
+/**
+ * Asks the fan-out workflow of `scope` to (re)tell its waiting claims: starts it, or signals the
+ * running one, which then makes one more pass. Throws when Temporal cannot be reached in time.
+ */
+export async function requestReplan(deps: { temporal: Client; config: AppConfig }, scope: ReplanScope): Promise<void> {
+  await withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () =>
+    deps.temporal.workflow.signalWithStart<typeof replanWaitingClaims>(REPLAN_WORKFLOW_TYPE, {
+      workflowId: replanWorkflowId(scope),
+      taskQueue: deps.config.temporal.taskQueue,
+      args: [scope],
+      signal: replanRequestedSignal,
+      typedSearchAttributes: [{ key: TENANT_ID, value: scope.tenantId }],
+      staticSummary: scope.kind === 'campaign' ? `Re-plan the waiting claims of campaign ${scope.campaignId}` : 'Re-plan the waiting claims of the tenant',
+    }),
+  );
 }
 
 export async function signalClaimsOfCampaign(deps: SignalDeps, tenantId: string, campaignId: string): Promise<number> {

@@ -28,6 +28,7 @@ export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart,
     manualReviewTimeoutMs: config.manualReviewTimeoutMs,
     credentialRetryWindowMs: config.credentialRetryWindowMs,
     notificationMaxDelayMs: config.notificationMaxDelayMs,
+    sendTaskQueue: config.temporal.sendTaskQueue,
   };
   // By type name, typed by the workflow function: the API process does not load workflow code.
   await startIdempotently(deps.temporal, options.deadlineMs ?? REQUEST_DEADLINE_MS, () =>

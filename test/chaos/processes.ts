@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../src/db/embedded-postgres.js';
 import { waitForPort } from '../../src/dev/dev-temporal-server.js';
 import { PROJECT_ROOT, resolveTemporalCli } from '../../src/temporal/binaries.js';
+import { FAIRNESS_CLI_ARGS } from '../../src/temporal/fairness.js';
 import { SEARCH_ATTRIBUTE_CLI_ARGS } from '../../src/temporal/search-attributes.js';
 
 /** A child process that can be killed (any signal) and started again with the same command. */
@@ -25,6 +26,11 @@ export class Restartable {
     private readonly ready: () => Promise<void>,
   ) {
     this.log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  }
+
+  /** The running process's id (the benchmark reads its memory) */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   async start(): Promise<void> {
@@ -77,7 +83,7 @@ export function temporalServer(dataDir: string, port: number, logDir: string): R
     cli,
     [
       'server', 'start-dev', '--db-filename', join(dataDir, 'temporal.db'), '--ip', '127.0.0.1', '--port', String(port),
-      '--headless', '--log-level', 'error', ...SEARCH_ATTRIBUTE_CLI_ARGS,
+      '--headless', '--log-level', 'error', ...SEARCH_ATTRIBUTE_CLI_ARGS, ...FAIRNESS_CLI_ARGS,
     ],
     process.env,
     logDir,

@@ -15,6 +15,7 @@ import { createApp } from '../../src/http/app.js';
 import { clientInterceptors } from '../../src/observability/temporal-interceptors.js';
 import { createLogger } from '../../src/logger.js';
 import type { AppDeps } from '../../src/http/deps.js';
+import { configureSendQueue, createSendWorker } from '../../src/temporal/send-queue.js';
 import { createWorker } from '../../src/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createDevServerEnv } from './temporal.js';
@@ -91,9 +92,12 @@ export async function startTestSystem(
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
+  let sendWorker: Worker | undefined;
   if (options.worker !== false) {
     worker = await createWorker({ connection: temporalEnv.nativeConnection, deps });
-    running = worker.run();
+    await configureSendQueue(deps.temporal, config, deps.logger);
+    sendWorker = await createSendWorker({ connection: temporalEnv.nativeConnection, deps });
+    running = Promise.all([worker.run(), sendWorker.run()]).then(() => undefined);
   }
 
   const system: TestSystem = {
@@ -130,6 +134,7 @@ export async function startTestSystem(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (worker && running) {
         worker.shutdown();
+        sendWorker?.shutdown();
         await running;
       }
       await temporalEnv.teardown();

@@ -7,6 +7,7 @@ import protoModule from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveTemporalCli, resolveTemporalTestServer, testingExecutable } from '../../src/temporal/binaries.js';
+import { FAIRNESS_CLI_ARGS } from '../../src/temporal/fairness.js';
 import { CLAIM_SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes.js';
 
 const { temporal } = protoModule;
@@ -44,6 +45,8 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: testingExecutable(resolveTemporalCli()),
       searchAttributes: [...CLAIM_SEARCH_ATTRIBUTES],
+      // Sends are paced per channel by fairness keys, as in `npm run dev` (src/temporal/send-queue.ts).
+      extraArgs: [...FAIRNESS_CLI_ARGS],
     },
   });
 }

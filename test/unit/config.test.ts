@@ -101,6 +101,8 @@ describe('loadConfig reads every variable', () => {
     METRICS_TOKEN: 'scrape-token-0123456789',
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
     RETENTION_DAYS: '45',
+    TEMPORAL_SEND_TASK_QUEUE: 'tasks-2-paced',
+    WHATSAPP_SEND_RATE: '250',
     OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
     JWT_ISSUER: 'https://auth.example.com',
     JWT_AUDIENCE: 'social-tasks-api',
@@ -118,7 +120,8 @@ describe('loadConfig reads every variable', () => {
     expect(loadConfig(env)).toEqual({
       port: 8080,
       databaseUrl: 'postgresql://app:pw@db:5432/app',
-      temporal: { address: 'temporal:7233', namespace: 'prod', taskQueue: 'tasks-2' },
+      temporal: { address: 'temporal:7233', namespace: 'prod', taskQueue: 'tasks-2', sendTaskQueue: 'tasks-2-paced' },
+      whatsappSendRate: 250,
       jwtSecret: JWT_SECRET,
       jwtIssuer: 'https://auth.example.com',
       jwtAudience: 'social-tasks-api',

@@ -3,7 +3,7 @@ import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { Campaign } from '../../generated/prisma/client.js';
 import type { AppDeps } from '../../http/deps.js';
 import { parseInput } from '../../http/validation.js';
-import { signalClaimsOfCampaign } from '../../temporal/claim-signals.js';
+import { requestReplan } from '../../temporal/claim-signals.js';
 import {
   assertUsableWhatsappAccount, campaignColumns, campaignFields, isMissingAccountError, missingAccountError,
 } from './campaign-input.js';
@@ -42,11 +42,12 @@ export async function updateCampaign(deps: AppDeps, tenantId: string, campaignId
     throw error;
   }
   if (notificationSettingsDiffer(before, after)) {
-    // Claims already waiting for the window re-plan now instead of sleeping on a stale timer.
-    // Awaited so the admin's response means the claims were told; a failure here is only latency
-    // (each claim re-reads the campaign when its timer fires), so it is logged, not returned.
+    // Claims already waiting for the window re-plan now instead of sleeping on a stale timer. The
+    // request only asks the fan-out workflow (one call, whatever the number of claims); a failure
+    // here is only latency (each claim re-reads the campaign when its timer fires), so it is
+    // logged, not returned.
     try {
-      await signalClaimsOfCampaign(deps, tenantId, campaignId);
+      await requestReplan(deps, { kind: 'campaign', tenantId, campaignId });
     } catch (error) {
       deps.logger.warn({ err: error, campaignId }, 'could not signal claims of an edited campaign');
     }

@@ -15,7 +15,7 @@ import { notFound } from '../../http/errors.js';
 import type { GraphClient } from '../../integrations/meta/graph-client.js';
 import { registerPhoneNumber, subscribeAppToWaba } from '../../integrations/meta/whatsapp-business.js';
 import type { Logger } from '../../logger.js';
-import { signalClaimsOfTenant } from '../../temporal/claim-signals.js';
+import { requestReplan } from '../../temporal/claim-signals.js';
 import { REQUEST_DEADLINE_MS, withDeadline } from '../../temporal/durable-start.js';
 import { ensureRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
 import { showAccount, type WhatsappAccountView } from '../whatsapp-accounts/account-view.js';
@@ -81,7 +81,7 @@ async function afterConnect(deps: ConnectDeps, tenant: { id: string; slug: strin
     }
   }
   try {
-    await signalClaimsOfTenant(deps, tenant.id);
+    await requestReplan(deps, { kind: 'tenant', tenantId: tenant.id });
   } catch (error) {
     deps.logger.warn({ err: error, tenantId: tenant.id }, 'could not signal waiting claims after a WhatsApp connect');
   }

@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
-import { signalClaimsOfTenant } from '../../temporal/claim-signals.js';
+import { requestReplan } from '../../temporal/claim-signals.js';
 import { ensureRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
 import type { AccountEventDecision } from './account-events.js';
 import { digitsOf } from './meta-payload.js';
@@ -132,7 +132,7 @@ async function followUp(
   // Throws when Temporal is unavailable: the activity retries, and this step runs again.
   await ensureRefreshSchedule(deps.temporal, deps.config, account, account.tenant.slug);
   if (changed) {
-    await signalClaimsOfTenant(deps, account.tenantId).catch((error: unknown) =>
+    await requestReplan(deps, { kind: 'tenant', tenantId: account.tenantId }).catch((error: unknown) =>
       deps.logger.warn({ err: error, tenantId: account.tenantId }, 'could not signal waiting claims'),
     );
   }

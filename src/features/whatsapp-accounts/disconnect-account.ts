@@ -2,17 +2,18 @@
 // DISCONNECTED for history (campaigns keep their reference), and its refresh schedule is deleted.
 // Idempotent: disconnecting twice answers the same.
 import type { Client } from '@temporalio/client';
+import type { AppConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { orNotFound } from '../../db/prisma-errors.js';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { Logger } from '../../logger.js';
-import { signalClaimsOfTenant } from '../../temporal/claim-signals.js';
+import { requestReplan } from '../../temporal/claim-signals.js';
 import { REQUEST_DEADLINE_MS, withDeadline } from '../../temporal/durable-start.js';
 import { deleteRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
 import { showAccount } from './account-view.js';
 import { findAccount } from './list-accounts.js';
 
-export async function disconnectAccount(deps: { db: Database; temporal: Client; logger: Logger }, tenantId: string, accountId: string) {
+export async function disconnectAccount(deps: { db: Database; temporal: Client; logger: Logger; config: AppConfig }, tenantId: string, accountId: string) {
   const db = scopeToTenant(deps.db, tenantId);
   await findAccount(db, accountId);
   // Disconnected by a concurrent request in between: the same 404 as if it never existed.
@@ -31,6 +32,6 @@ export async function disconnectAccount(deps: { db: Database; temporal: Client; 
     deps.logger.error({ err: error, accountId }, 'could not delete the token refresh schedule; run npm run schedules:reconcile'),
   );
   // Claims held for this account re-plan now (another channel of the tenant may take over).
-  await signalClaimsOfTenant(deps, tenantId).catch((error: unknown) => deps.logger.warn({ err: error, tenantId }, 'could not signal waiting claims'));
+  await requestReplan(deps, { kind: 'tenant', tenantId }).catch((error: unknown) => deps.logger.warn({ err: error, tenantId }, 'could not signal waiting claims'));
   return showAccount(account);
 }

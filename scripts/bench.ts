@@ -1,0 +1,252 @@
+// `npm run bench`: performance at campaign scale (issue 12), on its own stack like `npm run dev`
+// (embedded PostgreSQL, the Temporal CLI dev server with fairness on, the API and the worker as
+// separate processes, own ports and data dir), or on TEMPORAL_ADDRESS / DATABASE_URL when set. A
+// provider stand-in enforces WhatsApp's limits (80 msg/s per number → 130429, one message per 6 s
+// per recipient → 131056) and counts duplicates. Prints one line per figure, each a ratio measured
+// in this run, with absolute numbers and the core count. BENCH_CLAIMS (default 2,000).
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import jwt from 'jsonwebtoken';
+import { createSecretBox } from '../src/crypto/secret-box.js';
+import { createDatabase } from '../src/db/client.js';
+import { applyMigrations } from '../src/db/migrate.js';
+import { waitForPort } from '../src/dev/dev-temporal-server.js';
+import { PROJECT_ROOT } from '../src/temporal/binaries.js';
+import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
+import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
+
+const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2_000);
+const CONCURRENCY = 32;
+const RATE = Number(process.env.WHATSAPP_SEND_RATE ?? 80);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const figure = (line: string) => console.log(`FIGURE ${line}`);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+/** Runs `work(i)` for i in [0, n) with `concurrency` in flight; returns the rate per second. */
+async function atConcurrency(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) await work(next++);
+  }));
+  return n / ((Date.now() - started) / 1000);
+}
+
+/**
+ * WhatsApp's limits, per sending number (the URL path names it): 80 msg/s (130429 beyond) and one
+ * message per 6 s to one recipient (131056). Records every accepted message's time and recipient.
+ */
+function startProviderStandIn() {
+  const perNumber = new Map<string, number[]>();
+  const lastToRecipient = new Map<string, number>();
+  const accepted: { number: string; to: string; at: number }[] = [];
+  const rejected = { rate: 0, pair: 0 };
+  let seq = 0;
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const number = req.url?.split('/')[2] ?? 'unknown';
+      const to = String((JSON.parse(body || '{}') as { number?: string }).number ?? '');
+      const now = Date.now();
+      const recent = (perNumber.get(number) ?? []).filter((at) => at > now - 1000);
+      perNumber.set(number, recent);
+      const answer = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      if (recent.length >= RATE) {
+        rejected.rate++;
+        return answer(429, { error: { code: 130429, message: 'Rate limit hit' } });
+      }
+      if ((lastToRecipient.get(`${number}|${to}`) ?? 0) > now - 6_000) {
+        rejected.pair++;
+        return answer(429, { error: { code: 131056, message: '(Business Account, Consumer Account) pair rate limit hit' } });
+      }
+      recent.push(now);
+      lastToRecipient.set(`${number}|${to}`, now);
+      accepted.push({ number, to, at: now });
+      answer(200, { status: 'success', data: { messageId: `m-${++seq}` } });
+    });
+  });
+  return new Promise<{ url: string; accepted: typeof accepted; rejected: typeof rejected; close: () => void }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, accepted, rejected, close: () => server.close() });
+    });
+  });
+}
+
+function rssMb(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.match(/(\d+)/)?.[1] ?? NaN) / 1024;
+}
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'social-tasks-bench-'));
+  chmodSync(workDir, 0o755);
+  say(`work dir ${workDir}; ${CLAIMS} claims; ${cpus().length} cores`);
+  const provider = await startProviderStandIn();
+
+  let databaseUrl = process.env.DATABASE_URL;
+  let postgres: RestartablePostgres | undefined;
+  if (!databaseUrl) {
+    postgres = new RestartablePostgres(join(workDir, 'postgres'), await freePort());
+    const pg = await postgres.start();
+    await pg.createDatabase('bench');
+    databaseUrl = pg.url('bench');
+  }
+  await applyMigrations(databaseUrl, join(PROJECT_ROOT, 'prisma', 'migrations'));
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  let temporal: ReturnType<typeof temporalServer> | undefined;
+  if (!temporalAddress) {
+    const port = await freePort();
+    temporal = temporalServer(workDir, port, workDir);
+    await temporal.start();
+    temporalAddress = `127.0.0.1:${port}`;
+  }
+  const apiPort = await freePort();
+  const jwtSecret = randomBytes(32).toString('hex');
+  const encryptionKey = randomBytes(32);
+  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue, JWT_SECRET: jwtSecret, TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+    CLAIM_VERIFY_DELAY: '1s', PORT: String(apiPort), OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'warn',
+    WHATSAPP_API_URL: `${provider.url}/n/platform/send`, WHATSAPP_API_KEY: 'bench-key', WHATSAPP_SEND_RATE: String(RATE),
+  };
+  const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
+  const worker = ourProcess('worker', env, workDir, async () => {});
+  await api.start();
+  await worker.start();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const client = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
+  const db = createDatabase(databaseUrl, { maxConnections: 4 });
+  const secrets = createSecretBox([encryptionKey]);
+
+  // Big tenant: the platform provider; small tenant: its own provider (another channel). Windows closed now.
+  const hour = new Date().getUTCHours();
+  const closed = { timezone: 'UTC', notificationStartHour: (hour + 3) % 24, notificationEndHour: (hour + 4) % 24 };
+  const suffix = randomBytes(3).toString('hex');
+  const big = await db.tenant.create({ data: { name: 'Big', slug: `big-${suffix}` } });
+  const small = await db.tenant.create({
+    data: { name: 'Small', slug: `small-${suffix}`, waConfig: secrets.sealJson({ apiUrl: `${provider.url}/n/small/send`, apiKey: 'small-key', sender: 'Small' }) },
+  });
+  const setUp = async (tenantId: string) => {
+    const campaign = await db.campaign.create({ data: { tenantId, name: 'Bench', ...closed } });
+    const task = await db.socialMediaTask.create({
+      data: { tenantId, campaignId: campaign.id, title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' },
+    });
+    return { campaignId: campaign.id, taskId: task.id };
+  };
+  const bigSetup = await setUp(big.id);
+  const smallSetup = await setUp(small.id);
+  await db.endUser.createMany({ data: Array.from({ length: CLAIMS }, (_, i) => ({ tenantId: big.id, name: `U${i}`, phone: `+5190${String(i).padStart(7, '0')}` })) });
+  const users = await db.endUser.findMany({ where: { tenantId: big.id }, select: { id: true } });
+  const smallUser = await db.endUser.create({ data: { tenantId: small.id, name: 'Solo', phone: '+51999999999' } });
+  const admin = (tenantId: string) => jwt.sign({ role: 'tenant_admin', tenantId }, jwtSecret, { algorithm: 'HS256', subject: 'bench-admin', expiresIn: 3600 });
+  const endUser = (tenantId: string, id: string) => jwt.sign({ role: 'end_user', tenantId }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 });
+  const claim = async (tenantId: string, taskId: string, userId: string) => {
+    const response = await fetch(`${apiUrl}/api/v1/tasks/${taskId}/claims`, {
+      method: 'POST', headers: { authorization: `Bearer ${endUser(tenantId, userId)}`, 'content-type': 'application/json' }, body: '{}',
+    });
+    if (response.status !== 202 && response.status !== 200) throw new Error(`claim: ${response.status} ${await response.text()}`);
+  };
+
+  // 1. Raw workflow.start on the same server and concurrency (a queue nobody polls), then intake.
+  const rawRate = await atConcurrency(CLAIMS, CONCURRENCY, async (i) => {
+    await client.workflow.start(CLAIM_WORKFLOW_TYPE, { workflowId: `raw-${suffix}-${i}`, taskQueue: `${taskQueue}-raw`, args: [{}] });
+  });
+  const intakeRate = await atConcurrency(CLAIMS, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[i]!.id));
+  figure(`intake ${(intakeRate / rawRate).toFixed(2)} of raw start rate (POST /claims ${intakeRate.toFixed(1)}/s, workflow.start ${rawRate.toFixed(1)}/s, ${CLAIMS} at concurrency ${CONCURRENCY}, ${cpus().length} cores)`);
+  await client.workflowService.startBatchOperation({
+    namespace: 'default', jobId: `raw-${suffix}`, reason: 'bench cleanup', visibilityQuery: `TaskQueue = '${taskQueue}-raw'`,
+    terminationOperation: { identity: 'bench' },
+  }).catch(() => undefined);
+
+  // 2. All verified and waiting for the window.
+  await claim(small.id, smallSetup.taskId, smallUser.id);
+  const waitingSince = Date.now();
+  const allWaiting = () => db.socialTaskCompletion.count({ where: { notificationStatus: 'WAITING_FOR_WINDOW' } });
+  await until(async () => (await allWaiting()) === CLAIMS + 1, 15 * 60_000, 1_000);
+  const waitingRss = rssMb(worker.pid);
+  say(`${await allWaiting()} claims waiting after ${((Date.now() - waitingSince) / 1000).toFixed(0)} s; worker RSS ${waitingRss.toFixed(0)} MB`);
+
+  // 3. The windows open: PATCH both campaigns at once; drain; the small tenant's latency.
+  const open = { notificationStartHour: 0, notificationEndHour: 0 };
+  const patch = async (tenantId: string, campaignId: string) => {
+    const started = Date.now();
+    const response = await fetch(`${apiUrl}/api/v1/campaigns/${campaignId}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${admin(tenantId)}`, 'content-type': 'application/json' }, body: JSON.stringify(open),
+    });
+    if (response.status !== 200) throw new Error(`PATCH: ${response.status}`);
+    return Date.now() - started;
+  };
+  const opened = Date.now();
+  const [bigPatchMs] = await Promise.all([patch(big.id, bigSetup.campaignId), patch(small.id, smallSetup.campaignId)]);
+  await until(async () => provider.accepted.length >= CLAIMS + 1, 15 * 60_000, 100);
+  const bigSends = provider.accepted.filter((m) => m.number === 'platform');
+  const smallSend = provider.accepted.find((m) => m.number === 'small');
+  const drainS = (Math.max(...bigSends.map((m) => m.at)) - opened) / 1000;
+  const idealS = CLAIMS / RATE;
+  figure(`PATCH answered in ${bigPatchMs} ms with ${CLAIMS} waiting claims (${(bigPatchMs / 1000).toFixed(3)} of a 1 s budget)`);
+  figure(`drain ${(drainS / idealS).toFixed(2)} of ideal (last of ${bigSends.length} sends ${drainS.toFixed(1)} s after the window opened; ideal ${CLAIMS} / ${RATE} msg/s = ${idealS.toFixed(1)} s)`);
+  figure(`small tenant's claim sent ${smallSend ? ((smallSend.at - opened) / 1000).toFixed(2) : 'never'} s after its window opened while the big tenant drained (${smallSend ? ((smallSend.at - opened) / 2000).toFixed(2) : '∞'} of the 2 s target)`);
+  const perRecipient = new Map<string, number>();
+  for (const m of provider.accepted) perRecipient.set(`${m.number}|${m.to}`, (perRecipient.get(`${m.number}|${m.to}`) ?? 0) + 1);
+  figure(`duplicates ${[...perRecipient.values()].filter((n) => n > 1).length}, rejected for rate ${provider.rejected.rate} (130429), for pair rate ${provider.rejected.pair} (131056)`);
+
+  // 4. History events of one completed HONOR_SYSTEM claim; 5. worker memory.
+  const one = await db.socialTaskCompletion.findFirstOrThrow({ where: { tenantId: small.id } });
+  await until(async () => (await client.workflow.getHandle(one.workflowId).describe()).status.name === 'COMPLETED', 30_000);
+  const history = await client.workflow.getHandle(one.workflowId).fetchHistory();
+  const events = history.events?.length ?? 0;
+  figure(`history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`);
+  figure(`worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (${((waitingRss * 1024) / CLAIMS).toFixed(0)} KB per waiting claim, upper bound)`);
+
+  await db.$disconnect();
+  await worker.stop('SIGTERM');
+  await api.stop('SIGTERM');
+  await temporal?.stop('SIGTERM');
+  await postgres?.stop();
+  provider.close();
+  for (const process of [api, worker, temporal]) process?.close();
+
+  // 6. Verification at scale (its own stack, modest sizes): Graph reads per claim.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench-verification.ts')], {
+      cwd: PROJECT_ROOT, stdio: 'inherit',
+      env: { ...process.env, BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000', BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200' },
+    });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
+  });
+}
+
+main().then(() => process.exit(0), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
