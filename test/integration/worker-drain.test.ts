@@ -38,8 +38,10 @@ test('shutting the worker down mid-send waits for the provider and records SENT,
   await startClaimWorkflow(system.deps, claim);
 
   await eventually(async () => provider.requests.length === 1, 'the send to reach the provider');
+  // What SIGTERM does in `npm run worker`: both workers of the process shut down.
+  system.sendWorker!.shutdown();
   system.worker!.shutdown();
-  await eventually(async () => system.worker!.getState() === 'STOPPED', 'the worker to stop', 30_000);
+  await eventually(async () => system.sendWorker!.getState() === 'STOPPED', 'the send worker to stop', 30_000);
 
   const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
   expect(row).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: 'drained-1' });

@@ -35,6 +35,8 @@ export interface TestSystem {
   readonly database: TestDatabase;
   readonly temporalEnv: TestWorkflowEnvironment;
   readonly worker: Worker | undefined;
+  /** The worker of the send task queue (paced per channel), in the same process as `worker` in production. */
+  readonly sendWorker: Worker | undefined;
   request<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse<T>>;
   /** Creates a tenant through POST /api/v1/tenants as the platform admin; returns its id. */
   createTenant(slug: string): Promise<string>;
@@ -107,6 +109,7 @@ export async function startTestSystem(
     database,
     temporalEnv,
     worker,
+    sendWorker,
     async request(method, path, requestOptions = {}) {
       const headers: Record<string, string> = { ...requestOptions.headers };
       if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
@@ -133,8 +136,8 @@ export async function startTestSystem(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (worker && running) {
-        worker.shutdown();
-        sendWorker?.shutdown();
+        // A test may already have shut a worker down (e.g. to see it drain).
+        for (const each of [worker, sendWorker]) if (each?.getState() === 'RUNNING') each.shutdown();
         await running;
       }
       await temporalEnv.teardown();
