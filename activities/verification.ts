@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { indexedTarget } from '../src/comment-index/target-key.js';
 import { verifyFromIndex } from '../src/comment-index/verify-from-index.js';
+import type { MetaVerificationMethod } from '../src/domain/statuses.js';
 import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { evidenceReserver } from '../src/verification/evidence-use.js';
@@ -140,6 +141,6 @@ export function createVerificationActivities({ config, db, secrets, temporal }: 
   };
 }
 
-function describe(method: 'TENANT_META_API' | 'PLATFORM_META_API'): string {
+function describe(method: MetaVerificationMethod): string {
   return method === 'TENANT_META_API' ? "tenant's" : "platform's";
 }

@@ -4,7 +4,7 @@
 // when its timer fires, so signals affect latency, never correctness.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
-import { NOTIFICATION_AHEAD } from '../domain/notification-status.js';
+import { NOTIFICATION_AHEAD } from '../domain/statuses.js';
 import type { Logger } from '../logger.js';
 import { manualDecisionSignal, notificationSettingsChangedSignal, notifyNowSignal, type ManualDecision } from '../../workflows/definitions.js';
 import { REQUEST_DEADLINE_MS, withDeadline } from './durable-start.js';
