@@ -182,6 +182,7 @@ describeInBrowser('Meta OAuth callback page in headless Chromium', () => {
       expect(csp).toMatch(/default-src 'none'/);
       expect(csp).toMatch(/script-src 'none'/);
       expect(page.url()).toContain('/meta/callback');
+      // biome-ignore lint/performance/useDomNodeTextContent: innerText is what the user sees (rendered text, no hidden nodes)
       expect(await page.evaluate(() => (globalThis as unknown as BrowserWindow).document.body.innerText)).toMatch(/Opened this by mistake\?/);
     } finally {
       await page.close();

@@ -106,7 +106,12 @@ describe('record not found (P2025)', () => {
     const error = await realP2025();
     expect((error as { code?: string }).code).toBe('P2025');
     const lines: string[] = [];
-    const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }));
+    const logger = pino({ level: 'error' }, new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }));
     const app = express();
     app.use((req, _res, next) => {
       req.requestId = 'req-p2025-test';

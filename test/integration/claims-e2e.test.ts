@@ -393,8 +393,8 @@ test('no planted secret or phone number in any workflow history or log line of t
 
   const hits: string[] = [];
   for (const secret of planted) {
-    histories.forEach((history, index) => history.includes(secret) && hits.push(`history #${index}: ${secret.slice(0, 12)}…`));
-    logLines.forEach((line, index) => line.includes(secret) && hits.push(`log line #${index}: ${secret.slice(0, 12)}…`));
+    for (const [index, history] of histories.entries()) if (history.includes(secret)) hits.push(`history #${index}: ${secret.slice(0, 12)}…`);
+    for (const [index, line] of logLines.entries()) if (line.includes(secret)) hits.push(`log line #${index}: ${secret.slice(0, 12)}…`);
   }
   expect(hits).toEqual([]);
 });

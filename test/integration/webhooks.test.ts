@@ -231,7 +231,7 @@ describe('GET /api/v1/webhooks/events', () => {
 
   test('another tenant sees nothing; other roles and anonymous callers are refused', async () => {
     const other = await seedTenant(system.deps.db);
-    const list = await system.request('GET', '/api/v1/webhooks/events?tenantId=' + tenantA.id, { token: tokens.tenantAdmin(other.id) });
+    const list = await system.request('GET', `/api/v1/webhooks/events?tenantId=${tenantA.id}`, { token: tokens.tenantAdmin(other.id) });
     expect(list.status).toBe(200);
     expect(list.body).toEqual({ items: [], nextCursor: null });
     expect((await system.request('GET', '/api/v1/webhooks/events', { token: tokens.endUser(tenantA.id, 'someone') })).status).toBe(403);

@@ -141,5 +141,10 @@ export async function startTestSystem(
 
 // The production logger (same redaction), at debug, writing into `lines`.
 function capturingLogger(lines: string[]) {
-  return createLogger({ level: 'debug', name: 'test' }, new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) }));
+  return createLogger({ level: 'debug', name: 'test' }, new Writable({
+    write: (chunk, _encoding, done) => {
+      lines.push(String(chunk));
+      done();
+    },
+  }));
 }
