@@ -87,7 +87,7 @@ export function createWhatsappTokenActivities({ config, db, secrets, temporal, l
 
             let issued;
             try {
-              // Reference §2.4: 60-day system-user/business tokens are refreshed with
+              // 60-day system-user/business tokens are refreshed with
               // fb_exchange_token + set_token_expires_in_60_days; user tokens ignore the flag.
               issued = await exchangeForLongLivedToken(graph, token, { setTokenExpiresIn60Days: true });
             } catch (error) {

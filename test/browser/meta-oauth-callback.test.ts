@@ -1,4 +1,4 @@
-// The redirect flow's callback page in a real browser (issue 10 §3): headless Chromium opens
+// The redirect flow's callback page in a real browser: headless Chromium opens
 // GET /meta/callback as a popup of a small dashboard page served by this test, the page hands the
 // code and state to the dashboard with postMessage (only to META_DASHBOARD_ORIGIN), and the
 // connection completes only with the JWT of the admin who started it. Without an opener the page

@@ -1,4 +1,4 @@
-// Bad bytes and database errors at the HTTP edge (issue 10 §5, issue 8 §7): text PostgreSQL cannot
+// Bad bytes and database errors at the HTTP edge: text PostgreSQL cannot
 // store is a 4xx naming where it was, never a 500 and never a write; only the "record not found"
 // cases a use case expects become 404, and any other Prisma error is a logged 500 with a request id.
 import express from 'express';

@@ -232,7 +232,7 @@ test("each tenant's claim is verified with its own Instagram token and notified 
   }
   const usedA = fakeMeta.graphRequests().filter((request) => request.accessToken === A.igToken);
   const usedB = fakeMeta.graphRequests().filter((request) => request.accessToken === B.igToken);
-  // (`GET /{media}` itself is the check of the task's target when it was created: issue 11.)
+  // (`GET /{media}` itself is the check of the task's target when it was created.)
   const onOwnMedia = (path: string, mediaId: string) => path === `/${mediaId}` || path.startsWith(`/${mediaId}/`);
   expect(usedA.every((request) => onOwnMedia(request.path, A.mediaId))).toBe(true);
   expect(usedB.every((request) => onOwnMedia(request.path, B.mediaId))).toBe(true);

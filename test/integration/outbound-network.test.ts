@@ -1,4 +1,4 @@
-// The outbound-network rule for hosts a tenant chose (issue 10 §1): private, loopback, link-local and
+// The outbound-network rule for hosts a tenant chose: private, loopback, link-local and
 // reserved addresses are refused when the URL is saved (IP literals) and again at connect time
 // (whatever the name resolves to), answers are read up to 64 KiB, and what a provider wrote never
 // becomes the stored notification error.

@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { startUnprocessedWebhooks, startWebhookWorkflow, webhookWorkflowId } from '../../src/temporal/webhook-starter.js';
+import { startUnprocessedWebhooks, startWebhookWorkflow } from '../../src/temporal/webhook-starter.js';
+import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { createApp } from '../../src/http/app.js';
 import {
   dedupeKeyOf, deliver, fixture, IDS, newWamid, postWebhook, seedAccount, seedEndUser, seedTenant, sign, unixSeconds, waitForProcessed,
