@@ -10,7 +10,6 @@
 // (notification-outcomes.ts), so a late attempt can never overwrite what its successor recorded.
 import { nextWindowOpening, resolveTimeZone } from '../src/domain/notification-window.js';
 import { campaignLink, composeNotificationText, templateBodyParameters } from '../src/domain/notification-message.js';
-import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
@@ -30,9 +29,8 @@ type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' 
 /** A step either lets the send go on with what it produced, or ends it with an outcome. */
 type Step<T> = ({ kind: 'go' } & T) | { kind: 'outcome'; outcome: SendOutcome };
 
-export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger'>) {
-  const { config, db, secrets, logger } = deps;
-  const graph = graphClientFromConfig(config);
+export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger' | 'graph'>) {
+  const { config, db, secrets, logger, graph } = deps;
   const tokens = createTokenCache(secrets);
 
   const loadClaim = (completionId: string) =>

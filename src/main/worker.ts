@@ -4,6 +4,7 @@ import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../logger.js';
+import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
@@ -31,7 +32,7 @@ export async function startWorker(options: { dev?: boolean } = {}) {
   const temporal = await connectTemporalClient(config);
   const worker = await createWorker({
     connection,
-    deps: { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal },
+    deps: { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal, graph: graphClientFromConfig(config) },
   });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker started');
   // The daily prune of old webhook deliveries and statuses; a failure here must not stop the worker.

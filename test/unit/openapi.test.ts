@@ -126,6 +126,7 @@ function standInDeps(): AppDeps {
     temporal: untouchable('temporal'),
     secrets: untouchable('secrets'),
     logger: untouchable('logger'),
+    graph: untouchable('graph'),
   };
 }
 
