@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../src/config.js';
 import type { SecretBox } from '../src/crypto/secret-box.js';
 import type { Database } from '../src/db/client.js';
+import type { GraphClient } from '../src/integrations/meta/graph-client.js';
 import type { Logger } from '../src/logger.js';
 
 /** What activities need from the worker process; tests build it against real Postgres and fake servers. */
@@ -12,4 +13,6 @@ export interface ActivityDeps {
   readonly logger: Logger;
   /** For activities that manage Temporal objects (e.g. pausing a refresh schedule) */
   readonly temporal: Client;
+  /** The worker's one Graph API client (graphClientFromConfig): verification, sending, token refresh */
+  readonly graph: GraphClient;
 }

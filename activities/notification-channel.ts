@@ -1,4 +1,4 @@
-// Which channel carries a claim's notification, in the contract's order:
+// Which channel carries a claim's notification, first that applies:
 //   1. the campaign's WhatsApp account (Cloud API, that account's token)
 //   2. the tenant's custom provider (waConfig)
 //   3. the tenant's default WhatsApp account (earliest connected, ACTIVE)
@@ -8,7 +8,7 @@
 import type { AppConfig } from '../src/config.js';
 import type { SecretBox } from '../src/crypto/secret-box.js';
 import type { Database } from '../src/db/client.js';
-import { openConfig, type WaConfig } from '../src/features/settings/stored-configs.js';
+import { openConfig, type WaConfig } from '../src/tenant-config/stored-configs.js';
 
 export type ChannelChoice =
   | { kind: 'cloud'; accountId: string; phoneNumberId: string; sealedToken: string }

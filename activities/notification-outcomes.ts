@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
-import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/notification-status.js';
+import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
 
 export interface SendAttempt {
   readonly completionId: string;

@@ -10,12 +10,11 @@
 // (notification-outcomes.ts), so a late attempt can never overwrite what its successor recorded.
 import { nextWindowOpening, resolveTimeZone } from '../src/domain/notification-window.js';
 import { campaignLink, composeNotificationText, templateBodyParameters } from '../src/domain/notification-message.js';
-import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
-import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal } from '../src/domain/notification-status.js';
+import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal, type NotificationStatus, unreachable } from '../src/domain/statuses.js';
 import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
@@ -27,10 +26,11 @@ import { createTokenCache } from './token-cache.js';
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
 
 type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
+/** A step either lets the send go on with what it produced, or ends it with an outcome. */
+type Step<T> = ({ kind: 'go' } & T) | { kind: 'outcome'; outcome: SendOutcome };
 
-export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger'>) {
-  const { config, db, secrets, logger } = deps;
-  const graph = graphClientFromConfig(config);
+export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger' | 'graph'>) {
+  const { config, db, secrets, logger, graph } = deps;
   const tokens = createTokenCache(secrets);
 
   const loadClaim = (completionId: string) =>
@@ -38,6 +38,8 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       where: { id: completionId },
       include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true } } },
     });
+
+  type LoadedClaim = Awaited<ReturnType<typeof loadClaim>>;
 
   const outcomes = createNotificationOutcomes(db, logger);
   const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
@@ -111,46 +113,70 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       // Heartbeats for the whole attempt: a worker that dies mid-send is noticed in seconds, not
       // after the 2-minute timeout (fewer UNKNOWNs); a slow database or provider is not mistaken for one.
       return whileHeartbeating(async () => {
-        const { completionId } = input;
-        const claim = await loadClaim(completionId);
-        if (claim.status !== 'VERIFIED') return { notificationStatus: claim.notificationStatus };
-        if (claim.notificationStatus === 'SENDING') return { notificationStatus: await outcomes.resolveInterrupted(completionId) };
-        if (!isNotificationAhead(claim.notificationStatus)) return { notificationStatus: claim.notificationStatus };
-
-        const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId });
-        if (channel.kind === 'hold') {
-          await outcomes.noteWhileAhead(completionId, channel.reason);
-          return { notificationStatus: claim.notificationStatus, held: true, detail: channel.reason };
-        }
-        if (channel.kind === 'none') return { notificationStatus: await outcomes.finishWhileAhead(completionId, 'FAILED', channel.reason) };
-        const transmit = prepareSend(channel, claim);
-
-        const attempt = await outcomes.stamp(completionId);
-        if (!attempt) {
-          const current = await outcomes.currentStatus(completionId);
-          return { notificationStatus: current === 'SENDING' ? await outcomes.resolveInterrupted(completionId) : current };
-        }
-        let sent;
-        try {
-          sent = await transmit();
-        } catch (error) {
-          return recordFailure(attempt, channel, error);
-        }
-        const status = await outcomes.recordSent(attempt, sent);
-        // A delivery status may have arrived before we recorded the message id.
-        if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
-        return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(completionId) : status };
+        const claim = await loadClaim(input.completionId);
+        const settled = await alreadySettled(claim);
+        if (settled) return settled;
+        const chosen = await chooseSendableChannel(claim);
+        if (chosen.kind === 'outcome') return chosen.outcome;
+        const transmit = prepareSend(chosen.channel, claim);
+        const attempt = await stampAttempt(claim.id);
+        if (attempt.kind === 'outcome') return attempt.outcome;
+        return transmitAndRecord(attempt.attempt, chosen.channel, transmit);
       });
     },
 
     /** The send could not be completed within its retry budget. */
-    async markNotificationFailed(input: { completionId: string; reason: string }): Promise<string> {
+    async markNotificationFailed(input: { completionId: string; reason: string }): Promise<NotificationStatus> {
       const current = await outcomes.currentStatus(input.completionId);
       if (current === 'SENDING') return outcomes.resolveInterrupted(input.completionId, input.reason);
       if (isNotificationFinal(current)) return current;
       return outcomes.finishWhileAhead(input.completionId, 'FAILED', input.reason);
     },
   };
+
+  /** Nothing to send: the claim is not verified, or its notification is decided or in flight. */
+  async function alreadySettled(claim: LoadedClaim): Promise<SendOutcome | null> {
+    if (claim.status !== 'VERIFIED') return { notificationStatus: claim.notificationStatus };
+    if (claim.notificationStatus === 'SENDING') return { notificationStatus: await outcomes.resolveInterrupted(claim.id) };
+    if (!isNotificationAhead(claim.notificationStatus)) return { notificationStatus: claim.notificationStatus };
+    return null;
+  }
+
+  /** Step 1, choose the channel: a held channel keeps the notification waiting; no channel fails it. */
+  async function chooseSendableChannel(claim: LoadedClaim): Promise<Step<{ channel: SendableChannel }>> {
+    const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId });
+    switch (channel.kind) {
+      case 'hold':
+        await outcomes.noteWhileAhead(claim.id, channel.reason);
+        return { kind: 'outcome', outcome: { notificationStatus: claim.notificationStatus, held: true, detail: channel.reason } };
+      case 'none':
+        return { kind: 'outcome', outcome: { notificationStatus: await outcomes.finishWhileAhead(claim.id, 'FAILED', channel.reason) } };
+      default:
+        return { kind: 'go', channel };
+    }
+  }
+
+  /** Step 2, stamp: claim the send for this attempt; a lost race reports what the winner left. */
+  async function stampAttempt(completionId: string): Promise<Step<{ attempt: SendAttempt }>> {
+    const attempt = await outcomes.stamp(completionId);
+    if (attempt) return { kind: 'go', attempt };
+    const current = await outcomes.currentStatus(completionId);
+    return { kind: 'outcome', outcome: { notificationStatus: current === 'SENDING' ? await outcomes.resolveInterrupted(completionId) : current } };
+  }
+
+  /** Steps 3 and 4, transmit and record: the one outbound call, then its outcome under the stamp. */
+  async function transmitAndRecord(attempt: SendAttempt, channel: SendableChannel, transmit: () => Promise<SentMessage>): Promise<SendOutcome> {
+    let sent;
+    try {
+      sent = await transmit();
+    } catch (error) {
+      return recordFailure(attempt, channel, error);
+    }
+    const status = await outcomes.recordSent(attempt, sent);
+    // A delivery status may have arrived before we recorded the message id.
+    if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
+    return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(attempt.completionId) : status };
+  }
 
   /** What a failed transmission means for the notification: only a proven "not sent" is released. */
   async function recordFailure(attempt: SendAttempt, channel: SendableChannel, error: unknown): Promise<SendOutcome> {
@@ -181,12 +207,12 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         throw toActivityFailure(error, 'WhatsApp send');
       }
       default:
-        return assertNever(error.kind);
+        return unreachable(error.kind);
     }
   }
 
   /** Builds the request (decrypting what it needs) and returns the one call that sends it. */
-  function prepareSend(channel: SendableChannel, claim: Awaited<ReturnType<typeof loadClaim>>): () => Promise<SentMessage> {
+  function prepareSend(channel: SendableChannel, claim: LoadedClaim): () => Promise<SentMessage> {
     const content = {
       userName: claim.user.name,
       taskTitle: claim.task.title,
@@ -229,11 +255,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
   }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected outbound error kind ${String(value)}`);
-}
-
-function channelLabel(channel: ChannelChoice): string {
+function channelLabel(channel: SendableChannel): string {
   switch (channel.kind) {
     case 'cloud':
       return 'WhatsApp Cloud API';
@@ -242,6 +264,6 @@ function channelLabel(channel: ChannelChoice): string {
     case 'platform_provider':
       return "platform's WhatsApp provider";
     default:
-      return 'WhatsApp';
+      return unreachable(channel);
   }
 }

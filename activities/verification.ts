@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { indexedTarget } from '../src/comment-index/target-key.js';
 import { verifyFromIndex } from '../src/comment-index/verify-from-index.js';
-import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
+import type { MetaVerificationMethod } from '../src/domain/statuses.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { evidenceReserver } from '../src/verification/evidence-use.js';
 import type { EvidenceRules } from '../src/verification/evidence-screen.js';
@@ -15,8 +15,7 @@ import type { ActivityDeps } from './deps.js';
 import { FailureType, toActivityFailure } from './failures.js';
 import { loadMetaCredentialSources } from './meta-credentials.js';
 
-export function createVerificationActivities({ config, db, secrets, temporal }: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal'>) {
-  const graph = graphClientFromConfig(config);
+export function createVerificationActivities({ config, db, secrets, temporal, graph }: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal' | 'graph'>) {
 
   /**
    * Comments on a media or Page post are decided from the target's comment index (one shared,
@@ -140,6 +139,6 @@ export function createVerificationActivities({ config, db, secrets, temporal }: 
   };
 }
 
-function describe(method: 'TENANT_META_API' | 'PLATFORM_META_API'): string {
+function describe(method: MetaVerificationMethod): string {
   return method === 'TENANT_META_API' ? "tenant's" : "platform's";
 }

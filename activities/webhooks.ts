@@ -4,14 +4,17 @@
 // re-runs apply each event once: statuses merge as a join under a row lock, lastInboundAt only
 // moves forward, account status writes are conditional.
 import { ApplicationFailure } from '@temporalio/activity';
-import { ACCOUNT_EVENT_FIELDS, decideAccountEvent } from '../src/features/webhooks/account-events.js';
-import { applyAccountEvent } from '../src/features/webhooks/apply-account-event.js';
-import { applyCommentChange, COMMENT_FIELDS } from '../src/features/webhooks/apply-comment-change.js';
-import { applyMessagesChange } from '../src/features/webhooks/apply-messages-change.js';
-import { locateChange, outlinePayload, type ChangePosition, type PayloadOutline } from '../src/features/webhooks/meta-payload.js';
-import type { ChangeOutcome, ProcessedItem, WebhookProcessingResult } from '../src/features/webhooks/processing-result.js';
+import { ACCOUNT_EVENT_FIELDS, decideAccountEvent } from '../src/webhooks/account-events.js';
+import { applyAccountEvent } from '../src/webhooks/apply-account-event.js';
+import { applyCommentChange, COMMENT_FIELDS } from '../src/webhooks/apply-comment-change.js';
+import { applyMessagesChange } from '../src/webhooks/apply-messages-change.js';
+import { locateChange, outlinePayload, type ChangePosition, type PayloadOutline } from '../src/webhooks/meta-payload.js';
+import type { ChangeOutcome, ProcessedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
 import type { ActivityDeps } from './deps.js';
 import { FailureType } from './failures.js';
+
+/** The results the processMetaWebhook workflow sums up (activity result types, for the workflow). */
+export type { ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
 
 export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'temporal' | 'config' | 'logger'>) {
   const { db } = deps;

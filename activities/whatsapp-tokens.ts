@@ -9,7 +9,6 @@
 // (→ unchanged) instead of exchanging the old one again. A reconnect or a disconnect of the same
 // account waits for the lock as well, so none of them can overwrite the other's token half-way.
 import { ApplicationFailure } from '@temporalio/activity';
-import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { debugToken, exchangeForLongLivedToken, type DebugTokenInfo } from '../src/integrations/meta/oauth.js';
 import { createRedactor } from '../src/integrations/meta/redact.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
@@ -34,8 +33,7 @@ export interface TokenRefreshOutcome {
 
 const MAX_REASON_LENGTH = 300;
 
-export function createWhatsappTokenActivities({ config, db, secrets, temporal, logger }: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal' | 'logger'>) {
-  const graph = graphClientFromConfig(config);
+export function createWhatsappTokenActivities({ config, db, secrets, temporal, logger, graph }: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal' | 'logger' | 'graph'>) {
   // Up to three Meta calls inside the transaction (debug, exchange, debug of the new token).
   const metaBudgetMs = 4 * config.outboundHttpTimeoutMs;
   const lockWaitMs = metaBudgetMs + 5_000;
@@ -87,7 +85,7 @@ export function createWhatsappTokenActivities({ config, db, secrets, temporal, l
 
             let issued;
             try {
-              // Reference §2.4: 60-day system-user/business tokens are refreshed with
+              // 60-day system-user/business tokens are refreshed with
               // fb_exchange_token + set_token_expires_in_60_days; user tokens ignore the flag.
               issued = await exchangeForLongLivedToken(graph, token, { setTokenExpiresIn60Days: true });
             } catch (error) {

@@ -51,7 +51,9 @@ try {
   // creation time is moved back accordingly; evidence must postdate it).
   const start = Date.now() - COMMENTS * 1_000;
   await db.socialMediaTask.update({ where: { id: task.body.id }, data: { createdAt: new Date(start - 60_000) } });
-  authors.forEach((username, i) => fakeMeta.addInstagramComment(media.id, { username, atMs: start + i * 1_000 }));
+  authors.forEach((username, i) => {
+    fakeMeta.addInstagramComment(media.id, { username, atMs: start + i * 1_000 });
+  });
 
   const reads = () => fakeMeta.graphRequests({ method: 'GET' }).filter((r) => /\/(comments|replies)$/.test(r.path)).length;
   const readsBefore = reads();

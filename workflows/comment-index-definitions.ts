@@ -1,9 +1,11 @@
 // Names of the comment-index entity workflow, shared by the workflow, the verification activity
 // and the API (which asks for a backfill when a task is created). Sandbox-safe.
 import { defineSignal } from '@temporalio/workflow';
-import type { IndexPlatform } from '../src/comment-index/target-key.js';
 
 export const COMMENT_INDEX_WORKFLOW_TYPE = 'indexTargetComments';
+
+/** The platforms whose comments are indexed: Instagram media and Facebook Page posts. */
+export type IndexPlatform = 'INSTAGRAM' | 'FACEBOOK';
 
 /** One entity workflow per tenant and target: its crawls are shared by every claim on it. */
 export const commentIndexWorkflowId = (key: { readonly tenantId: string; readonly targetId: string }) => `comment-index-${key.tenantId}-${key.targetId}`;

@@ -1,6 +1,7 @@
 // Names shared by workflows and their callers (API, tests). Kept free of Node-only code: this file
 // is bundled into the workflow sandbox.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ClaimStatus, NotificationStatus } from '../src/domain/statuses.js';
 
 export const CLAIM_WORKFLOW_TYPE = 'verifySocialTaskClaim';
 export const REFRESH_TOKEN_WORKFLOW_TYPE = 'refreshWhatsappToken';
@@ -54,8 +55,8 @@ export type ClaimPhase =
 
 export interface ClaimState {
   readonly phase: ClaimPhase;
-  readonly status: 'PENDING' | 'VERIFIED' | 'FAILED';
-  readonly notificationStatus: string;
+  readonly status: ClaimStatus;
+  readonly notificationStatus: NotificationStatus;
   readonly verifyAt?: string;
   readonly notBefore?: string;
   readonly detail?: string;

@@ -9,7 +9,7 @@
 import { webhookActivities } from './activity-stubs.js';
 import type {
   ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult,
-} from '../src/features/webhooks/processing-result.js';
+} from '../activities/webhooks.js';
 
 export interface ProcessWebhookInput {
   readonly webhookEventId: string;

@@ -1,6 +1,8 @@
 // Which targets have a comment index, and the entity workflow id of each (defined with the workflow).
 
-export type IndexPlatform = 'INSTAGRAM' | 'FACEBOOK';
+import type { IndexPlatform } from '../../workflows/comment-index-definitions.js';
+
+export type { IndexPlatform };
 
 export interface IndexTargetKey {
   readonly tenantId: string;

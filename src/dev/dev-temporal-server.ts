@@ -1,5 +1,6 @@
 // The Temporal CLI dev server for `npm run dev`: state in .data/temporal.db, web UI on 8233, and
-// the contract's search attributes registered, fairness on (per-channel pacing of sends).
+// the claim search attributes (TenantId, CampaignId, ClaimStatus) registered, and fairness on
+// (per-channel pacing of sends).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';

@@ -1,5 +1,5 @@
 // A stand-in for the platform WhatsApp provider in `npm run dev` when none is configured: it
-// accepts the contract's `{number, message, instanceId}` with the dev API key, prints each message
+// accepts the platform provider's `{number, message, instanceId}` body with the dev API key, prints each message
 // to the console, and answers like a provider, so a claim's notification visibly "reaches" it.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

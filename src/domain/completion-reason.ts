@@ -3,6 +3,7 @@
 // wrote, never provider text or Graph ids, and nothing that tells them how the task is checked
 // (an end user who learns a task is on the honor system would stop doing it).
 // Pure: the claim workflow imports the codes.
+import type { ClaimStatus } from './statuses.js';
 
 export const COMPLETION_REASONS = [
   'VERIFIED_BY_META',
@@ -70,7 +71,7 @@ export function isCompletionReason(value: unknown): value is CompletionReason {
 }
 
 /** The end user's code for a claim: its public reason, else what its status implies. */
-export function publicReason(reason: string | null | undefined, status: 'PENDING' | 'VERIFIED' | 'FAILED'): PublicReason {
+export function publicReason(reason: string | null | undefined, status: ClaimStatus): PublicReason {
   if (isCompletionReason(reason)) return PUBLIC_FORM[reason];
   if (status === 'VERIFIED') return 'VERIFIED';
   if (status === 'FAILED') return 'NOT_CONFIRMED';

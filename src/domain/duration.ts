@@ -1,4 +1,4 @@
-// Durations in the contract's short form: `500ms`, `2s`, `5m`, `1h`, `10d`. Pure: used by config,
+// Durations in the short form the configuration uses: `500ms`, `2s`, `5m`, `1h`, `10d`. Pure: used by config,
 // activities and workflows alike.
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

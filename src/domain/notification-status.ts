@@ -21,5 +21,9 @@ export const NOTIFICATION_AHEAD: readonly NotificationStatus[] = ['PENDING', 'WA
 /** Decided for good: nothing more will be attempted. */
 export const NOTIFICATION_FINAL: readonly NotificationStatus[] = ['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN'];
 
+/** Accepted by the provider (SENT), and maybe further (Meta's delivery statuses only move forward). */
+export const NOTIFICATION_SENT: readonly NotificationStatus[] = ['SENT', 'DELIVERED', 'READ'];
+
 export const isNotificationAhead = (status: string): boolean => (NOTIFICATION_AHEAD as readonly string[]).includes(status);
 export const isNotificationFinal = (status: string): boolean => (NOTIFICATION_FINAL as readonly string[]).includes(status);
+export const isNotificationSent = (status: string): boolean => (NOTIFICATION_SENT as readonly string[]).includes(status);

@@ -40,7 +40,7 @@ export function validateWindow(window: NotificationWindow): void {
   assertTimeZone(window.timeZone);
 }
 
-/** The contract's rule on a local hour (0-23). */
+/** Whether a local hour (0-23) is inside the window: `start ≤ hour < end`, wrapping midnight when start > end, always when equal. */
 export function isHourInWindow(hour: number, startHour: number, endHour: number): boolean {
   if (startHour === endHour) return true;
   if (startHour < endHour) return hour >= startHour && hour < endHour;

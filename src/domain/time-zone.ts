@@ -25,7 +25,7 @@ export class UnknownTimeZoneError extends RangeError {
 }
 
 // IANA names only ("America/Argentina/Buenos_Aires", "Etc/GMT+5", "UTC"). Intl would also take other
-// spellings on some ICU builds (offsets like "+05:00" on newer ones); we keep to what the contract names.
+// spellings on some ICU builds (offsets like "+05:00" on newer ones); we accept IANA names only, as the API documents.
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 
 // One formatter per zone: constructing them is the expensive part, formatting is cheap. Formatters are

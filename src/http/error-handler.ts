@@ -7,7 +7,7 @@ interface BodyParserError {
   status?: number;
 }
 
-/** Maps anything thrown in a route to the contract's JSON error; unknown errors are 500 and logged. */
+/** Maps anything thrown in a route to the API's JSON error `{error: {code, message, details}}`; unknown errors are 500 and logged. */
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(error);

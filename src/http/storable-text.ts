@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './errors.js';
 
 // A NUL, or a high surrogate not followed by a low one, or a low one not preceded by a high one.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL text cannot store
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PROBLEM = 'contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored';
 const MAX_DEPTH = 64;

@@ -2,6 +2,7 @@
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
+import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
@@ -20,7 +21,7 @@ export async function startApi(options: { onListening?: (port: number) => void; 
   warnAboutRiskySettings(config, logger, options);
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
   const temporal = await connectTemporalClient(config);
-  const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger };
+  const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger, graph: graphClientFromConfig(config) };
   const app = createApp(deps);
   // Claims and webhook deliveries are stored before their workflows start; these sweepers start
   // any whose start never got through (process died, Temporal unreachable).

@@ -4,6 +4,7 @@ import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../logger.js';
+import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
@@ -30,7 +31,7 @@ export async function startWorker(options: { dev?: boolean } = {}) {
   const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const temporal = await connectTemporalClient(config);
-  const deps = { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal };
+  const deps = { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal, graph: graphClientFromConfig(config) };
   const worker = await createWorker({ connection, deps });
   // Sends run on their own queue, paced per channel by the server (src/temporal/send-queue.ts).
   const paced = await configureSendQueue(temporal, config, logger);

@@ -11,6 +11,7 @@
 // Whichever runs second sees the other's commit, so a status that arrives before our own send is
 // recorded is never lost: it waits (appliedAt null) and is applied when the id appears.
 import type { Database } from '../db/client.js';
+import { isNotificationSent } from '../domain/statuses.js';
 import { mergeDeliveryStatuses } from './delivery-status.js';
 
 export interface MessageStatusInput {
@@ -35,8 +36,6 @@ export interface StatusApplication {
   /** Recorded statuses marked applied by this call. */
   readonly statusesMarkedApplied: number;
 }
-
-const PROGRESSED = new Set(['SENT', 'DELIVERED', 'READ']);
 
 /** Records one status; false when the same (message id, status) was already recorded. */
 export async function recordMessageStatus(db: Database, input: MessageStatusInput): Promise<boolean> {
@@ -86,7 +85,7 @@ export async function applyPendingMessageStatuses(db: Database, providerMessageI
     for (const completion of completions) {
       const merged = mergeDeliveryStatuses(completion, reports);
       // An UNKNOWN send resolved by Meta: the earliest status tells roughly when it went out.
-      const sentAt = completion.notificationSentAt === null && PROGRESSED.has(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;
+      const sentAt = completion.notificationSentAt === null && isNotificationSent(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;
       if (merged.changed || sentAt) {
         await tx.socialTaskCompletion.update({
           where: { id: completion.id },

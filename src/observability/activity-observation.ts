@@ -9,15 +9,14 @@ import { ApplicationFailure, type Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, Next } from '@temporalio/worker';
 import { FailureType } from '../../activities/failures.js';
 import type { Database } from '../db/client.js';
+import { isNotificationFinal, isNotificationSent } from '../domain/statuses.js';
 import type { Logger } from '../logger.js';
-import { ACCOUNT_EVENT_FIELDS } from '../features/webhooks/account-events.js';
+import { ACCOUNT_EVENT_FIELDS } from '../webhooks/account-events.js';
 import { runWithLogContext } from './log-context.js';
 import { boundedLabel, metrics } from './metrics.js';
 
 const CLAIM_WORKFLOW_ID = /^claim-([0-9a-f-]{36})$/i;
 const WEBHOOK_FIELDS = new Set(['messages', ...ACCOUNT_EVENT_FIELDS]);
-const DELIVERED = new Set(['SENT', 'DELIVERED', 'READ']);
-const NOTIFICATION_FINAL = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN']);
 
 interface ClaimRow {
   status: string;
@@ -84,8 +83,8 @@ function recordClaimTransition(before: ClaimRow, after: ClaimRow | undefined, re
     return;
   }
   const channel = after.notificationChannel ?? 'NONE';
-  if (!NOTIFICATION_FINAL.has(before.notificationStatus) && NOTIFICATION_FINAL.has(after.notificationStatus)) {
-    metrics.notifications.inc({ channel, status: DELIVERED.has(after.notificationStatus) ? 'SENT' : after.notificationStatus });
+  if (!isNotificationFinal(before.notificationStatus) && isNotificationFinal(after.notificationStatus)) {
+    metrics.notifications.inc({ channel, status: isNotificationSent(after.notificationStatus) ? 'SENT' : after.notificationStatus });
   } else if (isHeld(result)) {
     metrics.notifications.inc({ channel, status: 'HELD' });
   }

@@ -2,11 +2,10 @@
 // notifications held back. Counting here (not inside the sweepers) keeps the numbers true even when
 // a sweeper is stuck, which is exactly when they matter.
 import type { Database } from '../db/client.js';
+import { CLAIM_START_GRACE_MS as CLAIM_GRACE_MS } from '../temporal/claim-starter.js';
+import { WEBHOOK_START_GRACE_MS as WEBHOOK_GRACE_MS } from '../temporal/webhook-starter.js';
 import { metrics } from './metrics.js';
 
-/** The sweepers' own grace periods (src/temporal/claim-starter.ts, start-webhook-workflow.ts). */
-const CLAIM_GRACE_MS = 15_000;
-const WEBHOOK_GRACE_MS = 60_000;
 
 export async function updateDatabaseGauges(db: Database, now: Date = new Date()): Promise<void> {
   const [claims, webhooks, held] = await Promise.all([

@@ -57,6 +57,7 @@ export function workerInterceptors(deps: { db: Database; logger: Logger }): Work
  * The sink through which the workflow interceptors export their spans. Always installed (a workflow
  * calling a missing sink logs errors); spans are dropped when tracing is not set up.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the SDK's sink map is typed per sink name; ours is only known at runtime
 export function workflowSpanSinks(): InjectedSinks<any> {
   const tracing = currentTracing();
   return {

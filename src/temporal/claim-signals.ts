@@ -7,7 +7,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
-import { NOTIFICATION_AHEAD } from '../domain/notification-status.js';
+import { NOTIFICATION_AHEAD } from '../domain/statuses.js';
 import type { Logger } from '../logger.js';
 import { manualDecisionSignal, notificationSettingsChangedSignal, notifyNowSignal, type ManualDecision } from '../../workflows/definitions.js';
 import { REPLAN_WORKFLOW_TYPE, replanRequestedSignal, replanWorkflowId, type ReplanScope } from '../../workflows/replan-definitions.js';

@@ -74,11 +74,14 @@ export const unstartedClaims: DurableStartKind<ClaimToStart> = {
   },
 };
 
+/** How old an unstarted claim must be before the sweeper starts it (the request path has had its chance). */
+export const CLAIM_START_GRACE_MS = 15_000;
+
 /** Starts workflows of claims recorded at least `graceMs` ago whose start was never confirmed. */
 export function startUnstartedClaims(deps: StarterDeps, options: { graceMs?: number; batchSize?: number } = {}): Promise<number> {
-  return sweepUnstarted(deps, unstartedClaims, { graceMs: options.graceMs ?? 15_000, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+  return sweepUnstarted(deps, unstartedClaims, { graceMs: options.graceMs ?? CLAIM_START_GRACE_MS, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
 }
 
 export function startClaimSweeper(deps: StarterDeps, intervalMs = 30_000): { stop(): void } {
-  return startSweeper(deps, unstartedClaims, { graceMs: 15_000, intervalMs });
+  return startSweeper(deps, unstartedClaims, { graceMs: CLAIM_START_GRACE_MS, intervalMs });
 }

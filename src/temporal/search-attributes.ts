@@ -1,4 +1,4 @@
-// The contract's search attributes on claim workflows. Keyword values only: operators filter on them.
+// The search attributes on claim workflows (TenantId, CampaignId, ClaimStatus). Keyword values only: operators filter on them.
 import { defineSearchAttributeKey } from '@temporalio/common';
 
 export const TENANT_ID = defineSearchAttributeKey('TenantId', 'KEYWORD');

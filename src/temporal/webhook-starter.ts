@@ -10,12 +10,6 @@ import { PROCESS_WEBHOOK_WORKFLOW_TYPE, webhookWorkflowId } from '../../workflow
 import type { processMetaWebhook } from '../../workflows/process-meta-webhook.js';
 import { REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
 
-export { webhookWorkflowId };
-export type WebhookStarterDeps = StarterDeps;
-
-/** How long the webhook request waits for Temporal before answering anyway (the sweeper takes over). */
-export const START_DEADLINE_MS = REQUEST_DEADLINE_MS;
-
 interface StoredDelivery {
   readonly id: string;
   readonly dedupeKey: string;
@@ -26,7 +20,7 @@ interface StoredDelivery {
  * 'closed' when a finished run already exists; throws when Temporal cannot be reached in time.
  */
 export function startWebhookWorkflow(deps: StarterDeps, event: StoredDelivery, options: { deadlineMs?: number } = {}) {
-  return startIdempotently(deps.temporal, options.deadlineMs ?? START_DEADLINE_MS, () =>
+  return startIdempotently(deps.temporal, options.deadlineMs ?? REQUEST_DEADLINE_MS, () =>
     deps.temporal.workflow.start<typeof processMetaWebhook>(PROCESS_WEBHOOK_WORKFLOW_TYPE, {
       workflowId: webhookWorkflowId(event.dedupeKey),
       taskQueue: deps.config.temporal.taskQueue,
@@ -71,12 +65,15 @@ export const unprocessedWebhooks: DurableStartKind<StoredDelivery> = {
   },
 };
 
+/** How old an unprocessed delivery must be before the sweeper starts its workflow. */
+export const WEBHOOK_START_GRACE_MS = 60_000;
+
 /** Starts the workflows of deliveries stored at least `graceMs` ago and still unprocessed. Returns how many it started. */
 export function startUnprocessedWebhooks(deps: StarterDeps, options: { graceMs?: number; batchSize?: number } = {}): Promise<number> {
-  return sweepUnstarted(deps, unprocessedWebhooks, { graceMs: options.graceMs ?? 60_000, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+  return sweepUnstarted(deps, unprocessedWebhooks, { graceMs: options.graceMs ?? WEBHOOK_START_GRACE_MS, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
 }
 
 /** Sweeps every `intervalMs` (one pass at a time) until stopped. */
 export function startWebhookSweeper(deps: StarterDeps, intervalMs = 60_000): { stop(): void } {
-  return startSweeper(deps, unprocessedWebhooks, { graceMs: 60_000, intervalMs });
+  return startSweeper(deps, unprocessedWebhooks, { graceMs: WEBHOOK_START_GRACE_MS, intervalMs });
 }

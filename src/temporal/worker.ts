@@ -1,5 +1,5 @@
 // The worker: runs workflows (bundled from workflows/index.ts) and the activities built from deps.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';

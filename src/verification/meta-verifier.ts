@@ -1,6 +1,7 @@
 // Decides how (and whether) a claimed social action can be checked through Meta's Graph API with
 // one set of credentials, and runs that check. Only what Meta really exposes is attempted
-// (reference §6); everything else is 'unsupported' with the reason, so the task's fallback
+// (comments on the business's own IG media and Page posts, IG tags, Page post reactions; no
+// follower, liker or share lists exist); everything else is 'unsupported' with the reason, so the task's fallback
 // strategy takes over instead of a claim failing for something nobody could have proven.
 // Throws OutboundError for transient, auth and rate-limit failures (the caller retries or
 // reports the credentials); a permanent refusal of the lookup (unknown or unreadable target)

@@ -6,13 +6,7 @@
 export type SocialPlatform = 'INSTAGRAM' | 'FACEBOOK' | 'TIKTOK' | 'TWITTER';
 export type SocialActionType = 'FOLLOW' | 'LIKE' | 'COMMENT' | 'SHARE' | 'MENTION';
 
-export interface MetaCredentials {
-  readonly facebookPageId?: string | undefined;
-  /** Page access token (commenter/reactor identity is only visible to Page tokens) */
-  readonly facebookToken?: string | undefined;
-  readonly instagramAccountId?: string | undefined;
-  readonly instagramToken?: string | undefined;
-}
+export type { MetaCredentials } from '../tenant-config/stored-configs.js';
 
 export interface VerifiableTask {
   readonly platform: SocialPlatform;

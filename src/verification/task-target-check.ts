@@ -2,6 +2,7 @@
 // (the tenant's, else the platform's): the static answer of task-checkability.ts, then one read of
 // the target (`GET /{id}?fields=id`) with that token. Run when a task is created or its target
 // edited, and on demand (POST /tasks/:id/check), because tokens change.
+import type { FallbackStrategy, VerificationStrategy } from '../domain/statuses.js';
 import type { GraphClient } from '../integrations/meta/graph-client.js';
 import { graphIdSegment } from '../integrations/meta/graph-ids.js';
 import { OutboundError } from '../integrations/outbound-error.js';
@@ -10,8 +11,8 @@ import type { VerifiableTask } from './outcome.js';
 import { taskCheckability } from './task-checkability.js';
 
 export interface CheckableTask extends VerifiableTask {
-  readonly verificationStrategy: 'META_API' | 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
-  readonly fallbackStrategy: 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
+  readonly verificationStrategy: VerificationStrategy;
+  readonly fallbackStrategy: FallbackStrategy;
 }
 
 export type TargetCheckOutcome =

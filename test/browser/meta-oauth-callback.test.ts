@@ -1,4 +1,4 @@
-// The redirect flow's callback page in a real browser (issue 10 §3): headless Chromium opens
+// The redirect flow's callback page in a real browser: headless Chromium opens
 // GET /meta/callback as a popup of a small dashboard page served by this test, the page hands the
 // code and state to the dashboard with postMessage (only to META_DASHBOARD_ORIGIN), and the
 // connection completes only with the JWT of the admin who started it. Without an opener the page
@@ -182,6 +182,7 @@ describeInBrowser('Meta OAuth callback page in headless Chromium', () => {
       expect(csp).toMatch(/default-src 'none'/);
       expect(csp).toMatch(/script-src 'none'/);
       expect(page.url()).toContain('/meta/callback');
+      // biome-ignore lint/performance/useDomNodeTextContent: innerText is what the user sees (rendered text, no hidden nodes)
       expect(await page.evaluate(() => (globalThis as unknown as BrowserWindow).document.body.innerText)).toMatch(/Opened this by mistake\?/);
     } finally {
       await page.close();

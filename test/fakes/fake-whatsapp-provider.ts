@@ -92,13 +92,21 @@ export async function startFakeWhatsappProvider(options: { apiKey: string; insta
     sent.push({ id, path: request.path, ...message });
     return id;
   };
-  const releaseHeld = () => held.splice(0).forEach((release) => release());
+  const releaseHeld = () => {
+    for (const release of held.splice(0)) release();
+  };
   // Delays are served here rather than by the HTTP server, so close() can cut them short instead of
   // leaving a timer that keeps jest alive.
   const delays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
-      const pending = { timer: setTimeout(() => (delays.delete(pending), resolve()), ms), resolve };
+      const pending = {
+        timer: setTimeout(() => {
+          delays.delete(pending);
+          resolve();
+        }, ms),
+        resolve,
+      };
       delays.add(pending);
     });
   const cancelDelays = () => {

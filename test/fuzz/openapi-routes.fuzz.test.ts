@@ -1,4 +1,4 @@
-// Property-based fuzzing of every operation in docs/openapi.yaml through the real app (issue 10 §5):
+// Property-based fuzzing of every operation in docs/openapi.yaml through the real app:
 // random path parameters, query values and JSON bodies — NUL characters, lone surrogates, 10 KB
 // strings, huge and fractional numbers, wrong types, extra fields — with tokens of an allowed role.
 // Properties: never a 5xx, and a 4xx never changes a row (every table is fingerprinted around

@@ -1,4 +1,4 @@
-// Bad bytes and database errors at the HTTP edge (issue 10 §5, issue 8 §7): text PostgreSQL cannot
+// Bad bytes and database errors at the HTTP edge: text PostgreSQL cannot
 // store is a 4xx naming where it was, never a 500 and never a write; only the "record not found"
 // cases a use case expects become 404, and any other Prisma error is a logged 500 with a request id.
 import express from 'express';
@@ -106,7 +106,12 @@ describe('record not found (P2025)', () => {
     const error = await realP2025();
     expect((error as { code?: string }).code).toBe('P2025');
     const lines: string[] = [];
-    const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }));
+    const logger = pino({ level: 'error' }, new Writable({
+      write: (chunk, _enc, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }));
     const app = express();
     app.use((req, _res, next) => {
       req.requestId = 'req-p2025-test';

@@ -306,7 +306,7 @@ describe('POST|GET /api/v1/campaigns/:id/tasks', () => {
       requireProofCode: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
-      // Meta cannot check an Instagram follow: the tenant learns now which fallback decides (issue 11).
+      // Meta cannot check an Instagram follow: the tenant learns now which fallback decides.
       warnings: [{ code: 'ACTION_NOT_CHECKABLE', fallback: 'STATISTICAL', message: expect.stringMatching(/no follower list/) }],
     });
     const row = await system.deps.db.socialMediaTask.findUniqueOrThrow({ where: { id: response.body.id } });

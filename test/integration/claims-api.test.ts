@@ -221,7 +221,7 @@ describe('GET /api/v1/claims/:completionId', () => {
       notification: { status: 'PENDING' },
     });
     // The same claim as the tenant sees it, except the end user's reason code and our sentence
-    // in place of the tenant's detail (issue 10, item 6).
+    // in place of the tenant's detail.
     const admin = await system.request('GET', `/api/v1/completions/${created.body.completionId}`, { token: tokens.tenantAdmin(tenantId) });
     expect(own.body).toEqual({ ...admin.body, reason: 'CHECKING', detail: expect.stringMatching(/checking your task/) });
 

@@ -232,7 +232,7 @@ test("each tenant's claim is verified with its own Instagram token and notified 
   }
   const usedA = fakeMeta.graphRequests().filter((request) => request.accessToken === A.igToken);
   const usedB = fakeMeta.graphRequests().filter((request) => request.accessToken === B.igToken);
-  // (`GET /{media}` itself is the check of the task's target when it was created: issue 11.)
+  // (`GET /{media}` itself is the check of the task's target when it was created.)
   const onOwnMedia = (path: string, mediaId: string) => path === `/${mediaId}` || path.startsWith(`/${mediaId}/`);
   expect(usedA.every((request) => onOwnMedia(request.path, A.mediaId))).toBe(true);
   expect(usedB.every((request) => onOwnMedia(request.path, B.mediaId))).toBe(true);
@@ -393,8 +393,8 @@ test('no planted secret or phone number in any workflow history or log line of t
 
   const hits: string[] = [];
   for (const secret of planted) {
-    histories.forEach((history, index) => history.includes(secret) && hits.push(`history #${index}: ${secret.slice(0, 12)}…`));
-    logLines.forEach((line, index) => line.includes(secret) && hits.push(`log line #${index}: ${secret.slice(0, 12)}…`));
+    for (const [index, history] of histories.entries()) if (history.includes(secret)) hits.push(`history #${index}: ${secret.slice(0, 12)}…`);
+    for (const [index, line] of logLines.entries()) if (line.includes(secret)) hits.push(`log line #${index}: ${secret.slice(0, 12)}…`);
   }
   expect(hits).toEqual([]);
 });

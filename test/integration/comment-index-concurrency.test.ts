@@ -49,7 +49,9 @@ test('200 claims on one post verifying at once share a few crawls (reads counted
   const start = Date.now();
   [...claimants, ...Array.from({ length: 300 }, (_, i) => `passerby${i}`)]
     .sort(() => Math.random() - 0.5)
-    .forEach((username, i) => fakeMeta.addInstagramComment(media.id, { username, atMs: start + i }));
+    .forEach((username, i) => {
+      fakeMeta.addInstagramComment(media.id, { username, atMs: start + i });
+    });
   const reads = () => fakeMeta.graphRequests({ method: 'GET', path: `/${media.id}/comments` }).length;
   const readsBefore = reads();
 

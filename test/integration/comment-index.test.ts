@@ -92,7 +92,9 @@ test('1,500 comments paged 50 at a time: 60 genuine claimants, recent and early,
   const early = Array.from({ length: 30 }, (_, i) => `early.fan${i}`);
   const recent = Array.from({ length: 30 }, (_, i) => `recent.fan${i}`);
   const authors = [...early, ...Array.from({ length: 1_440 }, (_, i) => `crowd${i}`), ...recent];
-  authors.forEach((username, i) => fakeMeta.addInstagramComment(media.id, { username, atMs: start + i * 10 }));
+  authors.forEach((username, i) => {
+    fakeMeta.addInstagramComment(media.id, { username, atMs: start + i * 10 });
+  });
   expect(fakeMeta.state.igMedia.get(media.id)!.comments).toHaveLength(1_500);
 
   const ids: string[] = [];

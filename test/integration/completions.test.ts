@@ -105,7 +105,7 @@ describe('GET /api/v1/completions/:id', () => {
       userId: completion.userId,
       status: 'VERIFIED',
       detail: 'comment found',
-      // issue 11: the reason code, and the proof code of tasks that require one
+      // The reason code, and the proof code of tasks that require one
       reason: null,
       proofCode: null,
       handle: 'ana.ig',

@@ -129,7 +129,7 @@ test('the sweeper backlog counts claims whose workflow never started', async () 
 test('webhook deliveries are counted by object type and signature result, their items by field and outcome', async () => {
   const before = await scrapeApi();
   const body = fixture('status-delivered', { [IDS.wamid]: newWamid() });
-  expect((await postWebhook(system, body, { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) })).status).toBe(401);
+  expect((await postWebhook(system, body, { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` })).status).toBe(401);
   expect((await postWebhook(system, body)).status).toBe(200);
   await waitForProcessed(system.deps.db, body);
   const after = await eventually(async () => {

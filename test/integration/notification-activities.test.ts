@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
 import { eventually } from '../support/eventually.js';
 import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 
 let database: TestDatabase;
 let tenantProvider: FakeHttpServer;
@@ -22,7 +23,7 @@ const config = () =>
     OUTBOUND_HTTP_TIMEOUT: '500ms',
   });
 const secrets = () => createSecretBox([config().tokenEncryptionKey]);
-const activities = () => createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }) });
+const activities = () => createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config()) });
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -171,13 +172,10 @@ test('a gateway 502 is UNKNOWN: the provider may have taken the message, so it i
 });
 
 describe('outcome writes belong to the attempt that made them', () => {
-  const slowActivities = () =>
-    createNotificationActivities({
-      config: testConfig({ OUTBOUND_HTTP_TIMEOUT: '5s', WHATSAPP_API_URL: `${platformProvider.url}/platform/send`, WHATSAPP_API_KEY: 'platform-key' }),
-      db: database.db,
-      secrets: secrets(),
-      logger: pino({ level: 'silent' }),
-    });
+  const slowActivities = () => {
+    const config = testConfig({ OUTBOUND_HTTP_TIMEOUT: '5s', WHATSAPP_API_URL: `${platformProvider.url}/platform/send`, WHATSAPP_API_KEY: 'platform-key' });
+    return createNotificationActivities({ config, db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config) });
+  };
 
   test("a late attempt that learns 'not sent' cannot release its successor's UNKNOWN back to PENDING", async () => {
     const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });

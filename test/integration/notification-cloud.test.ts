@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 
 const DAY_MS = 86_400_000;
 const TEMPLATE = { name: 'spins_added', language: 'es' };
@@ -32,7 +33,7 @@ const config = () =>
     OUTBOUND_HTTP_TIMEOUT: '500ms',
   });
 const secrets = () => createSecretBox([config().tokenEncryptionKey]);
-const activities = () => createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }) });
+const activities = () => createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config()) });
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -284,7 +285,7 @@ test('an answer that comes after the client timeout is UNKNOWN, Meta holds exact
   expect(unknown.notificationError).not.toContain(number.token);
 
   // The claim's own activities run again (a retry, a replay, a second pass of the workflow loop).
-  const again = createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }) });
+  const again = createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config()) });
   expect(await again.sendNotification({ completionId: claim.completionId })).toEqual({ notificationStatus: 'UNKNOWN' });
   expect(await again.planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: true, maxDelayMs: DAY_MS })).toEqual({
     action: 'done',

@@ -1,4 +1,4 @@
-// The outbound-network rule for hosts a tenant chose (issue 10 §1): private, loopback, link-local and
+// The outbound-network rule for hosts a tenant chose: private, loopback, link-local and
 // reserved addresses are refused when the URL is saved (IP literals) and again at connect time
 // (whatever the name resolves to), answers are read up to 64 KiB, and what a provider wrote never
 // becomes the stored notification error.
@@ -14,6 +14,7 @@ import { sendViaTenantProvider } from '../../src/integrations/whatsapp/index.js'
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
 import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 
 const message = { number: '+51987654321', message: 'Congratulations, Ana!' };
 const timeoutMs = 2_000;
@@ -178,7 +179,13 @@ describe('through the notification activity (the worker)', () => {
   }
   const activities = (env: Record<string, string>) => {
     const config = testConfig({ OUTBOUND_HTTP_TIMEOUT: '1s', ...env });
-    return createNotificationActivities({ config, db: database.db, secrets: createSecretBox([config.tokenEncryptionKey]), logger: pino({ level: 'silent' }) });
+    return createNotificationActivities({
+      config,
+      db: database.db,
+      secrets: createSecretBox([config.tokenEncryptionKey]),
+      logger: pino({ level: 'silent' }),
+      graph: graphClientFromConfig(config),
+    });
   };
   const row = (id: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
 

@@ -1,4 +1,4 @@
-// The tenant-scope extension against a real database (issue 10 §7): besides filtering every query,
+// The tenant-scope extension against a real database: besides filtering every query,
 // it refuses writes whose data would move a row, or a nested one, to another tenant.
 import { scopeToTenant, TenantScopeError } from '../../src/db/tenant-scope.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

@@ -1,4 +1,4 @@
-// PUT /api/v1/tenant/settings treats the provider URL as a hostile destination (issue 10 §1, §2):
+// PUT /api/v1/tenant/settings treats the provider URL as a hostile destination:
 // with production settings (OUTBOUND_ALLOW_PRIVATE_NETWORKS unset) private and non-https URLs are
 // refused, and a stored key never follows the URL to another origin.
 import { startTestSystem, type TestSystem } from '../support/system.js';

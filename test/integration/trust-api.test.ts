@@ -1,7 +1,7 @@
 // Issue 11 through the real API (real app, PostgreSQL, Temporal dev server, fake Meta over HTTP):
 // META_API tasks are checked when created (malformed → 422, unreadable → 422, uncheckable → 201 with
 // warnings) and on demand; a handle belongs to one end user (409 HANDLE_TAKEN, nothing written or
-// started; a tenant admin rebinds it, audited); proof codes. And issue 10 item 6: what end users see.
+// started; a tenant admin rebinds it, audited); proof codes. And what end users see.
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
@@ -163,7 +163,7 @@ test('a proof-code task answers each claim with its own code', async () => {
   expect(codes.size).toBe(2);
 });
 
-describe('what end users see (issue 10, item 6)', () => {
+describe('what end users see', () => {
   test('the end user reads a reason code and our sentence; the tenant admin keeps the full detail', async () => {
     const task = await createTask({ targetId: mediaId });
     const user = await newEndUser('Viewer');

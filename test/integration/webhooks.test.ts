@@ -5,7 +5,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { startUnprocessedWebhooks, startWebhookWorkflow, webhookWorkflowId } from '../../src/temporal/webhook-starter.js';
+import { startUnprocessedWebhooks, startWebhookWorkflow } from '../../src/temporal/webhook-starter.js';
+import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { createApp } from '../../src/http/app.js';
 import {
   dedupeKeyOf, deliver, fixture, IDS, newWamid, postWebhook, seedAccount, seedEndUser, seedTenant, sign, unixSeconds, waitForProcessed,
@@ -231,7 +232,7 @@ describe('GET /api/v1/webhooks/events', () => {
 
   test('another tenant sees nothing; other roles and anonymous callers are refused', async () => {
     const other = await seedTenant(system.deps.db);
-    const list = await system.request('GET', '/api/v1/webhooks/events?tenantId=' + tenantA.id, { token: tokens.tenantAdmin(other.id) });
+    const list = await system.request('GET', `/api/v1/webhooks/events?tenantId=${tenantA.id}`, { token: tokens.tenantAdmin(other.id) });
     expect(list.status).toBe(200);
     expect(list.body).toEqual({ items: [], nextCursor: null });
     expect((await system.request('GET', '/api/v1/webhooks/events', { token: tokens.endUser(tenantA.id, 'someone') })).status).toBe(403);

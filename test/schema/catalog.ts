@@ -235,7 +235,7 @@ export function formatDifferences(differences: readonly Difference[]): string {
           return `missing from the database: ${difference.key}: ${difference.expected}`;
         case 'unexpected':
           return `in the database but not in schema.prisma: ${difference.key}: ${difference.actual}`;
-        case 'different':
+        default: // 'different'
           return `${difference.key}\n      schema.prisma: ${difference.expected}\n      database:      ${difference.actual}`;
       }
     })

@@ -20,6 +20,7 @@ import { createWorker } from '../../src/temporal/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createDevServerEnv } from './temporal.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER, TEST_JWT_SECRET, tokens } from './tokens.js';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 
 export interface TestResponse<T = any> {
   status: number;
@@ -86,6 +87,7 @@ export async function startTestSystem(
     temporal: new Client({ connection: temporalEnv.connection, namespace: temporalEnv.namespace ?? 'default', interceptors: clientInterceptors() }),
     secrets: createSecretBox([config.tokenEncryptionKey]),
     logger: options.logger ?? (options.logLines ? capturingLogger(options.logLines) : pino({ level: 'silent' })),
+    graph: graphClientFromConfig(config),
   };
   const server: Server = await new Promise((resolve) => {
     const listening = createApp(deps).listen(0, '127.0.0.1', () => resolve(listening));
@@ -149,5 +151,10 @@ export async function startTestSystem(
 
 // The production logger (same redaction), at debug, writing into `lines`.
 function capturingLogger(lines: string[]) {
-  return createLogger({ level: 'debug', name: 'test' }, new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) }));
+  return createLogger({ level: 'debug', name: 'test' }, new Writable({
+    write: (chunk, _encoding, done) => {
+      lines.push(String(chunk));
+      done();
+    },
+  }));
 }

@@ -163,6 +163,7 @@ describe('docker-compose.yml', () => {
     const bases = [...dockerfile.matchAll(/^ARG NODE_IMAGE=(\S+)$/gm)].map((match) => match[1]!);
     expect(bases).toHaveLength(1);
     expect(bases[0]).toMatch(/^node:20\.\d+\.\d+-[\w-]+$/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own ARG reference, literally
     for (const [, from] of dockerfile.matchAll(/^FROM (\S+)/gm)) expect(from).toBe('${NODE_IMAGE}');
   });
 

@@ -11,7 +11,7 @@ describe('metaOperation: a Graph path becomes a label without ids or the version
     ['/v26.0/oauth/access_token', '/oauth/access_token'],
     ['/v26.0/debug_token', '/debug_token'],
     ['/v26.0/me/accounts', '/me/accounts'],
-    ['/v26.0/' + 'a'.repeat(60) + '/edge', '/{id}/edge'],
+    [`/v26.0/${'a'.repeat(60)}/edge`, '/{id}/edge'],
   ])('%s → %s', (path, operation) => {
     expect(metaOperation(path)).toBe(operation);
   });

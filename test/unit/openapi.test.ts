@@ -73,7 +73,11 @@ function deref(node: Json): Json {
 
 /** Every `$ref` in the document with where it is. */
 function allRefs(node: unknown, at = '#', found: { at: string; ref: string }[] = []) {
-  if (Array.isArray(node)) node.forEach((item, index) => allRefs(item, `${at}/${index}`, found));
+  if (Array.isArray(node)) {
+    node.forEach((item, index) => {
+      allRefs(item, `${at}/${index}`, found);
+    });
+  }
   else if (node !== null && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string') found.push({ at, ref: value });
@@ -122,6 +126,7 @@ function standInDeps(): AppDeps {
     temporal: untouchable('temporal'),
     secrets: untouchable('secrets'),
     logger: untouchable('logger'),
+    graph: untouchable('graph'),
   };
 }
 

@@ -1,4 +1,4 @@
-// Evidence a tenant can trust (issue 11), in the claim workflow on the time-skipping server with the
+// Evidence a tenant can trust, in the claim workflow on the time-skipping server with the
 // real activities, a real database and the fake Graph API over HTTP: one comment rewards one claim
 // (also when both claims verify at once: the database's unique key decides), evidence older than
 // the task does not count, and a proof-code claim is verified by the code whoever commented.

@@ -14,6 +14,7 @@ import { eventually } from '../support/eventually.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 import { BASE_TEST_ENV } from '../support/system.js';
 import type { WorkflowHandle } from '@temporalio/client';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 
 export const TASK_QUEUE = 'claims-test';
 
@@ -57,7 +58,7 @@ export async function startClaimHarness(db: Database, env: Record<string, string
     connection: temporalEnv.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ config, db, secrets, logger: pino({ level: 'silent' }), temporal: temporalEnv.client }),
+    activities: createActivities({ config, db, secrets, logger: pino({ level: 'silent' }), temporal: temporalEnv.client, graph: graphClientFromConfig(config) }),
   });
   const running = worker.run();
   return {

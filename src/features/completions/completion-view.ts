@@ -1,4 +1,4 @@
-// The contract's completion view, shared by the admin (/completions) and end-user (/claims) APIs.
+// The completion view (docs/openapi.yaml), shared by the admin (/completions) and end-user (/claims) APIs.
 // Optional fields are always present, as null when unknown. Internal columns (evidence, the
 // notification attempt marker, workflowStartedAt) and anything secret are never shown.
 import { publicReason, publicSentence } from '../../domain/completion-reason.js';

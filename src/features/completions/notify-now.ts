@@ -1,7 +1,7 @@
 // Send a verified claim's notification now, ignoring the campaign's window.
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { AppDeps } from '../../http/deps.js';
-import { isNotificationAhead } from '../../domain/notification-status.js';
+import { isNotificationAhead } from '../../domain/statuses.js';
 import { AppError } from '../../http/errors.js';
 import { requestNotifyNow } from '../../temporal/claim-signals.js';
 import { toCompletionView } from './completion-view.js';

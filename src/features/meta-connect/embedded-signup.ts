@@ -12,7 +12,7 @@ const bodySchema = z.object({ code: z.string().trim().min(1).max(2048), wabaId: 
 export async function completeEmbeddedSignup(deps: ConnectDeps, tenantId: string, body: unknown) {
   const input = parseInput(bodySchema, body);
   requireMetaSettings(deps.config, 'embedded');
-  // Embedded Signup codes are exchanged WITHOUT redirect_uri (reference §2.1, §3.5).
+  // Embedded Signup codes are exchanged WITHOUT redirect_uri: Meta refuses the exchange when one is sent.
   const accounts = await connectWhatsappAccounts(deps, {
     tenantId,
     code: input.code,

@@ -14,8 +14,8 @@ export interface GrantedToken {
  * Business (BISU) tokens from Facebook Login for Business / Embedded Signup never expire or last 60
  * days depending on the configuration: they are kept as issued. A USER token that expires (the
  * redirect flow without a business configuration gives a short-lived one) is exchanged with
- * fb_exchange_token for the ~60-day token (reference §2.2). Expiry is read from debug_token, never
- * assumed (reference §2.6, open question 1).
+ * fb_exchange_token for the ~60-day token. Expiry is read from debug_token, never assumed: Meta
+ * does not document a fixed lifetime for every token kind.
  */
 export async function obtainToken(graph: GraphClient, input: { code: string; redirectUri?: string | undefined }): Promise<GrantedToken> {
   const issued = await metaStep('code_exchange', () => exchangeCodeForToken(graph, input), badCode);

@@ -4,12 +4,11 @@ import type { AppDeps } from '../../http/deps.js';
 import { renderCallbackPage } from './callback-page.js';
 import { completeOAuth } from './complete-oauth.js';
 import { completeEmbeddedSignup } from './embedded-signup.js';
-import { createMetaGraph } from './graph.js';
 import { createStateSigner } from './oauth-state.js';
 import { startConnect } from './start-connect.js';
 
 function connectDeps(deps: AppDeps) {
-  return { ...deps, graph: createMetaGraph(deps.config), signer: createStateSigner(deps.config.jwtSecret) };
+  return { ...deps, signer: createStateSigner(deps.config.jwtSecret) };
 }
 
 /** Under /api/v1 (authenticated). */

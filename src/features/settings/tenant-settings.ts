@@ -6,10 +6,8 @@ import { AppError, notFound } from '../../http/errors.js';
 import { forbiddenUrlReason } from '../../integrations/outbound-network.js';
 import { parseInput } from '../../http/validation.js';
 import { timeZoneSchema } from '../tenants/create-tenant.js';
-import {
-  mergeMetaConfig, metaConfigInput, openConfig, showMetaConfig, showWaConfig, waConfigInput,
-  type MetaConfig, type WaConfig,
-} from './stored-configs.js';
+import { openConfig, type MetaCredentials, type WaConfig } from '../../tenant-config/stored-configs.js';
+import { mergeMetaConfig, metaConfigInput, showMetaConfig, showWaConfig, waConfigInput } from './config-input.js';
 
 const putSettingsSchema = z
   .object({
@@ -25,7 +23,7 @@ export async function getTenantSettings(db: TenantDatabase, secrets: SecretBox, 
   return {
     timezone: tenant.timezone,
     waConfig: showWaConfig(openConfig<WaConfig>(secrets, tenant.waConfig)),
-    metaConfig: showMetaConfig(openConfig<MetaConfig>(secrets, tenant.metaConfig)),
+    metaConfig: showMetaConfig(openConfig<MetaCredentials>(secrets, tenant.metaConfig)),
   };
 }
 
@@ -63,7 +61,7 @@ export async function putTenantSettings(
   }
   if (input.metaConfig === null) data.metaConfig = null;
   else if (input.metaConfig) {
-    data.metaConfig = secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaConfig>(secrets, tenant.metaConfig)));
+    data.metaConfig = secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaCredentials>(secrets, tenant.metaConfig)));
   }
   await orNotFound(db.tenant.update({ where: { id: tenantId }, data }), 'tenant');
   return getTenantSettings(db, secrets, tenantId);

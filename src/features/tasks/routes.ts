@@ -3,7 +3,6 @@ import { scopeToTenant } from '../../db/tenant-scope.js';
 import { requireRole, tenantIdOf } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
 import { pathParam } from '../../http/path-param.js';
-import { graphClientFromConfig } from '../../integrations/meta/graph-client-from-config.js';
 import { checkStoredTask } from './check-task.js';
 import { createTask } from './create-task.js';
 import { listTasks } from './list-tasks.js';
@@ -11,8 +10,8 @@ import { updateTask } from './update-task.js';
 
 export function taskRoutes(deps: AppDeps): Router {
   const router = Router();
-  // One Graph client for the routes' life: task targets are checked against Meta.
-  const graph = graphClientFromConfig(deps.config);
+  // Task targets are checked against Meta.
+  const { graph } = deps;
   router.post('/campaigns/:campaignId/tasks', requireRole('tenant_admin'), async (req, res) => {
     const campaignId = pathParam(req, 'campaignId', 'campaign');
     res.status(201).json(await createTask(deps, graph, tenantIdOf(req), campaignId, req.body));

@@ -6,6 +6,7 @@
 // texts, channel and message id). The end user sees the same events in plain words without any
 // provider or Meta text, evidence, or message ids.
 import type { ClaimState } from '../../../workflows/definitions.js';
+import type { ClaimStatus } from '../../domain/statuses.js';
 
 export type Audience = 'tenant_admin' | 'end_user';
 
@@ -24,7 +25,7 @@ export interface Timeline {
 export interface TimelineFacts {
   readonly claim: {
     readonly claimedAt: Date;
-    readonly status: 'PENDING' | 'VERIFIED' | 'FAILED';
+    readonly status: ClaimStatus;
     readonly detail: string | null;
     readonly verifiedAt: Date | null;
     readonly verificationMethod: string | null;

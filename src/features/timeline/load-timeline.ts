@@ -8,13 +8,13 @@ import type { AppConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { resolveTimeZone } from '../../domain/notification-window.js';
+import { isNotificationFinal } from '../../domain/statuses.js';
 import { notFound } from '../../http/errors.js';
 import type { Logger } from '../../logger.js';
 import { claimStateQuery, type ClaimState } from '../../../workflows/definitions.js';
 import { buildTimeline, type Audience, type Timeline, type TimelineFacts } from './build-timeline.js';
 
 const LIVE_STATE_DEADLINE_MS = 2_000;
-const FINAL_NOTIFICATION = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN']);
 
 export interface TimelineDeps {
   readonly config: AppConfig;
@@ -43,7 +43,7 @@ export async function loadTimeline(
       })
     : [];
 
-  const moving = claim.status === 'PENDING' || (claim.status === 'VERIFIED' && !FINAL_NOTIFICATION.has(claim.notificationStatus));
+  const moving = claim.status === 'PENDING' || (claim.status === 'VERIFIED' && !isNotificationFinal(claim.notificationStatus));
   const live = moving && claim.workflowStartedAt ? await askLiveState(deps, claim.workflowId) : undefined;
   const heldSince = live?.phase === 'HELD' ? await heldSinceOf(deps, claim.workflowId) : null;
 

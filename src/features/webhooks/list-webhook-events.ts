@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { parseInput } from '../../http/validation.js';
-import type { TenantSummary, WebhookProcessingResult } from './processing-result.js';
+import type { TenantSummary, WebhookProcessingResult } from '../../webhooks/processing-result.js';
 import { pageArgs, pageQueryFields, toPage } from '../../http/pagination.js';
 
 const listQuery = z.object({

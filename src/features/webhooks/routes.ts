@@ -9,7 +9,7 @@ import { receiveMetaWebhook } from './receive-webhook.js';
 import { answerSubscription } from './verify-subscription.js';
 
 /**
- * Meta sends up to 3 MB per delivery (reference §5.1); a lower limit would turn large batches into
+ * Meta sends up to 3 MB per delivery; a lower limit would turn large batches into
  * endless retries. Larger bodies are 413.
  */
 export const WEBHOOK_BODY_LIMIT = '4mb';

@@ -2,14 +2,13 @@ import { Router } from 'express';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import { requireRole, tenantIdOf } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
-import { createMetaGraph } from '../meta-connect/graph.js';
 import { disconnectAccount } from './disconnect-account.js';
 import { listAccounts } from './list-accounts.js';
 import { listTemplates } from './list-templates.js';
 import { sendTestMessage } from './send-test-message.js';
 
 export function whatsappAccountRoutes(deps: AppDeps): Router {
-  const graph = createMetaGraph(deps.config);
+  const { graph } = deps;
   const router = Router();
   const admin = requireRole('tenant_admin');
   const scoped = (tenantId: string) => ({ db: scopeToTenant(deps.db, tenantId), secrets: deps.secrets, graph });

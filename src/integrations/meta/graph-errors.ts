@@ -1,6 +1,7 @@
 // Meta's error dialect → OutboundError. Classification is by Meta's `code` first, HTTP status
 // second: Meta's HTTP status for the same condition varies (throttling has been seen as 400, 403
-// and 429; most OAuthExceptions are 400), while the codes are documented (reference §4.5, §7.3).
+// and 429; most OAuthExceptions are 400), while the codes are documented and stable (190 token,
+// 4/17/32/613/80007 throttling, 100 bad parameter, 10/200 permission).
 import { RequestError, TimeoutError } from 'got';
 import { OutboundError, retryAfterMsFromHeader, type OutboundErrorKind } from '../outbound-error.js';
 import { retryAfterMsFromMetaHeaders, type HeaderBag } from './rate-limit-headers.js';

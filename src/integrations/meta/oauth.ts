@@ -1,5 +1,5 @@
 // Facebook Login (for Business) and token maintenance: the login dialog URL, code exchange,
-// fb_exchange_token refresh and debug_token introspection (reference §2).
+// fb_exchange_token refresh and debug_token introspection.
 import { OutboundError } from '../outbound-error.js';
 import type { GraphClient } from './graph-client.js';
 

@@ -1,6 +1,6 @@
 // WhatsApp Business Management on the Graph API: find the WABAs a business token was granted,
 // their numbers and approved templates, and the two onboarding steps the backend must do itself
-// after Embedded Signup (subscribe the app to the WABA, register the number) — reference §3.5.
+// after Embedded Signup (subscribe the app to the WABA, register the number).
 // These endpoints count against the WABA management limit (200 or 5000 req/h, error 80007/80008).
 import { OutboundError } from '../outbound-error.js';
 import type { GraphClient } from './graph-client.js';

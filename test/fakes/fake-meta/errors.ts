@@ -64,7 +64,7 @@ export function invalidToken(): FakeReply {
   });
 }
 
-/** 190 subcodes (reference §4.5): 458 app removed, 460 password changed, 463 expired, 467 invalid. */
+/** 190 subcodes: 458 app removed, 460 password changed, 463 expired, 467 invalid. */
 export const TOKEN_SUBCODES = { revoked: 458, password_changed: 460, expired: 463, logged_out: 467 } as const;
 export type TokenInvalidation = keyof typeof TOKEN_SUBCODES;
 

@@ -151,7 +151,9 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
   const requireProof = options.requireAppSecretProof ?? options.appSecret !== undefined;
   const state = createState(appId, appSecret);
   let offsetMs = 0;
-  const clock: FakeMetaClock = { now: () => Date.now() + offsetMs, advance: (ms) => void (offsetMs += ms) };
+  const clock: FakeMetaClock = { now: () => Date.now() + offsetMs, advance: (ms) => {
+      offsetMs += ms;
+    } };
   const appToken = `${appId}|${appSecret}`;
   const proofFor = (token: string) => createHmac('sha256', appSecret).update(token).digest('hex');
   const faults: ActiveFault[] = [];
@@ -330,7 +332,9 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
         get remaining() {
           return active.left;
         },
-        cancel: () => void (active.left = 0),
+        cancel: () => {
+          active.left = 0;
+        },
       };
     },
     override(method, pattern, handler, overrideOptions = {}) {

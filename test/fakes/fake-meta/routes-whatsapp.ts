@@ -16,7 +16,7 @@ export type ServiceWindowMode = 'enforce' | 'off';
 function accessibleWaba(context: FakeMetaContext, id: string): FakeWaba | undefined {
   const waba = context.state.wabas.get(id);
   if (!waba) return undefined;
-  // WhatsApp answers a missing asset grant with error 200 (reference §4.5).
+  // WhatsApp answers a missing asset grant with error 200 (Meta's documented answer).
   if (!context.canAccess(waba.id)) failWith(permissionError('Permissions error'));
   return waba;
 }

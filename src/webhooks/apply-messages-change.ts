@@ -4,9 +4,9 @@
 // message touches only that tenant's end user with the sender's number: the same person at two
 // tenants is two end users, and the receiving number decides which one wrote. Statuses are matched
 // by wamid (unique at Meta) in notifications/message-status.ts.
-import type { Database } from '../../db/client.js';
-import { describeFailure } from '../../notifications/delivery-status.js';
-import { receiveMessageStatus } from '../../notifications/message-status.js';
+import type { Database } from '../db/client.js';
+import { describeFailure } from '../notifications/delivery-status.js';
+import { receiveMessageStatus } from '../notifications/message-status.js';
 import {
   errorSchema, fromUnixSeconds, inboundMessageSchema, maskPhone, messagesValueSchema, statusSchema, zodProblem,
 } from './meta-payload.js';

@@ -1,5 +1,5 @@
-// The parts of Meta's webhook payloads we read (reference §5.3-5.4 and the WhatsApp webhook
-// references). Parsing is lenient and per item: Meta adds fields freely, and one malformed status
+// The parts of Meta's webhook payloads we read (WhatsApp `messages` statuses and inbound messages,
+// account events, Instagram and Page comment changes). Parsing is lenient and per item: Meta adds fields freely, and one malformed status
 // must not hide the other 999 in a batch. Pure; no I/O.
 import { z } from 'zod';
 

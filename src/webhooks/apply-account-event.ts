@@ -7,11 +7,11 @@
 // from the account's state after the write, so an activity retry after a Temporal error repeats
 // only what is missing.
 import type { Client } from '@temporalio/client';
-import type { AppConfig } from '../../config.js';
-import type { Database } from '../../db/client.js';
-import type { Logger } from '../../logger.js';
-import { requestReplan } from '../../temporal/claim-signals.js';
-import { ensureRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
+import type { AppConfig } from '../config.js';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { requestReplan } from '../temporal/claim-signals.js';
+import { ensureRefreshSchedule } from '../temporal/token-refresh-schedules.js';
 import type { AccountEventDecision } from './account-events.js';
 import { digitsOf } from './meta-payload.js';
 import type { ProcessedItem } from './processing-result.js';

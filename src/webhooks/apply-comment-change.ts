@@ -10,10 +10,10 @@
 // Only indexes whose target a crawl has read with the tenant's (or platform's) credentials are
 // filled: a tenant cannot collect another account's comments by naming its media as a target.
 import { z } from 'zod';
-import { parseMetaTime } from '../../comment-index/crawl-target.js';
-import { removeComment, upsertComments, type IndexableComment } from '../../comment-index/index-store.js';
-import type { IndexPlatform } from '../../comment-index/target-key.js';
-import type { Database } from '../../db/client.js';
+import { parseMetaTime } from '../comment-index/crawl-target.js';
+import { removeComment, upsertComments, type IndexableComment } from '../comment-index/index-store.js';
+import type { IndexPlatform } from '../comment-index/target-key.js';
+import type { Database } from '../db/client.js';
 import { zodProblem } from './meta-payload.js';
 import type { ProcessedItem } from './processing-result.js';
 

@@ -1,20 +1,8 @@
-// The shapes of the sealed per-tenant configs, and how each is shown without its secrets.
+// The PUT bodies of the sealed configs, how a PUT merges over what is stored, and how each config
+// is shown without its secrets.
 import { z } from 'zod';
-import { maskSecret, type SecretBox } from '../../crypto/secret-box.js';
-
-export interface WaConfig {
-  apiUrl: string;
-  apiKey: string;
-  sender?: string;
-  instanceId?: string;
-}
-
-export interface MetaConfig {
-  facebookPageId?: string;
-  facebookToken?: string;
-  instagramAccountId?: string;
-  instagramToken?: string;
-}
+import { maskSecret } from '../../crypto/secret-box.js';
+import type { MetaCredentials, WaConfig } from '../../tenant-config/stored-configs.js';
 
 const httpUrl = z
   .string()
@@ -33,10 +21,6 @@ export const metaConfigInput = z
   .object({ facebookPageId: id.optional(), facebookToken: secret.optional(), instagramAccountId: id.optional(), instagramToken: secret.optional() })
   .strict();
 
-export function openConfig<T>(secrets: SecretBox, sealed: string | null): T | null {
-  return sealed ? secrets.openJson<T>(sealed) : null;
-}
-
 function maskedSecret(value: string | undefined) {
   return value ? { configured: true, masked: maskSecret(value) } : { configured: false };
 }
@@ -46,7 +30,7 @@ export function showWaConfig(config: WaConfig | null) {
   return { apiUrl: config.apiUrl, apiKey: maskedSecret(config.apiKey), sender: config.sender ?? null, instanceId: config.instanceId ?? null };
 }
 
-export function showMetaConfig(config: MetaConfig | null) {
+export function showMetaConfig(config: MetaCredentials | null) {
   if (!config) return null;
   return {
     facebookPageId: config.facebookPageId ?? null,
@@ -57,7 +41,7 @@ export function showMetaConfig(config: MetaConfig | null) {
 }
 
 /** Merge a PUT's meta config over the stored one: omitted secrets keep their stored value. */
-export function mergeMetaConfig(input: z.infer<typeof metaConfigInput>, stored: MetaConfig | null): MetaConfig {
+export function mergeMetaConfig(input: z.infer<typeof metaConfigInput>, stored: MetaCredentials | null): MetaCredentials {
   return {
     facebookPageId: input.facebookPageId,
     facebookToken: input.facebookToken ?? (input.facebookPageId === stored?.facebookPageId ? stored?.facebookToken : undefined),

@@ -1,0 +1,143 @@
+// Step 1 of a claim: wait before verifying (Meta needs time to show the comment), then decide the
+// claim with the task's strategy — Meta (with a back-off while the tenant's credentials are
+// rejected), then the task's fallback; the honor system; statistical sampling; or a manual review.
+import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
+import type { ClaimSnapshot, VerificationOutcome } from '../../activities/claim-types.js';
+import { decideStatistically } from '../../src/domain/statistical-approval.js';
+import type { FallbackStrategy, VerificationStrategy } from '../../src/domain/statuses.js';
+import { CLAIM_STATUS } from '../../src/temporal/search-attributes.js';
+import { claimActivities, verificationActivities } from '../activity-stubs.js';
+import type { ManualDecision } from '../definitions.js';
+import type { ClaimRun } from './claim-run.js';
+
+/** Backoff while the tenant's Meta credentials are rejected: the tenant may fix them within the window. */
+const CREDENTIAL_BACKOFF_MS = [5 * 60_000, 15 * 60_000, 30 * 60_000, 60 * 60_000];
+
+type DecidedOutcome = Extract<VerificationOutcome, { kind: 'decided' }>;
+type FallbackOutcome = Extract<VerificationOutcome, { kind: 'fallback' }>;
+
+/**
+ * Waits, then verifies unless the claim was already decided (a re-run after a reset, or a manual
+ * decision), and records the outcome. Resolves with the claim as loaded before verification.
+ */
+export async function waitAndVerify(run: ClaimRun): Promise<ClaimSnapshot> {
+  const { input } = run;
+  await condition(() => run.decision !== undefined, input.verifyDelayMs, { summary: 'Wait before verifying (CLAIM_VERIFY_DELAY)' });
+  run.verifyAt = undefined;
+
+  const claim = await claimActivities.loadClaim(input.completionId);
+  run.status = claim.status;
+  if (run.status === 'PENDING') {
+    run.phase = 'VERIFYING';
+    const outcome = run.decision ? manualOutcome(run.decision) : await verifyOrGiveUp(run, claim);
+    const recorded = await claimActivities.completeVerification(input.completionId, outcome, new Date().toISOString());
+    run.status = recorded.status;
+    run.notificationStatus = recorded.notificationStatus;
+    run.detail = recorded.detail ?? undefined;
+    upsertSearchAttributes([{ key: CLAIM_STATUS, value: run.status }]);
+  }
+  return claim;
+}
+
+/** A verification that cannot complete within its retry budget fails the claim with the reason. */
+async function verifyOrGiveUp(run: ClaimRun, claim: ClaimSnapshot): Promise<DecidedOutcome> {
+  try {
+    return await verify(run, claim.verificationStrategy, claim.fallbackStrategy, claim.statisticalApprovalRate);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    return {
+      kind: 'decided', verified: false, reason: 'VERIFICATION_UNAVAILABLE',
+      detail: `Verification could not be completed: ${error.cause?.message ?? error.message}`,
+    };
+  }
+}
+
+async function verify(run: ClaimRun, strategy: VerificationStrategy, fallback: FallbackStrategy, approvalRate: number): Promise<DecidedOutcome> {
+  if (strategy === 'META_API') {
+    const viaMeta = await verifyWithMetaUntilCredentialsWork(run);
+    if (viaMeta.kind === 'decided') return viaMeta;
+    const outcome = await decideBy(run, fallback, approvalRate);
+    return { ...outcome, detail: joinDetail(viaMeta.detail, outcome.detail) };
+  }
+  return decideBy(run, strategy, approvalRate);
+}
+
+/** The strategies that decide without Meta (each is also a fallback). */
+async function decideBy(run: ClaimRun, strategy: FallbackStrategy, approvalRate: number): Promise<DecidedOutcome> {
+  switch (strategy) {
+    case 'HONOR_SYSTEM':
+      return { kind: 'decided', verified: true, method: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR', detail: 'Accepted on the honor system' };
+    case 'STATISTICAL': {
+      const approved = decideStatistically(run.input.completionId, approvalRate);
+      return {
+        kind: 'decided',
+        verified: approved,
+        method: 'STATISTICAL',
+        reason: approved ? 'APPROVED_BY_SAMPLING' : 'NOT_APPROVED_BY_SAMPLING',
+        detail: approved
+          ? `Approved by statistical sampling (rate ${approvalRate})`
+          : `Not approved by statistical sampling (rate ${approvalRate})`,
+      };
+    }
+    case 'MANUAL':
+      return awaitManualReview(run);
+    default: {
+      // Unreachable while the enum check holds; a row from a newer schema fails the claim loudly.
+      const unknown: never = strategy;
+      throw ApplicationFailure.nonRetryable(`unknown verification strategy ${String(unknown)}`, 'UnknownStrategy');
+    }
+  }
+}
+
+async function awaitManualReview(run: ClaimRun): Promise<DecidedOutcome> {
+  const { input } = run;
+  run.phase = 'AWAITING_MANUAL_REVIEW';
+  await claimActivities.recordPendingDetail(input.completionId, 'Awaiting manual review', 'AWAITING_REVIEW');
+  const decided = await condition(() => run.decision !== undefined, input.manualReviewTimeoutMs, { summary: 'Await manual review' });
+  if (decided && run.decision) return manualOutcome(run.decision);
+  return {
+    kind: 'decided',
+    verified: false,
+    method: 'MANUAL',
+    reason: 'REVIEW_EXPIRED',
+    detail: `Manual review expired after ${Math.round(input.manualReviewTimeoutMs / 3_600_000)}h without a decision`,
+  };
+}
+
+/** Credential back-off: rejected credentials keep the claim PENDING and retry for the configured window. */
+async function verifyWithMetaUntilCredentialsWork(run: ClaimRun): Promise<DecidedOutcome | FallbackOutcome> {
+  const { input } = run;
+  let firstFailureAt: number | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const result = await verificationActivities.verifyWithMeta(input.completionId);
+    if (result.kind !== 'credentials_rejected') return result;
+    firstFailureAt ??= Date.now();
+    const elapsed = Date.now() - firstFailureAt;
+    if (elapsed >= input.credentialRetryWindowMs) {
+      return { kind: 'decided', verified: false, method: result.method, reason: 'CREDENTIALS_REJECTED', detail: `Meta credentials were rejected for ${Math.round(elapsed / 3_600_000)}h: ${result.detail}` };
+    }
+    run.phase = 'WAITING_FOR_CREDENTIALS';
+    run.detail = result.detail;
+    log.warn('Meta credentials rejected; claim stays pending', { completionId: input.completionId, attempt });
+    await claimActivities.recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`, 'WAITING_FOR_CREDENTIALS');
+    const backoff = Math.min(CREDENTIAL_BACKOFF_MS[Math.min(attempt, CREDENTIAL_BACKOFF_MS.length - 1)]!, input.credentialRetryWindowMs - elapsed);
+    if (await condition(() => run.decision !== undefined, Math.max(1, backoff), { summary: 'Back off: Meta credentials rejected' })) {
+      return manualOutcome(run.decision!);
+    }
+    run.phase = 'VERIFYING';
+  }
+}
+
+function manualOutcome(decision: ManualDecision): DecidedOutcome {
+  return {
+    kind: 'decided',
+    verified: decision.approved,
+    method: 'MANUAL',
+    reason: decision.approved ? 'APPROVED_BY_REVIEW' : 'REJECTED_BY_REVIEW',
+    detail: decision.approved ? 'Approved by manual review' : `Rejected by manual review${decision.reason ? `: ${decision.reason}` : ''}`,
+  };
+}
+
+function joinDetail(first: string | undefined, second: string | undefined): string | undefined {
+  return [first, second].filter(Boolean).join('. ') || undefined;
+}
