@@ -5,7 +5,7 @@
 // big tenant's backlog never delays another tenant's message. 130429 / 429 answers stay handled by
 // the send activity as a safety net. Needs a server with fairness on (matching.enableFairness).
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createNotificationActivities } from '../../activities/notifications.js';
 import type { AppConfig } from '../config.js';
