@@ -7,6 +7,9 @@ import { crawlTarget } from '../src/comment-index/crawl-target.js';
 import { indexReader } from '../src/comment-index/index-credentials.js';
 import { ensureIndexTarget, recordCompleteCrawl, recordCrawlError, upsertComments } from '../src/comment-index/index-store.js';
 import type { IndexTargetKey } from '../src/comment-index/target-key.js';
+import { crawlReactions } from '../src/comment-index/crawl-reactions.js';
+import { databaseNow, recordCompleteReactionCrawl, upsertReactions } from '../src/comment-index/reaction-store.js';
+import { indexNeeds } from '../src/comment-index/reaction-target.js';
 import { UsagePacer } from '../src/comment-index/usage-pacer.js';
 import { createGraphClient } from '../src/integrations/meta/graph-client.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
@@ -62,17 +65,33 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
       });
       // Everything created before the first read is in the index once the crawl completes.
       const startedAt = new Date();
+      const needs = await indexNeeds(db, key);
       try {
-        const crawl = await crawlTarget({
-          client,
-          token: reader.token,
-          platform: key.platform,
-          targetId: key.targetId,
-          watermark: target.crawlWatermark,
-          save: async (comments) => void (await upsertComments(db, target, comments, 'CRAWL')),
-          progress: (read) => Context.current().heartbeat({ pages: read }),
-        });
-        await recordCompleteCrawl(db, target.id, { startedAt, newestSeen: crawl.newestSeen, pages });
+        const crawl = needs.comments
+          ? await crawlTarget({
+            client,
+            token: reader.token,
+            platform: key.platform,
+            targetId: key.targetId,
+            watermark: target.crawlWatermark,
+            save: async (comments) => void (await upsertComments(db, target, comments, 'CRAWL')),
+            progress: (read) => Context.current().heartbeat({ pages: read }),
+          })
+          : { comments: 0, newestSeen: undefined };
+        if (needs.reactions) {
+          // Reactions new since the last complete listing were made after it (null: first listing).
+          const reactionsStartedAt = await databaseNow(db);
+          const madeAfter = target.reactionsCompleteThrough;
+          const reactions = await crawlReactions({
+            client,
+            token: reader.token,
+            postId: key.targetId,
+            save: async (batch) => void (await upsertReactions(db, target, batch, 'CRAWL', madeAfter)),
+            progress: (read) => Context.current().heartbeat({ pages, reactionPages: read }),
+          });
+          await recordCompleteReactionCrawl(db, target.id, { startedAt: reactionsStartedAt, anonymous: reactions.anonymous });
+        }
+        await recordCompleteCrawl(db, target.id, { startedAt, newestSeen: crawl.newestSeen, pages, commentsSkipped: !needs.comments });
         return { completeThrough: startedAt.toISOString(), pages, comments: crawl.comments };
       } catch (error) {
         if (!(error instanceof OutboundError)) throw toActivityFailure(error, 'Comment index crawl');

@@ -8,6 +8,7 @@ import { createRetentionActivities } from './retention.js';
 import { createVerificationActivities } from './verification.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createWhatsappTokenActivities } from './whatsapp-tokens.js';
+import { createWebhookSubscriptionActivities } from './webhook-subscriptions.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -19,5 +20,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createWhatsappTokenActivities(deps),
     ...createRetentionActivities(deps),
     ...createReplanActivities(deps),
+    ...createWebhookSubscriptionActivities(deps),
   };
 }

@@ -2,8 +2,10 @@
 // platform's). What Meta cannot check, or what no credentials cover, goes back to the workflow as
 // 'fallback' so the task's fallback strategy decides, and the completion says why.
 import { ApplicationFailure } from '@temporalio/activity';
+import { indexedReactionTarget } from '../src/comment-index/reaction-target.js';
 import { indexedTarget } from '../src/comment-index/target-key.js';
-import { verifyFromIndex } from '../src/comment-index/verify-from-index.js';
+import { verifyFromIndex, type IndexVerification } from '../src/comment-index/verify-from-index.js';
+import { verifyReactionFromIndex } from '../src/comment-index/verify-reaction-from-index.js';
 import type { MetaVerificationMethod } from '../src/domain/statuses.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { evidenceReserver } from '../src/verification/evidence-use.js';
@@ -29,10 +31,24 @@ export function createVerificationActivities({ config, db, secrets, temporal, gr
     const platformName = key.platform === 'INSTAGRAM' ? 'Instagram username' : 'Facebook name';
     if (!who.handle && !who.proofCode) return { kind: 'fallback', detail: `The user gave no ${platformName} (neither in the claim nor in the profile)` };
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
-    const checked = await verifyFromIndex(
-      { db, temporal, taskQueue: config.temporal.taskQueue, coalesceMs: config.commentIndex.coalesceMs, waitMs: config.commentIndex.waitMs },
-      key, sources, who, rules,
-    );
+    return fromIndexVerification(await verifyFromIndex(indexDeps(), key, sources, who, rules));
+  }
+
+  const indexDeps = () => ({
+    db, temporal, taskQueue: config.temporal.taskQueue, coalesceMs: config.commentIndex.coalesceMs, waitMs: config.commentIndex.waitMs,
+  });
+
+  /** A Facebook LIKE claim, decided from the post's indexed reactions (matched by display name). */
+  async function verifyReactionFromIndexed(
+    key: { tenantId: string; platform: 'FACEBOOK'; targetId: string }, handle: string | undefined, rules: EvidenceRules,
+  ): Promise<VerificationOutcome> {
+    if (!handle) return { kind: 'fallback', detail: 'The user gave no Facebook name (neither in the claim nor in the profile)' };
+    const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
+    return fromIndexVerification(await verifyReactionFromIndex(indexDeps(), key, sources, handle, rules));
+  }
+
+  /** The same VERIFIED / NOT_FOUND / COULD_NOT_CHECK rules for comments and reactions. */
+  function fromIndexVerification(checked: IndexVerification): VerificationOutcome {
     switch (checked.kind) {
       case 'no_credentials':
         return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.reason})` };
@@ -94,6 +110,10 @@ export function createVerificationActivities({ config, db, secrets, temporal, gr
         notBefore: completion.task.createdAt,
         accept: evidenceReserver(db, { tenantId: completion.tenantId, taskId: completion.taskId, completionId }),
       };
+      const reactionTarget = indexedReactionTarget(completion.task);
+      if (reactionTarget) {
+        return verifyReactionFromIndexed({ tenantId: completion.tenantId, ...reactionTarget }, firstHandle(user.handle, user.facebookName), rules);
+      }
       const indexed = indexedTarget(completion.task);
       if (indexed) {
         const profile = indexed.platform === 'INSTAGRAM' ? user.instagramUsername : user.facebookName;

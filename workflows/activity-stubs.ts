@@ -8,6 +8,7 @@ import type { createRetentionActivities } from '../activities/retention.js';
 import type { createReplanActivities } from '../activities/replan.js';
 import type { createVerificationActivities } from '../activities/verification.js';
 import type { createWebhookActivities } from '../activities/webhooks.js';
+import type { createWebhookSubscriptionActivities } from '../activities/webhook-subscriptions.js';
 import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';
 
 /** Database-only steps: retry until the database is back. */
@@ -103,4 +104,14 @@ export const replanActivities = proxyActivities<ReturnType<typeof createReplanAc
   startToCloseTimeout: '15m',
   heartbeatTimeout: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/**
+ * Webhook subscription of Meta credentials: Meta down or throttling retries for up to a day
+ * (the row says "retrying"); refusals are Permanent and recorded at once.
+ */
+export const webhookSubscriptionActivities = proxyActivities<ReturnType<typeof createWebhookSubscriptionActivities>>({
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '30m', nonRetryableErrorTypes: ['Permanent'] },
 });

@@ -5,3 +5,4 @@ export { processMetaWebhook } from './process-meta-webhook.js';
 export { pruneRetainedRows } from './prune-retained-rows.js';
 export { indexTargetComments } from './index-target-comments.js';
 export { replanWaitingClaims } from './replan-waiting-claims.js';
+export { subscribeMetaWebhooks } from './subscribe-meta-webhooks.js';

@@ -30,6 +30,8 @@ export interface IndexTargetRow {
   readonly lastError: string | null;
   readonly failedCrawls: number;
   readonly retryAt: Date | null;
+  readonly reactionsCompleteThrough: Date | null;
+  readonly reactionsAnonymous: number;
 }
 
 /** The target's index row, created on first use. */
@@ -87,11 +89,13 @@ export async function removeComment(db: Database, indexTargetId: string, comment
 
 /** A complete crawl that started at `startedAt`: the index now holds everything created before it. */
 export async function recordCompleteCrawl(
-  db: Database, indexTargetId: string, crawl: { startedAt: Date; newestSeen: Date | undefined; pages: number },
+  db: Database, indexTargetId: string, crawl: { startedAt: Date; newestSeen: Date | undefined; pages: number; commentsSkipped?: boolean },
 ): Promise<void> {
+  // A crawl of a post's reactions only (LIKE tasks alone) says nothing about its comments.
+  const commentsThrough = crawl.commentsSkipped ? undefined : crawl.startedAt;
   await db.$executeRaw`
     UPDATE "CommentIndexTarget" SET
-      "completeThrough" = GREATEST("completeThrough", ${utcTimestamp(crawl.startedAt)}::timestamp(3)),
+      "completeThrough" = GREATEST("completeThrough", ${utcTimestamp(commentsThrough)}::timestamp(3)),
       "crawlWatermark" = GREATEST("crawlWatermark", ${utcTimestamp(crawl.newestSeen)}::timestamp(3)),
       "readableAt" = COALESCE("readableAt", ${utcTimestamp(crawl.startedAt)}::timestamp(3)),
       "lastCrawlAt" = CURRENT_TIMESTAMP,

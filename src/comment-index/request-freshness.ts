@@ -39,13 +39,16 @@ export type Freshness =
 
 /** Polls the index row until it is complete through `asOf`, a crawl failed after it, or `waitMs` passed. */
 export async function waitForFreshness(
-  db: Database, key: IndexTargetKey, asOf: Date, options: { waitMs: number; pollMs?: number; onPoll?: () => void },
+  db: Database, key: IndexTargetKey, asOf: Date,
+  options: { waitMs: number; pollMs?: number; onPoll?: () => void; through?: (target: IndexTargetRow) => Date | null },
 ): Promise<Freshness> {
+  const through = options.through ?? ((target: IndexTargetRow) => target.completeThrough);
   const deadline = Date.now() + options.waitMs;
   const pollMs = options.pollMs ?? 250;
   for (;;) {
     const target = await findIndexTarget(db, key);
-    if (target?.completeThrough && target.completeThrough >= asOf) return { state: 'fresh', target };
+    const completeThrough = target ? through(target) : null;
+    if (target && completeThrough && completeThrough >= asOf) return { state: 'fresh', target };
     if (target?.lastErrorAt && target.lastErrorAt >= asOf) {
       return { state: 'failed', target, kind: target.lastErrorKind ?? 'transient', message: target.lastError ?? 'the crawl failed' };
     }

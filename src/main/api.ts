@@ -8,6 +8,7 @@ import { createLogger } from '../logger.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { startWebhookSweeper } from '../temporal/webhook-starter.js';
 import { startClaimSweeper } from '../temporal/claim-starter.js';
+import { startSubscriptionSweeper } from '../webhook-subscriptions/request-subscription.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
 import { warnAboutRiskySettings } from './startup-warnings.js';
@@ -25,7 +26,7 @@ export async function startApi(options: { onListening?: (port: number) => void; 
   const app = createApp(deps);
   // Claims and webhook deliveries are stored before their workflows start; these sweepers start
   // any whose start never got through (process died, Temporal unreachable).
-  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps)];
+  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps)];
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, 'API listening');
     options.onListening?.(config.port);

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { parseMetaTime } from '../comment-index/crawl-target.js';
 import { removeComment, upsertComments, type IndexableComment } from '../comment-index/index-store.js';
+import { applyReactionChange } from '../comment-index/reaction-webhook.js';
 import type { IndexPlatform } from '../comment-index/target-key.js';
 import type { Database } from '../db/client.js';
 import { zodProblem } from './meta-payload.js';
@@ -60,6 +61,7 @@ export async function applyCommentChange(db: Database, field: string, value: unk
     const parsed = feedSchema.safeParse(value);
     if (!parsed.success) return [{ kind: 'comment', outcome: 'unmatched', detail: `malformed feed change: ${zodProblem(parsed.error)}` }];
     const change = parsed.data;
+    if (change.item === 'reaction') return applyReactionChange(db, value, entryTime);
     if (change.item !== 'comment') return [{ kind: 'comment', outcome: 'ignored', detail: `feed item "${change.item}" is not indexed` }];
     if (!change.post_id || !change.comment_id) return [{ kind: 'comment', outcome: 'unmatched', detail: 'feed comment without post_id or comment_id' }];
     if (change.verb === 'remove' || change.verb === 'hide') return removeFromWatchers(db, change.post_id, change.comment_id);

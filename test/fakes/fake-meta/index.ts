@@ -13,6 +13,7 @@ import {
 } from './errors.js';
 import { instagramRoutes } from './routes-instagram.js';
 import { oauthRoutes, tokenProblem } from './routes-oauth.js';
+import { pageSubscriptionRoutes } from './routes-page-subscriptions.js';
 import { pageRoutes } from './routes-pages.js';
 import { whatsappRoutes, type ServiceWindowMode } from './routes-whatsapp.js';
 import { createSeeders, type FakeMetaClock, type FakeMetaSeeders } from './seed.js';
@@ -161,6 +162,7 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
   const builtIns: FakeMetaRoute[] = [
     ...oauthRoutes,
     ...instagramRoutes,
+    ...pageSubscriptionRoutes,
     ...pageRoutes,
     ...whatsappRoutes({ serviceWindow: options.serviceWindow ?? 'enforce' }),
   ];

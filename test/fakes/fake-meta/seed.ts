@@ -2,7 +2,7 @@
 // Tests may equally write to `fake.state` directly; these only save typing.
 import { storeToken } from './routes-oauth.js';
 import type {
-  FakeFbComment, FakeFbReaction, FakeIgComment, FakeIgMedia, FakeIgUser, FakeMetaState, FakeOAuthCode, FakePagePost,
+  FakeFbComment, FakeFbReaction, FakeIgComment, FakeIgMedia, FakeIgUser, FakeMetaState, FakeOAuthCode, FakePage, FakePagePost,
   FakePhoneNumber, FakeTemplate, FakeToken, FakeWaba,
 } from './state.js';
 import { digitsOf, metaTimestamp, nextId } from './state.js';
@@ -129,6 +129,13 @@ export function createSeeders(state: FakeMetaState, clock: FakeMetaClock) {
       const user = required(state.igUsers.get(igUserId), 'IG user');
       if (mention.commentId) user.mentionedCommentIds.push(mention.commentId);
       if (mention.mediaId) user.mentionedMediaIds.push(mention.mediaId);
+    },
+
+    /** A Page that can install the app (subscribed_apps); `instagramAccountId` connects an IG account to it. */
+    addPage(init: Partial<Omit<FakePage, 'subscribedApps'>> = {}): FakePage {
+      const page: FakePage = { id: init.id ?? nextId('1045'), name: init.name ?? 'Fake Page', subscribedApps: new Map(), ...init };
+      state.pages.set(page.id, page);
+      return page;
     },
 
     addPagePost(init: Partial<FakePagePost> & { pageId: string }): FakePagePost {

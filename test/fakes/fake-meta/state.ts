@@ -113,6 +113,16 @@ export interface FakePagePost {
   reactions: FakeFbReaction[];
 }
 
+/** A Facebook Page: the apps it installed for webhooks (subscribed_apps) and its connected IG account. */
+export interface FakePage {
+  id: string;
+  name: string;
+  /** The Instagram professional account connected to the Page (Page field instagram_business_account) */
+  instagramAccountId?: string;
+  /** App id → webhook fields subscribed with POST /{page-id}/subscribed_apps */
+  subscribedApps: Map<string, string[]>;
+}
+
 export interface FakeTemplate {
   id: string;
   name: string;
@@ -166,6 +176,7 @@ export interface FakeMetaState {
   igUsers: Map<string, FakeIgUser>;
   igMedia: Map<string, FakeIgMedia>;
   pagePosts: Map<string, FakePagePost>;
+  pages: Map<string, FakePage>;
   wabas: Map<string, FakeWaba>;
   phoneNumbers: Map<string, FakePhoneNumber>;
   /** `${phoneNumberId}:${waId}` → last time the user wrote to that business number */
@@ -182,6 +193,7 @@ export function createState(appId: string, appSecret: string): FakeMetaState {
     igUsers: new Map(),
     igMedia: new Map(),
     pagePosts: new Map(),
+    pages: new Map(),
     wabas: new Map(),
     phoneNumbers: new Map(),
     lastInboundAt: new Map(),
