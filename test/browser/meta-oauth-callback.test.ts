@@ -11,6 +11,7 @@ import { chromiumPath } from '../support/chromium.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 const executablePath = chromiumPath();
 if (!executablePath) {
@@ -81,9 +82,7 @@ describeInBrowser('Meta OAuth callback page in headless Chromium', () => {
     system = await startTestSystem({
       worker: false,
       env: {
-        META_GRAPH_BASE_URL: fake.url,
-        META_APP_ID: fake.appId,
-        META_APP_SECRET: fake.appSecret,
+        ...fakeMetaEnv(fake),
         META_DASHBOARD_ORIGIN: dashboard.origin,
         META_DASHBOARD_URL: `${dashboard.origin}/whatsapp/connected`,
       },

@@ -13,6 +13,7 @@ import { startClaimWorkflow } from '../../src/temporal/claim-starter.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 type Json = Record<string, any>;
 const doc = parse(readFileSync(fileURLToPath(new URL('../../docs/openapi.yaml', import.meta.url)), 'utf8')) as Json;
@@ -105,7 +106,7 @@ beforeAll(async () => {
   fake = await startFakeMeta({ appSecret: 'test-app-secret' });
   system = await startTestSystem({
     worker: false,
-    env: { META_GRAPH_BASE_URL: fake.url, META_APP_ID: fake.appId, META_APP_SECRET: fake.appSecret, META_DASHBOARD_URL: 'https://dashboard.example.test/wa' },
+    env: { ...fakeMetaEnv(fake), META_DASHBOARD_URL: 'https://dashboard.example.test/wa' },
   });
   const db = system.deps.db;
   const { ids } = await seedDemoTenant(db);

@@ -134,3 +134,17 @@ describe('record not found (P2025)', () => {
     }
   });
 });
+
+describe('a malformed body is refused before anything is read', () => {
+  // Routes parse the body before the use case reads a row: the answer is the 422 naming the field,
+  // even where the row the path names does not exist (reading first would answer 404).
+  test.each([
+    ['a claim', 'POST', '/api/v1/tasks/no-such-task/claims', () => tokens.endUser(tenantId, 'no-such-user'), { handle: 5 }, 'handle'],
+    ['a decision', 'POST', '/api/v1/completions/no-such-completion/approve', () => admin, { reason: 5 }, 'reason'],
+    ['a task', 'POST', '/api/v1/campaigns/no-such-campaign/tasks', () => admin, { title: 5 }, 'title'],
+  ])('%s', async (_what, method, path, token, body, field) => {
+    const response = await system.request(method, path, { token: token(), body });
+    expect(response.status).toBe(422);
+    expect(response.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
+  });
+});

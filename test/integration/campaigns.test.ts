@@ -1,5 +1,6 @@
 // Campaigns and their tasks (tenant_admin): validation, the notification-window fields, pagination,
 // and that a PATCH asks the re-plan fan-out to reach the claims waiting for the window.
+import { createTwoTenants } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { replanWorkflowId } from '../../workflows/replan-definitions.js';
@@ -12,16 +13,12 @@ let admin: string;
 beforeAll(async () => {
   // No worker: claim workflows exist but do not progress, so the rows stay as the tests set them.
   system = await startTestSystem({ worker: false });
-  tenantId = await createTenant('camp-a');
-  otherTenantId = await createTenant('camp-b');
-  admin = tokens.tenantAdmin(tenantId);
+  ({ tenantId, otherTenantId, admin } = await createTwoTenants(system, 'camp-a', 'camp-b'));
 });
 
 afterAll(async () => {
   await system?.stop();
 });
-
-const createTenant = (slug: string) => system.createTenant(slug);
 
 async function insertWhatsappAccount(ownerTenantId: string, status: 'ACTIVE' | 'DISCONNECTED' = 'ACTIVE') {
   const suffix = Math.random().toString(36).slice(2);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startUnstartedClaims } from '../../src/temporal/claim-starter.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
+import { endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 
@@ -20,9 +21,9 @@ beforeAll(async () => {
   const db = system.deps.db;
   tenantId = (await db.tenant.create({ data: { name: 'A', slug: 'claims-a' } })).id;
   otherTenantId = (await db.tenant.create({ data: { name: 'B', slug: 'claims-b' } })).id;
-  campaignId = (await db.campaign.create({ data: { tenantId, name: 'Main' } })).id;
+  campaignId = (await seedCampaign(db, tenantId)).id;
   taskId = (await createTask(tenantId, campaignId)).id;
-  const foreignCampaign = await db.campaign.create({ data: { tenantId: otherTenantId, name: 'Foreign' } });
+  const foreignCampaign = await seedCampaign(db, otherTenantId, { name: 'Foreign' });
   foreignTaskId = (await createTask(otherTenantId, foreignCampaign.id)).id;
 });
 
@@ -30,18 +31,11 @@ afterAll(async () => {
   await system?.stop();
 });
 
-function createTask(ownerTenantId: string, ownerCampaignId: string) {
-  return system.deps.db.socialMediaTask.create({
-    data: { tenantId: ownerTenantId, campaignId: ownerCampaignId, title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 2 },
-  });
-}
+const createTask = (ownerTenantId: string, ownerCampaignId: string) => seedTask(system.deps.db, ownerTenantId, ownerCampaignId, { spinsReward: 2 });
 
-let phoneCounter = 0;
+const seedEndUser = endUserSeeder(() => system.deps.db, '+5191000');
 async function newEndUser(ownerTenantId = tenantId) {
-  phoneCounter++;
-  const user = await system.deps.db.endUser.create({
-    data: { tenantId: ownerTenantId, name: `User ${phoneCounter}`, phone: `+5191000${String(phoneCounter).padStart(4, '0')}` },
-  });
+  const user = await seedEndUser(ownerTenantId);
   return { ...user, token: tokens.endUser(ownerTenantId, user.id) };
 }
 

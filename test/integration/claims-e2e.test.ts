@@ -8,6 +8,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 let fakeMeta: FakeMeta;
 let providerA: FakeWhatsappProvider;
@@ -43,9 +44,7 @@ beforeAll(async () => {
     logLines,
     env: {
       CLAIM_VERIFY_DELAY: '500ms',
-      META_GRAPH_BASE_URL: fakeMeta.url,
-      META_APP_ID: fakeMeta.appId,
-      META_APP_SECRET: fakeMeta.appSecret,
+      ...fakeMetaEnv(fakeMeta),
     },
   });
   A = await setUpTenant({ slug: 'acme-e2e', igUsername: 'acme.store', provider: providerA, sender: 'Acme', taskTitle: 'Comment on our summer post', spinsReward: 5 });

@@ -5,6 +5,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   fakeMeta = await startFakeMeta({ appSecret: 'concurrency-secret' });
   system = await startTestSystem({
     env: {
-      META_GRAPH_BASE_URL: fakeMeta.url, META_APP_ID: fakeMeta.appId, META_APP_SECRET: fakeMeta.appSecret,
+      ...fakeMetaEnv(fakeMeta),
       CLAIM_VERIFY_DELAY: '3s', COMMENT_INDEX_COALESCE: '1s',
     },
   });

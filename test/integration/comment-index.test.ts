@@ -11,6 +11,7 @@ import { deliver } from '../fixtures/meta-webhooks/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 import { commentIndexWorkflowId } from '../../src/comment-index/target-key.js';
 
 let system: TestSystem;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   fakeMeta = await startFakeMeta({ appSecret: BASE_TEST_ENV.META_APP_SECRET });
   system = await startTestSystem({
     env: {
-      META_GRAPH_BASE_URL: fakeMeta.url, META_APP_ID: fakeMeta.appId, CLAIM_VERIFY_DELAY: '1s',
+      ...fakeMetaEnv(fakeMeta), CLAIM_VERIFY_DELAY: '1s',
       COMMENT_INDEX_COALESCE: '1s', COMMENT_INDEX_CHECK_ATTEMPTS: '2',
     },
   });

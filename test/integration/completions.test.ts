@@ -5,6 +5,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { SocialTaskCompletion } from '../../src/generated/prisma/client.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
+import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 
@@ -18,32 +19,19 @@ let taskId: string;
 
 beforeAll(async () => {
   system = await startTestSystem({ worker: false });
-  tenantId = await createTenant('comp-a');
-  otherTenantId = await createTenant('comp-b');
-  admin = tokens.tenantAdmin(tenantId);
+  ({ tenantId, otherTenantId, admin } = await createTwoTenants(system, 'comp-a', 'comp-b'));
   const db = system.deps.db;
-  campaignId = (await db.campaign.create({ data: { tenantId, name: 'Main' } })).id;
-  otherCampaignId = (await db.campaign.create({ data: { tenantId, name: 'Second' } })).id;
-  taskId = (
-    await db.socialMediaTask.create({
-      data: { tenantId, campaignId, title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 5, verificationStrategy: 'MANUAL' },
-    })
-  ).id;
+  campaignId = (await seedCampaign(db, tenantId)).id;
+  otherCampaignId = (await seedCampaign(db, tenantId, { name: 'Second' })).id;
+  taskId = (await seedTask(db, tenantId, campaignId, { spinsReward: 5, verificationStrategy: 'MANUAL' })).id;
 });
 
 afterAll(async () => {
   await system?.stop();
 });
 
-const createTenant = (slug: string) => system.createTenant(slug);
-
-let phoneCounter = 0;
-async function newEndUser(ownerTenantId = tenantId) {
-  phoneCounter++;
-  return system.deps.db.endUser.create({
-    data: { tenantId: ownerTenantId, name: `User ${phoneCounter}`, phone: `+5190000${String(phoneCounter).padStart(4, '0')}` },
-  });
-}
+const seedEndUser = endUserSeeder(() => system.deps.db, '+5190000');
+const newEndUser = (ownerTenantId = tenantId) => seedEndUser(ownerTenantId);
 
 /** A claim made through the API: its row and its (idle) workflow exist. */
 async function claimThroughApi(): Promise<SocialTaskCompletion> {

@@ -1,6 +1,7 @@
 // End users (tenant_admin): phone validation and per-tenant uniqueness, the spins balance from the
 // ledger, and the end-user session token that the campaign site uses to claim tasks.
 import jwt from 'jsonwebtoken';
+import { createTwoTenants } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER } from '../support/tokens.js';
 
@@ -11,16 +12,12 @@ let admin: string;
 
 beforeAll(async () => {
   system = await startTestSystem({ worker: false });
-  tenantId = await createTenant('users-a');
-  otherTenantId = await createTenant('users-b');
-  admin = tokens.tenantAdmin(tenantId);
+  ({ tenantId, otherTenantId, admin } = await createTwoTenants(system, 'users-a', 'users-b'));
 });
 
 afterAll(async () => {
   await system?.stop();
 });
-
-const createTenant = (slug: string) => system.createTenant(slug);
 
 describe('POST /api/v1/end-users', () => {
   test('201 with the user; the handle fields are normalised; the row belongs to the token tenant', async () => {

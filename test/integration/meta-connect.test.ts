@@ -11,6 +11,7 @@ import { REFRESH_CATCHUP_WINDOW_MS, REFRESH_SCHEDULE_PREFIX, refreshInterval, re
 import { metaErrorReply, startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 const PIN = '246810';
 const DAY_MS = 86_400_000;
@@ -23,9 +24,7 @@ beforeAll(async () => {
   fake = await startFakeMeta({ appSecret: 'test-app-secret' });
   system = await startTestSystem({
     env: {
-      META_GRAPH_BASE_URL: fake.url,
-      META_APP_ID: fake.appId,
-      META_APP_SECRET: fake.appSecret,
+      ...fakeMetaEnv(fake),
       META_REGISTRATION_PIN: PIN,
       META_DASHBOARD_URL: 'https://dashboard.example.test/whatsapp/connected',
     },

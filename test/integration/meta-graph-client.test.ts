@@ -4,15 +4,15 @@ import { createHmac } from 'node:crypto';
 import { createGraphClient, type GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { sendCloudMessage } from '../../src/integrations/meta/whatsapp-business.js';
 import { startFakeHttpServer } from '../support/fake-http-server.js';
-import { rateLimitReply, startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import { rateLimitReply, type FakeMeta } from '../fakes/fake-meta.js';
+import { startFakeMetaWithClient } from '../support/fixtures.js';
 import { outboundFailure } from '../support/outbound-failure.js';
 
 let fake: FakeMeta;
 let client: GraphClient;
 
 beforeEach(async () => {
-  fake = await startFakeMeta({ appSecret: 'test-app-secret' });
-  client = createGraphClient({ ...fake.clientOptions, timeoutMs: 2_000 });
+  ({ fake, client } = await startFakeMetaWithClient('test-app-secret'));
 });
 afterEach(() => fake.close());
 

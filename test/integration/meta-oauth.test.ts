@@ -4,7 +4,8 @@ import { createGraphClient, type GraphClient } from '../../src/integrations/meta
 import {
   buildLoginDialogUrl, debugToken, exchangeCodeForToken, exchangeForLongLivedToken,
 } from '../../src/integrations/meta/oauth.js';
-import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import type { FakeMeta } from '../fakes/fake-meta.js';
+import { startFakeMetaWithClient } from '../support/fixtures.js';
 import { outboundFailure } from '../support/outbound-failure.js';
 
 const REDIRECT = 'https://api.example.test/meta/callback';
@@ -14,8 +15,7 @@ let fake: FakeMeta;
 let client: GraphClient;
 
 beforeEach(async () => {
-  fake = await startFakeMeta({ appSecret: 'oauth-secret' });
-  client = createGraphClient({ ...fake.clientOptions, timeoutMs: 2_000 });
+  ({ fake, client } = await startFakeMetaWithClient('oauth-secret'));
 });
 afterEach(() => fake.close());
 

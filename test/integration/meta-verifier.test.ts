@@ -1,16 +1,16 @@
 // verifyActionWithMeta against the fake Meta: what can be proven is proven through the real
 // endpoints and pagination; what Meta cannot show is reported as unsupported, never guessed.
-import { createGraphClient, type GraphClient } from '../../src/integrations/meta/graph-client.js';
+import type { GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { OutboundError } from '../../src/integrations/outbound-error.js';
 import { verifyActionWithMeta, type MetaCredentials, type VerifiableTask } from '../../src/verification/meta-verifier.js';
-import { rateLimitReply, startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import { rateLimitReply, type FakeMeta } from '../fakes/fake-meta.js';
+import { startFakeMetaWithClient } from '../support/fixtures.js';
 
 let fake: FakeMeta;
 let client: GraphClient;
 
 beforeEach(async () => {
-  fake = await startFakeMeta({ appSecret: 'verify-secret' });
-  client = createGraphClient({ ...fake.clientOptions, timeoutMs: 2_000 });
+  ({ fake, client } = await startFakeMetaWithClient('verify-secret'));
 });
 afterEach(() => fake.close());
 

@@ -1,18 +1,18 @@
 // WhatsApp Business Management and Cloud API sends against the fake Meta.
-import { createGraphClient, type GraphClient } from '../../src/integrations/meta/graph-client.js';
+import type { GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { debugToken } from '../../src/integrations/meta/oauth.js';
 import {
   discoverWhatsappAccounts, listApprovedTemplates, listPhoneNumbers, registerPhoneNumber, sendCloudMessage, subscribeAppToWaba,
 } from '../../src/integrations/meta/whatsapp-business.js';
-import { rateLimitReply, startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import { rateLimitReply, type FakeMeta } from '../fakes/fake-meta.js';
+import { startFakeMetaWithClient } from '../support/fixtures.js';
 import { outboundFailure } from '../support/outbound-failure.js';
 
 let fake: FakeMeta;
 let client: GraphClient;
 
 beforeEach(async () => {
-  fake = await startFakeMeta({ appSecret: 'wa-secret' });
-  client = createGraphClient({ ...fake.clientOptions, timeoutMs: 2_000 });
+  ({ fake, client } = await startFakeMetaWithClient('wa-secret'));
 });
 afterEach(() => fake.close());
 

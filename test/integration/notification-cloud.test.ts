@@ -14,6 +14,7 @@ import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-s
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { seedClaim, testConfig } from '../workflows/claim-support.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 const DAY_MS = 86_400_000;
 const TEMPLATE = { name: 'spins_added', language: 'es' };
@@ -25,9 +26,7 @@ let platformProvider: FakeHttpServer;
 
 const config = () =>
   testConfig({
-    META_GRAPH_BASE_URL: fakeMeta.url,
-    META_APP_ID: fakeMeta.appId,
-    META_APP_SECRET: fakeMeta.appSecret,
+    ...fakeMetaEnv(fakeMeta),
     WHATSAPP_API_URL: `${platformProvider.url}/platform/send`,
     WHATSAPP_API_KEY: 'platform-key',
     OUTBOUND_HTTP_TIMEOUT: '500ms',

@@ -11,6 +11,7 @@ import { startUnstartedClaims } from '../../src/temporal/claim-starter.js';
 import { startUnprocessedWebhooks } from '../../src/temporal/webhook-starter.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
 
 let system: TestSystem;
 let downClient: Client;
@@ -38,8 +39,8 @@ beforeAll(async () => {
   downUrl = `http://127.0.0.1:${(downServer.address() as AddressInfo).port}`;
   const db = system.deps.db;
   tenantId = (await db.tenant.create({ data: { name: 'Outage', slug: `outage-${randomUUID().slice(0, 6)}` } })).id;
-  campaignId = (await db.campaign.create({ data: { tenantId, name: 'Main' } })).id;
-  taskId = (await db.socialMediaTask.create({ data: { tenantId, campaignId, title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' } })).id;
+  campaignId = (await seedCampaign(db, tenantId)).id;
+  taskId = (await seedTask(db, tenantId, campaignId, { spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' })).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -58,11 +59,8 @@ async function callDownApi(method: string, path: string, token: string, body?: u
   return Promise.race([request, deadline]);
 }
 
-let phones = 0;
-async function endUser() {
-  phones++;
-  return system.deps.db.endUser.create({ data: { tenantId, name: `U${phones}`, phone: `+5192000${String(phones).padStart(4, '0')}` } });
-}
+const seedEndUser = endUserSeeder(() => system.deps.db, '+5192000', 'U');
+const endUser = () => seedEndUser(tenantId);
 
 async function completion(userId: string, data: Record<string, unknown> = {}) {
   const id = randomUUID();

@@ -13,6 +13,7 @@ import { startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { eventually } from '../support/eventually.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 const run = promisify(execFile);
 const DAY_MS = 86_400_000;
@@ -24,7 +25,7 @@ let counter = 0;
 
 beforeAll(async () => {
   fake = await startFakeMeta({ appSecret: 'test-app-secret' });
-  system = await startTestSystem({ env: { META_GRAPH_BASE_URL: fake.url, META_APP_ID: fake.appId, META_APP_SECRET: fake.appSecret } });
+  system = await startTestSystem({ env: { ...fakeMetaEnv(fake) } });
   const row = await system.deps.db.tenant.create({ data: { name: 'Ops', slug: 'ops-tenant' } });
   tenant = { ...row, token: tokens.tenantAdmin(row.id) };
 });

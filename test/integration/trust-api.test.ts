@@ -5,6 +5,7 @@
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -16,7 +17,7 @@ let mediaId: string;
 beforeAll(async () => {
   fakeMeta = await startFakeMeta({ appSecret: 'trust-api-secret' });
   // No worker: these tests are about what the API decides before any verification runs.
-  system = await startTestSystem({ worker: false, env: { META_GRAPH_BASE_URL: fakeMeta.url, META_APP_ID: fakeMeta.appId, META_APP_SECRET: fakeMeta.appSecret } });
+  system = await startTestSystem({ worker: false, env: { ...fakeMetaEnv(fakeMeta) } });
   tenantId = await system.createTenant('trust-a');
   admin = tokens.tenantAdmin(tenantId);
   const account = fakeMeta.addInstagramAccount({ username: 'acme.store' });

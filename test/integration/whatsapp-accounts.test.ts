@@ -8,6 +8,7 @@ import { startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { eventually } from '../support/eventually.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 let fake: FakeMeta;
 let system: TestSystem;
@@ -15,7 +16,7 @@ let counter = 0;
 
 beforeAll(async () => {
   fake = await startFakeMeta({ appSecret: 'test-app-secret' });
-  system = await startTestSystem({ env: { META_GRAPH_BASE_URL: fake.url, META_APP_ID: fake.appId, META_APP_SECRET: fake.appSecret } });
+  system = await startTestSystem({ env: { ...fakeMetaEnv(fake) } });
 });
 
 afterAll(async () => {

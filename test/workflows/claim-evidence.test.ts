@@ -8,6 +8,7 @@ import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/f
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { seedClaim, startClaimHarness, workflowBundle, type ClaimHarness, type SeededClaim } from './claim-support.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 let database: TestDatabase;
 let fakeMeta: FakeMeta;
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  harness = await startClaimHarness(database.db, { META_GRAPH_BASE_URL: fakeMeta.url, META_APP_ID: fakeMeta.appId, META_APP_SECRET: fakeMeta.appSecret });
+  harness = await startClaimHarness(database.db, { ...fakeMetaEnv(fakeMeta) });
 });
 
 afterEach(async () => {

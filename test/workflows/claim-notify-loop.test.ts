@@ -10,6 +10,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
 import { seedClaim, startClaimHarness, testConfig, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 let database: TestDatabase;
 let fakeMeta: FakeMeta;
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  harness = await startClaimHarness(database.db, { META_GRAPH_BASE_URL: fakeMeta.url, META_APP_ID: fakeMeta.appId, META_APP_SECRET: fakeMeta.appSecret });
+  harness = await startClaimHarness(database.db, { ...fakeMetaEnv(fakeMeta) });
 });
 
 afterEach(async () => {

@@ -9,6 +9,7 @@ import { rateLimitReply, startFakeMeta, type FakeIgMedia, type FakeMeta, type Fa
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { activityScheduledAt, seedClaim, startClaimHarness, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -34,9 +35,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   harness = await startClaimHarness(database.db, {
-    META_GRAPH_BASE_URL: fakeMeta.url,
-    META_APP_ID: fakeMeta.appId,
-    META_APP_SECRET: fakeMeta.appSecret,
+    ...fakeMetaEnv(fakeMeta),
   });
 });
 

@@ -7,6 +7,7 @@ import type { RefreshWhatsappTokenSummary } from '../../workflows/refresh-whatsa
 import { metaErrorReply, startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 
 const DAY_MS = 86_400_000;
 
@@ -17,7 +18,7 @@ let counter = 0;
 
 beforeAll(async () => {
   fake = await startFakeMeta({ appSecret: 'test-app-secret' });
-  system = await startTestSystem({ env: { META_GRAPH_BASE_URL: fake.url, META_APP_ID: fake.appId, META_APP_SECRET: fake.appSecret } });
+  system = await startTestSystem({ env: { ...fakeMetaEnv(fake) } });
   const tenant = await system.deps.db.tenant.create({ data: { name: 'Refresh', slug: 'refresh-tenant' } });
   tenantToken = tokens.tenantAdmin(tenant.id);
 });

@@ -1,8 +1,10 @@
-// The campaign fields a tenant admin may write, shared by create and PATCH so both validate alike.
+// The campaign fields a tenant admin may write, shared by create and PATCH so both validate alike;
+// the bodies and query the routes parse; the account checks both writes make.
 import { z } from 'zod';
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { AppError } from '../../http/errors.js';
-import { timeZoneSchema } from '../tenants/create-tenant.js';
+import { pageQueryFields } from '../../http/pagination.js';
+import { timeZoneSchema } from '../tenants/tenant-input.js';
 import { violatedForeignKey } from '../../db/prisma-errors.js';
 
 const hour = z.number().int().min(0).max(23);
@@ -33,6 +35,28 @@ export const campaignFields = {
 };
 
 export type CampaignInput = { [K in keyof typeof campaignFields]?: z.infer<(typeof campaignFields)[K]> };
+
+export const createCampaignSchema = z
+  .object({
+    ...campaignFields,
+    timezone: campaignFields.timezone.optional(),
+    notificationEnabled: campaignFields.notificationEnabled.default(true),
+    notificationStartHour: campaignFields.notificationStartHour.default(9),
+    notificationEndHour: campaignFields.notificationEndHour.default(21),
+    whatsappAccountId: campaignFields.whatsappAccountId.optional(),
+    notificationTemplate: campaignFields.notificationTemplate.optional(),
+    endsAt: campaignFields.endsAt.optional(),
+  })
+  .strict();
+export type CreateCampaignInput = z.infer<typeof createCampaignSchema>;
+
+/** Fields left out are unchanged; `null` clears the nullable ones (timezone, account, template, endsAt). */
+export const patchCampaignSchema = z.object(campaignFields).partial().strict();
+export type PatchCampaignInput = z.infer<typeof patchCampaignSchema>;
+
+// Unknown query parameters are ignored (a `tenantId` among them selects nothing).
+export const listCampaignsQuery = z.object({ ...pageQueryFields });
+export type ListCampaignsQuery = z.infer<typeof listCampaignsQuery>;
 
 /** The columns a (partial) input writes; fields left out are not touched. */
 export function campaignColumns(input: CampaignInput) {

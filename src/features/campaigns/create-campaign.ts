@@ -1,26 +1,11 @@
-import { z } from 'zod';
-import type { TenantDatabase } from '../../db/tenant-scope.js';
-import { parseInput } from '../../http/validation.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import {
-  assertUsableWhatsappAccount, campaignColumns, campaignFields, isMissingAccountError, missingAccountError,
+  assertUsableWhatsappAccount, campaignColumns, isMissingAccountError, missingAccountError, type CreateCampaignInput,
 } from './campaign-input.js';
 import { toCampaignView } from './campaign-view.js';
 
-const createCampaignSchema = z
-  .object({
-    ...campaignFields,
-    timezone: campaignFields.timezone.optional(),
-    notificationEnabled: campaignFields.notificationEnabled.default(true),
-    notificationStartHour: campaignFields.notificationStartHour.default(9),
-    notificationEndHour: campaignFields.notificationEndHour.default(21),
-    whatsappAccountId: campaignFields.whatsappAccountId.optional(),
-    notificationTemplate: campaignFields.notificationTemplate.optional(),
-    endsAt: campaignFields.endsAt.optional(),
-  })
-  .strict();
-
-export async function createCampaign(db: TenantDatabase, tenantId: string, body: unknown) {
-  const input = parseInput(createCampaignSchema, body);
+export async function createCampaign(ctx: TenantContext, input: CreateCampaignInput) {
+  const { db, tenantId } = ctx;
   if (input.whatsappAccountId) await assertUsableWhatsappAccount(db, input.whatsappAccountId);
   try {
     // tenantId is the verified token's (the scope refuses any other); the strict schema keeps it out of the body.

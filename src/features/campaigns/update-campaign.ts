@@ -1,17 +1,12 @@
-import { z } from 'zod';
-import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { Campaign } from '../../generated/prisma/client.js';
-import type { AppDeps } from '../../http/deps.js';
-import { parseInput } from '../../http/validation.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { requestReplan } from '../../temporal/claim-signals.js';
 import {
-  assertUsableWhatsappAccount, campaignColumns, campaignFields, isMissingAccountError, missingAccountError,
+  assertUsableWhatsappAccount, campaignColumns, isMissingAccountError, missingAccountError, type PatchCampaignInput,
 } from './campaign-input.js';
 import { toCampaignView } from './campaign-view.js';
 import { findCampaignOr404 } from './get-campaign.js';
 import { orNotFound } from '../../db/prisma-errors.js';
-
-const patchCampaignSchema = z.object(campaignFields).partial().strict();
 
 /** What a waiting claim reads when it plans its notification. */
 const NOTIFICATION_COLUMNS = [
@@ -27,9 +22,8 @@ function notificationSettingsDiffer(before: Campaign, after: Campaign): boolean 
 }
 
 /** Fields left out are unchanged; `null` clears the nullable ones (timezone, account, template, endsAt). */
-export async function updateCampaign(deps: AppDeps, tenantId: string, campaignId: string, body: unknown) {
-  const db = scopeToTenant(deps.db, tenantId);
-  const input = parseInput(patchCampaignSchema, body);
+export async function updateCampaign(ctx: TenantContext, { campaignId, changes: input }: { campaignId: string; changes: PatchCampaignInput }) {
+  const { deps, db, tenantId } = ctx;
   const before = await findCampaignOr404(db, campaignId);
   if (input.whatsappAccountId && input.whatsappAccountId !== before.whatsappAccountId) {
     await assertUsableWhatsappAccount(db, input.whatsappAccountId);

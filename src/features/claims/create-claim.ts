@@ -5,28 +5,15 @@
 // workflow is started. If the start fails, or the process dies in between, the row is durable and
 // the claim sweeper (startUnstartedClaims) starts it later; the workflow id makes every start idempotent.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { scopeToTenant } from '../../db/tenant-scope.js';
 import type { SocialTaskCompletion } from '../../generated/prisma/client.js';
 import type { AppDeps } from '../../http/deps.js';
 import { notFound } from '../../http/errors.js';
-import { parseInput } from '../../http/validation.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { startClaimWorkflow } from '../../temporal/claim-starter.js';
 import { generateProofCode } from '../../verification/proof-code.js';
 import { claimWorkflowId } from '../../../workflows/definitions.js';
 import { bindClaimHandle } from './bind-claim-handle.js';
-
-const claimSchema = z
-  .object({
-    handle: z
-      .string()
-      .trim()
-      .max(100)
-      .transform((value) => value || undefined)
-      .optional()
-      .nullable(),
-  })
-  .strict();
+import type { ClaimBody } from './claim-input.js';
 
 export interface ClaimResult {
   /** true when this request recorded the claim; false for a repeat of an existing one */
@@ -34,19 +21,15 @@ export interface ClaimResult {
   readonly body: { completionId: string; status: string; workflowId: string; proofCode?: string };
 }
 
-export async function createClaim(
-  deps: AppDeps,
-  principal: { tenantId: string; endUserId: string },
-  taskId: string,
-  body: unknown,
-): Promise<ClaimResult> {
-  const { tenantId, endUserId } = principal;
-  const db = scopeToTenant(deps.db, tenantId);
+/** The claimant is the token's end user. */
+export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskId: string }): Promise<ClaimResult> {
+  const { deps, db, tenantId } = ctx;
+  const endUserId = ctx.actor.userId;
+  const { taskId } = input;
   const task = await db.socialMediaTask.findUnique({ where: { id: taskId }, select: { id: true, campaignId: true, platform: true, requireProofCode: true } });
   if (!task) throw notFound('task');
   const user = await db.endUser.findUnique({ where: { id: endUserId }, select: { id: true, instagramUsername: true, facebookName: true } });
   if (!user) throw notFound('end user');
-  const input = parseInput(claimSchema, body ?? {});
   await bindClaimHandle(deps.db, { tenantId, endUserId: user.id, platform: task.platform, profile: user }, input.handle ?? undefined);
 
   // INSERT ... ON CONFLICT DO NOTHING on the (task, user) key: a repeat, or a concurrent duplicate that

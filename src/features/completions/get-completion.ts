@@ -1,5 +1,6 @@
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { notFound } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { toCompletionView } from './completion-view.js';
 
 export async function findCompletionOr404(db: TenantDatabase, completionId: string) {
@@ -8,6 +9,6 @@ export async function findCompletionOr404(db: TenantDatabase, completionId: stri
   return completion;
 }
 
-export async function getCompletion(db: TenantDatabase, completionId: string) {
-  return toCompletionView(await findCompletionOr404(db, completionId));
+export async function getCompletion(ctx: TenantContext, input: { completionId: string }) {
+  return toCompletionView(await findCompletionOr404(ctx.db, input.completionId));
 }

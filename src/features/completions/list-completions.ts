@@ -1,24 +1,15 @@
-import { z } from 'zod';
-import type { TenantDatabase } from '../../db/tenant-scope.js';
-import { CompletionStatus } from '../../generated/prisma/enums.js';
-import { parseInput } from '../../http/validation.js';
-import { pageArgs, pageQueryFields, toPage } from '../../http/pagination.js';
+import type { TenantContext } from '../../http/use-case-context.js';
+import { pageArgs, toPage } from '../../http/pagination.js';
+import type { ListCompletionsQuery } from './completion-input.js';
 import { toCompletionView, toEndUserClaimView } from './completion-view.js';
 
-const id = z.string().trim().min(1).max(100);
-
-// Unknown query parameters are ignored (a `tenantId` among them selects nothing).
-const listCompletionsQuery = z.object({
-  campaignId: id.optional(),
-  taskId: id.optional(),
-  userId: id.optional(),
-  status: z.enum(CompletionStatus).optional(),
-  ...pageQueryFields,
-});
-
-/** Newest claim first (claimedAt, which the tenant's index covers). Filters naming another tenant's campaign, task or user match nothing. */
-export async function listCompletions(db: TenantDatabase, query: unknown, view: 'tenant' | 'end_user' = 'tenant') {
-  const { campaignId, taskId, userId, status, ...page } = parseInput(listCompletionsQuery, query, 'query');
+/**
+ * Newest claim first (claimedAt, which the tenant's index covers). Filters naming another tenant's
+ * campaign, task or user match nothing. An end user gets the reduced view (the route puts their own
+ * id in the user filter).
+ */
+export async function listCompletions(ctx: TenantContext, query: ListCompletionsQuery) {
+  const { campaignId, taskId, userId, status, ...page } = query;
   const args = pageArgs(page, { key: 'claimedAt' });
   const filters = {
     ...(campaignId ? { campaignId } : {}),
@@ -26,6 +17,6 @@ export async function listCompletions(db: TenantDatabase, query: unknown, view: 
     ...(userId ? { userId } : {}),
     ...(status ? { status } : {}),
   };
-  const rows = await db.socialTaskCompletion.findMany({ ...args, where: { ...args.where, ...filters } });
-  return toPage(rows, page.limit, view === 'tenant' ? toCompletionView : toEndUserClaimView, (row) => row.claimedAt);
+  const rows = await ctx.db.socialTaskCompletion.findMany({ ...args, where: { ...args.where, ...filters } });
+  return toPage(rows, page.limit, ctx.actor.role === 'end_user' ? toEndUserClaimView : toCompletionView, (row) => row.claimedAt);
 }

@@ -1,15 +1,14 @@
 // Send a verified claim's notification now, ignoring the campaign's window.
-import { scopeToTenant } from '../../db/tenant-scope.js';
-import type { AppDeps } from '../../http/deps.js';
 import { isNotificationAhead } from '../../domain/statuses.js';
 import { AppError } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { requestNotifyNow } from '../../temporal/claim-signals.js';
 import { toCompletionView } from './completion-view.js';
 import { findCompletionOr404 } from './get-completion.js';
 import { signalClaimWorkflow } from './signal-claim.js';
 
-export async function notifyCompletionNow(deps: AppDeps, tenantId: string, completionId: string) {
-  const db = scopeToTenant(deps.db, tenantId);
+export async function notifyCompletionNow(ctx: TenantContext, { completionId }: { completionId: string }) {
+  const { deps, db } = ctx;
   const completion = await findCompletionOr404(db, completionId);
   if (completion.status !== 'VERIFIED' || !isNotificationAhead(completion.notificationStatus)) {
     throw new AppError(

@@ -1,8 +1,10 @@
 import { Router, type Request } from 'express';
-import { scopeToTenant } from '../../db/tenant-scope.js';
-import { requireRole, tenantIdOf } from '../../http/auth.js';
+import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
 import { pathParam } from '../../http/path-param.js';
+import { tenantContext } from '../../http/use-case-context.js';
+import { parseInput } from '../../http/validation.js';
+import { decisionSchema, listCompletionsQuery } from './completion-input.js';
 import { decideCompletion } from './decide-completion.js';
 import { getCompletion } from './get-completion.js';
 import { listCompletions } from './list-completions.js';
@@ -13,19 +15,22 @@ const completionIdOf = (req: Request) => pathParam(req, 'completionId', 'complet
 export function completionRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/completions', requireRole('tenant_admin'), async (req, res) => {
-    res.json(await listCompletions(scopeToTenant(deps.db, tenantIdOf(req)), req.query));
+    const ctx = tenantContext(deps, req);
+    res.json(await listCompletions(ctx, parseInput(listCompletionsQuery, req.query, 'query')));
   });
   router.get('/completions/:completionId', requireRole('tenant_admin'), async (req, res) => {
-    res.json(await getCompletion(scopeToTenant(deps.db, tenantIdOf(req)), completionIdOf(req)));
+    res.json(await getCompletion(tenantContext(deps, req), { completionId: completionIdOf(req) }));
   });
   for (const [action, approved] of [['approve', true], ['reject', false]] as const) {
     router.post(`/completions/:completionId/${action}`, requireRole('tenant_admin'), async (req, res) => {
-      const decidedBy = req.principal!.userId;
-      res.status(202).json(await decideCompletion(deps, tenantIdOf(req), completionIdOf(req), { approved, decidedBy }, req.body));
+      const ctx = tenantContext(deps, req);
+      // An approve with no body at all is the common case.
+      const { reason } = parseInput(decisionSchema, req.body ?? {});
+      res.status(202).json(await decideCompletion(ctx, { completionId: completionIdOf(req), approved, reason }));
     });
   }
   router.post('/completions/:completionId/notify-now', requireRole('tenant_admin'), async (req, res) => {
-    res.status(202).json(await notifyCompletionNow(deps, tenantIdOf(req), completionIdOf(req)));
+    res.status(202).json(await notifyCompletionNow(tenantContext(deps, req), { completionId: completionIdOf(req) }));
   });
   return router;
 }

@@ -1,32 +1,14 @@
-import { z } from 'zod';
-import type { Database } from '../../db/client.js';
 import { AppError } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { bindHandle } from '../../verification/handle-binding.js';
-import { parseInput } from '../../http/validation.js';
+import type { CreateEndUserInput } from './end-user-input.js';
 import { toEndUserView } from './end-user-view.js';
 
-export const E164 = /^\+[1-9]\d{6,14}$/;
-
-// Instagram usernames are case-insensitive and often typed with a leading @; stored bare, lowercase.
-export const instagramUsernameField = z
-  .string()
-  .trim()
-  .transform((value) => value.replace(/^@/, '').toLowerCase())
-  .pipe(z.string().regex(/^[a-z0-9._]{1,30}$/, 'an Instagram username: up to 30 letters, digits, dots and underscores'));
-export const facebookNameField = z.string().trim().min(1).max(200);
-
-const createEndUserSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    phone: z.string().trim().regex(E164, 'an E.164 number: + then 7 to 15 digits, e.g. +51987654321'),
-    instagramUsername: instagramUsernameField.optional(),
-    facebookName: facebookNameField.optional(),
-  })
-  .strict();
-
 /** The user and the bindings of their profile handles, in one transaction: a taken handle writes nothing. */
-export async function createEndUser(db: Database, tenantId: string, body: unknown) {
-  const input = parseInput(createEndUserSchema, body);
+export async function createEndUser(ctx: TenantContext, input: CreateEndUserInput) {
+  // The unscoped client with the tenant written out: the handle bindings run in the same transaction.
+  const { tenantId } = ctx;
+  const db = ctx.deps.db;
   try {
     const user = await db.$transaction(async (tx) => {
       const created = await tx.endUser.create({ data: { ...input, tenantId } });

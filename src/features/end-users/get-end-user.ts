@@ -1,6 +1,6 @@
-import type { Database } from '../../db/client.js';
-import { scopeToTenant, type TenantDatabase } from '../../db/tenant-scope.js';
+import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { notFound } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { toEndUserView } from './end-user-view.js';
 
 export async function findEndUserOr404(db: TenantDatabase, endUserId: string) {
@@ -16,8 +16,8 @@ export async function getEndUser(db: TenantDatabase, endUserId: string) {
 }
 
 /** The user with the audit of changes made to their identity, newest first. */
-export async function getEndUserWithAudit(db: Database, tenantId: string, endUserId: string) {
-  const scoped = scopeToTenant(db, tenantId);
+export async function getEndUserWithAudit(ctx: TenantContext, { endUserId }: { endUserId: string }) {
+  const scoped = ctx.db;
   const view = await getEndUser(scoped, endUserId);
   const entries = await scoped.endUserAuditEntry.findMany({ where: { endUserId }, orderBy: { createdAt: 'desc' }, take: 50 });
   return {

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { scopeToTenant } from '../../db/tenant-scope.js';
 import { AppError } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 
 export const STATE_TTL_MS = 10 * 60_000;
 const MAX_STATE_LENGTH = 1024;
@@ -85,6 +86,11 @@ export function createStateSigner(jwtSecret: string) {
 }
 
 export type StateSigner = ReturnType<typeof createStateSigner>;
+
+/** The connect use cases that issue or check a state also get the process's signer. */
+export interface ConnectContext extends TenantContext {
+  readonly signer: StateSigner;
+}
 
 /** A new single-use state for the tenant and its admin, recorded in OAuthState. */
 export async function issueState(

@@ -1,10 +1,9 @@
 // GET /api/v1/meta/connect: what a tenant dashboard needs to start either flow.
 import type { AppConfig } from '../../config.js';
-import type { Database } from '../../db/client.js';
 import { AppError } from '../../http/errors.js';
 import { buildLoginDialogUrl } from '../../integrations/meta/oauth.js';
 import { missingMetaSettings } from './graph.js';
-import { issueState, type StateSigner } from './oauth-state.js';
+import { issueState, type ConnectContext } from './oauth-state.js';
 
 export function requireMetaSettings(config: AppConfig, flow: 'redirect' | 'embedded'): void {
   const missing = missingMetaSettings(config, flow);
@@ -15,16 +14,14 @@ export function requireMetaSettings(config: AppConfig, flow: 'redirect' | 'embed
   }
 }
 
-export async function startConnect(
-  deps: { config: AppConfig; db: Database; signer: StateSigner },
-  owner: { tenantId: string; userId: string },
-) {
-  const { config } = deps;
+/** The state names the tenant and the admin of the token: only they can complete the connect. */
+export async function startConnect(ctx: ConnectContext) {
+  const { config } = ctx.deps;
   requireMetaSettings(config, 'redirect');
   const appId = config.meta.appId as string;
   const configId = config.meta.embeddedSignupConfigId as string;
   const redirectUri = config.meta.oauthRedirectUri as string;
-  const { state, expiresAt } = await issueState(deps.db, deps.signer, owner);
+  const { state, expiresAt } = await issueState(ctx.deps.db, ctx.signer, { tenantId: ctx.tenantId, userId: ctx.actor.userId });
   return {
     url: buildLoginDialogUrl({ version: config.meta.graphVersion, appId, redirectUri, configId, state }),
     state,

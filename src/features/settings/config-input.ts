@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { maskSecret } from '../../crypto/secret-box.js';
 import type { MetaCredentials, WaConfig } from '../../tenant-config/stored-configs.js';
+import { timeZoneSchema } from '../tenants/tenant-input.js';
 
 const httpUrl = z
   .string()
@@ -20,6 +21,20 @@ export const waConfigInput = z
 export const metaConfigInput = z
   .object({ facebookPageId: id.optional(), facebookToken: secret.optional(), instagramAccountId: id.optional(), instagramToken: secret.optional() })
   .strict();
+
+/** PUT /tenant/settings: fields left out are unchanged; `null` removes a config. */
+export const putTenantSettingsSchema = z
+  .object({
+    timezone: timeZoneSchema.optional(),
+    waConfig: waConfigInput.nullable().optional(),
+    metaConfig: metaConfigInput.nullable().optional(),
+  })
+  .strict();
+export type PutTenantSettingsInput = z.infer<typeof putTenantSettingsSchema>;
+
+/** PUT /platform/settings */
+export const putPlatformSettingsSchema = z.object({ metaConfig: metaConfigInput.nullable() }).strict();
+export type PutPlatformSettingsInput = z.infer<typeof putPlatformSettingsSchema>;
 
 function maskedSecret(value: string | undefined) {
   return value ? { configured: true, masked: maskSecret(value) } : { configured: false };

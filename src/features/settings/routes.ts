@@ -1,7 +1,9 @@
 import { Router } from 'express';
-import { scopeToTenant } from '../../db/tenant-scope.js';
-import { requireRole, tenantIdOf } from '../../http/auth.js';
+import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
+import { platformContext, tenantContext } from '../../http/use-case-context.js';
+import { parseInput } from '../../http/validation.js';
+import { putPlatformSettingsSchema, putTenantSettingsSchema } from './config-input.js';
 import { getPlatformSettings, putPlatformSettings } from './platform-settings.js';
 import { getTenantSettings, putTenantSettings } from './tenant-settings.js';
 import { requestWebhookSubscription } from '../../webhook-subscriptions/request-subscription.js';
@@ -23,33 +25,32 @@ export function settingsRoutes(deps: AppDeps): Router {
   const wroteMetaConfig = (body: unknown) => typeof body === 'object' && body !== null && 'metaConfig' in body;
 
   router.get('/tenant/settings', requireRole('tenant_admin'), async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    res.json(await withSubscription(await getTenantSettings(scopeToTenant(deps.db, tenantId), deps.secrets, tenantId), tenantOwner(tenantId)));
+    const ctx = tenantContext(deps, req);
+    res.json(await withSubscription(await getTenantSettings(ctx), tenantOwner(ctx.tenantId)));
   });
   router.put('/tenant/settings', requireRole('tenant_admin'), async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    const view = await putTenantSettings(scopeToTenant(deps.db, tenantId), deps.secrets, tenantId, req.body, {
-      allowPrivateNetworks: deps.config.outboundAllowPrivateNetworks,
-    });
-    if (wroteMetaConfig(req.body)) await requestWebhookSubscription(deps, tenantOwner(tenantId), subscribable(view));
-    res.json(await withSubscription(view, tenantOwner(tenantId)));
+    const ctx = tenantContext(deps, req);
+    const view = await putTenantSettings(ctx, parseInput(putTenantSettingsSchema, req.body));
+    if (wroteMetaConfig(req.body)) await requestWebhookSubscription(deps, tenantOwner(ctx.tenantId), subscribable(view));
+    res.json(await withSubscription(view, tenantOwner(ctx.tenantId)));
   });
   router.post('/tenant/settings/webhook-subscription', requireRole('tenant_admin'), async (req, res) => {
-    const tenantId = tenantIdOf(req);
-    const view = await getTenantSettings(scopeToTenant(deps.db, tenantId), deps.secrets, tenantId);
-    await requestWebhookSubscription(deps, tenantOwner(tenantId), subscribable(view));
-    res.status(202).json((await withSubscription({}, tenantOwner(tenantId))).webhookSubscription);
+    const ctx = tenantContext(deps, req);
+    const view = await getTenantSettings(ctx);
+    await requestWebhookSubscription(deps, tenantOwner(ctx.tenantId), subscribable(view));
+    res.status(202).json((await withSubscription({}, tenantOwner(ctx.tenantId))).webhookSubscription);
   });
-  router.get('/platform/settings', requireRole('platform_admin'), async (_req, res) => {
-    res.json(await withSubscription(await getPlatformSettings(deps.db, deps.secrets), platformOwner));
+  router.get('/platform/settings', requireRole('platform_admin'), async (req, res) => {
+    res.json(await withSubscription(await getPlatformSettings(platformContext(deps, req)), platformOwner));
   });
   router.put('/platform/settings', requireRole('platform_admin'), async (req, res) => {
-    const view = await putPlatformSettings(deps.db, deps.secrets, req.body);
+    const ctx = platformContext(deps, req);
+    const view = await putPlatformSettings(ctx, parseInput(putPlatformSettingsSchema, req.body));
     if (wroteMetaConfig(req.body)) await requestWebhookSubscription(deps, platformOwner, subscribable(view));
     res.json(await withSubscription(view, platformOwner));
   });
-  router.post('/platform/settings/webhook-subscription', requireRole('platform_admin'), async (_req, res) => {
-    const view = await getPlatformSettings(deps.db, deps.secrets);
+  router.post('/platform/settings/webhook-subscription', requireRole('platform_admin'), async (req, res) => {
+    const view = await getPlatformSettings(platformContext(deps, req));
     await requestWebhookSubscription(deps, platformOwner, subscribable(view));
     res.status(202).json((await withSubscription({}, platformOwner)).webhookSubscription);
   });

@@ -1,23 +1,13 @@
-import { z } from 'zod';
-import type { SecretBox } from '../../crypto/secret-box.js';
 import { orNotFound } from '../../db/prisma-errors.js';
-import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { AppError, notFound } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { forbiddenUrlReason } from '../../integrations/outbound-network.js';
-import { parseInput } from '../../http/validation.js';
-import { timeZoneSchema } from '../tenants/create-tenant.js';
 import { openConfig, type MetaCredentials, type WaConfig } from '../../tenant-config/stored-configs.js';
-import { mergeMetaConfig, metaConfigInput, showMetaConfig, showWaConfig, waConfigInput } from './config-input.js';
+import { mergeMetaConfig, showMetaConfig, showWaConfig, type PutTenantSettingsInput } from './config-input.js';
 
-const putSettingsSchema = z
-  .object({
-    timezone: timeZoneSchema.optional(),
-    waConfig: waConfigInput.nullable().optional(),
-    metaConfig: metaConfigInput.nullable().optional(),
-  })
-  .strict();
-
-export async function getTenantSettings(db: TenantDatabase, secrets: SecretBox, tenantId: string) {
+export async function getTenantSettings(ctx: TenantContext) {
+  const { db, tenantId } = ctx;
+  const { secrets } = ctx.deps;
   const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
   if (!tenant) throw notFound('tenant');
   return {
@@ -32,14 +22,10 @@ export async function getTenantSettings(db: TenantDatabase, secrets: SecretBox, 
  * destination the tenant chooses, so it must pass the outbound-network rule, and a stored key only
  * stays with it while it stays on the same origin (else the key would be sent to the new host).
  */
-export async function putTenantSettings(
-  db: TenantDatabase,
-  secrets: SecretBox,
-  tenantId: string,
-  body: unknown,
-  options: { allowPrivateNetworks: boolean },
-) {
-  const input = parseInput(putSettingsSchema, body);
+export async function putTenantSettings(ctx: TenantContext, input: PutTenantSettingsInput) {
+  const { db, tenantId } = ctx;
+  const { secrets } = ctx.deps;
+  const options = { allowPrivateNetworks: ctx.deps.config.outboundAllowPrivateNetworks };
   if (input.waConfig) {
     const forbidden = forbiddenUrlReason(input.waConfig.apiUrl, options);
     if (forbidden) throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'waConfig.apiUrl', message: forbidden }]);
@@ -64,7 +50,7 @@ export async function putTenantSettings(
     data.metaConfig = secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaCredentials>(secrets, tenant.metaConfig)));
   }
   await orNotFound(db.tenant.update({ where: { id: tenantId }, data }), 'tenant');
-  return getTenantSettings(db, secrets, tenantId);
+  return getTenantSettings(ctx);
 }
 
 function sameOrigin(a: string, b: string): boolean {

@@ -3,9 +3,8 @@
 // target Meta refuses to read with the credentials that would verify it is 422
 // TASK_TARGET_UNREADABLE, and a task whose claims the fallback strategy will decide is stored with
 // `warnings` saying so.
-import type { AppDeps } from '../../http/deps.js';
 import { AppError } from '../../http/errors.js';
-import type { GraphClient } from '../../integrations/meta/graph-client.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { loadMetaCredentialSources } from '../../verification/credential-sources.js';
 import { checkTaskTarget, type CheckableTask, type TargetCheck } from '../../verification/task-target-check.js';
 
@@ -16,17 +15,15 @@ export interface TaskWarning {
   readonly fallback: string;
 }
 
-export async function checkTask(deps: Pick<AppDeps, 'db' | 'secrets'>, graph: GraphClient, tenantId: string, task: CheckableTask): Promise<TargetCheck> {
-  const sources = await loadMetaCredentialSources(deps.db, deps.secrets, tenantId);
-  return checkTaskTarget(graph, sources, task);
+export async function checkTask(ctx: TenantContext, task: CheckableTask): Promise<TargetCheck> {
+  const sources = await loadMetaCredentialSources(ctx.deps.db, ctx.deps.secrets, ctx.tenantId);
+  return checkTaskTarget(ctx.deps.graph, sources, task);
 }
 
 /** Throws the 422s; returns the warnings to answer with the stored task. */
-export async function assessTaskTarget(
-  deps: Pick<AppDeps, 'db' | 'secrets'>, graph: GraphClient, tenantId: string, task: CheckableTask,
-): Promise<TaskWarning[]> {
+export async function assessTaskTarget(ctx: TenantContext, task: CheckableTask): Promise<TaskWarning[]> {
   if (task.verificationStrategy !== 'META_API') return [];
-  const check = await checkTask(deps, graph, tenantId, task);
+  const check = await checkTask(ctx, task);
   const warn = (code: TaskWarning['code']): TaskWarning[] => [{ code, message: `${check.reason}; the ${task.fallbackStrategy} fallback will decide claims`, fallback: task.fallbackStrategy }];
   switch (check.outcome) {
     case 'readable':

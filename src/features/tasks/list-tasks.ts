@@ -1,17 +1,17 @@
-import { z } from 'zod';
-import type { TenantDatabase } from '../../db/tenant-scope.js';
-import { parseInput } from '../../http/validation.js';
+import type { TenantContext } from '../../http/use-case-context.js';
+import { pageArgs, toPage } from '../../http/pagination.js';
 import { findCampaignOr404 } from '../campaigns/get-campaign.js';
-import { pageArgs, pageQueryFields, toPage } from '../../http/pagination.js';
+import type { ListTasksQuery } from './task-input.js';
 import { toEndUserTaskView, toTaskView } from './task-view.js';
 
-const listTasksQuery = z.object({ ...pageQueryFields });
-
-/** In creation order: the order the admin set the campaign's tasks up in. */
-export async function listTasks(db: TenantDatabase, campaignId: string, query: unknown, view: 'tenant' | 'end_user' = 'tenant') {
+/**
+ * In creation order: the order the admin set the campaign's tasks up in. End users see the list
+ * too (their campaign site shows it), without how each task is verified.
+ */
+export async function listTasks(ctx: TenantContext, { campaignId, page }: { campaignId: string; page: ListTasksQuery }) {
+  const { db } = ctx;
   await findCampaignOr404(db, campaignId);
-  const page = parseInput(listTasksQuery, query, 'query');
   const args = pageArgs(page, { direction: 'asc' });
   const rows = await db.socialMediaTask.findMany({ ...args, where: { ...args.where, campaignId } });
-  return toPage(rows, page.limit, view === 'tenant' ? toTaskView : toEndUserTaskView);
+  return toPage(rows, page.limit, ctx.actor.role === 'end_user' ? toEndUserTaskView : toTaskView);
 }

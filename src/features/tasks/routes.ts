@@ -1,33 +1,36 @@
 import { Router } from 'express';
-import { scopeToTenant } from '../../db/tenant-scope.js';
-import { requireRole, tenantIdOf } from '../../http/auth.js';
+import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
 import { pathParam } from '../../http/path-param.js';
+import { tenantContext } from '../../http/use-case-context.js';
+import { parseInput } from '../../http/validation.js';
 import { checkStoredTask } from './check-task.js';
 import { createTask } from './create-task.js';
 import { listTasks } from './list-tasks.js';
+import { createTaskSchema, listTasksQuery, updateTaskSchema } from './task-input.js';
 import { updateTask } from './update-task.js';
 
+// Task targets are checked against Meta (deps.graph) before a task is stored.
 export function taskRoutes(deps: AppDeps): Router {
   const router = Router();
-  // Task targets are checked against Meta.
-  const { graph } = deps;
   router.post('/campaigns/:campaignId/tasks', requireRole('tenant_admin'), async (req, res) => {
-    const campaignId = pathParam(req, 'campaignId', 'campaign');
-    res.status(201).json(await createTask(deps, graph, tenantIdOf(req), campaignId, req.body));
+    const ctx = tenantContext(deps, req);
+    const task = parseInput(createTaskSchema, req.body);
+    res.status(201).json(await createTask(ctx, { campaignId: pathParam(req, 'campaignId', 'campaign'), task }));
   });
-  // End users see the task list too: their campaign site shows it (still only their tenant's),
-  // without how each task is verified.
+  // End users see the task list too (still only their tenant's), in their reduced view.
   router.get('/campaigns/:campaignId/tasks', requireRole('tenant_admin', 'end_user'), async (req, res) => {
-    const campaignId = pathParam(req, 'campaignId', 'campaign');
-    const view = req.principal!.role === 'end_user' ? 'end_user' : 'tenant';
-    res.json(await listTasks(scopeToTenant(deps.db, tenantIdOf(req)), campaignId, req.query, view));
+    const ctx = tenantContext(deps, req);
+    const page = parseInput(listTasksQuery, req.query, 'query');
+    res.json(await listTasks(ctx, { campaignId: pathParam(req, 'campaignId', 'campaign'), page }));
   });
   router.patch('/tasks/:taskId', requireRole('tenant_admin'), async (req, res) => {
-    res.json(await updateTask(deps, graph, tenantIdOf(req), pathParam(req, 'taskId', 'task'), req.body));
+    const ctx = tenantContext(deps, req);
+    const changes = parseInput(updateTaskSchema, req.body);
+    res.json(await updateTask(ctx, { taskId: pathParam(req, 'taskId', 'task'), changes }));
   });
   router.post('/tasks/:taskId/check', requireRole('tenant_admin'), async (req, res) => {
-    res.json(await checkStoredTask(deps, graph, tenantIdOf(req), pathParam(req, 'taskId', 'task')));
+    res.json(await checkStoredTask(tenantContext(deps, req), { taskId: pathParam(req, 'taskId', 'task') }));
   });
   return router;
 }

@@ -1,12 +1,16 @@
 import { Router } from 'express';
 import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
+import { platformContext } from '../../http/use-case-context.js';
+import { parseInput } from '../../http/validation.js';
 import { createTenant } from './create-tenant.js';
+import { createTenantSchema } from './tenant-input.js';
 
 export function tenantRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/tenants', requireRole('platform_admin'), async (req, res) => {
-    res.status(201).json(await createTenant(deps.db, req.body));
+    const ctx = platformContext(deps, req);
+    res.status(201).json(await createTenant(ctx, parseInput(createTenantSchema, req.body)));
   });
   return router;
 }

@@ -6,10 +6,10 @@
 import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { resolveTimeZone } from '../../domain/notification-window.js';
 import { isNotificationFinal } from '../../domain/statuses.js';
 import { notFound } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import type { Logger } from '../../logger.js';
 import { claimStateQuery, type ClaimState } from '../../../workflows/definitions.js';
 import { buildTimeline, type Audience, type Timeline, type TimelineFacts } from './build-timeline.js';
@@ -23,13 +23,12 @@ export interface TimelineDeps {
   readonly logger: Logger;
 }
 
-export async function loadTimeline(
-  deps: TimelineDeps,
-  scoped: TenantDatabase,
-  where: { id: string; userId?: string },
-  audience: Audience,
-): Promise<Timeline> {
-  const claim = await scoped.socialTaskCompletion.findFirst({
+/** A tenant admin sees any claim of the tenant in full; an end user only their own, reduced. */
+export async function loadTimeline(ctx: TenantContext, { completionId }: { completionId: string }): Promise<Timeline> {
+  const { deps } = ctx;
+  const audience: Audience = ctx.actor.role === 'end_user' ? 'end_user' : 'tenant_admin';
+  const where = audience === 'end_user' ? { id: completionId, userId: ctx.actor.userId } : { id: completionId };
+  const claim = await ctx.db.socialTaskCompletion.findFirst({
     where,
     include: { campaign: { select: { timezone: true, notificationStartHour: true, notificationEndHour: true, notificationEnabled: true } }, tenant: { select: { timezone: true } }, spinCredit: { select: { createdAt: true } } },
   });

@@ -1,21 +1,19 @@
-// A claim's timeline: the tenant admin's full form, and the end user's reduced form of their own claim.
+// A claim's timeline: the tenant admin's full form, and the end user's reduced form of their own
+// claim (loadTimeline picks both by the token's role).
 import { Router } from 'express';
-import { scopeToTenant } from '../../db/tenant-scope.js';
-import { requireRole, tenantIdOf } from '../../http/auth.js';
+import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
 import { pathParam } from '../../http/path-param.js';
+import { tenantContext } from '../../http/use-case-context.js';
 import { loadTimeline } from './load-timeline.js';
 
 export function timelineRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/completions/:completionId/timeline', requireRole('tenant_admin'), async (req, res) => {
-    const id = pathParam(req, 'completionId', 'completion');
-    res.json(await loadTimeline(deps, scopeToTenant(deps.db, tenantIdOf(req)), { id }, 'tenant_admin'));
+    res.json(await loadTimeline(tenantContext(deps, req), { completionId: pathParam(req, 'completionId', 'completion') }));
   });
   router.get('/claims/:completionId/timeline', requireRole('end_user'), async (req, res) => {
-    const id = pathParam(req, 'completionId', 'claim');
-    // Own claims only: the user filter comes from the token.
-    res.json(await loadTimeline(deps, scopeToTenant(deps.db, tenantIdOf(req)), { id, userId: req.principal!.userId }, 'end_user'));
+    res.json(await loadTimeline(tenantContext(deps, req), { completionId: pathParam(req, 'completionId', 'claim') }));
   });
   return router;
 }

@@ -7,16 +7,10 @@
 // concerned several has tenantId null and lists them in result.tenantIds. The tenant-scope
 // extension forces `tenantId = <tenant>` and would hide the second kind, so this one query uses
 // the base client with the tenant filter written out below, from the verified token only.
-import { z } from 'zod';
-import type { Database } from '../../db/client.js';
-import { parseInput } from '../../http/validation.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import type { TenantSummary, WebhookProcessingResult } from '../../webhooks/processing-result.js';
-import { pageArgs, pageQueryFields, toPage } from '../../http/pagination.js';
-
-const listQuery = z.object({
-  unmatched: z.enum(['true', 'false']).optional(),
-  ...pageQueryFields,
-});
+import { pageArgs, toPage } from '../../http/pagination.js';
+import type { ListWebhookEventsQuery } from './webhook-event-input.js';
 
 export interface WebhookEventView {
   readonly id: string;
@@ -27,8 +21,9 @@ export interface WebhookEventView {
   readonly summary: TenantSummary | null;
 }
 
-export async function listWebhookEvents(db: Database, tenantId: string, query: unknown) {
-  const page = parseInput(listQuery, query, 'query');
+export async function listWebhookEvents(ctx: TenantContext, page: ListWebhookEventsQuery) {
+  const { tenantId } = ctx;
+  const db = ctx.deps.db;
   const concernsTenant = page.unmatched === 'true'
     ? { result: { path: ['unmatchedTenantIds'], array_contains: [tenantId] } }
     : { OR: [{ tenantId }, { tenantId: null, result: { path: ['tenantIds'], array_contains: [tenantId] } }] };

@@ -1,12 +1,15 @@
 // Meta's webhook endpoint (public, raw body, signature-checked) and the tenant admin's view of
 // the deliveries that concerned their tenant.
 import express, { Router } from 'express';
-import { requireRole, tenantIdOf } from '../../http/auth.js';
+import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
+import { tenantContext } from '../../http/use-case-context.js';
+import { parseInput } from '../../http/validation.js';
 import { listWebhookEvents } from './list-webhook-events.js';
 import { SIGNATURE_HEADER } from './meta-signature.js';
 import { receiveMetaWebhook } from './receive-webhook.js';
 import { answerSubscription } from './verify-subscription.js';
+import { listWebhookEventsQuery } from './webhook-event-input.js';
 
 /**
  * Meta sends up to 3 MB per delivery; a lower limit would turn large batches into
@@ -34,7 +37,8 @@ export function metaWebhookRoutes(deps: AppDeps): Router {
 export function webhookEventRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/webhooks/events', requireRole('tenant_admin'), async (req, res) => {
-    res.json(await listWebhookEvents(deps.db, tenantIdOf(req), req.query));
+    const ctx = tenantContext(deps, req);
+    res.json(await listWebhookEvents(ctx, parseInput(listWebhookEventsQuery, req.query, 'query')));
   });
   return router;
 }

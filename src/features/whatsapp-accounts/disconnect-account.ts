@@ -1,20 +1,16 @@
 // DELETE /api/v1/whatsapp/accounts/:id: the token is wiped (not just hidden), the account stays as
 // DISCONNECTED for history (campaigns keep their reference), and its refresh schedule is deleted.
 // Idempotent: disconnecting twice answers the same.
-import type { Client } from '@temporalio/client';
-import type { AppConfig } from '../../config.js';
-import type { Database } from '../../db/client.js';
 import { orNotFound } from '../../db/prisma-errors.js';
-import { scopeToTenant } from '../../db/tenant-scope.js';
-import type { Logger } from '../../logger.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { requestReplan } from '../../temporal/claim-signals.js';
 import { REQUEST_DEADLINE_MS, withDeadline } from '../../temporal/durable-start.js';
 import { deleteRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
 import { showAccount } from './account-view.js';
 import { findAccount } from './list-accounts.js';
 
-export async function disconnectAccount(deps: { db: Database; temporal: Client; logger: Logger; config: AppConfig }, tenantId: string, accountId: string) {
-  const db = scopeToTenant(deps.db, tenantId);
+export async function disconnectAccount(ctx: TenantContext, { accountId }: { accountId: string }) {
+  const { deps, db, tenantId } = ctx;
   await findAccount(db, accountId);
   // Disconnected by a concurrent request in between: the same 404 as if it never existed.
   const account = await orNotFound(deps.db.$transaction(async (tx) => {

@@ -1,9 +1,10 @@
 import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { notFound } from '../../http/errors.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { showAccount } from './account-view.js';
 
-export async function listAccounts(db: TenantDatabase) {
-  const accounts = await db.whatsappAccount.findMany({ orderBy: [{ connectedAt: 'asc' }, { id: 'asc' }] });
+export async function listAccounts(ctx: TenantContext) {
+  const accounts = await ctx.db.whatsappAccount.findMany({ orderBy: [{ connectedAt: 'asc' }, { id: 'asc' }] });
   return { accounts: accounts.map(showAccount) };
 }
 

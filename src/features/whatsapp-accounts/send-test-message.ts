@@ -1,22 +1,18 @@
 // POST /api/v1/whatsapp/accounts/:id/test-message {to}: proves the account can send, with ITS
 // token. Inside Meta's 24-hour window only (free-form text); outside it Meta answers 131047.
-import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box.js';
-import type { TenantDatabase } from '../../db/tenant-scope.js';
 import { AppError } from '../../http/errors.js';
-import { parseInput } from '../../http/validation.js';
-import type { GraphClient } from '../../integrations/meta/graph-client.js';
+import type { TenantContext } from '../../http/use-case-context.js';
 import { sendCloudMessage } from '../../integrations/meta/whatsapp-business.js';
 import { metaStep } from '../meta-connect/meta-failure.js';
+import type { TestMessageInput } from './account-input.js';
 import { findAccount } from './list-accounts.js';
 
-const bodySchema = z.object({ to: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +5511999998888') }).strict();
-
-export async function sendTestMessage(deps: { db: TenantDatabase; secrets: SecretBox; graph: GraphClient }, accountId: string, body: unknown) {
-  const input = parseInput(bodySchema, body);
-  const account = await findAccount(deps.db, accountId);
+export async function sendTestMessage(ctx: TenantContext, { accountId, ...input }: TestMessageInput & { accountId: string }) {
+  const { db, deps } = ctx;
+  const account = await findAccount(db, accountId);
   const token = usableToken(account, deps.secrets);
-  const tenant = await deps.db.tenant.findUnique({ where: { id: account.tenantId }, select: { name: true } });
+  const tenant = await db.tenant.findUnique({ where: { id: account.tenantId }, select: { name: true } });
   const text = `Test message from ${tenant?.name ?? 'your campaigns'}: WhatsApp number ${account.displayPhoneNumber ?? account.phoneNumberId} is connected.`;
   const sent = await metaStep('send_test_message', () =>
     sendCloudMessage(deps.graph, { phoneNumberId: account.phoneNumberId, token, to: input.to, message: { type: 'text', body: text } }),

@@ -1,0 +1,20 @@
+// The query and bodies the completion (and claim-list) routes parse.
+import { z } from 'zod';
+import { CompletionStatus } from '../../generated/prisma/enums.js';
+import { pageQueryFields } from '../../http/pagination.js';
+
+const id = z.string().trim().min(1).max(100);
+
+// Unknown query parameters are ignored (a `tenantId` among them selects nothing).
+export const listCompletionsQuery = z.object({
+  campaignId: id.optional(),
+  taskId: id.optional(),
+  userId: id.optional(),
+  status: z.enum(CompletionStatus).optional(),
+  ...pageQueryFields,
+});
+export type ListCompletionsQuery = z.infer<typeof listCompletionsQuery>;
+
+/** POST /completions/:id/approve|reject; no body at all is the common case. */
+export const decisionSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
+export type DecisionInput = z.infer<typeof decisionSchema>;

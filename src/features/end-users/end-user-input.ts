@@ -1,0 +1,32 @@
+// The end-user bodies the routes parse: create and PATCH.
+import { z } from 'zod';
+
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
+// Instagram usernames are case-insensitive and often typed with a leading @; stored bare, lowercase.
+export const instagramUsernameField = z
+  .string()
+  .trim()
+  .transform((value) => value.replace(/^@/, '').toLowerCase())
+  .pipe(z.string().regex(/^[a-z0-9._]{1,30}$/, 'an Instagram username: up to 30 letters, digits, dots and underscores'));
+export const facebookNameField = z.string().trim().min(1).max(200);
+
+export const createEndUserSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    phone: z.string().trim().regex(E164, 'an E.164 number: + then 7 to 15 digits, e.g. +51987654321'),
+    instagramUsername: instagramUsernameField.optional(),
+    facebookName: facebookNameField.optional(),
+  })
+  .strict();
+export type CreateEndUserInput = z.infer<typeof createEndUserSchema>;
+
+export const updateEndUserSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    // null unbinds the handle from this user
+    instagramUsername: instagramUsernameField.nullable().optional(),
+    facebookName: facebookNameField.nullable().optional(),
+  })
+  .strict();
+export type UpdateEndUserInput = z.infer<typeof updateEndUserSchema>;
