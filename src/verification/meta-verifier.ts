@@ -14,6 +14,7 @@ import { findFacebookComment, findFacebookReaction } from './facebook-checks.js'
 import { firstHandle } from './handle-match.js';
 import { findInstagramComment, findInstagramTag } from './instagram-checks.js';
 import type { Claimant, MetaCredentials, MetaVerification, VerifiableTask } from './outcome.js';
+import { taskCheckability } from './task-checkability.js';
 
 export type { Claimant, MetaCredentials, MetaVerification, VerifiableTask, VerificationEvidence } from './outcome.js';
 
@@ -46,6 +47,10 @@ const unsupported = (reason: string): Plan => ({ outcome: 'unsupported', reason 
 const noCredentials = (reason: string): Plan => ({ outcome: 'no_credentials', reason });
 
 function planCheck({ client, credentials, task, user, rules = {} }: VerifyActionInput): Plan {
+  // What Meta cannot check at all is decided in one place, the same answer the API gave the
+  // tenant when the task was created (task-checkability.ts).
+  const checkability = taskCheckability(task);
+  if (checkability.kind === 'uncheckable') return unsupported(checkability.reason);
   const claimant = (handle: string | undefined): Who => ({ handle, proofCode: user.proofCode, rules });
   switch (task.platform) {
     case 'INSTAGRAM':
@@ -88,14 +93,6 @@ function planInstagram(client: GraphClient, credentials: MetaCredentials, task: 
       const igUserId = credentials.instagramAccountId;
       return { run: () => findInstagramTag(client, { token, igUserId, handle, rules }) };
     }
-    case 'FOLLOW':
-      return unsupported(
-        'Instagram has no follower list; the only per-user follow check (is_user_follow_business) requires the user to message the business first',
-      );
-    case 'LIKE':
-      return unsupported('Instagram exposes only a like count on media, not who liked it');
-    case 'SHARE':
-      return unsupported('Instagram does not expose who shared or sent a post');
     default:
       return unsupported(`Unknown action ${String(task.actionType)}`);
   }
@@ -108,9 +105,6 @@ function planFacebook(client: GraphClient, credentials: MetaCredentials, task: V
   switch (task.actionType) {
     case 'COMMENT':
     case 'LIKE': {
-      if (task.actionType === 'LIKE' && !task.targetId && !task.targetUrl) {
-        return unsupported('Page likes and follows are only available as totals; Meta does not list who liked a Page');
-      }
       const target = requireTargetId(task, 'Facebook post id');
       if (typeof target !== 'string') return target;
       if (!credentials.facebookToken) return noCredentials('No Facebook Page token configured');
@@ -119,12 +113,6 @@ function planFacebook(client: GraphClient, credentials: MetaCredentials, task: V
       if (task.actionType === 'COMMENT') return { run: () => findFacebookComment(client, { token, postId: target, name, proofCode, rules }) };
       return { run: () => findFacebookReaction(client, { token, postId: target, name: name!, rules }) };
     }
-    case 'FOLLOW':
-      return unsupported('Facebook exposes only follower/fan totals for a Page, not who follows it');
-    case 'SHARE':
-      return unsupported('The Graph API does not list who shared a Page post');
-    case 'MENTION':
-      return unsupported('Mentions of a Page cannot be searched through the Graph API');
     default:
       return unsupported(`Unknown action ${String(task.actionType)}`);
   }

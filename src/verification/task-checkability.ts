@@ -23,7 +23,7 @@ export function taskCheckability(task: VerifiableTask): TaskCheckability {
         case 'MENTION':
           return { kind: 'checkable', platform: 'INSTAGRAM', read: 'instagram_account' };
         case 'FOLLOW':
-          return uncheckable('Instagram has no follower list that Meta lets us read');
+          return uncheckable('Instagram has no follower list that Meta lets us read (its only per-user follow check, is_user_follow_business, needs the user to message the business first)');
         case 'LIKE':
           return uncheckable('Instagram shows only a like count on media, not who liked it');
         case 'SHARE':
@@ -35,7 +35,7 @@ export function taskCheckability(task: VerifiableTask): TaskCheckability {
         case 'COMMENT':
           return target(task, 'FACEBOOK', 'the Facebook post id ({page-id}_{post-id}), not a post URL');
         case 'LIKE':
-          if (!task.targetId && !task.targetUrl) return uncheckable('Meta does not list who liked a Page, only the total');
+          if (!task.targetId && !task.targetUrl) return uncheckable('Page likes are only available as totals; Meta does not list who liked a Page');
           return target(task, 'FACEBOOK', 'the Facebook post id ({page-id}_{post-id}), not a post URL');
         case 'FOLLOW':
           return uncheckable('Facebook shows only follower totals for a Page, not who follows it');
