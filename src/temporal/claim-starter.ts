@@ -7,7 +7,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
 import type { verifySocialTaskClaim } from '../../workflows/verify-social-task-claim.js';
-import { REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
+import { leaseUnstarted, REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from './search-attributes.js';
 
 export interface ClaimToStart {
@@ -55,18 +55,13 @@ export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart,
 /** Claims whose workflow start was never confirmed. */
 export const unstartedClaims: DurableStartKind<ClaimToStart> = {
   name: 'claim',
-  lease: (db, { cutoff, limit, leaseMs }) =>
-    db.$queryRaw<ClaimToStart[]>(Prisma.sql`
-      UPDATE "SocialTaskCompletion" AS c
-         SET "startLeaseUntil" = now() + ${leaseMs} * interval '1 millisecond'
-        FROM (SELECT id FROM "SocialTaskCompletion"
-               WHERE "workflowStartedAt" IS NULL AND "claimedAt" <= ${cutoff}
-                 AND ("startLeaseUntil" IS NULL OR "startLeaseUntil" < now())
-               ORDER BY "claimedAt"
-               LIMIT ${limit}
-               FOR UPDATE SKIP LOCKED) AS due
-       WHERE c.id = due.id
-   RETURNING c.id, c."tenantId", c."campaignId", c.status::text AS status`),
+  lease: (db, options) =>
+    leaseUnstarted<ClaimToStart>(db, {
+      table: 'SocialTaskCompletion',
+      unstarted: Prisma.sql`"workflowStartedAt" IS NULL`,
+      writtenAt: 'claimedAt',
+      returning: Prisma.sql`t.id, t."tenantId", t."campaignId", t.status::text AS status`,
+    }, options),
   async start(deps, claim, deadlineMs) {
     // A closed run with this id means the claim was processed: nothing to start, only to stamp.
     await startClaimWorkflow(deps, claim, { deadlineMs });

@@ -10,6 +10,7 @@
 import { ServiceError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { runPeriodically } from './periodic-sweep.js';
 
@@ -64,6 +65,38 @@ export async function startIdempotently(temporal: Client, deadlineMs: number, st
     if (error instanceof WorkflowExecutionAlreadyStartedError) return 'closed';
     throw error;
   }
+}
+
+/** Where a kind's unstarted rows live; every such table has `id` and `startLeaseUntil`. */
+export interface UnstartedRows {
+  readonly table: string;
+  /** SQL condition of a row whose start is not confirmed */
+  readonly unstarted: Prisma.Sql;
+  /** Column with the time the row was written: the grace period and the order */
+  readonly writtenAt: string;
+  /** Columns to return, of the leased row aliased `t` (e.g. t.id, t."tenantId") */
+  readonly returning: Prisma.Sql;
+}
+
+/**
+ * Leases up to `limit` unstarted rows older than `cutoff` that no other sweeper holds: the lease
+ * is taken in one statement under FOR UPDATE SKIP LOCKED, so concurrent sweepers never take the
+ * same row, and an expired lease (its sweeper died) makes the row due again.
+ */
+export function leaseUnstarted<Row>(db: Database, rows: UnstartedRows, options: { cutoff: Date; limit: number; leaseMs: number }): Promise<Row[]> {
+  const table = Prisma.raw(`"${rows.table}"`);
+  const writtenAt = Prisma.raw(`"${rows.writtenAt}"`);
+  return db.$queryRaw<Row[]>(Prisma.sql`
+      UPDATE ${table} AS t
+         SET "startLeaseUntil" = now() + ${options.leaseMs} * interval '1 millisecond'
+        FROM (SELECT id FROM ${table}
+               WHERE ${rows.unstarted} AND ${writtenAt} <= ${options.cutoff}
+                 AND ("startLeaseUntil" IS NULL OR "startLeaseUntil" < now())
+               ORDER BY ${writtenAt}, id
+               LIMIT ${options.limit}
+               FOR UPDATE SKIP LOCKED) AS due
+       WHERE t.id = due.id
+   RETURNING ${rows.returning}`);
 }
 
 /** One sweep: batches until the backlog older than the grace period is empty. Returns how many started. */

@@ -8,7 +8,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import { PROCESS_WEBHOOK_WORKFLOW_TYPE, webhookWorkflowId } from '../../workflows/definitions.js';
 import type { processMetaWebhook } from '../../workflows/process-meta-webhook.js';
-import { REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
+import { leaseUnstarted, REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
 
 interface StoredDelivery {
   readonly id: string;
@@ -35,18 +35,13 @@ export function startWebhookWorkflow(deps: StarterDeps, event: StoredDelivery, o
 /** Stored deliveries not yet processed. */
 export const unprocessedWebhooks: DurableStartKind<StoredDelivery> = {
   name: 'webhook',
-  lease: (db, { cutoff, limit, leaseMs }) =>
-    db.$queryRaw<StoredDelivery[]>(Prisma.sql`
-      UPDATE "WebhookEvent" AS w
-         SET "startLeaseUntil" = now() + ${leaseMs} * interval '1 millisecond'
-        FROM (SELECT id FROM "WebhookEvent"
-               WHERE "processedAt" IS NULL AND "receivedAt" <= ${cutoff}
-                 AND ("startLeaseUntil" IS NULL OR "startLeaseUntil" < now())
-               ORDER BY "receivedAt", id
-               LIMIT ${limit}
-               FOR UPDATE SKIP LOCKED) AS due
-       WHERE w.id = due.id
-   RETURNING w.id, w."dedupeKey"`),
+  lease: (db, options) =>
+    leaseUnstarted<StoredDelivery>(db, {
+      table: 'WebhookEvent',
+      unstarted: Prisma.sql`"processedAt" IS NULL`,
+      writtenAt: 'receivedAt',
+      returning: Prisma.sql`t.id, t."dedupeKey"`,
+    }, options),
   start: (deps, event, deadlineMs) => startWebhookWorkflow(deps, event, { deadlineMs }),
   /**
    * The delivery's workflow finished without marking it (terminated or failed by hand): it cannot

@@ -3,7 +3,7 @@
 // hold the settings PUT. A start that did not get through is left to the sweeper
 // (src/temporal/durable-start.ts), which starts every requested version not yet started.
 import { Prisma } from '../generated/prisma/client.js';
-import { REQUEST_DEADLINE_MS, startIdempotently, startSweeper, type DurableStartKind, type StarterDeps } from '../temporal/durable-start.js';
+import { leaseUnstarted, REQUEST_DEADLINE_MS, startIdempotently, startSweeper, type DurableStartKind, type StarterDeps } from '../temporal/durable-start.js';
 import {
   SUBSCRIBE_WEBHOOKS_WORKFLOW_TYPE, webhookSubscriptionWorkflowId, type SubscribeWebhooksInput,
 } from '../../workflows/webhook-subscription-definitions.js';
@@ -49,18 +49,13 @@ interface UnstartedSubscription {
 /** Requested versions whose workflow start was never confirmed. */
 export const unstartedSubscriptions: DurableStartKind<UnstartedSubscription> = {
   name: 'webhook subscription',
-  lease: (db, { cutoff, limit, leaseMs }) =>
-    db.$queryRaw<UnstartedSubscription[]>(Prisma.sql`
-      UPDATE "MetaWebhookSubscription" AS s
-         SET "startLeaseUntil" = now() + ${leaseMs} * interval '1 millisecond'
-        FROM (SELECT id FROM "MetaWebhookSubscription"
-               WHERE "startedVersion" < "requestedVersion" AND "requestedAt" <= ${cutoff}
-                 AND ("startLeaseUntil" IS NULL OR "startLeaseUntil" < now())
-               ORDER BY "requestedAt", id
-               LIMIT ${limit}
-               FOR UPDATE SKIP LOCKED) AS due
-       WHERE s.id = due.id
-   RETURNING s.id, s."ownerKey", s."requestedVersion"`),
+  lease: (db, options) =>
+    leaseUnstarted<UnstartedSubscription>(db, {
+      table: 'MetaWebhookSubscription',
+      unstarted: Prisma.sql`"startedVersion" < "requestedVersion"`,
+      writtenAt: 'requestedAt',
+      returning: Prisma.sql`t.id, t."ownerKey", t."requestedVersion"`,
+    }, options),
   start: (deps, row, deadlineMs) => startSubscriptionWorkflow(deps, { ownerKey: row.ownerKey, version: row.requestedVersion }, deadlineMs),
 };
 
