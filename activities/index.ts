@@ -6,6 +6,7 @@ import { createNotificationActivities } from './notifications.js';
 import { createReplanActivities } from './replan.js';
 import { createRetentionActivities } from './retention.js';
 import { createVerificationActivities } from './verification.js';
+import { createVerificationStepActivities } from './verification-step.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createWhatsappTokenActivities } from './whatsapp-tokens.js';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createClaimActivities(deps),
     ...createVerificationActivities(deps),
+    ...createVerificationStepActivities(deps),
     ...createNotificationActivities(deps),
     ...createWebhookActivities(deps),
     ...createCommentIndexActivities(deps),
