@@ -5,6 +5,14 @@ import type { ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import { workerInterceptors, workflowSpanSinks } from '../observability/temporal-interceptors.js';
 
+/**
+ * Workflow cache (sticky execution) size: bounds the worker's memory whatever the number of waiting
+ * claims. A cached claim costs roughly its sandbox state; an evicted one replays its history (about
+ * 20 events since the local-step patch) when it next wakes, which is cheap. 1,000 keeps the claims
+ * that wake together (a window opening) mostly warm without growing with a campaign's size.
+ */
+export const MAX_CACHED_WORKFLOWS = 1_000;
+
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export async function createWorker(options: {
@@ -25,5 +33,6 @@ export async function createWorker(options: {
     sinks: workflowSpanSinks(),
     // Drain in-flight activities on SIGTERM before exiting.
     shutdownGraceTime: '30s',
+    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
   });
 }
