@@ -11,7 +11,7 @@ import { workerInterceptors, workflowSpanSinks } from '../observability/temporal
  * 20 events since the local-step patch) when it next wakes, which is cheap. 1,000 keeps the claims
  * that wake together (a window opening) mostly warm without growing with a campaign's size.
  */
-export const MAX_CACHED_WORKFLOWS = 1_000;
+export const MAX_CACHED_WORKFLOWS = 200;
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
