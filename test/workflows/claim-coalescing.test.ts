@@ -5,12 +5,15 @@
 // database, a fake provider over HTTP.
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { pino } from 'pino';
 import { RECIPIENT_SPACING_MS } from '../../activities/notification-outcomes.js';
+import { createNotificationActivities } from '../../activities/notifications.js';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { claimStateQuery, claimWorkflowId, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, startClaimHarness, waitForCompletion, workflowBundle, type ClaimHarness, type SeededClaim } from './claim-support.js';
+import { seedClaim, startClaimHarness, testConfig, waitForCompletion, workflowBundle, type ClaimHarness, type SeededClaim } from './claim-support.js';
 
 let database: TestDatabase;
 let provider: FakeWhatsappProvider;
@@ -68,7 +71,10 @@ test('three notifications of one user due together go out as one message listing
   // The window opens: every claim is re-planned at once.
   await database.db.campaign.update({ where: { id: first.campaignId }, data: { notificationStartHour: 0, notificationEndHour: 0 } });
   await Promise.all(handles.map((handle) => handle.signal(notificationSettingsChangedSignal)));
-  await Promise.all(handles.map((handle) => handle.result()));
+  // Waited for in real time (the provider and the spacing use the real clock; awaiting results would
+  // let the test server skip time while a local activity is still running in the worker).
+  const settled = (row: { notificationStatus: string }) => row.notificationStatus === 'SENT' || row.notificationStatus === 'COALESCED';
+  await Promise.all(ids.map((id) => waitForCompletion(database.db, id, settled, 40_000)));
 
   const messages = provider.sent.slice(sentBefore);
   expect(messages).toHaveLength(1);
@@ -110,3 +116,33 @@ test('two messages to one user from different campaigns due together are at leas
   }
   expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(RECIPIENT_SPACING_MS - 100);
 }, 60_000);
+
+test('two sends of one user racing: one message; the other is COALESCED under the same attempt and never sends, however often it is retried', async () => {
+  const first = await seedClaim(database.db, harness.secrets, { providerUrl: provider.sendUrl, providerKey: provider.apiKey });
+  const second = await sameUserClaim(first, 'Like our reel');
+  const ids = [first.completionId, second];
+  await database.db.socialTaskCompletion.updateMany({
+    where: { id: { in: ids } },
+    data: { status: 'VERIFIED', verifiedAt: new Date(), spinsAwarded: 2, notificationStatus: 'WAITING_FOR_WINDOW' },
+  });
+  const config = testConfig();
+  const activities = createNotificationActivities({ config, db: database.db, secrets: harness.secrets, logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config) });
+  const sentBefore = provider.sent.length;
+
+  const raced = await Promise.allSettled(ids.map((completionId) => activities.sendNotification({ completionId })));
+  // The loser either found itself coalesced, or was told to wait (nothing stamped, nothing sent).
+  for (const result of raced) {
+    if (result.status === 'rejected') expect(String(result.reason)).toMatch(/less than 6 s ago/);
+  }
+  // Retries of both (as Temporal would) change nothing.
+  for (const completionId of ids) await activities.sendNotification({ completionId });
+  await activities.sendNotification({ completionId: second });
+
+  expect(provider.sent.length - sentBefore).toBe(1);
+  const rows = await database.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+  const sender = rows.find((row) => row.notificationStatus === 'SENT')!;
+  const carried = rows.find((row) => row.notificationStatus === 'COALESCED')!;
+  expect(carried.notificationCoalescedIntoId).toBe(sender.id);
+  expect(carried.notificationAttemptId).toBe(sender.notificationAttemptId);
+  expect(provider.sent.at(-1)!.message).toMatch(/Your tasks ".+" and ".+" were verified and 4 spins were added/);
+});
