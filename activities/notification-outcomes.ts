@@ -86,7 +86,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         const now = new Date();
         // Coalesced into (or stamped by) another attempt meanwhile: lost, not "too soon" (no retry).
         const own = await tx.socialTaskCompletion.findUnique({ where: { id: completionId }, select: { status: true, notificationStatus: true, notificationAttemptedAt: true } });
-        if (!own || own.status !== 'VERIFIED' || own.notificationAttemptedAt !== null || !NOTIFICATION_AHEAD.includes(own.notificationStatus)) return { kind: 'lost' } as const;
+        const stampable = own?.status === 'VERIFIED' && own.notificationAttemptedAt === null && NOTIFICATION_AHEAD.includes(own.notificationStatus);
+        if (!stampable) return { kind: 'lost' } as const;
         const recent = await tx.socialTaskCompletion.findFirst({
           where: { tenantId: recipient.tenantId, userId: recipient.userId, id: { not: completionId }, notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) }, notificationStatus: { not: 'COALESCED' } },
           orderBy: { notificationAttemptedAt: 'desc' },

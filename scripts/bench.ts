@@ -243,7 +243,10 @@ async function main(): Promise<void> {
   const processes = () => ({ temporal: temporal?.pid, worker: worker.pid, api: api.pid, postgres: pgPid });
   // The worker's metrics endpoint comes up with the worker; its heap before any claim is the baseline.
   let idleHeap = NaN;
-  await until(async () => !Number.isNaN((idleHeap = await heapUsedMb(workerMetricsPort))), 60_000, 500);
+  await until(async () => {
+    idleHeap = await heapUsedMb(workerMetricsPort);
+    return !Number.isNaN(idleHeap);
+  }, 60_000, 500);
   const admin = (tenantId: string) => jwt.sign({ role: 'tenant_admin', tenantId }, jwtSecret, { algorithm: 'HS256', subject: 'bench-admin', expiresIn: 3600 });
   const endUser = (tenantId: string, id: string) => jwt.sign({ role: 'end_user', tenantId }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 });
   const claim = async (tenantId: string, taskId: string, userId: string) => {
