@@ -153,7 +153,10 @@ function cpuLine(before: Record<string, number>, after: Record<string, number>, 
   return `${parts.join(', ')} over ${seconds.toFixed(1)} s`;
 }
 
-/** V8 heap in use by the worker (its Prometheus endpoint), MB: what the workflow cache bounds, unlike RSS. */
+/**
+ * V8 heap in use by the worker's main thread (activities, from its Prometheus endpoint), MB. Cached
+ * workflows live in the SDK's workflow thread, whose memory only RSS shows.
+ */
 async function heapUsedMb(metricsPort: number): Promise<number> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -329,7 +332,7 @@ async function main(): Promise<void> {
   const history = await client.workflow.getHandle(one.workflowId).fetchHistory();
   const events = history.events?.length ?? 0;
   figure(`history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`);
-  figure(`worker heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB with ${CLAIMS} waiting (+${(((waitingHeap - idleHeap) * 1024) / CLAIMS).toFixed(0)} KB per waiting claim; workflow cache ${MAX_CACHED_WORKFLOWS}), ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after the drain; RSS ${waitingRss.toFixed(0)} MB waiting, ${rssMb(worker.pid).toFixed(0)} MB after`);
+  figure(`worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`);
 
   await db.$disconnect();
   await worker.stop('SIGTERM');
