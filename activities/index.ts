@@ -6,6 +6,7 @@ import { createNotificationActivities } from './notifications.js';
 import { createReplanActivities } from './replan.js';
 import { createRetentionActivities } from './retention.js';
 import { createVerificationActivities } from './verification.js';
+import { createVerificationStepActivities } from './verification-step.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createWhatsappTokenActivities } from './whatsapp-tokens.js';
 import { createWebhookSubscriptionActivities } from './webhook-subscriptions.js';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createClaimActivities(deps),
     ...createVerificationActivities(deps),
+    ...createVerificationStepActivities(deps),
     ...createNotificationActivities(deps),
     ...createWebhookActivities(deps),
     ...createCommentIndexActivities(deps),

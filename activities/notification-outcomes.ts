@@ -14,6 +14,30 @@ export interface SendAttempt {
   readonly attemptId: string;
 }
 
+/** The recipient of a send, for one-message-at-a-time (the end user, within one campaign for coalescing). */
+export interface Recipient {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly campaignId: string;
+}
+
+/** A claim of the same end user and campaign whose notification this attempt's message carries. */
+export interface CarriedNotification {
+  readonly completionId: string;
+  readonly taskTitle: string;
+  readonly spins: number;
+}
+
+export type StampResult =
+  | { kind: 'stamped'; attempt: SendAttempt; carried: CarriedNotification[] }
+  /** Another message went to this end user less than RECIPIENT_SPACING_MS ago: nothing stamped. */
+  | { kind: 'too_soon'; retryInMs: number }
+  /** Another attempt holds it, or it is decided. */
+  | { kind: 'lost' };
+
+/** WhatsApp accepts one message per 6 s from a number to one recipient (131056); we keep to it per end user. */
+export const RECIPIENT_SPACING_MS = 6_000;
+
 export interface SentMessage {
   readonly channelName: 'WHATSAPP_CLOUD' | 'TENANT_PROVIDER' | 'PLATFORM_PROVIDER';
   readonly providerMessageId: string | undefined;
@@ -46,14 +70,54 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     currentStatus,
     resolveInterrupted,
 
-    /** Claims the send for a new attempt; undefined when another attempt holds it or it is decided. */
-    async stamp(completionId: string): Promise<SendAttempt | undefined> {
+    /**
+     * Claims the send for a new attempt, one end user at a time. In one transaction, under a lock
+     * per end user: no message to this user in the last 6 s (else nothing is stamped); the stamp;
+     * and the same user's other notifications of this campaign that are due (verified, not yet
+     * attempted: the same campaign has the same window and channel, so what lets this one go lets
+     * them go) become COALESCED into this one under the same attempt id, so they are carried by
+     * this message and can never be sent on their own. (A notify-now on one claim carries its
+     * verified siblings along: one message rather than a second within minutes.)
+     */
+    async stamp(completionId: string, recipient: Recipient): Promise<StampResult> {
       const attemptId = randomUUID();
-      const stamped = await completions.updateMany({
-        where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
-        data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: attemptId },
+      return db.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify-user:${recipient.userId}`}))`;
+        const now = new Date();
+        // Coalesced into (or stamped by) another attempt meanwhile: lost, not "too soon" (no retry).
+        const own = await tx.socialTaskCompletion.findUnique({ where: { id: completionId }, select: { status: true, notificationStatus: true, notificationAttemptedAt: true } });
+        const stampable = own?.status === 'VERIFIED' && own.notificationAttemptedAt === null && NOTIFICATION_AHEAD.includes(own.notificationStatus);
+        if (!stampable) return { kind: 'lost' } as const;
+        const recent = await tx.socialTaskCompletion.findFirst({
+          where: { tenantId: recipient.tenantId, userId: recipient.userId, id: { not: completionId }, notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) }, notificationStatus: { not: 'COALESCED' } },
+          orderBy: { notificationAttemptedAt: 'desc' },
+          select: { notificationAttemptedAt: true },
+        });
+        if (recent?.notificationAttemptedAt) return { kind: 'too_soon', retryInMs: recent.notificationAttemptedAt.getTime() + RECIPIENT_SPACING_MS - now.getTime() } as const;
+        const stamped = await tx.socialTaskCompletion.updateMany({
+          where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
+          data: { notificationStatus: 'SENDING', notificationAttemptedAt: now, notificationAttemptId: attemptId, notificationNotBefore: null },
+        });
+        if (stamped.count === 0) return { kind: 'lost' } as const;
+        await tx.socialTaskCompletion.updateMany({
+          where: {
+            tenantId: recipient.tenantId, userId: recipient.userId, campaignId: recipient.campaignId, id: { not: completionId },
+            status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead,
+          },
+          data: { notificationStatus: 'COALESCED', notificationCoalescedIntoId: completionId, notificationAttemptedAt: now, notificationAttemptId: attemptId, notificationNotBefore: null, notificationError: null },
+        });
+        // Also those an earlier attempt of this claim coalesced (it released the send to retry).
+        const carried = await tx.socialTaskCompletion.findMany({
+          where: { notificationCoalescedIntoId: completionId, notificationStatus: 'COALESCED' },
+          orderBy: { verifiedAt: 'asc' },
+          select: { id: true, spinsAwarded: true, task: { select: { title: true } } },
+        });
+        return {
+          kind: 'stamped',
+          attempt: { completionId, attemptId },
+          carried: carried.map((row) => ({ completionId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded })),
+        } as const;
       });
-      return stamped.count > 0 ? { completionId, attemptId } : undefined;
     },
 
     /**

@@ -17,10 +17,11 @@ import { applyPendingMessageStatuses } from '../src/notifications/message-status
 import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal, type NotificationStatus, unreachable } from '../src/domain/statuses.js';
 import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
-import { toActivityFailure } from './failures.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType, toActivityFailure } from './failures.js';
 import { whileHeartbeating } from './heartbeat.js';
 import { channelFairnessKey, chooseChannel, type ChannelChoice } from './notification-channel.js';
-import { createNotificationOutcomes, type SendAttempt, type SentMessage } from './notification-outcomes.js';
+import { type CarriedNotification, createNotificationOutcomes, type SendAttempt, type SentMessage } from './notification-outcomes.js';
 import { createTokenCache } from './token-cache.js';
 
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
@@ -119,9 +120,9 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         const chosen = await chooseSendableChannel(claim);
         if (chosen.kind === 'outcome') return chosen.outcome;
         const transmit = prepareSend(chosen.channel, claim);
-        const attempt = await stampAttempt(claim.id);
+        const attempt = await stampAttempt(claim);
         if (attempt.kind === 'outcome') return attempt.outcome;
-        return transmitAndRecord(attempt.attempt, chosen.channel, transmit);
+        return transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried));
       });
     },
 
@@ -156,10 +157,22 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     }
   }
 
-  /** Step 2, stamp: claim the send for this attempt; a lost race reports what the winner left. */
-  async function stampAttempt(completionId: string): Promise<Step<{ attempt: SendAttempt }>> {
-    const attempt = await outcomes.stamp(completionId);
-    if (attempt) return { kind: 'go', attempt };
+  /**
+   * Step 2, stamp: claim the send for this attempt, with the same user's notifications due with it
+   * (they ride on this message); a lost race reports what the winner left. A message to this user
+   * less than 6 s ago: nothing stamped, retried after the rest of the 6 s.
+   */
+  async function stampAttempt(claim: LoadedClaim): Promise<Step<{ attempt: SendAttempt; carried: CarriedNotification[] }>> {
+    const completionId = claim.id;
+    const stamped = await outcomes.stamp(completionId, { tenantId: claim.tenantId, userId: claim.userId, campaignId: claim.campaignId });
+    if (stamped.kind === 'stamped') return { kind: 'go', attempt: stamped.attempt, carried: stamped.carried };
+    if (stamped.kind === 'too_soon') {
+      throw ApplicationFailure.create({
+        type: FailureType.RateLimited,
+        message: 'another message went to this end user less than 6 s ago (one message per recipient at a time); nothing sent',
+        nextRetryDelay: Math.max(stamped.retryInMs, 100),
+      });
+    }
     const current = await outcomes.currentStatus(completionId);
     return { kind: 'outcome', outcome: { notificationStatus: current === 'SENDING' ? await outcomes.resolveInterrupted(completionId) : current } };
   }
@@ -211,43 +224,48 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     }
   }
 
-  /** Builds the request (decrypting what it needs) and returns the one call that sends it. */
-  function prepareSend(channel: SendableChannel, claim: LoadedClaim): () => Promise<SentMessage> {
-    const content = {
+  /**
+   * Builds the request (decrypting what it needs, before the stamp) and returns the one call that
+   * sends it, given the notifications the stamp found riding on this message.
+   */
+  function prepareSend(channel: SendableChannel, claim: LoadedClaim): (carried: readonly CarriedNotification[]) => Promise<SentMessage> {
+    const contentWith = (carried: readonly CarriedNotification[]) => ({
       userName: claim.user.name,
       taskTitle: claim.task.title,
-      spins: claim.spinsAwarded,
+      moreTaskTitles: carried.map((other) => other.taskTitle),
+      spins: claim.spinsAwarded + carried.reduce((sum, other) => sum + other.spins, 0),
       campaignUrl: campaignLink(config.publicAppUrl, claim.campaignId),
-    };
-    const text = composeNotificationText(content);
+    });
+    const textWith = (carried: readonly CarriedNotification[]) => composeNotificationText(contentWith(carried));
     const timeoutMs = config.outboundHttpTimeoutMs;
 
     if (channel.kind === 'cloud') {
       const template = claim.campaign.notificationTemplateName;
       const sessionOpen = claim.user.lastInboundAt !== null && Date.now() - claim.user.lastInboundAt.getTime() < SESSION_WINDOW_MS;
-      const message =
+      const messageWith = (carried: readonly CarriedNotification[]) =>
         template && !sessionOpen
-          ? { type: 'template' as const, name: template, language: claim.campaign.notificationTemplateLanguage ?? 'en', bodyParameters: templateBodyParameters(content) }
-          : { type: 'text' as const, body: text };
+          ? { type: 'template' as const, name: template, language: claim.campaign.notificationTemplateLanguage ?? 'en', bodyParameters: templateBodyParameters(contentWith(carried)) }
+          : { type: 'text' as const, body: textWith(carried) };
       const token = tokens.open(channel.sealedToken);
-      return async () => {
+      return async (carried) => {
+        const message = messageWith(carried);
         const sent = await sendCloudMessage(graph, { phoneNumberId: channel.phoneNumberId, token, to: claim.user.phone, message, bizOpaqueCallbackData: claim.id });
         return { channelName: 'WHATSAPP_CLOUD', providerMessageId: sent.messageId };
       };
     }
     if (channel.kind === 'tenant_provider') {
-      return async () => {
-        const sent = await sendViaTenantProvider(channel.config, { number: claim.user.phone, message: text }, {
+      return async (carried) => {
+        const sent = await sendViaTenantProvider(channel.config, { number: claim.user.phone, message: textWith(carried) }, {
           timeoutMs,
           allowPrivateNetworks: config.outboundAllowPrivateNetworks,
         });
         return { channelName: 'TENANT_PROVIDER', providerMessageId: sent.providerMessageId };
       };
     }
-    return async () => {
+    return async (carried) => {
       const sent = await sendViaPlatformProvider(
         { apiUrl: channel.apiUrl, apiKey: channel.apiKey, instanceId: channel.instanceId },
-        { number: claim.user.phone, message: text },
+        { number: claim.user.phone, message: textWith(carried) },
         { timeoutMs },
       );
       return { channelName: 'PLATFORM_PROVIDER', providerMessageId: sent.providerMessageId };

@@ -6,7 +6,7 @@
 // in this run, with absolute numbers and the core count. BENCH_CLAIMS (default 2,000).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { createDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { waitForPort } from '../src/dev/dev-temporal-server.js';
 import { PROJECT_ROOT } from '../src/temporal/binaries.js';
+import { MAX_CACHED_WORKFLOWS } from '../src/temporal/worker.js';
 import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
 import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
 
@@ -100,6 +101,72 @@ function startProviderStandIn() {
   });
 }
 
+/** CPU seconds (user + system, children included) of a process and all its live descendants. */
+function cpuSeconds(root: number | undefined): number {
+  if (!root) return NaN;
+  const tick = 100; // USER_HZ on Linux
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      // fields[0] is state (field 3): ppid is field 4, utime..cstime fields 14..17
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+    } catch {
+      // exited while we looked
+    }
+  }
+  let total = 0;
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    total += stats.get(pid)?.ticks ?? 0;
+    for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
+  }
+  return total / tick;
+}
+
+/** The postmaster serving `dataDir` (embedded PostgreSQL runs as another user, not our child). */
+function postmasterPid(dataDir: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(dataDir)) return Number(entry);
+    } catch {
+      // exited
+    }
+  }
+  return undefined;
+}
+
+/** CPU seconds per process group, for "where the time goes". */
+function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+}
+
+function cpuLine(before: Record<string, number>, after: Record<string, number>, seconds: number, claims: number): string {
+  const parts = Object.keys(after).map((name) => {
+    const used = after[name]! - (before[name] ?? 0);
+    return Number.isNaN(used) ? `${name} n/a` : `${name} ${((used * 1000) / claims).toFixed(1)} ms/claim (${((used / seconds) * 100).toFixed(0)}% of a core)`;
+  });
+  return `${parts.join(', ')} over ${seconds.toFixed(1)} s`;
+}
+
+/**
+ * V8 heap in use by the worker's main thread (activities, from its Prometheus endpoint), MB. Cached
+ * workflows live in the SDK's workflow thread, whose memory only RSS shows.
+ */
+async function heapUsedMb(metricsPort: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes'));
+    return Number(line?.split(' ').at(-1)) / 1024 / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
 function rssMb(pid: number | undefined): number {
   if (!pid) return NaN;
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
@@ -130,6 +197,7 @@ async function main(): Promise<void> {
     temporalAddress = `127.0.0.1:${port}`;
   }
   const apiPort = await freePort();
+  const workerMetricsPort = await freePort();
   const jwtSecret = randomBytes(32).toString('hex');
   const encryptionKey = randomBytes(32);
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
@@ -138,6 +206,7 @@ async function main(): Promise<void> {
     TEMPORAL_TASK_QUEUE: taskQueue, JWT_SECRET: jwtSecret, TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
     CLAIM_VERIFY_DELAY: '1s', PORT: String(apiPort), OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'warn',
     WHATSAPP_API_URL: `${provider.url}/n/platform/send`, WHATSAPP_API_KEY: 'bench-key', WHATSAPP_SEND_RATE: String(RATE),
+    WORKER_METRICS_PORT: String(workerMetricsPort),
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
   const worker = ourProcess('worker', env, workDir, async () => {});
@@ -168,6 +237,19 @@ async function main(): Promise<void> {
   await db.endUser.createMany({ data: Array.from({ length: CLAIMS }, (_, i) => ({ tenantId: big.id, name: `U${i}`, phone: `+5190${String(i).padStart(7, '0')}` })) });
   const users = await db.endUser.findMany({ where: { tenantId: big.id }, select: { id: true } });
   const smallUser = await db.endUser.create({ data: { tenantId: small.id, name: 'Solo', phone: '+51999999999' } });
+  const ourBytes = async () => {
+    const rows = await db.$queryRaw<{ bytes: bigint }[]>`SELECT sum(pg_total_relation_size(quote_ident(tablename)))::bigint AS bytes FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('SocialTaskCompletion', 'SpinCredit')`;
+    return Number(rows[0]?.bytes ?? 0);
+  };
+  const bytesBefore = await ourBytes();
+  const pgPid = postgres ? postmasterPid(join(workDir, 'postgres')) : undefined;
+  const processes = () => ({ temporal: temporal?.pid, worker: worker.pid, api: api.pid, postgres: pgPid });
+  // The worker's metrics endpoint comes up with the worker; its heap before any claim is the baseline.
+  let idleHeap = NaN;
+  await until(async () => {
+    idleHeap = await heapUsedMb(workerMetricsPort);
+    return !Number.isNaN(idleHeap);
+  }, 60_000, 500);
   const admin = (tenantId: string) => jwt.sign({ role: 'tenant_admin', tenantId }, jwtSecret, { algorithm: 'HS256', subject: 'bench-admin', expiresIn: 3600 });
   const endUser = (tenantId: string, id: string) => jwt.sign({ role: 'end_user', tenantId }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 });
   const claim = async (tenantId: string, taskId: string, userId: string) => {
@@ -177,12 +259,29 @@ async function main(): Promise<void> {
     if (response.status !== 202 && response.status !== 200) throw new Error(`claim: ${response.status} ${await response.text()}`);
   };
 
-  // 1. Raw workflow.start on the same server and concurrency (a queue nobody polls), then intake.
-  const rawRate = await atConcurrency(CLAIMS, CONCURRENCY, async (i) => {
-    await client.workflow.start(CLAIM_WORKFLOW_TYPE, { workflowId: `raw-${suffix}-${i}`, taskQueue: `${taskQueue}-raw`, args: [{}] });
-  });
-  const intakeRate = await atConcurrency(CLAIMS, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[i]!.id));
-  figure(`intake ${(intakeRate / rawRate).toFixed(2)} of raw start rate (POST /claims ${intakeRate.toFixed(1)}/s, workflow.start ${rawRate.toFixed(1)}/s, ${CLAIMS} at concurrency ${CONCURRENCY}, ${cpus().length} cores)`);
+  // 1. Raw workflow.start on the same server and concurrency (a queue nobody polls), then intake:
+  // both warmed up first, then alternated in rounds so neither runs on a colder or busier server.
+  const rawStart = (i: number) =>
+    client.workflow.start(CLAIM_WORKFLOW_TYPE, { workflowId: `raw-${suffix}-${i}`, taskQueue: `${taskQueue}-raw`, args: [{}] }).then(() => undefined);
+  const warm = Math.min(64, Math.floor(CLAIMS / 10));
+  await atConcurrency(warm, CONCURRENCY, (i) => rawStart(CLAIMS + i));
+  await atConcurrency(warm, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[i]!.id));
+  const intakeCpu = cpuSnapshot(processes());
+  const intakeStarted = Date.now();
+  const rounds = 4;
+  const perRound = Math.floor((CLAIMS - warm) / rounds);
+  let rawSeconds = 0;
+  let intakeSeconds = 0;
+  for (let round = 0; round < rounds; round++) {
+    const from = warm + round * perRound;
+    const count = round === rounds - 1 ? CLAIMS - from : perRound;
+    rawSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => rawStart(from + i)));
+    intakeSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[from + i]!.id)));
+  }
+  figure(`CPU during intake (raw starts and claims alternated): ${cpuLine(intakeCpu, cpuSnapshot(processes()), (Date.now() - intakeStarted) / 1000, CLAIMS - warm)}`);
+  const rawRate = (CLAIMS - warm) / rawSeconds;
+  const intakeRate = (CLAIMS - warm) / intakeSeconds;
+  figure(`intake ${(intakeRate / rawRate).toFixed(2)} of raw start rate (POST /claims ${intakeRate.toFixed(1)}/s, workflow.start ${rawRate.toFixed(1)}/s, ${CLAIMS - warm} each after ${warm} warm-up, alternated in ${rounds} rounds at concurrency ${CONCURRENCY}, ${cpus().length} cores)`);
   await client.workflowService.startBatchOperation({
     namespace: 'default', jobId: `raw-${suffix}`, reason: 'bench cleanup', visibilityQuery: `TaskQueue = '${taskQueue}-raw'`,
     terminationOperation: { identity: 'bench' },
@@ -191,10 +290,15 @@ async function main(): Promise<void> {
   // 2. All verified and waiting for the window.
   await claim(small.id, smallSetup.taskId, smallUser.id);
   const waitingSince = Date.now();
+  const verifyCpu = cpuSnapshot(processes());
   const allWaiting = () => db.socialTaskCompletion.count({ where: { notificationStatus: 'WAITING_FOR_WINDOW' } });
   await until(async () => (await allWaiting()) === CLAIMS + 1, 15 * 60_000, 1_000);
+  figure(`CPU until all waiting (verify, record, plan): ${cpuLine(verifyCpu, cpuSnapshot(processes()), (Date.now() - waitingSince) / 1000, CLAIMS + 1)}`);
   const waitingRss = rssMb(worker.pid);
+  const waitingHeap = await heapUsedMb(workerMetricsPort);
+  const bytesPerClaim = (await ourBytes() - bytesBefore) / (CLAIMS + 1);
   say(`${await allWaiting()} claims waiting after ${((Date.now() - waitingSince) / 1000).toFixed(0)} s; worker RSS ${waitingRss.toFixed(0)} MB`);
+  figure(`storage ${(bytesPerClaim / 1024).toFixed(2)} KB of our PostgreSQL per waiting claim (completion + credit rows and their indexes; ${(bytesPerClaim / 10240).toFixed(2)} of the 10 KB target)`);
 
   // 3. The windows open: PATCH both campaigns at once; drain; the small tenant's latency.
   const open = { notificationStartHour: 0, notificationEndHour: 0 };
@@ -206,9 +310,11 @@ async function main(): Promise<void> {
     if (response.status !== 200) throw new Error(`PATCH: ${response.status}`);
     return Date.now() - started;
   };
+  const drainCpu = cpuSnapshot(processes());
   const opened = Date.now();
   const [bigPatchMs] = await Promise.all([patch(big.id, bigSetup.campaignId), patch(small.id, smallSetup.campaignId)]);
   await until(async () => provider.accepted.length >= CLAIMS + 1, 15 * 60_000, 100);
+  figure(`CPU during the drain: ${cpuLine(drainCpu, cpuSnapshot(processes()), (Date.now() - opened) / 1000, CLAIMS + 1)}`);
   const bigSends = provider.accepted.filter((m) => m.number === 'platform');
   const smallSend = provider.accepted.find((m) => m.number === 'small');
   const drainS = (Math.max(...bigSends.map((m) => m.at)) - opened) / 1000;
@@ -226,7 +332,7 @@ async function main(): Promise<void> {
   const history = await client.workflow.getHandle(one.workflowId).fetchHistory();
   const events = history.events?.length ?? 0;
   figure(`history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`);
-  figure(`worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (${((waitingRss * 1024) / CLAIMS).toFixed(0)} KB per waiting claim, upper bound)`);
+  figure(`worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`);
 
   await db.$disconnect();
   await worker.stop('SIGTERM');

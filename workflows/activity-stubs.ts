@@ -1,12 +1,13 @@
 // Activity stubs and their timeouts/retry policies, in one place. Workflows import activity
 // *types* only; the implementations live in activities/ and run in the worker.
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { createClaimActivities } from '../activities/claims.js';
 import type { createCommentIndexActivities } from '../activities/comment-index.js';
 import type { createNotificationActivities } from '../activities/notifications.js';
 import type { createRetentionActivities } from '../activities/retention.js';
 import type { createReplanActivities } from '../activities/replan.js';
 import type { createVerificationActivities } from '../activities/verification.js';
+import type { createVerificationStepActivities } from '../activities/verification-step.js';
 import type { createWebhookActivities } from '../activities/webhooks.js';
 import type { createWebhookSubscriptionActivities } from '../activities/webhook-subscriptions.js';
 import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';
@@ -16,6 +17,20 @@ export const claimActivities = proxyActivities<ReturnType<typeof createClaimActi
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
+
+/**
+ * The same database-only steps as local activities (claims started since issue 12): they run in the
+ * workflow's worker inside its workflow task and cost one marker event each instead of a scheduled,
+ * started and completed activity plus a workflow task. Retries past a minute back off with timers.
+ */
+const LOCAL_DB_STEP = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
+} satisfies LocalActivityOptions;
+export const localClaimActivities = proxyLocalActivities<ReturnType<typeof createClaimActivities>>(LOCAL_DB_STEP);
+export const localNotificationActivities = proxyLocalActivities<Omit<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>(LOCAL_DB_STEP);
+export const localVerificationSteps = proxyLocalActivities<ReturnType<typeof createVerificationStepActivities>>(LOCAL_DB_STEP);
 
 /** Meta calls: transient errors and rate limits retry with backoff (rate limits set their own delay). */
 export const verificationActivities = proxyActivities<ReturnType<typeof createVerificationActivities>>({

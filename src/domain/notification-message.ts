@@ -5,7 +5,12 @@
 export interface NotificationContent {
   readonly userName: string;
   readonly taskTitle: string;
-  /** spins added by this task; a non-negative integer */
+  /**
+   * Other tasks of the same campaign verified for this user and due at the same time: one message
+   * lists them all (WhatsApp takes one message per 6 s per recipient). `spins` is then the total.
+   */
+  readonly moreTaskTitles?: readonly string[];
+  /** spins added by the task(s); a non-negative integer */
   readonly spins: number;
   /** see campaignLink */
   readonly campaignUrl: string;
@@ -41,11 +46,21 @@ function oneLine(text: string, maxLength: number): string {
  */
 export function composeNotificationText(content: NotificationContent): string {
   const name = oneLine(content.userName, MAX_NAME_LENGTH);
-  const title = oneLine(content.taskTitle, MAX_TITLE_LENGTH);
   const spins = spinsPhrase(content.spins);
   const greeting = name ? `Congratulations, ${name}!` : 'Congratulations!';
   const added = content.spins === 1 ? `${spins} was added` : `${spins} were added`;
-  return `${greeting} Your task "${title}" was verified and ${added} to your account. Spin now: ${content.campaignUrl}`;
+  const titles = allTitles(content).map((title) => `"${title}"`);
+  const tasks = titles.length === 1 ? `Your task ${titles[0]} was verified` : `Your tasks ${listPhrase(titles)} were verified`;
+  return `${greeting} ${tasks} and ${added} to your account. Spin now: ${content.campaignUrl}`;
+}
+
+/** e.g. `"A", "B" and "C"` */
+function listPhrase(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function allTitles(content: NotificationContent): string[] {
+  return [content.taskTitle, ...(content.moreTaskTitles ?? [])].map((title) => oneLine(title, MAX_TITLE_LENGTH));
 }
 
 /**
@@ -58,7 +73,7 @@ export function templateBodyParameters(content: NotificationContent): string[] {
   spinsPhrase(content.spins);
   return [
     oneLine(content.userName, MAX_NAME_LENGTH) || NAME_FALLBACK,
-    oneLine(content.taskTitle, MAX_TITLE_LENGTH) || '-',
+    oneLine(listPhrase(allTitles(content)), MAX_TITLE_LENGTH * 2) || '-',
     String(content.spins),
     content.campaignUrl,
   ];

@@ -11,6 +11,9 @@ export const NOTIFICATION_STATUSES = [
   'FAILED',
   'SKIPPED',
   'UNKNOWN',
+  // Carried by another notification's message (one message per end user at a time); see
+  // `coalescedInto` on the completion. Final: the other notification's status is its outcome.
+  'COALESCED',
 ] as const;
 
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
@@ -19,7 +22,7 @@ export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 export const NOTIFICATION_AHEAD: readonly NotificationStatus[] = ['PENDING', 'WAITING_FOR_WINDOW'];
 
 /** Decided for good: nothing more will be attempted. */
-export const NOTIFICATION_FINAL: readonly NotificationStatus[] = ['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN'];
+export const NOTIFICATION_FINAL: readonly NotificationStatus[] = ['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN', 'COALESCED'];
 
 /** Accepted by the provider (SENT), and maybe further (Meta's delivery statuses only move forward). */
 export const NOTIFICATION_SENT: readonly NotificationStatus[] = ['SENT', 'DELIVERED', 'READ'];

@@ -109,6 +109,7 @@ describe('GET /api/v1/completions/:id', () => {
         channel: 'WHATSAPP_CLOUD',
         providerMessageId: 'wamid.1',
         error: null,
+        coalescedInto: null,
       },
     });
 
@@ -116,7 +117,7 @@ describe('GET /api/v1/completions/:id', () => {
     const pendingView = await system.request('GET', `/api/v1/completions/${pending.id}`, { token: admin });
     expect(pendingView.body).toMatchObject({
       status: 'PENDING', detail: null, handle: null, verifiedAt: null, verificationMethod: null, spinsAwarded: 0,
-      notification: { status: 'PENDING', notBefore: null, sentAt: null, channel: null, providerMessageId: null, error: null },
+      notification: { status: 'PENDING', notBefore: null, sentAt: null, channel: null, providerMessageId: null, error: null, coalescedInto: null },
     });
   });
 

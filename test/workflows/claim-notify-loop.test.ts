@@ -9,7 +9,7 @@ import { claimStateQuery, notificationSettingsChangedSignal, notifyNowSignal } f
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, startClaimHarness, testConfig, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
+import { isActivityOf, RECORDS_VERIFICATION, seedClaim, startClaimHarness, testConfig, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
 import { fakeMetaEnv } from '../support/fixtures.js';
 
 let database: TestDatabase;
@@ -91,9 +91,7 @@ test('a held claim with no signal re-checks once an hour, not in a loop', async 
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
   const before = await historyLength(handle);
   await harness.jumpTo(new Date((await harness.now()).getTime() + 3 * 3_600_000 + 60_000));
-  const plans = (await handle.fetchHistory()).events!.filter(
-    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'planNotification',
-  );
+  const plans = (await handle.fetchHistory()).events!.filter((event) => isActivityOf(event, ['planNotification']));
   // The first plan, then one re-check per hour over three hours.
   expect(plans.length).toBeGreaterThanOrEqual(3);
   expect(plans.length).toBeLessThanOrEqual(5);
@@ -134,7 +132,7 @@ test('a claim waiting through many campaign edits continues as new and is still 
   expect((await latest.query(claimStateQuery)).status).toBe('VERIFIED');
   // The new run carries on from the notify loop: no second verification, no second credit.
   const newHistory = (await latest.fetchHistory()).events!;
-  expect(newHistory.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'completeVerification')).toBe(false);
+  expect(newHistory.some((event) => isActivityOf(event, RECORDS_VERIFICATION))).toBe(false);
 
   await latest.signal(notifyNowSignal);
   await waitForCompletion(database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');

@@ -18,6 +18,9 @@ test.each([
   'claim-held-notify-now-before-patch.json',
   // a claim waiting for the window, a campaign edit, then notify-now, from the same version.
   'claim-window-edit-notify-now-before-patch.json',
+  // a HONOR_SYSTEM claim verified, waiting for the window, re-planned by a campaign edit and sent,
+  // from before its database steps became local activities (patch claim-db-steps-local).
+  'claim-window-edit-send-before-local-activities.json',
 ])('%s replays without a determinism error', async (name) => {
   await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, fixture(name), `replay-${name}`)).resolves.toBeUndefined();
 });

@@ -20,6 +20,7 @@ import type { verifySocialTaskClaim } from '../../workflows/verify-social-task-c
 import { eventually } from '../support/eventually.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 import { workflowBundle } from './claim-support.js';
+import { decideWithoutMeta } from '../../src/domain/decide-without-meta.js';
 
 const HOUR = 3_600_000;
 
@@ -49,6 +50,27 @@ interface Stubs {
 }
 
 function stubActivities(stubs: Stubs, calls: Calls) {
+  const base = baseStubs(stubs, calls);
+  // The merged local steps (activities/verification-step.ts), composed of the stubs as the real ones are.
+  const recordAndPlan = async (completionId: string, outcome: Extract<VerificationOutcome, { kind: 'decided' }>, plan: { now: string; ignoreWindow: boolean; maxDelayMs: number }) => {
+    const recorded = await base.completeVerification(completionId, outcome);
+    if (recorded.status !== 'VERIFIED') return { recorded };
+    return { recorded, plan: await base.planNotification(plan) };
+  };
+  return {
+    ...base,
+    recordAndPlan,
+    async verifyAndPlan(completionId: string, decidedElsewhere: boolean, plan: { now: string; ignoreWindow: boolean; maxDelayMs: number }) {
+      const claim = await base.loadClaim();
+      if (claim.status !== 'PENDING' || decidedElsewhere) return { claim };
+      const strategy = claim.verificationStrategy;
+      if (strategy !== 'HONOR_SYSTEM' && strategy !== 'STATISTICAL') return { claim };
+      return { claim, ...(await recordAndPlan(completionId, decideWithoutMeta(strategy, completionId, claim.statisticalApprovalRate), plan)) };
+    },
+  };
+}
+
+function baseStubs(stubs: Stubs, calls: Calls) {
   return {
     async loadClaim(): Promise<ClaimSnapshot> {
       return { status: 'PENDING', verificationStrategy: 'HONOR_SYSTEM', fallbackStrategy: 'HONOR_SYSTEM', statisticalApprovalRate: 0.5, notificationStatus: 'PENDING', ...stubs.claim };

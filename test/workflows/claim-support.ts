@@ -163,12 +163,32 @@ export async function seedClaim(
   return { tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, completionId };
 }
 
-/** The workflow-clock time at which the first activity of `activityType` was scheduled. */
-export async function activityScheduledAt(handle: WorkflowHandle, activityType: string): Promise<Date | undefined> {
+/** Every string and payload of a value (a history event), decoded: local activities' markers name their type in payload bytes. */
+export function textOf(value: unknown, out: string[] = []): string[] {
+  if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
+  else if (typeof value === 'string') out.push(value);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) textOf(item, out);
+  return out;
+}
+
+/** Whether a history event is an activity (scheduled) or local activity (marker) of one of `types`. */
+export function isActivityOf(event: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null; markerRecordedEventAttributes?: unknown }, types: readonly string[]): boolean {
+  const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
+  if (scheduled) return types.includes(scheduled);
+  if (!event.markerRecordedEventAttributes) return false;
+  const text = textOf(event.markerRecordedEventAttributes).join(' ');
+  return types.some((type) => text.includes(`"${type}"`));
+}
+
+/** The step that records a claim's verification: an activity in older runs, a local activity now. */
+export const RECORDS_VERIFICATION = ['completeVerification', 'recordAndPlan', 'verifyAndPlan'] as const;
+
+/** The workflow-clock time at which the first activity (or local activity) of `activityType` was scheduled (recorded). */
+export async function activityScheduledAt(handle: WorkflowHandle, activityType: string | readonly string[]): Promise<Date | undefined> {
+  const types = typeof activityType === 'string' ? [activityType] : activityType;
   const history = await handle.fetchHistory();
   for (const event of history.events ?? []) {
-    const attributes = event.activityTaskScheduledEventAttributes;
-    if (attributes?.activityType?.name === activityType && event.eventTime) {
+    if (isActivityOf(event, types) && event.eventTime) {
       const seconds = Number(event.eventTime.seconds ?? 0);
       return new Date(seconds * 1000 + Math.floor((event.eventTime.nanos ?? 0) / 1e6));
     }

@@ -6,7 +6,7 @@ import { claimStateQuery, manualDecisionSignal, notificationSettingsChangedSigna
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import {
-  activityScheduledAt, nextLocalTime, seedClaim, startClaimHarness, waitForCompletion, workflowBundle, type ClaimHarness,
+  activityScheduledAt, RECORDS_VERIFICATION, nextLocalTime, seedClaim, startClaimHarness, waitForCompletion, workflowBundle, type ClaimHarness,
 } from './claim-support.js';
 
 let database: TestDatabase;
@@ -52,7 +52,7 @@ test('waits the verify delay in workflow time, credits the spins once, and notif
   const result = await handle.result();
 
   expect(result).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-  const verifiedAt = await activityScheduledAt(handle, 'completeVerification');
+  const verifiedAt = await activityScheduledAt(handle, RECORDS_VERIFICATION);
   expect(verifiedAt!.getTime() - startedAt.getTime()).toBeGreaterThanOrEqual(5 * 60_000);
 
   const row = await database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
@@ -215,7 +215,7 @@ describe('manual review', () => {
     const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 3_600_000 });
     await handle.signal(manualDecisionSignal, { approved: true });
     expect((await handle.result()).status).toBe('VERIFIED');
-    expect((await activityScheduledAt(handle, 'completeVerification'))!.getTime() - startedAt.getTime()).toBeLessThan(3_600_000);
+    expect((await activityScheduledAt(handle, RECORDS_VERIFICATION))!.getTime() - startedAt.getTime()).toBeLessThan(3_600_000);
   });
 });
 

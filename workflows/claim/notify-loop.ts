@@ -4,9 +4,9 @@
 // re-check of a held channel) that only a signal cuts short.
 import { ActivityFailure, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import { isNotificationFinal } from '../../src/domain/statuses.js';
-import { notificationActivities, pacedSendActivities, sendActivities } from '../activity-stubs.js';
+import { localNotificationActivities, notificationActivities, pacedSendActivities, sendActivities } from '../activity-stubs.js';
 import type { verifySocialTaskClaim } from '../verify-social-task-claim.js';
-import type { ClaimRun } from './claim-run.js';
+import { type ClaimRun, usesLocalSteps } from './claim-run.js';
 
 /** A held notification (account needs reconnecting) re-checks at least this often. */
 const HOLD_RECHECK_MS = 60 * 60_000;
@@ -20,15 +20,20 @@ export async function notifyLoop(run: ClaimRun): Promise<void> {
   while (!isNotificationFinal(run.notificationStatus)) {
     await continueAsNewWhenHistoryIsLong(run);
     // Runs started before notify-now meant "skip the window once" never cleared it (and looped
-    // on a held claim); their recorded histories must replay as they ran.
-    const notifyNowOnce = patched(NOTIFY_NOW_SKIPS_WINDOW_ONCE);
+    // on a held claim); their recorded histories must replay as they ran. Runs with local steps
+    // are newer still, so they skip that patch marker (and its search-attribute event).
+    const local = usesLocalSteps(run);
+    const notifyNowOnce = local || patched(NOTIFY_NOW_SKIPS_WINDOW_ONCE);
     run.wakeUp = false;
-    const plan = await notificationActivities.planNotification({
-      completionId: input.completionId,
-      now: new Date().toISOString(),
-      ignoreWindow: run.skipWindowOnce,
-      maxDelayMs: input.notificationMaxDelayMs,
-    });
+    const plan =
+      run.firstPlan ??
+      (await planner(run).planNotification({
+        completionId: input.completionId,
+        now: new Date().toISOString(),
+        ignoreWindow: run.skipWindowOnce,
+        maxDelayMs: input.notificationMaxDelayMs,
+      }));
+    run.firstPlan = undefined;
     run.notificationStatus = plan.notificationStatus;
     run.notBefore = plan.action === 'wait' ? plan.notBefore : undefined;
     const woken = () => run.wakeUp || (!notifyNowOnce && run.skipWindowOnce);
@@ -76,7 +81,7 @@ async function send(run: ClaimRun, channelKey: string | undefined): Promise<'rec
     sent = await sender.sendNotification({ completionId });
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
-    run.notificationStatus = await notificationActivities.markNotificationFailed({
+    run.notificationStatus = await planner(run).markNotificationFailed({
       completionId,
       reason: `sending failed after retries: ${error.cause?.message ?? error.message}`,
     });
@@ -90,6 +95,9 @@ async function send(run: ClaimRun, channelKey: string | undefined): Promise<'rec
   }
   return 'recorded';
 }
+
+/** Planning and bookkeeping stubs of this run: local activities unless recorded before them. */
+const planner = (run: ClaimRun) => (run.localSteps ? localNotificationActivities : notificationActivities);
 
 /** A claim that waits long (weeks of campaign edits) starts a fresh history, keeping its state. */
 async function continueAsNewWhenHistoryIsLong(run: ClaimRun): Promise<void> {

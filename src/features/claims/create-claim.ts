@@ -26,9 +26,12 @@ export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskI
   const { deps, db, tenantId } = ctx;
   const endUserId = ctx.actor.userId;
   const { taskId } = input;
-  const task = await db.socialMediaTask.findUnique({ where: { id: taskId }, select: { id: true, campaignId: true, platform: true, requireProofCode: true } });
+  // Both lookups at once: one round-trip's wait per claim instead of two (intake).
+  const [task, user] = await Promise.all([
+    db.socialMediaTask.findUnique({ where: { id: taskId }, select: { id: true, campaignId: true, platform: true, requireProofCode: true } }),
+    db.endUser.findUnique({ where: { id: endUserId }, select: { id: true, instagramUsername: true, facebookName: true } }),
+  ]);
   if (!task) throw notFound('task');
-  const user = await db.endUser.findUnique({ where: { id: endUserId }, select: { id: true, instagramUsername: true, facebookName: true } });
   if (!user) throw notFound('end user');
   await bindClaimHandle(deps.db, { tenantId, endUserId: user.id, platform: task.platform, profile: user }, input.handle ?? undefined);
 

@@ -30,6 +30,8 @@ export function toCompletionView(row: SocialTaskCompletion) {
       channel: row.notificationChannel,
       providerMessageId: row.notificationProviderMessageId,
       error: row.notificationError,
+      /** COALESCED: the completion whose message carried this notification */
+      coalescedInto: row.notificationCoalescedIntoId,
     },
   };
 }

@@ -1,0 +1,96 @@
+// The history of one HONOR_SYSTEM claim stays short and readable (issue 12): the database-only
+// steps run as local activities, so a claim that is verified, waits for the window, is re-planned
+// by a campaign edit and sent costs at most 20 events, and still shows its timers, one
+// verification step and one send. Time-skipping server, real activities and database, a fake
+// provider over HTTP. CAPTURE_HISTORY=<file> saves the history of the edited claim (how the
+// replay fixtures in test/fixtures/histories were captured).
+import { writeFileSync } from 'node:fs';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { claimStateQuery, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
+import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
+import { seedClaim, startClaimHarness, textOf, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
+
+let database: TestDatabase;
+let provider: FakeWhatsappProvider;
+let harness: ClaimHarness;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  provider = await startFakeWhatsappProvider({ apiKey: 'history-size-key' });
+  await workflowBundle();
+}, 120_000);
+
+afterAll(async () => {
+  await provider?.close();
+  await database?.close();
+});
+
+beforeEach(async () => {
+  harness = await startClaimHarness(database.db);
+});
+
+afterEach(async () => {
+  await harness.teardown();
+});
+
+const MAX_EVENTS = 20;
+
+/**
+ * The events a server records for the claim. The time-skipping test server retries the first
+ * workflow task once, empty (an extra scheduled/started/completed triple with attempt 2 that the
+ * dev server and a real cluster never record); that triple is not counted.
+ */
+async function completedHistory(handle: WorkflowHandle) {
+  await handle.result();
+  const history = await handle.fetchHistory();
+  const all = history.events ?? [];
+  const retried = new Set<number>();
+  all.forEach((event, i) => {
+    if ((event.workflowTaskScheduledEventAttributes?.attempt ?? 1) > 1 && all[i + 2]?.workflowTaskCompletedEventAttributes) {
+      for (const j of [i, i + 1, i + 2]) retried.add(j);
+    }
+  });
+  const events = all.filter((_, i) => !retried.has(i));
+  if (process.env.PRINT_HISTORY) console.log(events.map((e) => `${e.eventId} ${e.eventType}`).join('\n'));
+  return { history, events, text: textOf(all).join('\n') };
+}
+
+test('a HONOR_SYSTEM claim that waits for the window, is re-planned by a campaign edit and is sent costs at most 27 events (52 before)', async () => {
+  // A window that is closed now: one hour wide, twelve hours from now.
+  const startHour = new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
+  const claim = await seedClaim(database.db, harness.secrets, {
+    providerUrl: provider.sendUrl,
+    providerKey: provider.apiKey,
+    campaign: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
+  });
+  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  await eventually(async () => (await handle.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'claim to wait for the window');
+  // The window opens (the API's re-plan fan-out signals the claim).
+  await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationStartHour: 0, notificationEndHour: 0 } });
+  await handle.signal(notificationSettingsChangedSignal);
+  await waitForCompletion(database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
+  const { history, events, text } = await completedHistory(handle);
+  if (process.env.CAPTURE_HISTORY) writeFileSync(process.env.CAPTURE_HISTORY, `${historyToJSON(history)}\n`);
+
+  // The edit itself costs 7: its signal, the workflow task it wakes, the window timer's start and
+  // cancel, and one re-plan (a local activity's marker).
+  expect(events.length).toBeLessThanOrEqual(MAX_EVENTS + 7);
+  // Still readable: the timers' summaries, one verification step, one send.
+  expect(text).toContain('Wait before verifying');
+  expect(text).toContain('Wait for the notification window');
+  expect(text.match(/^sendNotification$/gm)).toHaveLength(1);
+  expect(provider.sent).toHaveLength(1);
+});
+
+test('a HONOR_SYSTEM claim sent inside the window costs at most 20 events', async () => {
+  const claim = await seedClaim(database.db, harness.secrets, { providerUrl: provider.sendUrl, providerKey: provider.apiKey });
+  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  await waitForCompletion(database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
+  const { events, text } = await completedHistory(handle);
+  expect(events.length).toBeLessThanOrEqual(MAX_EVENTS);
+  expect(text).toContain('Wait before verifying');
+  expect(text.match(/^sendNotification$/gm)).toHaveLength(1);
+});
