@@ -51,7 +51,12 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
         beforeRequest: async () => {
           const pause = pacer.pauseMs(key.tenantId);
           if (pause > MAX_INLINE_PAUSE_MS) {
-            throw new OutboundError({ kind: 'rate_limited', service: 'meta', message: `pacing: this tenant's Meta usage asks for a ${Math.round(pause / 1000)} s pause`, retryAfterMs: pause });
+            throw new OutboundError({
+              kind: 'rate_limited',
+              service: 'meta',
+              message: `pacing: this tenant's Meta usage asks for a ${Math.round(pause / 1000)} s pause`,
+              retryAfterMs: pause,
+            });
           }
           if (pause > 0) {
             Context.current().heartbeat({ pages, pausedMs: pause });
@@ -69,14 +74,14 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
       try {
         const crawl = needs.comments
           ? await crawlTarget({
-            client,
-            token: reader.token,
-            platform: key.platform,
-            targetId: key.targetId,
-            watermark: target.crawlWatermark,
-            save: async (comments) => void (await upsertComments(db, target, comments, 'CRAWL')),
-            progress: (read) => Context.current().heartbeat({ pages: read }),
-          })
+              client,
+              token: reader.token,
+              platform: key.platform,
+              targetId: key.targetId,
+              watermark: target.crawlWatermark,
+              save: async (comments) => void (await upsertComments(db, target, comments, 'CRAWL')),
+              progress: (read) => Context.current().heartbeat({ pages: read }),
+            })
           : { comments: 0, newestSeen: undefined };
         if (needs.reactions) {
           // Reactions new since the last complete listing were made after it (null: first listing).

@@ -56,7 +56,10 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
 
   /** The stamp of an attempt that never reported becomes UNKNOWN (only that stamp: a newer one is left alone). */
   async function resolveInterrupted(completionId: string, reason: string = INTERRUPTED): Promise<NotificationStatus> {
-    const row = await completions.findUniqueOrThrow({ where: { id: completionId }, select: { notificationStatus: true, notificationAttemptId: true } });
+    const row = await completions.findUniqueOrThrow({
+      where: { id: completionId },
+      select: { notificationStatus: true, notificationAttemptId: true },
+    });
     if (row.notificationStatus !== 'SENDING') return row.notificationStatus;
     const resolved = await completions.updateMany({
       where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: row.notificationAttemptId },
@@ -85,15 +88,25 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify-user:${recipient.userId}`}))`;
         const now = new Date();
         // Coalesced into (or stamped by) another attempt meanwhile: lost, not "too soon" (no retry).
-        const own = await tx.socialTaskCompletion.findUnique({ where: { id: completionId }, select: { status: true, notificationStatus: true, notificationAttemptedAt: true } });
+        const own = await tx.socialTaskCompletion.findUnique({
+          where: { id: completionId },
+          select: { status: true, notificationStatus: true, notificationAttemptedAt: true },
+        });
         const stampable = own?.status === 'VERIFIED' && own.notificationAttemptedAt === null && NOTIFICATION_AHEAD.includes(own.notificationStatus);
         if (!stampable) return { kind: 'lost' } as const;
         const recent = await tx.socialTaskCompletion.findFirst({
-          where: { tenantId: recipient.tenantId, userId: recipient.userId, id: { not: completionId }, notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) }, notificationStatus: { not: 'COALESCED' } },
+          where: {
+            tenantId: recipient.tenantId,
+            userId: recipient.userId,
+            id: { not: completionId },
+            notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) },
+            notificationStatus: { not: 'COALESCED' },
+          },
           orderBy: { notificationAttemptedAt: 'desc' },
           select: { notificationAttemptedAt: true },
         });
-        if (recent?.notificationAttemptedAt) return { kind: 'too_soon', retryInMs: recent.notificationAttemptedAt.getTime() + RECIPIENT_SPACING_MS - now.getTime() } as const;
+        if (recent?.notificationAttemptedAt)
+          return { kind: 'too_soon', retryInMs: recent.notificationAttemptedAt.getTime() + RECIPIENT_SPACING_MS - now.getTime() } as const;
         const stamped = await tx.socialTaskCompletion.updateMany({
           where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
           data: { notificationStatus: 'SENDING', notificationAttemptedAt: now, notificationAttemptId: attemptId, notificationNotBefore: null },
@@ -101,10 +114,22 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         if (stamped.count === 0) return { kind: 'lost' } as const;
         await tx.socialTaskCompletion.updateMany({
           where: {
-            tenantId: recipient.tenantId, userId: recipient.userId, campaignId: recipient.campaignId, id: { not: completionId },
-            status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead,
+            tenantId: recipient.tenantId,
+            userId: recipient.userId,
+            campaignId: recipient.campaignId,
+            id: { not: completionId },
+            status: 'VERIFIED',
+            notificationAttemptedAt: null,
+            notificationStatus: ahead,
           },
-          data: { notificationStatus: 'COALESCED', notificationCoalescedIntoId: completionId, notificationAttemptedAt: now, notificationAttemptId: attemptId, notificationNotBefore: null, notificationError: null },
+          data: {
+            notificationStatus: 'COALESCED',
+            notificationCoalescedIntoId: completionId,
+            notificationAttemptedAt: now,
+            notificationAttemptId: attemptId,
+            notificationNotBefore: null,
+            notificationError: null,
+          },
         });
         // Also those an earlier attempt of this claim coalesced (it released the send to retry).
         const carried = await tx.socialTaskCompletion.findMany({

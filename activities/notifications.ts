@@ -73,7 +73,10 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       // reconnection, provider rejecting our key) must not wake the user once it is released.
       // notify-now is an explicit operator decision and bypasses it.
       if (!input.ignoreWindow && now.getTime() - verifiedAt.getTime() > input.maxDelayMs) {
-        return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the notification could not be sent within the maximum delay after verification') };
+        return {
+          action: 'done',
+          notificationStatus: await finish(claim.id, 'SKIPPED', 'the notification could not be sent within the maximum delay after verification'),
+        };
       }
       const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: campaign.whatsappAccountId });
       if (channel.kind === 'hold') {
@@ -92,7 +95,14 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       if (opensAt.getTime() <= now.getTime()) return { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
 
       if (opensAt.getTime() - verifiedAt.getTime() > input.maxDelayMs) {
-        return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', `the notification window opens too long after verification (${opensAt.toISOString()})`) };
+        return {
+          action: 'done',
+          notificationStatus: await finish(
+            claim.id,
+            'SKIPPED',
+            `the notification window opens too long after verification (${opensAt.toISOString()})`,
+          ),
+        };
       }
       if (campaign.endsAt && campaign.endsAt <= opensAt) {
         return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the campaign ends before the notification window opens') };
@@ -211,7 +221,9 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
           });
         }
         const released = await outcomes.release(attempt, reason);
-        return released ? { notificationStatus: 'PENDING', held: true, detail: reason } : { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+        return released
+          ? { notificationStatus: 'PENDING', held: true, detail: reason }
+          : { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
       }
       case 'rate_limited':
       case 'transient': {
@@ -244,21 +256,36 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       const sessionOpen = claim.user.lastInboundAt !== null && Date.now() - claim.user.lastInboundAt.getTime() < SESSION_WINDOW_MS;
       const messageWith = (carried: readonly CarriedNotification[]) =>
         template && !sessionOpen
-          ? { type: 'template' as const, name: template, language: claim.campaign.notificationTemplateLanguage ?? 'en', bodyParameters: templateBodyParameters(contentWith(carried)) }
+          ? {
+              type: 'template' as const,
+              name: template,
+              language: claim.campaign.notificationTemplateLanguage ?? 'en',
+              bodyParameters: templateBodyParameters(contentWith(carried)),
+            }
           : { type: 'text' as const, body: textWith(carried) };
       const token = tokens.open(channel.sealedToken);
       return async (carried) => {
         const message = messageWith(carried);
-        const sent = await sendCloudMessage(graph, { phoneNumberId: channel.phoneNumberId, token, to: claim.user.phone, message, bizOpaqueCallbackData: claim.id });
+        const sent = await sendCloudMessage(graph, {
+          phoneNumberId: channel.phoneNumberId,
+          token,
+          to: claim.user.phone,
+          message,
+          bizOpaqueCallbackData: claim.id,
+        });
         return { channelName: 'WHATSAPP_CLOUD', providerMessageId: sent.messageId };
       };
     }
     if (channel.kind === 'tenant_provider') {
       return async (carried) => {
-        const sent = await sendViaTenantProvider(channel.config, { number: claim.user.phone, message: textWith(carried) }, {
-          timeoutMs,
-          allowPrivateNetworks: config.outboundAllowPrivateNetworks,
-        });
+        const sent = await sendViaTenantProvider(
+          channel.config,
+          { number: claim.user.phone, message: textWith(carried) },
+          {
+            timeoutMs,
+            allowPrivateNetworks: config.outboundAllowPrivateNetworks,
+          },
+        );
         return { channelName: 'TENANT_PROVIDER', providerMessageId: sent.providerMessageId };
       };
     }

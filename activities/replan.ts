@@ -10,9 +10,7 @@ export function createReplanActivities(deps: Pick<ActivityDeps, 'db' | 'temporal
     /** Returns how many claims were signalled. Throws when Temporal is unreachable: the activity retries. */
     async signalWaitingClaims(scope: ReplanScope): Promise<number> {
       return whileHeartbeating(() =>
-        scope.kind === 'campaign'
-          ? signalClaimsOfCampaign(deps, scope.tenantId, scope.campaignId)
-          : signalClaimsOfTenant(deps, scope.tenantId),
+        scope.kind === 'campaign' ? signalClaimsOfCampaign(deps, scope.tenantId, scope.campaignId) : signalClaimsOfTenant(deps, scope.tenantId),
       );
     },
   };

@@ -17,8 +17,13 @@ import type { ActivityDeps } from './deps.js';
 import { FailureType, toActivityFailure } from './failures.js';
 import { loadMetaCredentialSources } from './meta-credentials.js';
 
-export function createVerificationActivities({ config, db, secrets, temporal, graph }: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal' | 'graph'>) {
-
+export function createVerificationActivities({
+  config,
+  db,
+  secrets,
+  temporal,
+  graph,
+}: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal' | 'graph'>) {
   /**
    * Comments on a media or Page post are decided from the target's comment index (one shared,
    * incrementally crawled copy per tenant and target), not by paging Meta for every claim.
@@ -29,18 +34,25 @@ export function createVerificationActivities({ config, db, secrets, temporal, gr
     rules: EvidenceRules,
   ): Promise<VerificationOutcome> {
     const platformName = key.platform === 'INSTAGRAM' ? 'Instagram username' : 'Facebook name';
-    if (!who.handle && !who.proofCode) return { kind: 'fallback', detail: `The user gave no ${platformName} (neither in the claim nor in the profile)` };
+    if (!who.handle && !who.proofCode)
+      return { kind: 'fallback', detail: `The user gave no ${platformName} (neither in the claim nor in the profile)` };
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
     return fromIndexVerification(await verifyFromIndex(indexDeps(), key, sources, who, rules));
   }
 
   const indexDeps = () => ({
-    db, temporal, taskQueue: config.temporal.taskQueue, coalesceMs: config.commentIndex.coalesceMs, waitMs: config.commentIndex.waitMs,
+    db,
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    coalesceMs: config.commentIndex.coalesceMs,
+    waitMs: config.commentIndex.waitMs,
   });
 
   /** A Facebook LIKE claim, decided from the post's indexed reactions (matched by display name). */
   async function verifyReactionFromIndexed(
-    key: { tenantId: string; platform: 'FACEBOOK'; targetId: string }, handle: string | undefined, rules: EvidenceRules,
+    key: { tenantId: string; platform: 'FACEBOOK'; targetId: string },
+    handle: string | undefined,
+    rules: EvidenceRules,
   ): Promise<VerificationOutcome> {
     if (!handle) return { kind: 'fallback', detail: 'The user gave no Facebook name (neither in the claim nor in the profile)' };
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
@@ -57,9 +69,14 @@ export function createVerificationActivities({ config, db, secrets, temporal, gr
         throw ApplicationFailure.create({ type: FailureType.Transient, message: checked.detail });
       case 'could_not_check':
         if (checked.errorKind === 'auth') {
-          return { kind: 'credentials_rejected', method: checked.method, detail: `Meta rejected the ${describe(checked.method)} credentials: ${checked.detail}` };
+          return {
+            kind: 'credentials_rejected',
+            method: checked.method,
+            detail: `Meta rejected the ${describe(checked.method)} credentials: ${checked.detail}`,
+          };
         }
-        if (checked.errorKind === 'no_credentials') return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.detail})` };
+        if (checked.errorKind === 'no_credentials')
+          return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.detail})` };
         if (checked.failedCrawls < config.commentIndex.checkAttempts) {
           throw ApplicationFailure.create({
             type: checked.errorKind === 'rate_limited' ? FailureType.RateLimited : FailureType.Transient,
@@ -74,7 +91,11 @@ export function createVerificationActivities({ config, db, secrets, temporal, gr
         switch (result.outcome) {
           case 'verified':
             return {
-              kind: 'decided', verified: true, method, evidence: result.evidence, reason: 'VERIFIED_BY_META',
+              kind: 'decided',
+              verified: true,
+              method,
+              evidence: result.evidence,
+              reason: 'VERIFIED_BY_META',
               detail: `Verified with the ${describe(method)} Meta credentials`,
             };
           case 'not_found':
@@ -132,7 +153,11 @@ export function createVerificationActivities({ config, db, secrets, temporal, gr
           if (error instanceof OutboundError && error.kind === 'auth') {
             // The tenant's credentials exist but are rejected: do not silently switch to the
             // platform's; the claim waits for the tenant to fix them.
-            return { kind: 'credentials_rejected', method: source.method, detail: `Meta rejected the ${describe(source.method)} credentials: ${error.message}` };
+            return {
+              kind: 'credentials_rejected',
+              method: source.method,
+              detail: `Meta rejected the ${describe(source.method)} credentials: ${error.message}`,
+            };
           }
           if (error instanceof OutboundError && error.kind === 'permanent') {
             return { kind: 'fallback', detail: `Meta could not check this task (${error.message})` };
@@ -142,7 +167,11 @@ export function createVerificationActivities({ config, db, secrets, temporal, gr
         switch (result.outcome) {
           case 'verified':
             return {
-              kind: 'decided', verified: true, method: source.method, evidence: result.evidence, reason: 'VERIFIED_BY_META',
+              kind: 'decided',
+              verified: true,
+              method: source.method,
+              evidence: result.evidence,
+              reason: 'VERIFIED_BY_META',
               detail: `Verified with the ${describe(source.method)} Meta credentials`,
             };
           case 'not_found':

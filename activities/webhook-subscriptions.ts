@@ -6,9 +6,7 @@ import { Context } from '@temporalio/activity';
 import { graphClientFromConfig } from '../src/integrations/meta/graph-client-from-config.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { subscribeOwner, type SubscribableConfig } from '../src/webhook-subscriptions/subscribe-owner.js';
-import {
-  isCurrentRequest, recordSubscriptionOutcome, recordSubscriptionRetrying,
-} from '../src/webhook-subscriptions/subscription-store.js';
+import { isCurrentRequest, recordSubscriptionOutcome, recordSubscriptionRetrying } from '../src/webhook-subscriptions/subscription-store.js';
 import type { SubscribeWebhooksInput } from '../workflows/webhook-subscription-definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
@@ -17,9 +15,10 @@ export function createWebhookSubscriptionActivities({ config, db, secrets }: Pic
   const graph = graphClientFromConfig(config);
 
   async function loadConfig(ownerKey: string): Promise<SubscribableConfig | null> {
-    const sealed = ownerKey === 'platform'
-      ? (await db.platformSettings.findUnique({ where: { id: 1 } }))?.metaConfig
-      : (await db.tenant.findUnique({ where: { id: ownerKey.slice('tenant:'.length) } }))?.metaConfig;
+    const sealed =
+      ownerKey === 'platform'
+        ? (await db.platformSettings.findUnique({ where: { id: 1 } }))?.metaConfig
+        : (await db.tenant.findUnique({ where: { id: ownerKey.slice('tenant:'.length) } }))?.metaConfig;
     return sealed ? secrets.openJson<SubscribableConfig>(sealed) : null;
   }
 

@@ -33,7 +33,14 @@ export interface TokenRefreshOutcome {
 
 const MAX_REASON_LENGTH = 300;
 
-export function createWhatsappTokenActivities({ config, db, secrets, temporal, logger, graph }: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal' | 'logger' | 'graph'>) {
+export function createWhatsappTokenActivities({
+  config,
+  db,
+  secrets,
+  temporal,
+  logger,
+  graph,
+}: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'temporal' | 'logger' | 'graph'>) {
   // Up to three Meta calls inside the transaction (debug, exchange, debug of the new token).
   const metaBudgetMs = 4 * config.outboundHttpTimeoutMs;
   const lockWaitMs = metaBudgetMs + 5_000;
@@ -52,7 +59,8 @@ export function createWhatsappTokenActivities({ config, db, secrets, temporal, l
             const base = { accountId, displayPhoneNumber: account.displayPhoneNumber, accountStatus: account.status };
             if (account.status !== 'ACTIVE' || !account.accessToken) {
               // E.g. a send found the token rejected and marked the account: the workflow pauses the schedule.
-              const reason = account.status === 'NEEDS_REAUTH' ? (account.statusReason ?? 'the account needs to be reconnected') : `account is ${account.status}`;
+              const reason =
+                account.status === 'NEEDS_REAUTH' ? (account.statusReason ?? 'the account needs to be reconnected') : `account is ${account.status}`;
               return { ...base, result: 'skipped', tokenExpiresAt: iso(account.tokenExpiresAt), reason } as const;
             }
             const token = secrets.open(account.accessToken);
@@ -90,7 +98,8 @@ export function createWhatsappTokenActivities({ config, db, secrets, temporal, l
               issued = await exchangeForLongLivedToken(graph, token, { setTokenExpiresIn60Days: true });
             } catch (error) {
               // 190 and friends: an expired or revoked token cannot be exchanged; the tenant must reconnect.
-              if (error instanceof OutboundError && error.kind === 'auth') return markNeedsReauth(`Meta refused to refresh the token: ${error.message}`);
+              if (error instanceof OutboundError && error.kind === 'auth')
+                return markNeedsReauth(`Meta refused to refresh the token: ${error.message}`);
               throw error;
             }
             // debug_token is authoritative for the new expiry; the exchange's expires_in is the fallback.
@@ -125,7 +134,11 @@ export function createWhatsappTokenActivities({ config, db, secrets, temporal, l
      * Only while the account is still NEEDS_REAUTH: a reconnect may have landed in between (it
      * unpauses the schedule itself), and one landing during the pause is undone right after.
      */
-    async pauseWhatsappRefreshSchedule(input: { accountId: string; displayPhoneNumber: string | null; reason: string }): Promise<{ paused: boolean }> {
+    async pauseWhatsappRefreshSchedule(input: {
+      accountId: string;
+      displayPhoneNumber: string | null;
+      reason: string;
+    }): Promise<{ paused: boolean }> {
       const needsReauth = async () =>
         (await db.whatsappAccount.findUnique({ where: { id: input.accountId }, select: { status: true } }))?.status === 'NEEDS_REAUTH';
       if (!(await needsReauth())) return { paused: false };
@@ -141,7 +154,8 @@ export function createWhatsappTokenActivities({ config, db, secrets, temporal, l
 
 function invalidReason(info: DebugTokenInfo): string | undefined {
   if (!info.isValid) {
-    const code = info.error?.code !== undefined ? ` (code ${info.error.code}${info.error.subcode !== undefined ? `/${info.error.subcode}` : ''})` : '';
+    const code =
+      info.error?.code !== undefined ? ` (code ${info.error.code}${info.error.subcode !== undefined ? `/${info.error.subcode}` : ''})` : '';
     return `Meta reports the token as invalid${code}: ${info.error?.message ?? 'is_valid is false'}`;
   }
   if (info.expiresAt !== null && info.expiresAt.getTime() <= Date.now()) return 'the token has expired';

@@ -19,8 +19,12 @@ await startTestPostgres();
 const fakeMeta = await startFakeMeta({ appSecret: 'bench-secret' });
 const system = await startTestSystem({
   env: {
-    META_GRAPH_BASE_URL: fakeMeta.url, META_APP_ID: fakeMeta.appId, META_APP_SECRET: fakeMeta.appSecret,
-    CLAIM_VERIFY_DELAY: '1s', COMMENT_INDEX_COALESCE: '1s', LOG_LEVEL: 'silent',
+    META_GRAPH_BASE_URL: fakeMeta.url,
+    META_APP_ID: fakeMeta.appId,
+    META_APP_SECRET: fakeMeta.appSecret,
+    CLAIM_VERIFY_DELAY: '1s',
+    COMMENT_INDEX_COALESCE: '1s',
+    LOG_LEVEL: 'silent',
   },
 });
 try {
@@ -31,7 +35,8 @@ try {
   const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
   const igToken = fakeMeta.addToken({ scopes: ['instagram_basic'] }).token;
   await system.request('PUT', '/api/v1/tenant/settings', {
-    token: admin, body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: igToken } },
+    token: admin,
+    body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: igToken } },
   });
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Bench', notificationEnabled: false } });
   const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
@@ -60,17 +65,30 @@ try {
   const began = Date.now();
   const ids: string[] = [];
   for (let i = 0; i < claimants.length; i += PARALLEL_REQUESTS) {
-    ids.push(...(await Promise.all(claimants.slice(i, i + PARALLEL_REQUESTS).map(async (handle, j) => {
-      const user = await system.request('POST', '/api/v1/end-users', { token: admin, body: { name: handle, phone: `+5196${String(1_000_000 + i + j)}` } });
-      const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: { handle } });
-      if (claimed.status !== 202) throw new Error(`claim: ${claimed.status} ${claimed.text}`);
-      return claimed.body.completionId as string;
-    }))));
+    ids.push(
+      ...(await Promise.all(
+        claimants.slice(i, i + PARALLEL_REQUESTS).map(async (handle, j) => {
+          const user = await system.request('POST', '/api/v1/end-users', {
+            token: admin,
+            body: { name: handle, phone: `+5196${String(1_000_000 + i + j)}` },
+          });
+          const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
+            token: tokens.endUser(tenantId, user.body.id),
+            body: { handle },
+          });
+          if (claimed.status !== 202) throw new Error(`claim: ${claimed.status} ${claimed.text}`);
+          return claimed.body.completionId as string;
+        }),
+      )),
+    );
   }
   const claimedIn = Date.now() - began;
   let rows;
   for (;;) {
-    rows = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true, reason: true, claimedAt: true, verifiedAt: true } });
+    rows = await db.socialTaskCompletion.findMany({
+      where: { id: { in: ids } },
+      select: { status: true, reason: true, claimedAt: true, verifiedAt: true },
+    });
     if (rows.every((row) => row.status !== 'PENDING')) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -83,8 +101,12 @@ try {
   const lastDecision = Math.max(...rows.map((row) => row.verifiedAt?.getTime() ?? 0));
   console.log(`verification bench (${cpus().length} cores): ${COMMENTS} comments (50 per page), ${CLAIMS} claims (${genuine} genuine)`);
   console.log(`  verified ${verified}/${genuine} genuine, not found ${notFound}/${CLAIMS - genuine} non-commenters`);
-  console.log(`  Graph comment reads: ${used} for ${CLAIMS} claims = ${(used / CLAIMS).toFixed(3)} per claim (target ≤ 0.3); ${target.crawls} crawls`);
-  console.log(`  throughput: ${(CLAIMS / Math.max(1, (lastDecision - firstVerify) / 1000)).toFixed(1)} claims/s verified (first verify → last decision ${((lastDecision - firstVerify) / 1000).toFixed(1)} s); claims submitted in ${(claimedIn / 1000).toFixed(1)} s, all decided after ${(decidedIn / 1000).toFixed(1)} s`);
+  console.log(
+    `  Graph comment reads: ${used} for ${CLAIMS} claims = ${(used / CLAIMS).toFixed(3)} per claim (target ≤ 0.3); ${target.crawls} crawls`,
+  );
+  console.log(
+    `  throughput: ${(CLAIMS / Math.max(1, (lastDecision - firstVerify) / 1000)).toFixed(1)} claims/s verified (first verify → last decision ${((lastDecision - firstVerify) / 1000).toFixed(1)} s); claims submitted in ${(claimedIn / 1000).toFixed(1)} s, all decided after ${(decidedIn / 1000).toFixed(1)} s`,
+  );
   if (verified !== genuine || notFound !== CLAIMS - genuine) process.exitCode = 1;
 } finally {
   await system.stop();

@@ -50,9 +50,11 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, intervalM
 async function atConcurrency(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
   const started = Date.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
   return n / ((Date.now() - started) / 1000);
 }
 
@@ -148,7 +150,9 @@ function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, n
 function cpuLine(before: Record<string, number>, after: Record<string, number>, seconds: number, claims: number): string {
   const parts = Object.keys(after).map((name) => {
     const used = after[name]! - (before[name] ?? 0);
-    return Number.isNaN(used) ? `${name} n/a` : `${name} ${((used * 1000) / claims).toFixed(1)} ms/claim (${((used / seconds) * 100).toFixed(0)}% of a core)`;
+    return Number.isNaN(used)
+      ? `${name} n/a`
+      : `${name} ${((used * 1000) / claims).toFixed(1)} ms/claim (${((used / seconds) * 100).toFixed(0)}% of a core)`;
   });
   return `${parts.join(', ')} over ${seconds.toFixed(1)} s`;
 }
@@ -169,7 +173,9 @@ async function heapUsedMb(metricsPort: number): Promise<number> {
 
 function rssMb(pid: number | undefined): number {
   if (!pid) return NaN;
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.match(/(\d+)/)?.[1] ?? NaN) / 1024;
 }
 
@@ -202,10 +208,20 @@ async function main(): Promise<void> {
   const encryptionKey = randomBytes(32);
   const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue, JWT_SECRET: jwtSecret, TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
-    CLAIM_VERIFY_DELAY: '1s', PORT: String(apiPort), OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true', LOG_LEVEL: 'warn',
-    WHATSAPP_API_URL: `${provider.url}/n/platform/send`, WHATSAPP_API_KEY: 'bench-key', WHATSAPP_SEND_RATE: String(RATE),
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    JWT_SECRET: jwtSecret,
+    TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+    CLAIM_VERIFY_DELAY: '1s',
+    PORT: String(apiPort),
+    OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+    LOG_LEVEL: 'warn',
+    WHATSAPP_API_URL: `${provider.url}/n/platform/send`,
+    WHATSAPP_API_KEY: 'bench-key',
+    WHATSAPP_SEND_RATE: String(RATE),
     WORKER_METRICS_PORT: String(workerMetricsPort),
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
@@ -223,22 +239,38 @@ async function main(): Promise<void> {
   const suffix = randomBytes(3).toString('hex');
   const big = await db.tenant.create({ data: { name: 'Big', slug: `big-${suffix}` } });
   const small = await db.tenant.create({
-    data: { name: 'Small', slug: `small-${suffix}`, waConfig: secrets.sealJson({ apiUrl: `${provider.url}/n/small/send`, apiKey: 'small-key', sender: 'Small' }) },
+    data: {
+      name: 'Small',
+      slug: `small-${suffix}`,
+      waConfig: secrets.sealJson({ apiUrl: `${provider.url}/n/small/send`, apiKey: 'small-key', sender: 'Small' }),
+    },
   });
   const setUp = async (tenantId: string) => {
     const campaign = await db.campaign.create({ data: { tenantId, name: 'Bench', ...closed } });
     const task = await db.socialMediaTask.create({
-      data: { tenantId, campaignId: campaign.id, title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' },
+      data: {
+        tenantId,
+        campaignId: campaign.id,
+        title: 'Follow',
+        platform: 'INSTAGRAM',
+        actionType: 'FOLLOW',
+        spinsReward: 1,
+        verificationStrategy: 'HONOR_SYSTEM',
+      },
     });
     return { campaignId: campaign.id, taskId: task.id };
   };
   const bigSetup = await setUp(big.id);
   const smallSetup = await setUp(small.id);
-  await db.endUser.createMany({ data: Array.from({ length: CLAIMS }, (_, i) => ({ tenantId: big.id, name: `U${i}`, phone: `+5190${String(i).padStart(7, '0')}` })) });
+  await db.endUser.createMany({
+    data: Array.from({ length: CLAIMS }, (_, i) => ({ tenantId: big.id, name: `U${i}`, phone: `+5190${String(i).padStart(7, '0')}` })),
+  });
   const users = await db.endUser.findMany({ where: { tenantId: big.id }, select: { id: true } });
   const smallUser = await db.endUser.create({ data: { tenantId: small.id, name: 'Solo', phone: '+51999999999' } });
   const ourBytes = async () => {
-    const rows = await db.$queryRaw<{ bytes: bigint }[]>`SELECT sum(pg_total_relation_size(quote_ident(tablename)))::bigint AS bytes FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('SocialTaskCompletion', 'SpinCredit')`;
+    const rows = await db.$queryRaw<
+      { bytes: bigint }[]
+    >`SELECT sum(pg_total_relation_size(quote_ident(tablename)))::bigint AS bytes FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('SocialTaskCompletion', 'SpinCredit')`;
     return Number(rows[0]?.bytes ?? 0);
   };
   const bytesBefore = await ourBytes();
@@ -246,15 +278,23 @@ async function main(): Promise<void> {
   const processes = () => ({ temporal: temporal?.pid, worker: worker.pid, api: api.pid, postgres: pgPid });
   // The worker's metrics endpoint comes up with the worker; its heap before any claim is the baseline.
   let idleHeap = NaN;
-  await until(async () => {
-    idleHeap = await heapUsedMb(workerMetricsPort);
-    return !Number.isNaN(idleHeap);
-  }, 60_000, 500);
-  const admin = (tenantId: string) => jwt.sign({ role: 'tenant_admin', tenantId }, jwtSecret, { algorithm: 'HS256', subject: 'bench-admin', expiresIn: 3600 });
-  const endUser = (tenantId: string, id: string) => jwt.sign({ role: 'end_user', tenantId }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 });
+  await until(
+    async () => {
+      idleHeap = await heapUsedMb(workerMetricsPort);
+      return !Number.isNaN(idleHeap);
+    },
+    60_000,
+    500,
+  );
+  const admin = (tenantId: string) =>
+    jwt.sign({ role: 'tenant_admin', tenantId }, jwtSecret, { algorithm: 'HS256', subject: 'bench-admin', expiresIn: 3600 });
+  const endUser = (tenantId: string, id: string) =>
+    jwt.sign({ role: 'end_user', tenantId }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 });
   const claim = async (tenantId: string, taskId: string, userId: string) => {
     const response = await fetch(`${apiUrl}/api/v1/tasks/${taskId}/claims`, {
-      method: 'POST', headers: { authorization: `Bearer ${endUser(tenantId, userId)}`, 'content-type': 'application/json' }, body: '{}',
+      method: 'POST',
+      headers: { authorization: `Bearer ${endUser(tenantId, userId)}`, 'content-type': 'application/json' },
+      body: '{}',
     });
     if (response.status !== 202 && response.status !== 200) throw new Error(`claim: ${response.status} ${await response.text()}`);
   };
@@ -278,14 +318,23 @@ async function main(): Promise<void> {
     rawSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => rawStart(from + i)));
     intakeSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[from + i]!.id)));
   }
-  figure(`CPU during intake (raw starts and claims alternated): ${cpuLine(intakeCpu, cpuSnapshot(processes()), (Date.now() - intakeStarted) / 1000, CLAIMS - warm)}`);
+  figure(
+    `CPU during intake (raw starts and claims alternated): ${cpuLine(intakeCpu, cpuSnapshot(processes()), (Date.now() - intakeStarted) / 1000, CLAIMS - warm)}`,
+  );
   const rawRate = (CLAIMS - warm) / rawSeconds;
   const intakeRate = (CLAIMS - warm) / intakeSeconds;
-  figure(`intake ${(intakeRate / rawRate).toFixed(2)} of raw start rate (POST /claims ${intakeRate.toFixed(1)}/s, workflow.start ${rawRate.toFixed(1)}/s, ${CLAIMS - warm} each after ${warm} warm-up, alternated in ${rounds} rounds at concurrency ${CONCURRENCY}, ${cpus().length} cores)`);
-  await client.workflowService.startBatchOperation({
-    namespace: 'default', jobId: `raw-${suffix}`, reason: 'bench cleanup', visibilityQuery: `TaskQueue = '${taskQueue}-raw'`,
-    terminationOperation: { identity: 'bench' },
-  }).catch(() => undefined);
+  figure(
+    `intake ${(intakeRate / rawRate).toFixed(2)} of raw start rate (POST /claims ${intakeRate.toFixed(1)}/s, workflow.start ${rawRate.toFixed(1)}/s, ${CLAIMS - warm} each after ${warm} warm-up, alternated in ${rounds} rounds at concurrency ${CONCURRENCY}, ${cpus().length} cores)`,
+  );
+  await client.workflowService
+    .startBatchOperation({
+      namespace: 'default',
+      jobId: `raw-${suffix}`,
+      reason: 'bench cleanup',
+      visibilityQuery: `TaskQueue = '${taskQueue}-raw'`,
+      terminationOperation: { identity: 'bench' },
+    })
+    .catch(() => undefined);
 
   // 2. All verified and waiting for the window.
   await claim(small.id, smallSetup.taskId, smallUser.id);
@@ -293,19 +342,25 @@ async function main(): Promise<void> {
   const verifyCpu = cpuSnapshot(processes());
   const allWaiting = () => db.socialTaskCompletion.count({ where: { notificationStatus: 'WAITING_FOR_WINDOW' } });
   await until(async () => (await allWaiting()) === CLAIMS + 1, 15 * 60_000, 1_000);
-  figure(`CPU until all waiting (verify, record, plan): ${cpuLine(verifyCpu, cpuSnapshot(processes()), (Date.now() - waitingSince) / 1000, CLAIMS + 1)}`);
+  figure(
+    `CPU until all waiting (verify, record, plan): ${cpuLine(verifyCpu, cpuSnapshot(processes()), (Date.now() - waitingSince) / 1000, CLAIMS + 1)}`,
+  );
   const waitingRss = rssMb(worker.pid);
   const waitingHeap = await heapUsedMb(workerMetricsPort);
-  const bytesPerClaim = (await ourBytes() - bytesBefore) / (CLAIMS + 1);
+  const bytesPerClaim = ((await ourBytes()) - bytesBefore) / (CLAIMS + 1);
   say(`${await allWaiting()} claims waiting after ${((Date.now() - waitingSince) / 1000).toFixed(0)} s; worker RSS ${waitingRss.toFixed(0)} MB`);
-  figure(`storage ${(bytesPerClaim / 1024).toFixed(2)} KB of our PostgreSQL per waiting claim (completion + credit rows and their indexes; ${(bytesPerClaim / 10240).toFixed(2)} of the 10 KB target)`);
+  figure(
+    `storage ${(bytesPerClaim / 1024).toFixed(2)} KB of our PostgreSQL per waiting claim (completion + credit rows and their indexes; ${(bytesPerClaim / 10240).toFixed(2)} of the 10 KB target)`,
+  );
 
   // 3. The windows open: PATCH both campaigns at once; drain; the small tenant's latency.
   const open = { notificationStartHour: 0, notificationEndHour: 0 };
   const patch = async (tenantId: string, campaignId: string) => {
     const started = Date.now();
     const response = await fetch(`${apiUrl}/api/v1/campaigns/${campaignId}`, {
-      method: 'PATCH', headers: { authorization: `Bearer ${admin(tenantId)}`, 'content-type': 'application/json' }, body: JSON.stringify(open),
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${admin(tenantId)}`, 'content-type': 'application/json' },
+      body: JSON.stringify(open),
     });
     if (response.status !== 200) throw new Error(`PATCH: ${response.status}`);
     return Date.now() - started;
@@ -320,19 +375,29 @@ async function main(): Promise<void> {
   const drainS = (Math.max(...bigSends.map((m) => m.at)) - opened) / 1000;
   const idealS = CLAIMS / RATE;
   figure(`PATCH answered in ${bigPatchMs} ms with ${CLAIMS} waiting claims (${(bigPatchMs / 1000).toFixed(3)} of a 1 s budget)`);
-  figure(`drain ${(drainS / idealS).toFixed(2)} of ideal (last of ${bigSends.length} sends ${drainS.toFixed(1)} s after the window opened; ideal ${CLAIMS} / ${RATE} msg/s = ${idealS.toFixed(1)} s)`);
-  figure(`small tenant's claim sent ${smallSend ? ((smallSend.at - opened) / 1000).toFixed(2) : 'never'} s after its window opened while the big tenant drained (${smallSend ? ((smallSend.at - opened) / 2000).toFixed(2) : '∞'} of the 2 s target)`);
+  figure(
+    `drain ${(drainS / idealS).toFixed(2)} of ideal (last of ${bigSends.length} sends ${drainS.toFixed(1)} s after the window opened; ideal ${CLAIMS} / ${RATE} msg/s = ${idealS.toFixed(1)} s)`,
+  );
+  figure(
+    `small tenant's claim sent ${smallSend ? ((smallSend.at - opened) / 1000).toFixed(2) : 'never'} s after its window opened while the big tenant drained (${smallSend ? ((smallSend.at - opened) / 2000).toFixed(2) : '∞'} of the 2 s target)`,
+  );
   const perRecipient = new Map<string, number>();
   for (const m of provider.accepted) perRecipient.set(`${m.number}|${m.to}`, (perRecipient.get(`${m.number}|${m.to}`) ?? 0) + 1);
-  figure(`duplicates ${[...perRecipient.values()].filter((n) => n > 1).length}, rejected for rate ${provider.rejected.rate} (130429), for pair rate ${provider.rejected.pair} (131056)`);
+  figure(
+    `duplicates ${[...perRecipient.values()].filter((n) => n > 1).length}, rejected for rate ${provider.rejected.rate} (130429), for pair rate ${provider.rejected.pair} (131056)`,
+  );
 
   // 4. History events of one completed HONOR_SYSTEM claim; 5. worker memory.
   const one = await db.socialTaskCompletion.findFirstOrThrow({ where: { tenantId: small.id } });
   await until(async () => (await client.workflow.getHandle(one.workflowId).describe()).status.name === 'COMPLETED', 30_000);
   const history = await client.workflow.getHandle(one.workflowId).fetchHistory();
   const events = history.events?.length ?? 0;
-  figure(`history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`);
-  figure(`worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`);
+  figure(
+    `history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`,
+  );
+  figure(
+    `worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
+  );
 
   await db.$disconnect();
   await worker.stop('SIGTERM');
@@ -345,14 +410,18 @@ async function main(): Promise<void> {
   // 6. Verification at scale (its own stack, modest sizes): Graph reads per claim.
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench-verification.ts')], {
-      cwd: PROJECT_ROOT, stdio: 'inherit',
+      cwd: PROJECT_ROOT,
+      stdio: 'inherit',
       env: { ...process.env, BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000', BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200' },
     });
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
   });
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -88,15 +88,49 @@ type Env = Record<string, string | undefined>;
 
 /** Every variable the config module knows; docker-compose and docs are checked against it. */
 export const KNOWN_ENV_VARS = [
-  'PORT', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_SEND_TASK_QUEUE', 'WHATSAPP_SEND_RATE', 'JWT_SECRET',
-  'TOKEN_ENCRYPTION_KEY', 'CLAIM_VERIFY_DELAY', 'TOKEN_REFRESH_INTERVAL', 'TOKEN_REFRESH_THRESHOLD',
-  'MANUAL_REVIEW_TIMEOUT', 'NOTIFICATION_MAX_DELAY', 'CREDENTIAL_RETRY_WINDOW', 'OUTBOUND_HTTP_TIMEOUT',
-  'COMMENT_INDEX_COALESCE', 'COMMENT_INDEX_WAIT', 'COMMENT_INDEX_CHECK_ATTEMPTS',
-  'META_GRAPH_BASE_URL', 'META_GRAPH_VERSION', 'META_APP_ID', 'META_APP_SECRET', 'META_OAUTH_REDIRECT_URI',
-  'META_EMBEDDED_SIGNUP_CONFIG_ID', 'META_WEBHOOK_VERIFY_TOKEN', 'META_REGISTRATION_PIN', 'WHATSAPP_API_URL',
-  'WHATSAPP_API_KEY', 'WHATSAPP_INSTANCE_ID', 'PUBLIC_APP_URL', 'LOG_LEVEL', 'OUTBOUND_ALLOW_PRIVATE_NETWORKS',
-  'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_END_USER_MAX_LIFETIME', 'JWT_ADMIN_MAX_LIFETIME', 'META_DASHBOARD_ORIGIN',
-  'META_DASHBOARD_URL', 'WORKER_METRICS_PORT', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'RETENTION_DAYS',
+  'PORT',
+  'DATABASE_URL',
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_TASK_QUEUE',
+  'TEMPORAL_SEND_TASK_QUEUE',
+  'WHATSAPP_SEND_RATE',
+  'JWT_SECRET',
+  'TOKEN_ENCRYPTION_KEY',
+  'CLAIM_VERIFY_DELAY',
+  'TOKEN_REFRESH_INTERVAL',
+  'TOKEN_REFRESH_THRESHOLD',
+  'MANUAL_REVIEW_TIMEOUT',
+  'NOTIFICATION_MAX_DELAY',
+  'CREDENTIAL_RETRY_WINDOW',
+  'OUTBOUND_HTTP_TIMEOUT',
+  'COMMENT_INDEX_COALESCE',
+  'COMMENT_INDEX_WAIT',
+  'COMMENT_INDEX_CHECK_ATTEMPTS',
+  'META_GRAPH_BASE_URL',
+  'META_GRAPH_VERSION',
+  'META_APP_ID',
+  'META_APP_SECRET',
+  'META_OAUTH_REDIRECT_URI',
+  'META_EMBEDDED_SIGNUP_CONFIG_ID',
+  'META_WEBHOOK_VERIFY_TOKEN',
+  'META_REGISTRATION_PIN',
+  'WHATSAPP_API_URL',
+  'WHATSAPP_API_KEY',
+  'WHATSAPP_INSTANCE_ID',
+  'PUBLIC_APP_URL',
+  'LOG_LEVEL',
+  'OUTBOUND_ALLOW_PRIVATE_NETWORKS',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_END_USER_MAX_LIFETIME',
+  'JWT_ADMIN_MAX_LIFETIME',
+  'META_DASHBOARD_ORIGIN',
+  'META_DASHBOARD_URL',
+  'WORKER_METRICS_PORT',
+  'METRICS_TOKEN',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'RETENTION_DAYS',
 ] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -155,7 +189,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const retentionText = text('RETENTION_DAYS') ?? '30';
   const retentionDays = Number(retentionText);
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) problems.push(`RETENTION_DAYS must be a whole number of days, at least 1 (got "${retentionText}")`);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1)
+    problems.push(`RETENTION_DAYS must be a whole number of days, at least 1 (got "${retentionText}")`);
 
   const flag = (name: string, fallback: boolean): boolean => {
     const raw = text(name)?.toLowerCase();
@@ -179,7 +214,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const sendRateText = text('WHATSAPP_SEND_RATE') ?? '80';
   const whatsappSendRate = Number(sendRateText);
-  if (!/^\d{1,4}(\.\d+)?$/.test(sendRateText) || !(whatsappSendRate > 0)) problems.push('WHATSAPP_SEND_RATE must be a positive number of messages per second');
+  if (!/^\d{1,4}(\.\d+)?$/.test(sendRateText) || !(whatsappSendRate > 0))
+    problems.push('WHATSAPP_SEND_RATE must be a positive number of messages per second');
 
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');

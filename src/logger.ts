@@ -6,10 +6,25 @@ import { currentLogFields } from './observability/log-context.js';
 export type { Logger };
 
 export const REDACTED_PATHS = [
-  '*.accessToken', '*.access_token', '*.token', '*.apiKey', '*.api_key', '*.password', '*.secret',
-  '*.authorization', '*.Authorization', 'req.headers.authorization', 'req.headers.cookie',
-  'headers.authorization', '*.facebookToken', '*.instagramToken', '*.appSecret', '*.jwtSecret',
-  '*.client_secret', '*.appsecret_proof', '*.code',
+  '*.accessToken',
+  '*.access_token',
+  '*.token',
+  '*.apiKey',
+  '*.api_key',
+  '*.password',
+  '*.secret',
+  '*.authorization',
+  '*.Authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.facebookToken',
+  '*.instagramToken',
+  '*.appSecret',
+  '*.jwtSecret',
+  '*.client_secret',
+  '*.appsecret_proof',
+  '*.code',
 ];
 
 /** `destination` defaults to stdout; tests pass a stream to read what a process would print. */

@@ -29,7 +29,8 @@ const LOCAL_DB_STEP = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
 } satisfies LocalActivityOptions;
 export const localClaimActivities = proxyLocalActivities<ReturnType<typeof createClaimActivities>>(LOCAL_DB_STEP);
-export const localNotificationActivities = proxyLocalActivities<Omit<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>(LOCAL_DB_STEP);
+export const localNotificationActivities =
+  proxyLocalActivities<Omit<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>(LOCAL_DB_STEP);
 export const localVerificationSteps = proxyLocalActivities<ReturnType<typeof createVerificationStepActivities>>(LOCAL_DB_STEP);
 
 /** Meta calls: transient errors and rate limits retry with backoff (rate limits set their own delay). */

@@ -8,7 +8,8 @@ export const COMMENT_INDEX_WORKFLOW_TYPE = 'indexTargetComments';
 export type IndexPlatform = 'INSTAGRAM' | 'FACEBOOK';
 
 /** One entity workflow per tenant and target: its crawls are shared by every claim on it. */
-export const commentIndexWorkflowId = (key: { readonly tenantId: string; readonly targetId: string }) => `comment-index-${key.tenantId}-${key.targetId}`;
+export const commentIndexWorkflowId = (key: { readonly tenantId: string; readonly targetId: string }) =>
+  `comment-index-${key.tenantId}-${key.targetId}`;
 
 /** Input of indexTargetComments: ids only (the activity loads credentials itself). */
 export interface CommentIndexWorkflowInput {

@@ -7,9 +7,7 @@
 // result (also stored in WebhookEvent.result) sums it up per tenant. Deterministic sandbox code:
 // only ids and positions go to activities; the payload stays in the database.
 import { webhookActivities } from './activity-stubs.js';
-import type {
-  ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult,
-} from '../activities/webhooks.js';
+import type { ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult } from '../activities/webhooks.js';
 
 export interface ProcessWebhookInput {
   readonly webhookEventId: string;
@@ -29,9 +27,7 @@ export async function processMetaWebhook(input: ProcessWebhookInput): Promise<We
     items: [{ kind: 'other', outcome: 'ignored', detail: skip.reason }],
   }));
   for (let start = 0; start < outline.changes.length; start += CHANGES_PER_ACTIVITY) {
-    const changes = outline.changes
-      .slice(start, start + CHANGES_PER_ACTIVITY)
-      .map(({ entryIndex, changeIndex }) => ({ entryIndex, changeIndex }));
+    const changes = outline.changes.slice(start, start + CHANGES_PER_ACTIVITY).map(({ entryIndex, changeIndex }) => ({ entryIndex, changeIndex }));
     outcomes.push(...(await webhookActivities.applyWebhookChanges({ webhookEventId, changes })));
   }
   const result = summarize(outline.object, outline.changes.length, outcomes);
@@ -40,7 +36,15 @@ export async function processMetaWebhook(input: ProcessWebhookInput): Promise<We
 }
 
 type MutableCounts = { -readonly [K in keyof ProcessingCounts]-?: number };
-const zero = (): MutableCounts => ({ statusesApplied: 0, statusesKept: 0, inboundRecorded: 0, accountEventsApplied: 0, commentsIndexed: 0, ignored: 0, unmatchedTotal: 0 });
+const zero = (): MutableCounts => ({
+  statusesApplied: 0,
+  statusesKept: 0,
+  inboundRecorded: 0,
+  accountEventsApplied: 0,
+  commentsIndexed: 0,
+  ignored: 0,
+  unmatchedTotal: 0,
+});
 
 function summarize(object: string | null, changeCount: number, outcomes: ChangeOutcome[]): WebhookProcessingResult {
   const total = zero();
@@ -57,8 +61,12 @@ function summarize(object: string | null, changeCount: number, outcomes: ChangeO
       if (item.outcome === 'unmatched') {
         bump('unmatchedTotal');
         const listed: UnmatchedItem = {
-          entry: change.entryIndex, change: change.changeIndex, field: change.field, kind: item.kind,
-          ...(item.ref === undefined ? {} : { ref: item.ref }), reason: item.detail,
+          entry: change.entryIndex,
+          change: change.changeIndex,
+          field: change.field,
+          kind: item.kind,
+          ...(item.ref === undefined ? {} : { ref: item.ref }),
+          reason: item.detail,
         };
         if (unmatched.length < MAX_UNMATCHED_LISTED) unmatched.push(listed);
         if (slice && slice.unmatched.length < MAX_UNMATCHED_LISTED) slice.unmatched.push(listed);

@@ -5,7 +5,11 @@
 // cannot finish fails instead, and the claims waiting for it say they could not check.
 import type { GraphClient } from '../integrations/meta/graph-client.js';
 import {
-  listInstagramCommentReplies, listInstagramComments, listPageObjectComments, type FacebookComment, type InstagramComment,
+  listInstagramCommentReplies,
+  listInstagramComments,
+  listPageObjectComments,
+  type FacebookComment,
+  type InstagramComment,
 } from '../integrations/meta/social-reads.js';
 import type { IndexableComment } from './index-store.js';
 import type { IndexPlatform } from './target-key.js';
@@ -44,7 +48,10 @@ class Batcher {
   count = 0;
   newestSeen: Date | undefined;
 
-  constructor(private readonly request: CrawlRequest, private readonly pages: () => number) {}
+  constructor(
+    private readonly request: CrawlRequest,
+    private readonly pages: () => number,
+  ) {}
 
   async add(comment: IndexableComment): Promise<void> {
     this.pending.push(comment);

@@ -37,11 +37,13 @@ export interface IndexTargetRow {
 /** The target's index row, created on first use. */
 export async function ensureIndexTarget(db: Database, key: IndexTargetKey): Promise<IndexTargetRow> {
   const { tenantId, platform, targetId } = key;
-  return asRow(await db.commentIndexTarget.upsert({
-    where: { tenantId_platform_targetId: { tenantId, platform, targetId } },
-    create: { tenantId, platform, targetId },
-    update: {},
-  }));
+  return asRow(
+    await db.commentIndexTarget.upsert({
+      where: { tenantId_platform_targetId: { tenantId, platform, targetId } },
+      create: { tenantId, platform, targetId },
+      update: {},
+    }),
+  );
 }
 
 export async function findIndexTarget(db: Database, key: IndexTargetKey): Promise<IndexTargetRow | null> {
@@ -57,7 +59,10 @@ function asRow<T extends { platform: string }>(row: T): T & { platform: IndexPla
 
 /** Inserts or refreshes comments of one target in one statement. */
 export async function upsertComments(
-  db: Database, target: Pick<IndexTargetRow, 'id' | 'tenantId'>, comments: readonly IndexableComment[], source: CommentSource,
+  db: Database,
+  target: Pick<IndexTargetRow, 'id' | 'tenantId'>,
+  comments: readonly IndexableComment[],
+  source: CommentSource,
 ): Promise<number> {
   if (comments.length === 0) return 0;
   // One row per comment id (a page and its inline replies may repeat one).
@@ -89,7 +94,9 @@ export async function removeComment(db: Database, indexTargetId: string, comment
 
 /** A complete crawl that started at `startedAt`: the index now holds everything created before it. */
 export async function recordCompleteCrawl(
-  db: Database, indexTargetId: string, crawl: { startedAt: Date; newestSeen: Date | undefined; pages: number; commentsSkipped?: boolean },
+  db: Database,
+  indexTargetId: string,
+  crawl: { startedAt: Date; newestSeen: Date | undefined; pages: number; commentsSkipped?: boolean },
 ): Promise<void> {
   // A crawl of a post's reactions only (LIKE tasks alone) says nothing about its comments.
   const commentsThrough = crawl.commentsSkipped ? undefined : crawl.startedAt;
@@ -108,14 +115,20 @@ export async function recordCompleteCrawl(
 
 /** A crawl that could not finish: claims waiting for it learn why (the detail may quote Meta). */
 export async function recordCrawlError(
-  db: Database, indexTargetId: string, failure: { kind: string; message: string; pages: number; retryAfterMs?: number | undefined },
+  db: Database,
+  indexTargetId: string,
+  failure: { kind: string; message: string; pages: number; retryAfterMs?: number | undefined },
 ): Promise<void> {
   await db.commentIndexTarget.update({
     where: { id: indexTargetId },
     data: {
-      lastErrorAt: new Date(), lastErrorKind: failure.kind, lastError: failure.message.slice(0, 1_000),
+      lastErrorAt: new Date(),
+      lastErrorKind: failure.kind,
+      lastError: failure.message.slice(0, 1_000),
       retryAt: failure.retryAfterMs ? new Date(Date.now() + failure.retryAfterMs) : null,
-      lastCrawlAt: new Date(), pagesRead: { increment: failure.pages }, failedCrawls: { increment: 1 },
+      lastCrawlAt: new Date(),
+      pagesRead: { increment: failure.pages },
+      failedCrawls: { increment: 1 },
     },
   });
 }

@@ -17,7 +17,10 @@ export interface IndexClaimant {
 
 /** The first admitted match, oldest first; undefined when none passed. */
 export async function findClaimInIndex(
-  db: Database, target: Pick<IndexTargetRow, 'id' | 'platform' | 'targetId'>, who: IndexClaimant, screen: EvidenceScreen,
+  db: Database,
+  target: Pick<IndexTargetRow, 'id' | 'platform' | 'targetId'>,
+  who: IndexClaimant,
+  screen: EvidenceScreen,
 ): Promise<VerificationEvidence | undefined> {
   const { proofCode, handle } = who;
   const codeBody = proofCode?.toUpperCase().startsWith(PROOF_CODE_PREFIX) ? proofCode.slice(PROOF_CODE_PREFIX.length) : proofCode;
@@ -46,7 +49,12 @@ export async function indexedCommentCounts(db: Database, indexTargetId: string):
 }
 
 type IndexedRow = {
-  commentId: string; parentId: string | null; authorId: string | null; authorName: string | null; createdTime: Date | null; source: string;
+  commentId: string;
+  parentId: string | null;
+  authorId: string | null;
+  authorName: string | null;
+  createdTime: Date | null;
+  source: string;
 };
 
 function toEvidence(target: Pick<IndexTargetRow, 'platform' | 'targetId'>, comment: IndexedRow, proofCode: string | undefined): VerificationEvidence {

@@ -14,7 +14,10 @@ import type { IndexTargetRow } from './index-store.js';
 const UNDATABLE = new Date(0).toISOString();
 
 export async function findReactionInIndex(
-  db: Database, target: Pick<IndexTargetRow, 'id' | 'targetId'>, handle: string, screen: EvidenceScreen,
+  db: Database,
+  target: Pick<IndexTargetRow, 'id' | 'targetId'>,
+  handle: string,
+  screen: EvidenceScreen,
 ): Promise<VerificationEvidence | undefined> {
   const candidates = await db.indexedReaction.findMany({
     where: { indexTargetId: target.id, reactorHandle: handle },

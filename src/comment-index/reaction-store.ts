@@ -28,8 +28,12 @@ export function reactorKey(reaction: IndexableReaction): string | undefined {
  * Every row written is touched (updatedAt), which is how a full crawl finds the ones Meta dropped.
  */
 export async function upsertReactions(
-  db: Database, target: Pick<IndexTargetRow, 'id' | 'tenantId'>, reactions: readonly IndexableReaction[],
-  source: 'CRAWL' | 'WEBHOOK', madeAfter: Date | null, options: { newReaction?: boolean } = {},
+  db: Database,
+  target: Pick<IndexTargetRow, 'id' | 'tenantId'>,
+  reactions: readonly IndexableReaction[],
+  source: 'CRAWL' | 'WEBHOOK',
+  madeAfter: Date | null,
+  options: { newReaction?: boolean } = {},
 ): Promise<number> {
   const keyed = new Map<string, IndexableReaction>();
   for (const reaction of reactions) {
@@ -68,9 +72,7 @@ export async function removeReaction(db: Database, indexTargetId: string, reacti
  * A complete reactions crawl that started at `startedAt` listed every current reaction: the index
  * holds them all as of then, and rows neither listed nor written by a webhook since are gone on Meta.
  */
-export async function recordCompleteReactionCrawl(
-  db: Database, indexTargetId: string, crawl: { startedAt: Date; anonymous: number },
-): Promise<void> {
+export async function recordCompleteReactionCrawl(db: Database, indexTargetId: string, crawl: { startedAt: Date; anonymous: number }): Promise<void> {
   await db.indexedReaction.deleteMany({ where: { indexTargetId, updatedAt: { lt: crawl.startedAt } } });
   await db.$executeRaw`
     UPDATE "CommentIndexTarget" SET

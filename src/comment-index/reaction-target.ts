@@ -22,7 +22,13 @@ export async function indexNeeds(db: Database, key: IndexTargetKey): Promise<{ c
   if (key.platform !== 'FACEBOOK') return { comments: true, reactions: false };
   const tasks = await db.socialMediaTask.groupBy({
     by: ['actionType'],
-    where: { tenantId: key.tenantId, platform: 'FACEBOOK', targetId: key.targetId, verificationStrategy: 'META_API', actionType: { in: ['LIKE', 'COMMENT'] } },
+    where: {
+      tenantId: key.tenantId,
+      platform: 'FACEBOOK',
+      targetId: key.targetId,
+      verificationStrategy: 'META_API',
+      actionType: { in: ['LIKE', 'COMMENT'] },
+    },
   });
   const kinds = new Set(tasks.map((task) => task.actionType));
   const reactions = kinds.has('LIKE');

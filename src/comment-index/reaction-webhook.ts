@@ -32,16 +32,22 @@ const reactionSchema = z.object({
 
 export async function applyReactionChange(db: Database, value: unknown, entryTime: Date | undefined): Promise<ReactionItem[]> {
   const parsed = reactionSchema.safeParse(value);
-  if (!parsed.success) return [{ kind: 'comment', outcome: 'unmatched', detail: `malformed feed reaction: ${parsed.error.issues[0]?.message ?? 'invalid'}` }];
+  if (!parsed.success)
+    return [{ kind: 'comment', outcome: 'unmatched', detail: `malformed feed reaction: ${parsed.error.issues[0]?.message ?? 'invalid'}` }];
   const change = parsed.data;
   // A reaction to a comment names the comment; only reactions to the post itself are "likes" of it.
   if (change.comment_id) return [{ kind: 'comment', outcome: 'ignored', ref: change.comment_id, detail: 'a reaction to a comment, not to the post' }];
   if (!change.post_id) return [{ kind: 'comment', outcome: 'unmatched', detail: 'feed reaction without post_id' }];
-  const reaction: IndexableReaction = { reactorId: change.from?.id, reactorName: change.from?.name, type: (change.reaction_type ?? 'like').toUpperCase() };
+  const reaction: IndexableReaction = {
+    reactorId: change.from?.id,
+    reactorName: change.from?.name,
+    type: (change.reaction_type ?? 'like').toUpperCase(),
+  };
   const ref = change.from?.id ?? change.post_id;
   if (!reaction.reactorId && !reaction.reactorName) return [{ kind: 'comment', outcome: 'unmatched', ref, detail: 'feed reaction without from' }];
   const targets = await db.commentIndexTarget.findMany({
-    where: { platform: 'FACEBOOK', targetId: change.post_id, readableAt: { not: null } }, select: { id: true, tenantId: true },
+    where: { platform: 'FACEBOOK', targetId: change.post_id, readableAt: { not: null } },
+    select: { id: true, tenantId: true },
   });
   if (targets.length === 0) return [{ kind: 'comment', outcome: 'ignored', ref, detail: `no index watches ${change.post_id}` }];
   const madeAt = parseMetaTime(change.created_time) ?? entryTime ?? new Date();
@@ -49,7 +55,13 @@ export async function applyReactionChange(db: Database, value: unknown, entryTim
   for (const target of targets) {
     if (change.verb === 'remove') {
       const removed = await removeReaction(db, target.id, reaction);
-      items.push({ kind: 'comment', outcome: 'applied', tenantId: target.tenantId, ref, detail: removed ? `reaction removed from ${change.post_id}` : `reaction not indexed on ${change.post_id}` });
+      items.push({
+        kind: 'comment',
+        outcome: 'applied',
+        tenantId: target.tenantId,
+        ref,
+        detail: removed ? `reaction removed from ${change.post_id}` : `reaction not indexed on ${change.post_id}`,
+      });
     } else {
       await upsertReactions(db, target, [reaction], 'WEBHOOK', madeAt, { newReaction: change.verb === 'add' });
       items.push({ kind: 'comment', outcome: 'applied', tenantId: target.tenantId, ref, detail: `reaction indexed on ${change.post_id}` });

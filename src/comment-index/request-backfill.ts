@@ -16,6 +16,9 @@ export function requestIndexBackfill(
   const key = { tenantId: task.tenantId, ...target };
   const requester = { temporal: deps.temporal, taskQueue: deps.config.temporal.taskQueue, coalesceMs: deps.config.commentIndex.coalesceMs };
   requestFreshness(requester, key, new Date()).catch((error: unknown) => {
-    deps.logger.warn({ err: error, tenantId: key.tenantId, targetId: key.targetId }, 'could not start the comment index backfill; the first claim will');
+    deps.logger.warn(
+      { err: error, tenantId: key.tenantId, targetId: key.targetId },
+      'could not start the comment index backfill; the first claim will',
+    );
   });
 }

@@ -5,7 +5,10 @@ import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import { TENANT_ID } from '../temporal/search-attributes.js';
 import {
-  COMMENT_INDEX_WORKFLOW_TYPE, commentIndexWorkflowId, freshnessRequestedSignal, type CommentIndexWorkflowInput,
+  COMMENT_INDEX_WORKFLOW_TYPE,
+  commentIndexWorkflowId,
+  freshnessRequestedSignal,
+  type CommentIndexWorkflowInput,
 } from '../../workflows/comment-index-definitions.js';
 import { findIndexTarget, type IndexTargetRow } from './index-store.js';
 import type { IndexTargetKey } from './target-key.js';
@@ -39,7 +42,9 @@ export type Freshness =
 
 /** Polls the index row until it is complete through `asOf`, a crawl failed after it, or `waitMs` passed. */
 export async function waitForFreshness(
-  db: Database, key: IndexTargetKey, asOf: Date,
+  db: Database,
+  key: IndexTargetKey,
+  asOf: Date,
   options: { waitMs: number; pollMs?: number; onPoll?: () => void; through?: (target: IndexTargetRow) => Date | null },
 ): Promise<Freshness> {
   const through = options.through ?? ((target: IndexTargetRow) => target.completeThrough);

@@ -21,8 +21,12 @@ export type IndexVerification =
   | { readonly kind: 'no_credentials'; readonly reason: string }
   /** The crawl could not read the target (kind as OutboundError: auth, permanent, rate_limited, transient) */
   | {
-      readonly kind: 'could_not_check'; readonly method: CredentialSource['method']; readonly errorKind: string; readonly detail: string;
-      readonly failedCrawls: number; readonly retryAt: Date | null;
+      readonly kind: 'could_not_check';
+      readonly method: CredentialSource['method'];
+      readonly errorKind: string;
+      readonly detail: string;
+      readonly failedCrawls: number;
+      readonly retryAt: Date | null;
     }
   /** The crawl is still running (a long backfill): ask again later */
   | { readonly kind: 'pending'; readonly detail: string };
@@ -33,11 +37,14 @@ export interface IndexVerifyDeps extends FreshnessRequester {
   readonly onPoll?: () => void;
 }
 
-const NOT_A_PAGE_TOKEN =
-  'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
+const NOT_A_PAGE_TOKEN = 'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
 
 export async function verifyFromIndex(
-  deps: IndexVerifyDeps, key: IndexTargetKey, sources: readonly CredentialSource[], who: IndexClaimant, rules: EvidenceRules,
+  deps: IndexVerifyDeps,
+  key: IndexTargetKey,
+  sources: readonly CredentialSource[],
+  who: IndexClaimant,
+  rules: EvidenceRules,
 ): Promise<IndexVerification> {
   const reader = indexReader(key.platform, sources);
   if (!reader) {
@@ -46,7 +53,9 @@ export async function verifyFromIndex(
   const { db } = deps;
   const target = await ensureIndexTarget(db, key);
   const verified = (found: NonNullable<Awaited<ReturnType<typeof findClaimInIndex>>>): IndexVerification => ({
-    kind: 'checked', method: reader.method, result: { outcome: 'verified', evidence: found },
+    kind: 'checked',
+    method: reader.method,
+    result: { outcome: 'verified', evidence: found },
   });
 
   // Webhooks fill only indexes whose target the tenant's credentials have read (readableAt).
@@ -61,7 +70,11 @@ export async function verifyFromIndex(
   }
   if (freshness.state === 'failed') {
     return {
-      kind: 'could_not_check', method: reader.method, errorKind: freshness.kind, failedCrawls: freshness.target.failedCrawls, retryAt: freshness.target.retryAt,
+      kind: 'could_not_check',
+      method: reader.method,
+      errorKind: freshness.kind,
+      failedCrawls: freshness.target.failedCrawls,
+      retryAt: freshness.target.retryAt,
       detail: `Meta could not be read for ${key.platform} ${key.targetId}: ${freshness.message}`,
     };
   }

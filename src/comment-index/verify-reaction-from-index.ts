@@ -11,18 +11,23 @@ import { requestFreshness, waitForFreshness } from './request-freshness.js';
 import type { IndexTargetKey } from './target-key.js';
 import type { IndexVerification, IndexVerifyDeps } from './verify-from-index.js';
 
-const NOT_A_PAGE_TOKEN =
-  'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
+const NOT_A_PAGE_TOKEN = 'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
 
 export async function verifyReactionFromIndex(
-  deps: IndexVerifyDeps, key: IndexTargetKey, sources: readonly CredentialSource[], handle: string, rules: EvidenceRules,
+  deps: IndexVerifyDeps,
+  key: IndexTargetKey,
+  sources: readonly CredentialSource[],
+  handle: string,
+  rules: EvidenceRules,
 ): Promise<IndexVerification> {
   const reader = indexReader('FACEBOOK', sources);
   if (!reader) return { kind: 'no_credentials', reason: 'No Facebook Page token configured' };
   const { db } = deps;
   const target = await ensureIndexTarget(db, key);
   const verified = (found: NonNullable<Awaited<ReturnType<typeof findReactionInIndex>>>): IndexVerification => ({
-    kind: 'checked', method: reader.method, result: { outcome: 'verified', evidence: found },
+    kind: 'checked',
+    method: reader.method,
+    result: { outcome: 'verified', evidence: found },
   });
 
   const already = await findReactionInIndex(db, target, handle, new EvidenceScreen(rules));
@@ -31,14 +36,20 @@ export async function verifyReactionFromIndex(
   const asOf = new Date();
   await requestFreshness(deps, key, asOf);
   const freshness = await waitForFreshness(db, key, asOf, {
-    waitMs: deps.waitMs, through: (row) => row.reactionsCompleteThrough, ...(deps.onPoll ? { onPoll: deps.onPoll } : {}),
+    waitMs: deps.waitMs,
+    through: (row) => row.reactionsCompleteThrough,
+    ...(deps.onPoll ? { onPoll: deps.onPoll } : {}),
   });
   if (freshness.state === 'pending') {
     return { kind: 'pending', detail: `The reactions of Facebook post ${key.targetId} are still being crawled` };
   }
   if (freshness.state === 'failed') {
     return {
-      kind: 'could_not_check', method: reader.method, errorKind: freshness.kind, failedCrawls: freshness.target.failedCrawls, retryAt: freshness.target.retryAt,
+      kind: 'could_not_check',
+      method: reader.method,
+      errorKind: freshness.kind,
+      failedCrawls: freshness.target.failedCrawls,
+      retryAt: freshness.target.retryAt,
       detail: `Meta could not be read for FACEBOOK ${key.targetId}: ${freshness.message}`,
     };
   }

@@ -45,4 +45,3 @@ export async function orNotFound<T>(write: Promise<T>, what: string): Promise<T>
     throw error;
   }
 }
-

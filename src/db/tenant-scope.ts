@@ -5,13 +5,34 @@ import type { Database } from './client.js';
 
 /** Models with a `tenantId` column. Tenant itself is reached by id (`tenant.findUnique`). */
 const TENANT_OWNED = new Set([
-  'EndUser', 'Campaign', 'SocialMediaTask', 'SocialTaskCompletion', 'SpinCredit', 'WhatsappAccount',
-  'WebhookEvent', 'OAuthState', 'EvidenceUse', 'EndUserHandle', 'EndUserAuditEntry',
+  'EndUser',
+  'Campaign',
+  'SocialMediaTask',
+  'SocialTaskCompletion',
+  'SpinCredit',
+  'WhatsappAccount',
+  'WebhookEvent',
+  'OAuthState',
+  'EvidenceUse',
+  'EndUserHandle',
+  'EndUserAuditEntry',
 ]);
 
 const FILTERED_OPERATIONS = new Set([
-  'findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate',
-  'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany', 'upsert',
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'count',
+  'aggregate',
+  'groupBy',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'delete',
+  'deleteMany',
+  'upsert',
 ]);
 
 export class TenantScopeError extends Error {
@@ -62,8 +83,13 @@ export function scopeToTenant(db: Database, tenantId: string) {
 
 /** The arguments of each write that carry row data (nested writes included). */
 const WRITTEN_DATA: Record<string, string[]> = {
-  create: ['data'], createMany: ['data'], createManyAndReturn: ['data'],
-  update: ['data'], updateMany: ['data'], updateManyAndReturn: ['data'], upsert: ['create', 'update'],
+  create: ['data'],
+  createMany: ['data'],
+  createManyAndReturn: ['data'],
+  update: ['data'],
+  updateMany: ['data'],
+  updateManyAndReturn: ['data'],
+  upsert: ['create', 'update'],
 };
 
 /**

@@ -92,7 +92,10 @@ async function main(): Promise<void> {
     const api = await startApi({ dev: true });
     stops.push(() => api.stop());
 
-    printWelcome({ apiUrl: `http://localhost:${process.env.PORT ?? 3000}`, uiUrl, demo,
+    printWelcome({
+      apiUrl: `http://localhost:${process.env.PORT ?? 3000}`,
+      uiUrl,
+      demo,
       jwt: { secret: process.env.JWT_SECRET!, issuer: process.env.JWT_ISSUER, audience: process.env.JWT_AUDIENCE },
     });
   } catch (error) {

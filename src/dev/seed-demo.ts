@@ -12,8 +12,7 @@ export interface DemoIds {
 
 export async function seedDemoTenant(db: Database): Promise<{ created: boolean; ids: DemoIds }> {
   // Only an empty database gets the demo; otherwise show the demo (or the oldest) tenant.
-  const existing =
-    (await db.tenant.findUnique({ where: { slug: DEMO_SLUG } })) ?? (await db.tenant.findFirst({ orderBy: { createdAt: 'asc' } }));
+  const existing = (await db.tenant.findUnique({ where: { slug: DEMO_SLUG } })) ?? (await db.tenant.findFirst({ orderBy: { createdAt: 'asc' } }));
   if (existing) return { created: false, ids: await demoIds(db, existing.id) };
   await db.$transaction(async (tx) => {
     const tenant = await tx.tenant.create({ data: { name: 'Demo Coffee', slug: DEMO_SLUG, timezone: 'America/Lima' } });
@@ -21,10 +20,39 @@ export async function seedDemoTenant(db: Database): Promise<{ created: boolean; 
       data: { tenantId: tenant.id, name: 'Summer spins', notificationStartHour: 0, notificationEndHour: 0 },
     });
     const tasks = [
-      { title: 'Comment on our Instagram post', platform: 'INSTAGRAM', actionType: 'COMMENT', verificationStrategy: 'META_API', fallbackStrategy: 'HONOR_SYSTEM', spinsReward: 3, targetId: '17900000000000001' },
-      { title: 'Follow us on Instagram', platform: 'INSTAGRAM', actionType: 'FOLLOW', verificationStrategy: 'HONOR_SYSTEM', fallbackStrategy: 'STATISTICAL', spinsReward: 1 },
-      { title: 'Share our TikTok', platform: 'TIKTOK', actionType: 'SHARE', verificationStrategy: 'STATISTICAL', fallbackStrategy: 'STATISTICAL', spinsReward: 2 },
-      { title: 'Mention us on Facebook', platform: 'FACEBOOK', actionType: 'MENTION', verificationStrategy: 'MANUAL', fallbackStrategy: 'MANUAL', spinsReward: 5 },
+      {
+        title: 'Comment on our Instagram post',
+        platform: 'INSTAGRAM',
+        actionType: 'COMMENT',
+        verificationStrategy: 'META_API',
+        fallbackStrategy: 'HONOR_SYSTEM',
+        spinsReward: 3,
+        targetId: '17900000000000001',
+      },
+      {
+        title: 'Follow us on Instagram',
+        platform: 'INSTAGRAM',
+        actionType: 'FOLLOW',
+        verificationStrategy: 'HONOR_SYSTEM',
+        fallbackStrategy: 'STATISTICAL',
+        spinsReward: 1,
+      },
+      {
+        title: 'Share our TikTok',
+        platform: 'TIKTOK',
+        actionType: 'SHARE',
+        verificationStrategy: 'STATISTICAL',
+        fallbackStrategy: 'STATISTICAL',
+        spinsReward: 2,
+      },
+      {
+        title: 'Mention us on Facebook',
+        platform: 'FACEBOOK',
+        actionType: 'MENTION',
+        verificationStrategy: 'MANUAL',
+        fallbackStrategy: 'MANUAL',
+        spinsReward: 5,
+      },
     ] as const;
     for (const task of tasks) await tx.socialMediaTask.create({ data: { tenantId: tenant.id, campaignId: campaign.id, ...task } });
     await tx.endUser.create({ data: { tenantId: tenant.id, name: 'Ana Cruz', phone: '+51987654321', instagramUsername: 'ana.cruz' } });

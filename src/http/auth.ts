@@ -20,7 +20,11 @@ export interface Principal {
 }
 
 // Ids end up in SQL parameters: printable, bounded, so a crafted claim is a 401 rather than a 500.
-const idClaim = z.string().min(1).max(200).regex(/^[\x21-\x7E]+$/);
+const idClaim = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7E]+$/);
 
 const claimsSchema = z
   .object({
@@ -89,17 +93,13 @@ export function signAccessToken(
   expiresInSeconds: number,
 ): { token: string; expiresAt: Date } {
   const settings = settingsOf(jwtSettings);
-  const token = jwt.sign(
-    { role: principal.role, ...(principal.tenantId ? { tenantId: principal.tenantId } : {}) },
-    settings.secret,
-    {
-      algorithm: 'HS256',
-      subject: principal.userId,
-      expiresIn: expiresInSeconds,
-      ...(settings.issuer ? { issuer: settings.issuer } : {}),
-      ...(settings.audience ? { audience: settings.audience } : {}),
-    },
-  );
+  const token = jwt.sign({ role: principal.role, ...(principal.tenantId ? { tenantId: principal.tenantId } : {}) }, settings.secret, {
+    algorithm: 'HS256',
+    subject: principal.userId,
+    expiresIn: expiresInSeconds,
+    ...(settings.issuer ? { issuer: settings.issuer } : {}),
+    ...(settings.audience ? { audience: settings.audience } : {}),
+  });
   return { token, expiresAt: new Date(Date.now() + expiresInSeconds * 1000) };
 }
 

@@ -20,7 +20,12 @@ type CappedOptions = Omit<OptionsOfTextResponseBody, 'responseType' | 'isStream'
 };
 
 /** `client` lets callers pass an instrumented got instance (metrics, spans). */
-export async function requestCapped(url: URL, options: CappedOptions, maxBytes: number = MAX_RESPONSE_BYTES, client: Got = got): Promise<CappedResponse> {
+export async function requestCapped(
+  url: URL,
+  options: CappedOptions,
+  maxBytes: number = MAX_RESPONSE_BYTES,
+  client: Got = got,
+): Promise<CappedResponse> {
   const { agent, ...rest } = options;
   const request = client(url, { ...rest, ...(agent ? { agent } : {}), responseType: 'text' });
   let head: { statusCode: number; headers: Headers } | undefined;

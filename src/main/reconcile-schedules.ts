@@ -12,7 +12,11 @@ import { reconcileRefreshSchedules, type ReconcileResult } from '../temporal/tok
 
 export function formatReconcileResult(result: ReconcileResult): string {
   const lines: string[] = [];
-  for (const [label, ids] of [['created', result.created], ['updated', result.updated], ['deleted', result.deleted]] as const) {
+  for (const [label, ids] of [
+    ['created', result.created],
+    ['updated', result.updated],
+    ['deleted', result.deleted],
+  ] as const) {
     for (const id of ids) lines.push(`${label.padEnd(9)} ${id}`);
   }
   lines.push(

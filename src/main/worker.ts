@@ -23,9 +23,10 @@ export async function startWorker(options: { dev?: boolean } = {}) {
   const tracing = setupTracing({ serviceName: 'social-tasks-worker', otlpEndpoint: config.observability.otlpEndpoint });
   collectProcessMetrics();
   const { workerMetricsPort, metricsToken } = config.observability;
-  const metricsServer = workerMetricsPort === undefined
-    ? undefined
-    : await startWorkerMetricsServer({ port: workerMetricsPort, token: metricsToken, temporalMetricsUrl: runtime.temporalMetricsUrl });
+  const metricsServer =
+    workerMetricsPort === undefined
+      ? undefined
+      : await startWorkerMetricsServer({ port: workerMetricsPort, token: metricsToken, temporalMetricsUrl: runtime.temporalMetricsUrl });
   if (metricsServer) logger.info({ port: metricsServer.port }, 'worker metrics listening');
   const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
   const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
@@ -36,18 +37,23 @@ export async function startWorker(options: { dev?: boolean } = {}) {
   // Sends run on their own queue, paced per channel by the server (src/temporal/send-queue.ts).
   const paced = await configureSendQueue(temporal, config, logger);
   const sendWorker = await createSendWorker({ connection, deps });
-  logger.info({ taskQueue: config.temporal.taskQueue, sendTaskQueue: config.temporal.sendTaskQueue, paced, sendRate: config.whatsappSendRate }, 'worker started');
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, sendTaskQueue: config.temporal.sendTaskQueue, paced, sendRate: config.whatsappSendRate },
+    'worker started',
+  );
   // The daily prune of old webhook deliveries and statuses; a failure here must not stop the worker.
   ensureRetentionSchedule(temporal, config).catch((error: unknown) =>
     logger.error({ err: error }, 'could not create the retention schedule; run npm run schedules:reconcile'),
   );
-  const running = Promise.all([worker.run(), sendWorker.run()]).then(() => undefined).finally(async () => {
-    await metricsServer?.close();
-    await tracing.shutdown();
-    await connection.close();
-    await temporal.connection.close();
-    await db.$disconnect();
-  });
+  const running = Promise.all([worker.run(), sendWorker.run()])
+    .then(() => undefined)
+    .finally(async () => {
+      await metricsServer?.close();
+      await tracing.shutdown();
+      await connection.close();
+      await temporal.connection.close();
+      await db.$disconnect();
+    });
   return {
     worker,
     running,

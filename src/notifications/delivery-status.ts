@@ -79,7 +79,6 @@ export function mergeDeliveryStatuses(current: DeliveryState, reports: readonly 
   } else {
     next = current;
   }
-  const changed =
-    next.notificationStatus !== current.notificationStatus || next.notificationError !== current.notificationError;
+  const changed = next.notificationStatus !== current.notificationStatus || next.notificationError !== current.notificationError;
   return { ...next, changed };
 }

@@ -45,13 +45,24 @@ class ObservingActivityInbound implements ActivityInboundCallsInterceptor {
       try {
         const result = await next(input);
         metrics.activities.inc({ activity, outcome: 'completed' });
-        this.logger.debug({ activity, attempt: this.ctx.info.attempt, workflowId: this.ctx.info.workflowExecution?.workflowId }, 'activity completed');
+        this.logger.debug(
+          { activity, attempt: this.ctx.info.attempt, workflowId: this.ctx.info.workflowExecution?.workflowId },
+          'activity completed',
+        );
         recordResult(activity, result);
         if (completionId && before) recordClaimTransition(before, await this.claimRow(completionId), result);
         return result;
       } catch (error) {
         metrics.activities.inc({ activity, outcome: 'failed' });
-        this.logger.info({ activity, attempt: this.ctx.info.attempt, workflowId: this.ctx.info.workflowExecution?.workflowId, error: error instanceof Error ? error.message : String(error) }, 'activity attempt failed');
+        this.logger.info(
+          {
+            activity,
+            attempt: this.ctx.info.attempt,
+            workflowId: this.ctx.info.workflowExecution?.workflowId,
+            error: error instanceof Error ? error.message : String(error),
+          },
+          'activity attempt failed',
+        );
         recordFailure(activity, error);
         throw error;
       } finally {

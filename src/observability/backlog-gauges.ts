@@ -6,7 +6,6 @@ import { CLAIM_START_GRACE_MS as CLAIM_GRACE_MS } from '../temporal/claim-starte
 import { WEBHOOK_START_GRACE_MS as WEBHOOK_GRACE_MS } from '../temporal/webhook-starter.js';
 import { metrics } from './metrics.js';
 
-
 export async function updateDatabaseGauges(db: Database, now: Date = new Date()): Promise<void> {
   const [claims, webhooks, held] = await Promise.all([
     db.socialTaskCompletion.count({ where: { workflowStartedAt: null, claimedAt: { lte: new Date(now.getTime() - CLAIM_GRACE_MS) } } }),

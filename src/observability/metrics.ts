@@ -72,7 +72,7 @@ export const metrics = {
   }),
   rateLimitWaitSeconds: new Histogram({
     name: 'social_rate_limit_wait_seconds',
-    help: 'How long a rate-limited activity waits before its retry (the provider\'s own signal)',
+    help: "How long a rate-limited activity waits before its retry (the provider's own signal)",
     labelNames: ['activity'] as const,
     buckets: [1, 5, 15, 30, 60, 300, 900, 1800, 3600],
     registers,

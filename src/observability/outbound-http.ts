@@ -50,7 +50,11 @@ export function instrumentedGot(service: OutboundServiceLabel): Got {
     inFlight.delete(options);
     const seconds = Number(process.hrtime.bigint() - flight.started) / 1e9;
     metrics.outboundRequests.inc({
-      service, operation: flight.operation, outcome, status_code: statusCode === undefined ? 'none' : String(statusCode), error_code: errorCode,
+      service,
+      operation: flight.operation,
+      outcome,
+      status_code: statusCode === undefined ? 'none' : String(statusCode),
+      error_code: errorCode,
     });
     metrics.outboundDuration.observe({ service, operation: flight.operation, outcome }, seconds);
     if (statusCode !== undefined) flight.span.setAttribute('http.response.status_code', statusCode);
@@ -83,7 +87,12 @@ export function instrumentedGot(service: OutboundServiceLabel): Got {
       afterResponse: [
         (response: Response) => {
           const ok = response.statusCode < 400;
-          finish(response.request.options, ok ? 'ok' : 'http_error', response.statusCode, ok || service !== 'meta' ? '' : metaErrorCode(response.body));
+          finish(
+            response.request.options,
+            ok ? 'ok' : 'http_error',
+            response.statusCode,
+            ok || service !== 'meta' ? '' : metaErrorCode(response.body),
+          );
           return response;
         },
       ],

@@ -9,7 +9,8 @@ const OBJECT_AT_HEAD = /"object"\s*:\s*"([a-z_]{1,40})"/;
 
 export function webhookDeliveryLabels(status: number, body: unknown): { object: string; signature: string; result: string } {
   const signed = status === 200 || status === 400;
-  const object = signed && Buffer.isBuffer(body) ? boundedLabel(OBJECT_AT_HEAD.exec(body.subarray(0, 512).toString('utf8'))?.[1], OBJECTS) : 'unknown';
+  const object =
+    signed && Buffer.isBuffer(body) ? boundedLabel(OBJECT_AT_HEAD.exec(body.subarray(0, 512).toString('utf8'))?.[1], OBJECTS) : 'unknown';
   if (status === 200) return { object, signature: 'valid', result: 'stored' };
   if (status === 400) return { object, signature: 'valid', result: 'invalid_json' };
   if (status === 401) return { object, signature: 'invalid', result: 'rejected' };

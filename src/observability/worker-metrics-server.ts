@@ -28,7 +28,9 @@ export async function startWorkerMetricsServer(options: {
       return;
     }
     if (!metricsRequestAllowed(req.headers.authorization, options.token)) {
-      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('metrics require Authorization: Bearer <METRICS_TOKEN>\n');
+      res
+        .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+        .end('metrics require Authorization: Bearer <METRICS_TOKEN>\n');
       return;
     }
     void render(options.temporalMetricsUrl).then(

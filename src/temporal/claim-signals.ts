@@ -34,7 +34,9 @@ async function signalEach(deps: SignalDeps, workflowIds: string[]): Promise<numb
     const batch = workflowIds.slice(i, i + SIGNAL_CONCURRENCY);
     const results = await Promise.allSettled(
       batch.map((workflowId) =>
-        withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () => deps.temporal.workflow.getHandle(workflowId).signal(notificationSettingsChangedSignal)),
+        withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () =>
+          deps.temporal.workflow.getHandle(workflowId).signal(notificationSettingsChangedSignal),
+        ),
       ),
     );
     let unreachable: unknown;
@@ -61,7 +63,8 @@ export async function requestReplan(deps: { temporal: Client; config: AppConfig 
       args: [scope],
       signal: replanRequestedSignal,
       typedSearchAttributes: [{ key: TENANT_ID, value: scope.tenantId }],
-      staticSummary: scope.kind === 'campaign' ? `Re-plan the waiting claims of campaign ${scope.campaignId}` : 'Re-plan the waiting claims of the tenant',
+      staticSummary:
+        scope.kind === 'campaign' ? `Re-plan the waiting claims of campaign ${scope.campaignId}` : 'Re-plan the waiting claims of the tenant',
     }),
   );
 }
@@ -71,7 +74,10 @@ export async function signalClaimsOfCampaign(deps: SignalDeps, tenantId: string,
     where: { tenantId, campaignId, status: { in: ['PENDING', 'VERIFIED'] }, notificationStatus: { in: [...NOTIFICATION_AHEAD] } },
     select: { workflowId: true },
   });
-  return signalEach(deps, waiting.map((row) => row.workflowId));
+  return signalEach(
+    deps,
+    waiting.map((row) => row.workflowId),
+  );
 }
 
 export async function signalClaimsOfTenant(deps: SignalDeps, tenantId: string): Promise<number> {
@@ -79,7 +85,10 @@ export async function signalClaimsOfTenant(deps: SignalDeps, tenantId: string): 
     where: { tenantId, status: 'VERIFIED', notificationStatus: { in: [...NOTIFICATION_AHEAD] } },
     select: { workflowId: true },
   });
-  return signalEach(deps, waiting.map((row) => row.workflowId));
+  return signalEach(
+    deps,
+    waiting.map((row) => row.workflowId),
+  );
 }
 
 export async function sendManualDecision(deps: SignalDeps, workflowId: string, decision: ManualDecision): Promise<void> {

@@ -7,7 +7,15 @@
 import { Prisma } from '../generated/prisma/client.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
 import type { verifySocialTaskClaim } from '../../workflows/verify-social-task-claim.js';
-import { leaseUnstarted, REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
+import {
+  leaseUnstarted,
+  REQUEST_DEADLINE_MS,
+  startIdempotently,
+  startSweeper,
+  sweepUnstarted,
+  type DurableStartKind,
+  type StarterDeps,
+} from './durable-start.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from './search-attributes.js';
 
 export interface ClaimToStart {
@@ -56,12 +64,16 @@ export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart,
 export const unstartedClaims: DurableStartKind<ClaimToStart> = {
   name: 'claim',
   lease: (db, options) =>
-    leaseUnstarted<ClaimToStart>(db, {
-      table: 'SocialTaskCompletion',
-      unstarted: Prisma.sql`"workflowStartedAt" IS NULL`,
-      writtenAt: 'claimedAt',
-      returning: Prisma.sql`t.id, t."tenantId", t."campaignId", t.status::text AS status`,
-    }, options),
+    leaseUnstarted<ClaimToStart>(
+      db,
+      {
+        table: 'SocialTaskCompletion',
+        unstarted: Prisma.sql`"workflowStartedAt" IS NULL`,
+        writtenAt: 'claimedAt',
+        returning: Prisma.sql`t.id, t."tenantId", t."campaignId", t.status::text AS status`,
+      },
+      options,
+    ),
   async start(deps, claim, deadlineMs) {
     // A closed run with this id means the claim was processed: nothing to start, only to stamp.
     await startClaimWorkflow(deps, claim, { deadlineMs });
@@ -74,7 +86,10 @@ export const CLAIM_START_GRACE_MS = 15_000;
 
 /** Starts workflows of claims recorded at least `graceMs` ago whose start was never confirmed. */
 export function startUnstartedClaims(deps: StarterDeps, options: { graceMs?: number; batchSize?: number } = {}): Promise<number> {
-  return sweepUnstarted(deps, unstartedClaims, { graceMs: options.graceMs ?? CLAIM_START_GRACE_MS, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+  return sweepUnstarted(deps, unstartedClaims, {
+    graceMs: options.graceMs ?? CLAIM_START_GRACE_MS,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+  });
 }
 
 export function startClaimSweeper(deps: StarterDeps, intervalMs = 30_000): { stop(): void } {

@@ -100,7 +100,11 @@ export function leaseUnstarted<Row>(db: Database, rows: UnstartedRows, options: 
 }
 
 /** One sweep: batches until the backlog older than the grace period is empty. Returns how many started. */
-export async function sweepUnstarted<Row extends { id: string }>(deps: StarterDeps, kind: DurableStartKind<Row>, options: SweepOptions): Promise<number> {
+export async function sweepUnstarted<Row extends { id: string }>(
+  deps: StarterDeps,
+  kind: DurableStartKind<Row>,
+  options: SweepOptions,
+): Promise<number> {
   const batchSize = options.batchSize ?? 200;
   const concurrency = options.concurrency ?? 16;
   const leaseMs = options.leaseMs ?? 60_000;

@@ -6,7 +6,11 @@
 // while Temporal was down).
 import { createHash } from 'node:crypto';
 import {
-  ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleOptions,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleOptions,
   type ScheduleOptionsStartWorkflowAction,
 } from '@temporalio/client';
 import type { AppConfig } from '../config.js';
@@ -102,8 +106,10 @@ export const REAUTH_PAUSE_PREFIX = 'Needs reauth:';
 
 export function reauthPauseNote(displayPhoneNumber: string | null, reason: string | null | undefined): string {
   const why = reason ? ` ${reason}` : ' Meta rejected the token.';
-  return `${REAUTH_PAUSE_PREFIX} WhatsApp account ${displayPhoneNumber ?? ''}`.trimEnd() +
-    ` must be reconnected by the tenant (GET /api/v1/meta/connect).${why} Reconnecting unpauses this schedule.`;
+  return (
+    `${REAUTH_PAUSE_PREFIX} WhatsApp account ${displayPhoneNumber ?? ''}`.trimEnd() +
+    ` must be reconnected by the tenant (GET /api/v1/meta/connect).${why} Reconnecting unpauses this schedule.`
+  );
 }
 
 function reauthNote(account: RefreshScheduleAccount): string {
@@ -198,9 +204,7 @@ function driftOf(current: ScheduleDescription, desired: ReturnType<typeof desire
     action.taskQueue === desired.action.taskQueue &&
     JSON.stringify(action.args ?? []) === JSON.stringify(desired.action.args ?? []);
   const policiesMatch =
-    current.policies.overlap === 'SKIP' &&
-    current.policies.catchupWindow === REFRESH_CATCHUP_WINDOW_MS &&
-    current.policies.pauseOnFailure === false;
+    current.policies.overlap === 'SKIP' && current.policies.catchupWindow === REFRESH_CATCHUP_WINDOW_MS && current.policies.pauseOnFailure === false;
   const stateMatches = current.state.paused === state.paused && current.state.remainingActions === undefined;
   return specMatches && actionMatches && policiesMatch && stateMatches ? 'none' : 'config';
 }

@@ -8,7 +8,15 @@
 import { Prisma } from '../generated/prisma/client.js';
 import { PROCESS_WEBHOOK_WORKFLOW_TYPE, webhookWorkflowId } from '../../workflows/definitions.js';
 import type { processMetaWebhook } from '../../workflows/process-meta-webhook.js';
-import { leaseUnstarted, REQUEST_DEADLINE_MS, startIdempotently, startSweeper, sweepUnstarted, type DurableStartKind, type StarterDeps } from './durable-start.js';
+import {
+  leaseUnstarted,
+  REQUEST_DEADLINE_MS,
+  startIdempotently,
+  startSweeper,
+  sweepUnstarted,
+  type DurableStartKind,
+  type StarterDeps,
+} from './durable-start.js';
 
 interface StoredDelivery {
   readonly id: string;
@@ -36,12 +44,16 @@ export function startWebhookWorkflow(deps: StarterDeps, event: StoredDelivery, o
 export const unprocessedWebhooks: DurableStartKind<StoredDelivery> = {
   name: 'webhook',
   lease: (db, options) =>
-    leaseUnstarted<StoredDelivery>(db, {
-      table: 'WebhookEvent',
-      unstarted: Prisma.sql`"processedAt" IS NULL`,
-      writtenAt: 'receivedAt',
-      returning: Prisma.sql`t.id, t."dedupeKey"`,
-    }, options),
+    leaseUnstarted<StoredDelivery>(
+      db,
+      {
+        table: 'WebhookEvent',
+        unstarted: Prisma.sql`"processedAt" IS NULL`,
+        writtenAt: 'receivedAt',
+        returning: Prisma.sql`t.id, t."dedupeKey"`,
+      },
+      options,
+    ),
   start: (deps, event, deadlineMs) => startWebhookWorkflow(deps, event, { deadlineMs }),
   /**
    * The delivery's workflow finished without marking it (terminated or failed by hand): it cannot
@@ -65,7 +77,10 @@ export const WEBHOOK_START_GRACE_MS = 60_000;
 
 /** Starts the workflows of deliveries stored at least `graceMs` ago and still unprocessed. Returns how many it started. */
 export function startUnprocessedWebhooks(deps: StarterDeps, options: { graceMs?: number; batchSize?: number } = {}): Promise<number> {
-  return sweepUnstarted(deps, unprocessedWebhooks, { graceMs: options.graceMs ?? WEBHOOK_START_GRACE_MS, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+  return sweepUnstarted(deps, unprocessedWebhooks, {
+    graceMs: options.graceMs ?? WEBHOOK_START_GRACE_MS,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+  });
 }
 
 /** Sweeps every `intervalMs` (one pass at a time) until stopped. */

@@ -12,8 +12,7 @@ import { containsProofCode } from './proof-code.js';
 
 export const MAX_FACEBOOK_PAGES = 20;
 
-const NOT_A_PAGE_TOKEN =
-  'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
+const NOT_A_PAGE_TOKEN = 'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
 
 export async function findFacebookComment(
   client: GraphClient,

@@ -69,7 +69,11 @@ export async function rebindHandle(tx: Transaction, owner: HandleOwner, rawHandl
       if (normalizeHandle(formerOwner[field]) === handle) await tx.endUser.update({ where: { id: formerOwner.id }, data: { [field]: null } });
     }
     await tx.endUserHandle.createMany({ data: [{ tenantId, platform, handle, endUserId }], skipDuplicates: true });
-    await audit(tx, owner, actorId, 'HANDLE_BOUND', { platform, handle, ...(holder && holder.endUserId !== endUserId ? { previousOwner: holder.endUserId } : {}) });
+    await audit(tx, owner, actorId, 'HANDLE_BOUND', {
+      platform,
+      handle,
+      ...(holder && holder.endUserId !== endUserId ? { previousOwner: holder.endUserId } : {}),
+    });
   }
   await tx.endUser.update({ where: { id: endUserId }, data: { [field]: rawHandle === null || !handle ? null : storedForm(platform, rawHandle) } });
 }

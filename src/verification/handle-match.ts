@@ -3,13 +3,7 @@
 
 export function normalizeHandle(raw: string | undefined | null): string | undefined {
   if (typeof raw !== 'string') return undefined;
-  const value = raw
-    .normalize('NFKC')
-    .trim()
-    .replace(/^@+/, '')
-    .trim()
-    .replace(/\s+/g, ' ')
-    .toLowerCase();
+  const value = raw.normalize('NFKC').trim().replace(/^@+/, '').trim().replace(/\s+/g, ' ').toLowerCase();
   return value === '' ? undefined : value;
 }
 

@@ -3,7 +3,10 @@
 // post can have tens of thousands of comments and every page counts against the Instagram BUC limit.
 import type { GraphClient } from '../integrations/meta/graph-client.js';
 import {
-  listInstagramCommentReplies, listInstagramComments, listInstagramTaggedMedia, type InstagramComment,
+  listInstagramCommentReplies,
+  listInstagramComments,
+  listInstagramTaggedMedia,
+  type InstagramComment,
 } from '../integrations/meta/social-reads.js';
 import { EvidenceScreen, type EvidenceRules } from './evidence-screen.js';
 import { sameHandle } from './handle-match.js';
@@ -25,8 +28,7 @@ export async function findInstagramComment(
 ): Promise<MetaVerification> {
   const { token, mediaId, handle, proofCode } = input;
   const screen = new EvidenceScreen(input.rules);
-  const matches = (comment: InstagramComment) =>
-    proofCode ? containsProofCode(comment.text, proofCode) : sameHandle(comment.username, handle);
+  const matches = (comment: InstagramComment) => (proofCode ? containsProofCode(comment.text, proofCode) : sameHandle(comment.username, handle));
   /** The evidence when the comment matches and passes the rules. */
   const found = async (comment: InstagramComment, parentId?: string): Promise<MetaVerification | undefined> => {
     if (!matches(comment)) return undefined;
@@ -69,10 +71,13 @@ export async function findInstagramComment(
   }
 
   const limits: string[] = [];
-  if (comments.stoppedAtPageCap) limits.push(`stopped after ${comments.pagesFetched} pages (${scanned} most recent comments); older comments were not checked`);
+  if (comments.stoppedAtPageCap)
+    limits.push(`stopped after ${comments.pagesFetched} pages (${scanned} most recent comments); older comments were not checked`);
   if (repliesCapped) limits.push('some long reply threads were not fully checked');
   const who = proofCode ? `with the code ${proofCode}` : `by @${handle}`;
-  return screen.notFound(`No comment ${who} on Instagram media ${mediaId}${limits.length ? `: ${limits.join('; ')}` : ` (${scanned} comments checked)`}`);
+  return screen.notFound(
+    `No comment ${who} on Instagram media ${mediaId}${limits.length ? `: ${limits.join('; ')}` : ` (${scanned} comments checked)`}`,
+  );
 }
 
 async function firstFound<T>(items: readonly T[], find: (item: T) => Promise<MetaVerification | undefined>): Promise<MetaVerification | undefined> {
@@ -107,6 +112,6 @@ export async function findInstagramTag(
   const capped = media.stoppedAtPageCap ? `; stopped after ${media.pagesFetched} pages, older tags were not checked` : '';
   return screen.notFound(
     `No media by @${handle} tags the business (${scanned} tagged media checked${capped}). ` +
-      '@mentions in captions or comments are only reported through Meta\'s mentions webhook and cannot be searched',
+      "@mentions in captions or comments are only reported through Meta's mentions webhook and cannot be searched",
   );
 }

@@ -22,6 +22,9 @@ export function generateProofCode(): string {
 export function containsProofCode(text: string | null | undefined, proofCode: string): boolean {
   if (!text) return false;
   const body = proofCode.toUpperCase().startsWith(PROOF_CODE_PREFIX) ? proofCode.slice(PROOF_CODE_PREFIX.length) : proofCode;
-  const words = text.normalize('NFKC').toUpperCase().split(/[^A-Z0-9]+/);
+  const words = text
+    .normalize('NFKC')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/);
   return words.includes(body.toUpperCase());
 }

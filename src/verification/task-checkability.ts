@@ -23,7 +23,9 @@ export function taskCheckability(task: VerifiableTask): TaskCheckability {
         case 'MENTION':
           return { kind: 'checkable', platform: 'INSTAGRAM', read: 'instagram_account' };
         case 'FOLLOW':
-          return uncheckable('Instagram has no follower list that Meta lets us read (its only per-user follow check, is_user_follow_business, needs the user to message the business first)');
+          return uncheckable(
+            'Instagram has no follower list that Meta lets us read (its only per-user follow check, is_user_follow_business, needs the user to message the business first)',
+          );
         case 'LIKE':
           return uncheckable('Instagram shows only a like count on media, not who liked it');
         case 'SHARE':

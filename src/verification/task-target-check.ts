@@ -42,7 +42,10 @@ export interface TargetCheck {
 
 export async function checkTaskTarget(graph: GraphClient, sources: readonly CredentialSource[], task: CheckableTask): Promise<TargetCheck> {
   const notReadable = (outcome: TargetCheckOutcome, reason: string): TargetCheck => ({
-    outcome, readable: false, reason, fallback: outcome === 'not_meta' ? task.verificationStrategy : task.fallbackStrategy,
+    outcome,
+    readable: false,
+    reason,
+    fallback: outcome === 'not_meta' ? task.verificationStrategy : task.fallbackStrategy,
   });
   if (task.verificationStrategy !== 'META_API') return notReadable('not_meta', `The task is decided by ${task.verificationStrategy}, not by Meta`);
   const plan = taskCheckability(task);
@@ -51,9 +54,12 @@ export async function checkTaskTarget(graph: GraphClient, sources: readonly Cred
 
   const read = readWith(plan.platform, plan.read, sources);
   if (!read) {
-    const needs = plan.platform === 'INSTAGRAM'
-      ? plan.read === 'instagram_account' ? 'an Instagram account id and token' : 'an Instagram token'
-      : 'a Facebook Page token';
+    const needs =
+      plan.platform === 'INSTAGRAM'
+        ? plan.read === 'instagram_account'
+          ? 'an Instagram account id and token'
+          : 'an Instagram token'
+        : 'a Facebook Page token';
     return notReadable('no_credentials', `Neither the tenant nor the platform has ${needs} configured`);
   }
   try {

@@ -3,9 +3,18 @@
 // hold the settings PUT. A start that did not get through is left to the sweeper
 // (src/temporal/durable-start.ts), which starts every requested version not yet started.
 import { Prisma } from '../generated/prisma/client.js';
-import { leaseUnstarted, REQUEST_DEADLINE_MS, startIdempotently, startSweeper, type DurableStartKind, type StarterDeps } from '../temporal/durable-start.js';
 import {
-  SUBSCRIBE_WEBHOOKS_WORKFLOW_TYPE, webhookSubscriptionWorkflowId, type SubscribeWebhooksInput,
+  leaseUnstarted,
+  REQUEST_DEADLINE_MS,
+  startIdempotently,
+  startSweeper,
+  type DurableStartKind,
+  type StarterDeps,
+} from '../temporal/durable-start.js';
+import {
+  SUBSCRIBE_WEBHOOKS_WORKFLOW_TYPE,
+  webhookSubscriptionWorkflowId,
+  type SubscribeWebhooksInput,
 } from '../../workflows/webhook-subscription-definitions.js';
 import type { subscribeMetaWebhooks } from '../../workflows/subscribe-meta-webhooks.js';
 import { TENANT_ID } from '../temporal/search-attributes.js';
@@ -50,12 +59,16 @@ interface UnstartedSubscription {
 export const unstartedSubscriptions: DurableStartKind<UnstartedSubscription> = {
   name: 'webhook subscription',
   lease: (db, options) =>
-    leaseUnstarted<UnstartedSubscription>(db, {
-      table: 'MetaWebhookSubscription',
-      unstarted: Prisma.sql`"startedVersion" < "requestedVersion"`,
-      writtenAt: 'requestedAt',
-      returning: Prisma.sql`t.id, t."ownerKey", t."requestedVersion"`,
-    }, options),
+    leaseUnstarted<UnstartedSubscription>(
+      db,
+      {
+        table: 'MetaWebhookSubscription',
+        unstarted: Prisma.sql`"startedVersion" < "requestedVersion"`,
+        writtenAt: 'requestedAt',
+        returning: Prisma.sql`t.id, t."ownerKey", t."requestedVersion"`,
+      },
+      options,
+    ),
   start: (deps, row, deadlineMs) => startSubscriptionWorkflow(deps, { ownerKey: row.ownerKey, version: row.requestedVersion }, deadlineMs),
 };
 

@@ -24,7 +24,8 @@ export function hasSubscribableAccount(config: SubscribableConfig | null): boole
 }
 
 export async function subscribeOwner(
-  client: GraphClient, config: SubscribableConfig | null,
+  client: GraphClient,
+  config: SubscribableConfig | null,
 ): Promise<{ status: SubscriptionStatus; error: string | null; items: SubscriptionItem[] }> {
   if (!config || !hasSubscribableAccount(config)) return { status: 'NOT_CONFIGURED', error: null, items: [] };
   const items: SubscriptionItem[] = [];
@@ -36,15 +37,31 @@ export async function subscribeOwner(
       pageSubscribed = true;
       items.push({ object: 'page', id: pageId, fields: PAGE_WEBHOOK_FIELDS, status: 'SUBSCRIBED' });
     } catch (error) {
-      items.push({ object: 'page', id: pageId, fields: PAGE_WEBHOOK_FIELDS, status: 'FAILED', error: refusal(error, 'pages_manage_metadata and pages_show_list') });
+      items.push({
+        object: 'page',
+        id: pageId,
+        fields: PAGE_WEBHOOK_FIELDS,
+        status: 'FAILED',
+        error: refusal(error, 'pages_manage_metadata and pages_show_list'),
+      });
     }
   }
   if (instagramAccountId) {
     const instagram = { object: 'instagram' as const, id: instagramAccountId, fields: INSTAGRAM_WEBHOOK_FIELDS };
     if (!pageId || !pageToken) {
-      items.push({ ...instagram, status: 'FAILED', error: 'Meta delivers Instagram comment webhooks only through the Facebook Page connected to the account: set facebookPageId and that Page\'s token' });
+      items.push({
+        ...instagram,
+        status: 'FAILED',
+        error:
+          "Meta delivers Instagram comment webhooks only through the Facebook Page connected to the account: set facebookPageId and that Page's token",
+      });
     } else if (!pageSubscribed) {
-      items.push({ ...instagram, status: 'FAILED', viaPageId: pageId, error: `the connected Page ${pageId} could not install the app (see the page entry)` });
+      items.push({
+        ...instagram,
+        status: 'FAILED',
+        viaPageId: pageId,
+        error: `the connected Page ${pageId} could not install the app (see the page entry)`,
+      });
     } else {
       let connected: string | undefined;
       try {
@@ -55,7 +72,9 @@ export async function subscribeOwner(
       if (connected === instagramAccountId) items.push({ ...instagram, status: 'SUBSCRIBED', viaPageId: pageId });
       else if (!items.some((item) => item.object === 'instagram')) {
         items.push({
-          ...instagram, status: 'FAILED', viaPageId: pageId,
+          ...instagram,
+          status: 'FAILED',
+          viaPageId: pageId,
           error: connected
             ? `Page ${pageId} is connected to Instagram account ${connected}, not ${instagramAccountId}`
             : `Page ${pageId} has no Instagram account connected; connect ${instagramAccountId} to it in Meta Business Suite`,

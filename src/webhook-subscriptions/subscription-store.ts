@@ -64,7 +64,10 @@ export async function recordSubscriptionRetrying(db: Database, ownerKey: string,
 
 /** The outcome for `version` (ignored when a newer write has replaced it). */
 export async function recordSubscriptionOutcome(
-  db: Database, ownerKey: string, version: number, outcome: { status: SubscriptionStatus; error: string | null; items: readonly SubscriptionItem[] },
+  db: Database,
+  ownerKey: string,
+  version: number,
+  outcome: { status: SubscriptionStatus; error: string | null; items: readonly SubscriptionItem[] },
 ): Promise<void> {
   const now = new Date();
   await db.metaWebhookSubscription.updateMany({
@@ -83,7 +86,16 @@ export async function recordSubscriptionOutcome(
 /** The settings view's `webhookSubscription`. */
 export async function showWebhookSubscription(db: Database, owner: SubscriptionOwner) {
   const row = await db.metaWebhookSubscription.findUnique({ where: { ownerKey: ownerKeyOf(owner) } });
-  if (!row) return { status: 'NOT_CONFIGURED' as const, error: null, subscriptions: [], attempts: 0, requestedAt: null, lastAttemptAt: null, subscribedAt: null };
+  if (!row)
+    return {
+      status: 'NOT_CONFIGURED' as const,
+      error: null,
+      subscriptions: [],
+      attempts: 0,
+      requestedAt: null,
+      lastAttemptAt: null,
+      subscribedAt: null,
+    };
   return {
     status: row.status as SubscriptionStatus,
     error: row.error,

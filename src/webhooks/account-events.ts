@@ -23,9 +23,7 @@
 import { z } from 'zod';
 import { digitsOf } from './meta-payload.js';
 
-export const ACCOUNT_EVENT_FIELDS = new Set([
-  'account_update', 'account_review_update', 'phone_number_quality_update', 'phone_number_name_update',
-]);
+export const ACCOUNT_EVENT_FIELDS = new Set(['account_update', 'account_review_update', 'phone_number_quality_update', 'phone_number_name_update']);
 
 export const BAN_REASON_PREFIX = 'Meta: disabled';
 export const REVIEW_REASON_PREFIX = 'Meta: rejected in account review';
@@ -33,7 +31,13 @@ export const REVIEW_REASON_PREFIX = 'Meta: rejected in account review';
 type AccountStatus = 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED';
 
 export type AccountChange =
-  | { readonly kind: 'status'; readonly status: 'NEEDS_REAUTH' | 'DISCONNECTED'; readonly reason: string; readonly wipeToken: boolean; readonly from: readonly AccountStatus[] }
+  | {
+      readonly kind: 'status';
+      readonly status: 'NEEDS_REAUTH' | 'DISCONNECTED';
+      readonly reason: string;
+      readonly wipeToken: boolean;
+      readonly from: readonly AccountStatus[];
+    }
   /** Back to ACTIVE, only for an account DISCONNECTED with a reason starting with `reasonPrefix` */
   | { readonly kind: 'lift'; readonly reasonPrefix: string }
   | { readonly kind: 'quality'; readonly qualityRating: string }
@@ -65,12 +69,20 @@ const valueSchema = z.object({
 
 const FROM_ANY_LIVE: readonly AccountStatus[] = ['ACTIVE', 'NEEDS_REAUTH'];
 
-export function decideAccountEvent(field: string, rawValue: unknown, entryId: string | undefined): AccountEventDecision | { readonly malformed: string } {
+export function decideAccountEvent(
+  field: string,
+  rawValue: unknown,
+  entryId: string | undefined,
+): AccountEventDecision | { readonly malformed: string } {
   const parsed = valueSchema.safeParse(rawValue ?? {});
   if (!parsed.success) return { malformed: `${field} value is not an object` };
   const value = parsed.data;
   const note = (event: string, detail: string, wabaId = entryId, phoneDigits?: string): AccountEventDecision => ({
-    event, wabaId, phoneDigits, change: { kind: 'note' }, detail,
+    event,
+    wabaId,
+    phoneDigits,
+    change: { kind: 'note' },
+    detail,
   });
 
   switch (field) {
@@ -81,16 +93,32 @@ export function decideAccountEvent(field: string, rawValue: unknown, entryId: st
       if (event === 'PARTNER_REMOVED' || event === 'PARTNER_APP_UNINSTALLED') {
         const why = event === 'PARTNER_REMOVED' ? 'stopped sharing its WhatsApp Business Account with us' : 'removed our app’s access';
         return {
-          event: name, wabaId, phoneDigits: undefined,
-          change: { kind: 'status', status: 'NEEDS_REAUTH', reason: `Meta: the business ${why} (${event}); reconnect the account`, wipeToken: false, from: ['ACTIVE'] },
+          event: name,
+          wabaId,
+          phoneDigits: undefined,
+          change: {
+            kind: 'status',
+            status: 'NEEDS_REAUTH',
+            reason: `Meta: the business ${why} (${event}); reconnect the account`,
+            wipeToken: false,
+            from: ['ACTIVE'],
+          },
           detail: 'our access was revoked',
         };
       }
       if (event === 'ACCOUNT_DELETED') {
         const phone = value.phone_number ? digitsOf(value.phone_number) : undefined;
         return {
-          event: name, wabaId, phoneDigits: phone || undefined,
-          change: { kind: 'status', status: 'DISCONNECTED', reason: `Meta: the ${phone ? 'phone number' : 'WhatsApp Business Account'} was deleted (ACCOUNT_DELETED)`, wipeToken: true, from: FROM_ANY_LIVE },
+          event: name,
+          wabaId,
+          phoneDigits: phone || undefined,
+          change: {
+            kind: 'status',
+            status: 'DISCONNECTED',
+            reason: `Meta: the ${phone ? 'phone number' : 'WhatsApp Business Account'} was deleted (ACCOUNT_DELETED)`,
+            wipeToken: true,
+            from: FROM_ANY_LIVE,
+          },
           detail: 'deleted at Meta',
         };
       }
@@ -99,15 +127,33 @@ export function decideAccountEvent(field: string, rawValue: unknown, entryId: st
         const date = value.ban_info?.waba_ban_date;
         if (state === 'DISABLE') {
           return {
-            event: `${name} DISABLE`, wabaId, phoneDigits: undefined,
-            change: { kind: 'status', status: 'DISCONNECTED', reason: `${BAN_REASON_PREFIX} for policy or terms violations (DISABLED_UPDATE${date ? `, ${date}` : ''})`, wipeToken: false, from: FROM_ANY_LIVE },
+            event: `${name} DISABLE`,
+            wabaId,
+            phoneDigits: undefined,
+            change: {
+              kind: 'status',
+              status: 'DISCONNECTED',
+              reason: `${BAN_REASON_PREFIX} for policy or terms violations (DISABLED_UPDATE${date ? `, ${date}` : ''})`,
+              wipeToken: false,
+              from: FROM_ANY_LIVE,
+            },
             detail: 'disabled by Meta',
           };
         }
         if (state === 'REINSTATE') {
-          return { event: `${name} REINSTATE`, wabaId, phoneDigits: undefined, change: { kind: 'lift', reasonPrefix: BAN_REASON_PREFIX }, detail: 'reinstated by Meta' };
+          return {
+            event: `${name} REINSTATE`,
+            wabaId,
+            phoneDigits: undefined,
+            change: { kind: 'lift', reasonPrefix: BAN_REASON_PREFIX },
+            detail: 'reinstated by Meta',
+          };
         }
-        return note(`${name} ${state ?? ''}`.trim(), state === 'SCHEDULE_FOR_DISABLE' ? `scheduled to be disabled${date ? ` (${date})` : ''}` : 'no change', wabaId);
+        return note(
+          `${name} ${state ?? ''}`.trim(),
+          state === 'SCHEDULE_FOR_DISABLE' ? `scheduled to be disabled${date ? ` (${date})` : ''}` : 'no change',
+          wabaId,
+        );
       }
       const violation = value.violation_info?.violation_type;
       return note(name, violation ? `violation ${violation}; no status change` : 'no status change', wabaId);
@@ -117,13 +163,27 @@ export function decideAccountEvent(field: string, rawValue: unknown, entryId: st
       const name = `account_review_update ${decision}`;
       if (decision === 'REJECTED') {
         return {
-          event: name, wabaId: entryId, phoneDigits: undefined,
-          change: { kind: 'status', status: 'DISCONNECTED', reason: `${REVIEW_REASON_PREFIX} (account_review_update REJECTED)`, wipeToken: false, from: FROM_ANY_LIVE },
+          event: name,
+          wabaId: entryId,
+          phoneDigits: undefined,
+          change: {
+            kind: 'status',
+            status: 'DISCONNECTED',
+            reason: `${REVIEW_REASON_PREFIX} (account_review_update REJECTED)`,
+            wipeToken: false,
+            from: FROM_ANY_LIVE,
+          },
           detail: 'rejected in review',
         };
       }
       if (decision === 'APPROVED') {
-        return { event: name, wabaId: entryId, phoneDigits: undefined, change: { kind: 'lift', reasonPrefix: REVIEW_REASON_PREFIX }, detail: 'approved in review' };
+        return {
+          event: name,
+          wabaId: entryId,
+          phoneDigits: undefined,
+          change: { kind: 'lift', reasonPrefix: REVIEW_REASON_PREFIX },
+          detail: 'approved in review',
+        };
       }
       return note(name, 'review not decided; no change');
     }
@@ -134,7 +194,13 @@ export function decideAccountEvent(field: string, rawValue: unknown, entryId: st
       const name = `phone_number_quality_update ${event}`;
       if (event === 'FLAGGED' || event === 'UNFLAGGED') {
         const qualityRating = event === 'FLAGGED' ? 'RED' : 'UNKNOWN';
-        return { event: name, wabaId: entryId, phoneDigits: phone, change: { kind: 'quality', qualityRating }, detail: `quality rating ${qualityRating}` };
+        return {
+          event: name,
+          wabaId: entryId,
+          phoneDigits: phone,
+          change: { kind: 'quality', qualityRating },
+          detail: `quality rating ${qualityRating}`,
+        };
       }
       return note(name, limit ? `messaging limit ${limit}` : 'no change', entryId, phone);
     }
@@ -143,7 +209,13 @@ export function decideAccountEvent(field: string, rawValue: unknown, entryId: st
       const phone = digitsOf(value.display_phone_number) || undefined;
       const name = `phone_number_name_update ${decision}`;
       if (decision === 'APPROVED' && value.requested_verified_name) {
-        return { event: name, wabaId: entryId, phoneDigits: phone, change: { kind: 'verifiedName', verifiedName: value.requested_verified_name }, detail: 'display name approved' };
+        return {
+          event: name,
+          wabaId: entryId,
+          phoneDigits: phone,
+          change: { kind: 'verifiedName', verifiedName: value.requested_verified_name },
+          detail: 'display name approved',
+        };
       }
       return note(name, 'display name not approved; no change', entryId, phone);
     }

@@ -24,8 +24,16 @@ export interface AccountEventDeps {
 }
 
 const accountSelect = {
-  id: true, tenantId: true, wabaId: true, phoneNumberId: true, displayPhoneNumber: true, status: true,
-  statusReason: true, accessToken: true, connectedAt: true, tenant: { select: { slug: true } },
+  id: true,
+  tenantId: true,
+  wabaId: true,
+  phoneNumberId: true,
+  displayPhoneNumber: true,
+  status: true,
+  statusReason: true,
+  accessToken: true,
+  connectedAt: true,
+  tenant: { select: { slug: true } },
 } as const;
 
 export async function applyAccountEvent(
@@ -36,12 +44,17 @@ export async function applyAccountEvent(
   const { db } = deps;
   if (!decision.wabaId) return [{ kind: 'account', outcome: 'unmatched', detail: `${decision.event}: no WABA id in the event` }];
   const candidates = await db.whatsappAccount.findMany({ where: { wabaId: decision.wabaId }, select: accountSelect, orderBy: { id: 'asc' } });
-  const accounts = decision.phoneDigits
-    ? candidates.filter((account) => digitsOf(account.displayPhoneNumber) === decision.phoneDigits)
-    : candidates;
+  const accounts = decision.phoneDigits ? candidates.filter((account) => digitsOf(account.displayPhoneNumber) === decision.phoneDigits) : candidates;
   if (accounts.length === 0) {
     const which = decision.phoneDigits ? ` and display number …${decision.phoneDigits.slice(-4)}` : '';
-    return [{ kind: 'account', outcome: 'unmatched', ref: `waba ${decision.wabaId}`, detail: `${decision.event}: no WhatsApp account with WABA ${decision.wabaId}${which}` }];
+    return [
+      {
+        kind: 'account',
+        outcome: 'unmatched',
+        ref: `waba ${decision.wabaId}`,
+        detail: `${decision.event}: no WhatsApp account with WABA ${decision.wabaId}${which}`,
+      },
+    ];
   }
 
   const items: ProcessedItem[] = [];
@@ -77,15 +90,15 @@ export async function applyAccountEvent(
         items.push({
           ...base,
           outcome: changed || current.status === change.status ? 'applied' : 'ignored',
-          detail: changed
-            ? `${decision.event}: ${account.status} → ${change.status}`
-            : `${decision.event}: account is ${current.status}; unchanged`,
+          detail: changed ? `${decision.event}: ${account.status} → ${change.status}` : `${decision.event}: account is ${current.status}; unchanged`,
         });
         break;
       }
       case 'lift': {
-        const liftable = account.status === 'DISCONNECTED' && account.accessToken !== null && (account.statusReason ?? '').startsWith(change.reasonPrefix);
-        const changed = liftable && (await setStatus(db, account.id, ['DISCONNECTED'], { status: 'ACTIVE', statusReason: null }, change.reasonPrefix));
+        const liftable =
+          account.status === 'DISCONNECTED' && account.accessToken !== null && (account.statusReason ?? '').startsWith(change.reasonPrefix);
+        const changed =
+          liftable && (await setStatus(db, account.id, ['DISCONNECTED'], { status: 'ACTIVE', statusReason: null }, change.reasonPrefix));
         if (changed) {
           const current = await db.whatsappAccount.findUniqueOrThrow({ where: { id: account.id }, select: accountSelect });
           await followUp(deps, current, true);
@@ -93,7 +106,9 @@ export async function applyAccountEvent(
         items.push({
           ...base,
           outcome: changed ? 'applied' : 'ignored',
-          detail: changed ? `${decision.event}: DISCONNECTED → ACTIVE` : `${decision.event}: account is ${account.status} for another reason; unchanged`,
+          detail: changed
+            ? `${decision.event}: DISCONNECTED → ACTIVE`
+            : `${decision.event}: account is ${account.status} for another reason; unchanged`,
         });
         break;
       }
@@ -107,7 +122,13 @@ async function setStatus(
   db: Database,
   accountId: string,
   from: readonly string[],
-  data: { status: 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED'; statusReason: string | null; accessToken?: null; tokenExpiresAt?: null; dataAccessExpiresAt?: null },
+  data: {
+    status: 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED';
+    statusReason: string | null;
+    accessToken?: null;
+    tokenExpiresAt?: null;
+    dataAccessExpiresAt?: null;
+  },
   reasonPrefix?: string,
 ): Promise<boolean> {
   return db.$transaction(async (tx) => {
@@ -126,7 +147,15 @@ async function setStatus(
 
 async function followUp(
   deps: AccountEventDeps,
-  account: { id: string; tenantId: string; wabaId: string; displayPhoneNumber: string | null; status: 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED'; statusReason: string | null; tenant: { slug: string } },
+  account: {
+    id: string;
+    tenantId: string;
+    wabaId: string;
+    displayPhoneNumber: string | null;
+    status: 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED';
+    statusReason: string | null;
+    tenant: { slug: string };
+  },
   changed: boolean,
 ): Promise<void> {
   // Throws when Temporal is unavailable: the activity retries, and this step runs again.

@@ -63,7 +63,8 @@ export async function applyCommentChange(db: Database, field: string, value: unk
     const change = parsed.data;
     if (change.item === 'reaction') return applyReactionChange(db, value, entryTime);
     if (change.item !== 'comment') return [{ kind: 'comment', outcome: 'ignored', detail: `feed item "${change.item}" is not indexed` }];
-    if (!change.post_id || !change.comment_id) return [{ kind: 'comment', outcome: 'unmatched', detail: 'feed comment without post_id or comment_id' }];
+    if (!change.post_id || !change.comment_id)
+      return [{ kind: 'comment', outcome: 'unmatched', detail: 'feed comment without post_id or comment_id' }];
     if (change.verb === 'remove' || change.verb === 'hide') return removeFromWatchers(db, change.post_id, change.comment_id);
     return upsertIntoWatchers(db, 'FACEBOOK', change.post_id, {
       commentId: change.comment_id,
@@ -76,11 +77,15 @@ export async function applyCommentChange(db: Database, field: string, value: unk
     });
   }
   const mention = mentionSchema.safeParse(value);
-  const ref = mention.success ? mention.data.comment_id ?? mention.data.media_id : undefined;
-  return [{
-    kind: 'comment', outcome: 'ignored', ...(ref ? { ref } : {}),
-    detail: 'a mention names no author; comments on watched media arrive through the comments field',
-  }];
+  const ref = mention.success ? (mention.data.comment_id ?? mention.data.media_id) : undefined;
+  return [
+    {
+      kind: 'comment',
+      outcome: 'ignored',
+      ...(ref ? { ref } : {}),
+      detail: 'a mention names no author; comments on watched media arrive through the comments field',
+    },
+  ];
 }
 
 /** The readable indexes of this target, across tenants. */
@@ -105,7 +110,13 @@ async function removeFromWatchers(db: Database, postId: string, commentId: strin
   const items: ProcessedItem[] = [];
   for (const target of targets) {
     const removed = await removeComment(db, target.id, commentId);
-    items.push({ kind: 'comment', outcome: 'applied', tenantId: target.tenantId, ref: commentId, detail: removed ? `removed from ${postId}` : `not indexed on ${postId}` });
+    items.push({
+      kind: 'comment',
+      outcome: 'applied',
+      tenantId: target.tenantId,
+      ref: commentId,
+      detail: removed ? `removed from ${postId}` : `not indexed on ${postId}`,
+    });
   }
   return items;
 }

@@ -7,16 +7,10 @@
 import type { Database } from '../db/client.js';
 import { describeFailure } from '../notifications/delivery-status.js';
 import { receiveMessageStatus } from '../notifications/message-status.js';
-import {
-  errorSchema, fromUnixSeconds, inboundMessageSchema, maskPhone, messagesValueSchema, statusSchema, zodProblem,
-} from './meta-payload.js';
+import { errorSchema, fromUnixSeconds, inboundMessageSchema, maskPhone, messagesValueSchema, statusSchema, zodProblem } from './meta-payload.js';
 import type { ProcessedItem } from './processing-result.js';
 
-export async function applyMessagesChange(
-  db: Database,
-  value: unknown,
-  context: { webhookEventId: string; now: Date },
-): Promise<ProcessedItem[]> {
+export async function applyMessagesChange(db: Database, value: unknown, context: { webhookEventId: string; now: Date }): Promise<ProcessedItem[]> {
   const parsed = messagesValueSchema.safeParse(value);
   if (!parsed.success) return [{ kind: 'other', outcome: 'unmatched', detail: `malformed messages change (${zodProblem(parsed.error)})` }];
   const { metadata, statuses = [], messages = [], errors = [] } = parsed.data;
@@ -55,7 +49,12 @@ export async function applyMessagesChange(
   for (const raw of errors) {
     const error = errorSchema.safeParse(raw);
     const what = error.success ? describeFailure({ errorCode: error.data.code, errorTitle: error.data.title }) : 'unreadable error';
-    items.push({ kind: 'other', outcome: 'ignored', ...tenant, detail: `Meta reported an error for phone number id ${metadata.phone_number_id}: ${what}` });
+    items.push({
+      kind: 'other',
+      outcome: 'ignored',
+      ...tenant,
+      detail: `Meta reported an error for phone number id ${metadata.phone_number_id}: ${what}`,
+    });
   }
   if (items.length === 0) items.push({ kind: 'other', outcome: 'ignored', ...tenant, detail: 'messages change without statuses or messages' });
   return items;
@@ -64,12 +63,23 @@ export async function applyMessagesChange(
 async function applyStatus(db: Database, raw: unknown, accountTenantId: string | undefined, webhookEventId: string): Promise<ProcessedItem> {
   const status = statusSchema.safeParse(raw);
   if (!status.success) {
-    return { kind: 'status', outcome: 'unmatched', ...(accountTenantId ? { tenantId: accountTenantId } : {}), detail: `malformed status (${zodProblem(status.error)})` };
+    return {
+      kind: 'status',
+      outcome: 'unmatched',
+      ...(accountTenantId ? { tenantId: accountTenantId } : {}),
+      detail: `malformed status (${zodProblem(status.error)})`,
+    };
   }
   const { id: wamid, status: name, timestamp, errors, biz_opaque_callback_data: callbackData } = status.data;
   const occurredAt = fromUnixSeconds(timestamp);
   if (!occurredAt) {
-    return { kind: 'status', outcome: 'unmatched', ref: wamid, ...(accountTenantId ? { tenantId: accountTenantId } : {}), detail: `status ${name} without a valid timestamp` };
+    return {
+      kind: 'status',
+      outcome: 'unmatched',
+      ref: wamid,
+      ...(accountTenantId ? { tenantId: accountTenantId } : {}),
+      detail: `status ${name} without a valid timestamp`,
+    };
   }
   const error = errors?.[0];
   const outcome = await receiveMessageStatus(db, {
@@ -85,12 +95,21 @@ async function applyStatus(db: Database, raw: unknown, accountTenantId: string |
   const notification = outcome.notifications[0];
   if (!notification) {
     return {
-      kind: 'status', outcome: 'kept', ref: wamid, ...(accountTenantId ? { tenantId: accountTenantId } : {}),
+      kind: 'status',
+      outcome: 'kept',
+      ref: wamid,
+      ...(accountTenantId ? { tenantId: accountTenantId } : {}),
       detail: `${name}: no notification has this message id yet; kept and applied when it appears`,
     };
   }
   const moved = notification.from === notification.to ? `${notification.to} unchanged` : `${notification.from} → ${notification.to}`;
-  return { kind: 'status', outcome: 'applied', ref: wamid, tenantId: notification.tenantId, detail: `${name}: ${moved} (completion ${notification.completionId})` };
+  return {
+    kind: 'status',
+    outcome: 'applied',
+    ref: wamid,
+    tenantId: notification.tenantId,
+    detail: `${name}: ${moved} (completion ${notification.completionId})`,
+  };
 }
 
 /** lastInboundAt only moves forward; a timestamp ahead of our clock counts as now. */

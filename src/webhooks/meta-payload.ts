@@ -39,9 +39,7 @@ export const statusSchema = z.object({
   timestamp: unixSeconds,
   recipient_id: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
-  errors: z
-    .array(z.object({ code: z.number().int().optional(), title: z.string().optional(), message: z.string().optional() }))
-    .optional(),
+  errors: z.array(z.object({ code: z.number().int().optional(), title: z.string().optional(), message: z.string().optional() })).optional(),
 });
 
 export const inboundMessageSchema = z.object({
@@ -74,7 +72,8 @@ export interface PayloadOutline {
 /** Which changes a delivery holds, in order. */
 export function outlinePayload(payload: unknown): PayloadOutline {
   const envelope = envelopeSchema.safeParse(payload);
-  if (!envelope.success) return { object: null, changes: [], skipped: [{ entryIndex: null, reason: 'the body is not a webhook envelope ({object, entry[]})' }] };
+  if (!envelope.success)
+    return { object: null, changes: [], skipped: [{ entryIndex: null, reason: 'the body is not a webhook envelope ({object, entry[]})' }] };
   const object = envelope.data.object ?? null;
   if (object === null || !PROCESSED_OBJECTS.has(object)) {
     return { object, changes: [], skipped: [{ entryIndex: null, reason: `object "${object ?? '(none)'}" is stored but not processed` }] };

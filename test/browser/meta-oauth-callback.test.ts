@@ -17,7 +17,7 @@ const executablePath = chromiumPath();
 if (!executablePath) {
   console.warn(
     '\n\n!!!!!!!!!! SKIPPING the Meta OAuth browser test: Chromium is not installed and scripts/install-chromium.sh could not ' +
-      'install it (needs apt-get and root). Install Debian\'s chromium package or set CHROMIUM_PATH. !!!!!!!!!!\n\n',
+      "install it (needs apt-get and root). Install Debian's chromium package or set CHROMIUM_PATH. !!!!!!!!!!\n\n",
   );
 }
 const describeInBrowser = executablePath ? describe : describe.skip;
@@ -136,8 +136,14 @@ describeInBrowser('Meta OAuth callback page in headless Chromium', () => {
       await page.goto(dashboard.origin, { waitUntil: 'load' });
       const before = dashboard.messages.length;
       // Runs in the page (the project's types have no DOM lib).
-      await page.evaluate((url) => void (globalThis as unknown as BrowserWindow).open(url, 'meta-login', 'popup,width=500,height=600'), flow.callbackUrl);
-      const message = await eventually(async () => dashboard.messages.slice(before).find((m) => m.state === flow.state), 'the dashboard to receive the code');
+      await page.evaluate(
+        (url) => void (globalThis as unknown as BrowserWindow).open(url, 'meta-login', 'popup,width=500,height=600'),
+        flow.callbackUrl,
+      );
+      const message = await eventually(
+        async () => dashboard.messages.slice(before).find((m) => m.state === flow.state),
+        'the dashboard to receive the code',
+      );
       expect(message).toEqual({ type: 'meta-oauth-callback', code: flow.code, state: flow.state });
     } finally {
       await page.close();
@@ -148,7 +154,9 @@ describeInBrowser('Meta OAuth callback page in headless Chromium', () => {
     // Someone else's dashboard session (another tenant, or another admin of this one) cannot use it.
     const other = await system.createTenant(`other-${Math.random().toString(36).slice(2, 8)}`);
     expect((await complete({ code: flow.code, state: flow.state }, tokens.tenantAdmin(other))).status).toBe(403);
-    expect((await complete({ code: flow.code, state: flow.state }, tokens.tenantAdmin(flow.tenantId, TEST_JWT_SECRET, 'someone-else'))).status).toBe(403);
+    expect((await complete({ code: flow.code, state: flow.state }, tokens.tenantAdmin(flow.tenantId, TEST_JWT_SECRET, 'someone-else'))).status).toBe(
+      403,
+    );
     expect(await accounts(flow.tenantId)).toBe(0);
     expect(await accounts(other)).toBe(0);
 

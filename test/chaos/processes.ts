@@ -82,8 +82,19 @@ export function temporalServer(dataDir: string, port: number, logDir: string): R
     'temporal',
     cli,
     [
-      'server', 'start-dev', '--db-filename', join(dataDir, 'temporal.db'), '--ip', '127.0.0.1', '--port', String(port),
-      '--headless', '--log-level', 'error', ...SEARCH_ATTRIBUTE_CLI_ARGS, ...FAIRNESS_CLI_ARGS,
+      'server',
+      'start-dev',
+      '--db-filename',
+      join(dataDir, 'temporal.db'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--headless',
+      '--log-level',
+      'error',
+      ...SEARCH_ATTRIBUTE_CLI_ARGS,
+      ...FAIRNESS_CLI_ARGS,
     ],
     process.env,
     logDir,
@@ -95,7 +106,10 @@ export function temporalServer(dataDir: string, port: number, logDir: string): R
 export class RestartablePostgres {
   private running: RunningPostgres | undefined;
 
-  constructor(private readonly dataDir: string, readonly port: number) {}
+  constructor(
+    private readonly dataDir: string,
+    readonly port: number,
+  ) {}
 
   async start(): Promise<RunningPostgres> {
     this.running = await startEmbeddedPostgres({ dataDir: this.dataDir, port: this.port, persistent: true });

@@ -98,7 +98,13 @@ async function main(): Promise<number> {
 
   // Two tenants: one sends through its own (slow) provider, one through its Cloud API number.
   const db = createDatabase(databaseUrl, { maxConnections: 4 });
-  const { users, taskOf } = await seed(db, { providerUrl: provider.url, encryptionKey, waba: waba.id, phoneNumberId: phone.id, token: businessToken.token });
+  const { users, taskOf } = await seed(db, {
+    providerUrl: provider.url,
+    encryptionKey,
+    waba: waba.id,
+    phoneNumberId: phone.id,
+    token: businessToken.token,
+  });
 
   await api.start();
   await worker.start();
@@ -187,8 +193,17 @@ async function main(): Promise<number> {
     if (response.status === 200) webhooksPosted++;
   }
   const resolveIds = unknownCloud.map((row) => row.id);
-  await until(async () => (await db.socialTaskCompletion.count({ where: { id: { in: resolveIds }, notificationStatus: 'UNKNOWN' } })) === resolveIds.length - webhooksPosted, 60_000, 1_000);
-  const final = await db.socialTaskCompletion.findMany({ where: { id: { in: [...accepted.keys()] } }, select: { id: true, notificationStatus: true, tenantId: true } });
+  await until(
+    async () =>
+      (await db.socialTaskCompletion.count({ where: { id: { in: resolveIds }, notificationStatus: 'UNKNOWN' } })) ===
+      resolveIds.length - webhooksPosted,
+    60_000,
+    1_000,
+  );
+  const final = await db.socialTaskCompletion.findMany({
+    where: { id: { in: [...accepted.keys()] } },
+    select: { id: true, notificationStatus: true, tenantId: true },
+  });
 
   // Figures.
   const count = (statuses: string[]) => final.filter((row) => statuses.includes(row.notificationStatus)).length;
@@ -202,10 +217,16 @@ async function main(): Promise<number> {
 
   console.log('');
   console.log(`machine: ${cpus().length} cores`);
-  console.log(`faults: worker SIGKILL ${faults.workerKills} (${faults.killedWithRequestsInFlight} with provider requests in flight), worker SIGTERM ${faults.workerTerms}, API SIGKILL ${faults.apiKills}, Temporal SIGKILL+restart ${faults.temporalKills}, PostgreSQL restart ${faults.postgresRestarts}`);
-  console.log(`claims ${accepted.size}, sent ${count(['SENT', 'DELIVERED', 'READ'])}, unknown ${count(['UNKNOWN'])}, lost ${lost.length}, duplicated ${duplicated}`);
+  console.log(
+    `faults: worker SIGKILL ${faults.workerKills} (${faults.killedWithRequestsInFlight} with provider requests in flight), worker SIGTERM ${faults.workerTerms}, API SIGKILL ${faults.apiKills}, Temporal SIGKILL+restart ${faults.temporalKills}, PostgreSQL restart ${faults.postgresRestarts}`,
+  );
+  console.log(
+    `claims ${accepted.size}, sent ${count(['SENT', 'DELIVERED', 'READ'])}, unknown ${count(['UNKNOWN'])}, lost ${lost.length}, duplicated ${duplicated}`,
+  );
   console.log(`failed ${count(['FAILED'])}, skipped ${count(['SKIPPED'])}`);
-  console.log(`unknown after the run ${unknownRows.length}: ${unknownThatArrived} of them did reach the recipient's provider, ${unknownRows.length - unknownThatArrived} did not`);
+  console.log(
+    `unknown after the run ${unknownRows.length}: ${unknownThatArrived} of them did reach the recipient's provider, ${unknownRows.length - unknownThatArrived} did not`,
+  );
   console.log(`unknown resolved by a status webhook: ${resolved} of ${resolveIds.length} Cloud API UNKNOWNs`);
   if (lost.length > 0) console.log(`lost: ${lost.slice(0, 10).join(', ')}${lost.length > 10 ? ' …' : ''}`);
 
@@ -243,18 +264,42 @@ async function seed(
   const secrets = createSecretBox([options.encryptionKey]);
   const suffix = randomUUID().slice(0, 6);
   const providerTenant = await db.tenant.create({
-    data: { name: 'Chaos provider', slug: `chaos-provider-${suffix}`, waConfig: secrets.sealJson({ apiUrl: options.providerUrl, apiKey: 'chaos-key', sender: 'Chaos' }) },
+    data: {
+      name: 'Chaos provider',
+      slug: `chaos-provider-${suffix}`,
+      waConfig: secrets.sealJson({ apiUrl: options.providerUrl, apiKey: 'chaos-key', sender: 'Chaos' }),
+    },
   });
   const cloudTenant = await db.tenant.create({ data: { name: 'Chaos cloud', slug: `chaos-cloud-${suffix}` } });
   const account = await db.whatsappAccount.create({
-    data: { tenantId: cloudTenant.id, wabaId: options.waba, phoneNumberId: options.phoneNumberId, displayPhoneNumber: '+1 555 0100', accessToken: secrets.seal(options.token), status: 'ACTIVE' },
+    data: {
+      tenantId: cloudTenant.id,
+      wabaId: options.waba,
+      phoneNumberId: options.phoneNumberId,
+      displayPhoneNumber: '+1 555 0100',
+      accessToken: secrets.seal(options.token),
+      status: 'ACTIVE',
+    },
   });
   const tasks = new Map<string, string>();
-  for (const [tenant, accountId] of [[providerTenant, null], [cloudTenant, account.id]] as const) {
+  for (const [tenant, accountId] of [
+    [providerTenant, null],
+    [cloudTenant, account.id],
+  ] as const) {
     // start == end: the window is always open.
-    const campaign = await db.campaign.create({ data: { tenantId: tenant.id, name: 'Chaos', notificationStartHour: 0, notificationEndHour: 0, whatsappAccountId: accountId } });
+    const campaign = await db.campaign.create({
+      data: { tenantId: tenant.id, name: 'Chaos', notificationStartHour: 0, notificationEndHour: 0, whatsappAccountId: accountId },
+    });
     const task = await db.socialMediaTask.create({
-      data: { tenantId: tenant.id, campaignId: campaign.id, title: 'Follow us', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' },
+      data: {
+        tenantId: tenant.id,
+        campaignId: campaign.id,
+        title: 'Follow us',
+        platform: 'INSTAGRAM',
+        actionType: 'FOLLOW',
+        spinsReward: 1,
+        verificationStrategy: 'HONOR_SYSTEM',
+      },
     });
     tasks.set(tenant.id, task.id);
   }
@@ -273,20 +318,29 @@ async function seed(
 function statusWebhook(input: { waba: string; phoneNumberId: string; wamid: string; waId: string; completionId: string }): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
-    entry: [{
-      id: input.waba,
-      changes: [{
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550100', phone_number_id: input.phoneNumberId },
-          statuses: [{
-            id: input.wamid, status: 'delivered', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: input.waId,
-            biz_opaque_callback_data: input.completionId,
-          }],
-        },
-      }],
-    }],
+    entry: [
+      {
+        id: input.waba,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550100', phone_number_id: input.phoneNumberId },
+              statuses: [
+                {
+                  id: input.wamid,
+                  status: 'delivered',
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  recipient_id: input.waId,
+                  biz_opaque_callback_data: input.completionId,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 

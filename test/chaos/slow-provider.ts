@@ -31,10 +31,13 @@ export async function startSlowProvider(): Promise<SlowProvider> {
       received.set(number, (received.get(number) ?? 0) + 1);
       inFlight++;
       const id = `slow-${++counter}`;
-      setTimeout(() => {
-        inFlight--;
-        if (!response.destroyed) response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
-      }, 200 + Math.floor(Math.random() * 1_000));
+      setTimeout(
+        () => {
+          inFlight--;
+          if (!response.destroyed) response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+        },
+        200 + Math.floor(Math.random() * 1_000),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

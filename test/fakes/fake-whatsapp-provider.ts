@@ -75,7 +75,12 @@ function validate(request: RecordedRequest, apiKey: string, instanceId: string |
   }
   return {
     ok: true,
-    message: { number: number as string, message: message as string, sender: sender as string | undefined, instanceId: bodyInstanceId as string | undefined },
+    message: {
+      number: number as string,
+      message: message as string,
+      sender: sender as string | undefined,
+      instanceId: bodyInstanceId as string | undefined,
+    },
   };
 }
 

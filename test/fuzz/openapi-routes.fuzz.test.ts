@@ -23,7 +23,11 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 function deref(node: Json | undefined): Json {
   let current = node ?? {};
   for (let hops = 0; typeof current.$ref === 'string' && hops < 20; hops++) {
-    current = current.$ref.slice(2).split('/').reduce((at: Json, key: string) => at?.[key], doc) ?? {};
+    current =
+      current.$ref
+        .slice(2)
+        .split('/')
+        .reduce((at: Json, key: string) => at?.[key], doc) ?? {};
   }
   return current;
 }
@@ -61,7 +65,23 @@ const operations: Operation[] = Object.entries<Json>(doc.paths).flatMap(([path, 
 const nastyString = fc.oneof(
   fc.string(),
   // The values that broke things before are drawn most often.
-  { weight: 4, arbitrary: fc.constantFrom('\u0000', 'a\u0000b', '\uD800', 'x\uDFFFy', '\uDBFF\uDBFF', '', ' ', '../../etc/passwd', "'; DROP TABLE \"Tenant\"; --", '%00', '\u202E', '😀') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      '\u0000',
+      'a\u0000b',
+      '\uD800',
+      'x\uDFFFy',
+      '\uDBFF\uDBFF',
+      '',
+      ' ',
+      '../../etc/passwd',
+      '\'; DROP TABLE "Tenant"; --',
+      '%00',
+      '\u202E',
+      '😀',
+    ),
+  },
   fc.string({ unit: 'binary' }),
   fc.string({ minLength: 10_000, maxLength: 10_240 }),
   fc.constantFrom('x'.repeat(10_240), '\u0000'.repeat(10_000)),
@@ -80,7 +100,10 @@ const nastyValue = fc.oneof(
 );
 
 // Printable, short: the usual shape of a valid value, so that bodies sometimes get past the first field.
-const plausibleString = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom('+51987654321', 'https://api.example.com/send', 'UTC', 'INSTAGRAM', 'COMMENT', 'HONOR_SYSTEM'));
+const plausibleString = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 20 }),
+  fc.constantFrom('+51987654321', 'https://api.example.com/send', 'UTC', 'INSTAGRAM', 'COMMENT', 'HONOR_SYSTEM'),
+);
 
 function bodyArbitrary(fields: string[]) {
   const known = fc.record(
@@ -88,10 +111,7 @@ function bodyArbitrary(fields: string[]) {
     { requiredKeys: [] },
   );
   const extra = fc.dictionary(fc.string({ maxLength: 12 }), nastyValue, { maxKeys: 2 });
-  return fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(known, extra).map(([a, b]) => ({ ...b, ...a })) },
-    { weight: 1, arbitrary: nastyValue },
-  );
+  return fc.oneof({ weight: 6, arbitrary: fc.tuple(known, extra).map(([a, b]) => ({ ...b, ...a })) }, { weight: 1, arbitrary: nastyValue });
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -147,7 +167,10 @@ afterAll(async () => {
 
 async function fingerprint(): Promise<string> {
   const rows = await system.deps.db.$queryRawUnsafe<{ t: string; h: string }[]>(fingerprintSql);
-  return rows.map((row) => `${row.t}:${row.h}`).sort().join(',');
+  return rows
+    .map((row) => `${row.t}:${row.h}`)
+    .sort()
+    .join(',');
 }
 
 // encodeURIComponent refuses lone surrogates; send them as the (invalid UTF-8) bytes a client could send.
@@ -155,7 +178,15 @@ function encodeSegment(value: string): string {
   try {
     return encodeURIComponent(value);
   } catch {
-    return [...value].map((char) => { try { return encodeURIComponent(char); } catch { return '%ED%A0%80'; } }).join('');
+    return [...value]
+      .map((char) => {
+        try {
+          return encodeURIComponent(char);
+        } catch {
+          return '%ED%A0%80';
+        }
+      })
+      .join('');
   }
 }
 
@@ -171,7 +202,9 @@ describe.each(operations.map((operation) => [operation.key, operation] as const)
     await fc.assert(
       fc.asyncProperty(input, async ({ params, query, body, role }) => {
         const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeSegment(String((params as Json)[name])));
-        const search = Object.entries(query as Json).map(([name, value]) => `${encodeSegment(name)}=${encodeSegment(String(value))}`).join('&');
+        const search = Object.entries(query as Json)
+          .map(([name, value]) => `${encodeSegment(name)}=${encodeSegment(String(value))}`)
+          .join('&');
         const headers: Record<string, string> = {};
         if (tokenFor[role]) headers.authorization = `Bearer ${tokenFor[role]}`;
         if (body !== undefined) headers['content-type'] = 'application/json';

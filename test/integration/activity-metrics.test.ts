@@ -39,7 +39,10 @@ function run<T>(activityType: string, workflowId: string, fn: () => Promise<T>):
 
 async function verifiedClaim(): Promise<string> {
   const { completionId } = await seedClaim(database.db, secrets, { providerUrl: 'http://127.0.0.1:9/send' });
-  await database.db.socialTaskCompletion.update({ where: { id: completionId }, data: { status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', verifiedAt: new Date() } });
+  await database.db.socialTaskCompletion.update({
+    where: { id: completionId },
+    data: { status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', verifiedAt: new Date() },
+  });
   return completionId;
 }
 
@@ -85,17 +88,25 @@ test('a held notification is counted each time it is held; a claim decided FAILE
 test('token refresh results and failures, and rate-limited attempts with their wait', async () => {
   const refreshed = await count(metrics.tokenRefreshes, { result: 'needs_reauth' });
   const errors = await count(metrics.tokenRefreshes, { result: 'error' });
-  await run('refreshWhatsappAccountToken', 'whatsapp-token-refresh-a1', async () => ({ accountId: 'a1', result: 'needs_reauth', tokenExpiresAt: null }));
-  await expect(run('refreshWhatsappAccountToken', 'whatsapp-token-refresh-a1', async () => {
-    throw new Error('database unavailable');
-  })).rejects.toThrow('database unavailable');
+  await run('refreshWhatsappAccountToken', 'whatsapp-token-refresh-a1', async () => ({
+    accountId: 'a1',
+    result: 'needs_reauth',
+    tokenExpiresAt: null,
+  }));
+  await expect(
+    run('refreshWhatsappAccountToken', 'whatsapp-token-refresh-a1', async () => {
+      throw new Error('database unavailable');
+    }),
+  ).rejects.toThrow('database unavailable');
   expect(await count(metrics.tokenRefreshes, { result: 'needs_reauth' })).toBe(refreshed + 1);
   expect(await count(metrics.tokenRefreshes, { result: 'error' })).toBe(errors + 1);
 
   const waits = await count(metrics.rateLimitWaits, { activity: 'verifyWithMeta' });
-  await expect(run('verifyWithMeta', 'claim-not-a-uuid', async () => {
-    throw ApplicationFailure.create({ type: 'RateLimited', message: 'Meta code 4', nextRetryDelay: 90_000 });
-  })).rejects.toThrow('Meta code 4');
+  await expect(
+    run('verifyWithMeta', 'claim-not-a-uuid', async () => {
+      throw ApplicationFailure.create({ type: 'RateLimited', message: 'Meta code 4', nextRetryDelay: 90_000 });
+    }),
+  ).rejects.toThrow('Meta code 4');
   expect(await count(metrics.rateLimitWaits, { activity: 'verifyWithMeta' })).toBe(waits + 1);
   const { values } = await metrics.rateLimitWaitSeconds.get();
   expect(values.find((entry) => entry.labels.activity === 'verifyWithMeta' && entry.metricName?.endsWith('_sum'))?.value).toBeGreaterThanOrEqual(90);

@@ -37,7 +37,10 @@ describe('401 for anything but a valid HS256 token signed with JWT_SECRET', () =
       'an unsigned token (alg: none)',
       () => ({
         authorization: `Bearer ${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({
-          sub: 'admin', role: 'tenant_admin', tenantId, exp: nowSeconds() + 3600,
+          sub: 'admin',
+          role: 'tenant_admin',
+          tenantId,
+          exp: nowSeconds() + 3600,
         })}.`,
       }),
     ],
@@ -55,24 +58,34 @@ describe('401 for anything but a valid HS256 token signed with JWT_SECRET', () =
     ],
     [
       'a tenant_admin token without tenantId',
-      () => ({ authorization: `Bearer ${tokens.raw({ role: 'tenant_admin' }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}` }),
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'tenant_admin' }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}`,
+      }),
     ],
     [
       'an unknown role',
-      () => ({ authorization: `Bearer ${tokens.raw({ role: 'root', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}` }),
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'root', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}`,
+      }),
     ],
     ['garbage', () => ({ authorization: 'Bearer not.a.jwt' })],
     [
       'a token without exp',
-      () => ({ authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin' })}` }),
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin' })}`,
+      }),
     ],
     [
       'an end_user token that lives 7 days (cap: 24 h)',
-      () => ({ authorization: `Bearer ${tokens.raw({ role: 'end_user', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: '7d' })}` }),
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'end_user', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'u1', expiresIn: '7d' })}`,
+      }),
     ],
     [
       'a tenant_admin token that lives 90 days (cap: 30 d)',
-      () => ({ authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: '90d' })}` }),
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: '90d' })}`,
+      }),
     ],
     [
       'a token from another issuer',
@@ -94,7 +107,9 @@ describe('401 for anything but a valid HS256 token signed with JWT_SECRET', () =
     ],
     [
       'a tenantId claim with a NUL byte',
-      () => ({ authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId: `${tenantId}\u0000` }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}` }),
+      () => ({
+        authorization: `Bearer ${tokens.raw({ role: 'tenant_admin', tenantId: `${tenantId}\u0000` }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'admin', expiresIn: 3600 })}`,
+      }),
     ],
   ];
 

@@ -94,7 +94,7 @@ describe('record not found (P2025)', () => {
       (error: unknown) => error,
     );
 
-  test('where a use case expects it (a row that vanished after its check), it is that resource\'s 404', async () => {
+  test("where a use case expects it (a row that vanished after its check), it is that resource's 404", async () => {
     const failure = await orNotFound(system.deps.db.campaign.update({ where: { id: 'no-such-campaign' }, data: { name: 'x' } }), 'campaign').catch(
       (error: unknown) => error,
     );
@@ -106,12 +106,15 @@ describe('record not found (P2025)', () => {
     const error = await realP2025();
     expect((error as { code?: string }).code).toBe('P2025');
     const lines: string[] = [];
-    const logger = pino({ level: 'error' }, new Writable({
-      write: (chunk, _enc, done) => {
-        lines.push(String(chunk));
-        done();
-      },
-    }));
+    const logger = pino(
+      { level: 'error' },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     const app = express();
     app.use((req, _res, next) => {
       req.requestId = 'req-p2025-test';

@@ -59,11 +59,15 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
 test('PATCH answers before its waiting claims are signalled, and they are signalled afterwards', async () => {
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Big' } });
   const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
-    token: admin, body: { title: 'Follow us', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1 },
+    token: admin,
+    body: { title: 'Follow us', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1 },
   });
   const workflowIds: string[] = [];
   for (let i = 0; i < 20; i++) {
-    const user = await system.request('POST', '/api/v1/end-users', { token: admin, body: { name: `U${i}`, phone: `+5198700${String(i).padStart(4, '0')}` } });
+    const user = await system.request('POST', '/api/v1/end-users', {
+      token: admin,
+      body: { name: `U${i}`, phone: `+5198700${String(i).padStart(4, '0')}` },
+    });
     const claim = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: {} });
     expect(claim.status).toBe(202);
     workflowIds.push(claim.body.workflowId);

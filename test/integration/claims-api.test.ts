@@ -39,8 +39,7 @@ async function newEndUser(ownerTenantId = tenantId) {
   return { ...user, token: tokens.endUser(ownerTenantId, user.id) };
 }
 
-const claim = (token: string, body: unknown = {}, onTask = taskId) =>
-  system.request('POST', `/api/v1/tasks/${onTask}/claims`, { token, body });
+const claim = (token: string, body: unknown = {}, onTask = taskId) => system.request('POST', `/api/v1/tasks/${onTask}/claims`, { token, body });
 
 const describeWorkflow = (workflowId: string) => system.deps.temporal.workflow.getHandle(workflowId).describe();
 
@@ -64,7 +63,13 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
 
     const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
     expect(row).toMatchObject({
-      tenantId, campaignId, taskId, userId: user.id, status: 'PENDING', handle: '@ana.ig', workflowId: `claim-${completionId}`,
+      tenantId,
+      campaignId,
+      taskId,
+      userId: user.id,
+      status: 'PENDING',
+      handle: '@ana.ig',
+      workflowId: `claim-${completionId}`,
     });
     expect(row.workflowStartedAt).not.toBeNull();
 
@@ -179,7 +184,13 @@ describe('no claim is lost', () => {
     const id = randomUUID();
     await system.deps.db.socialTaskCompletion.create({
       data: {
-        id, tenantId, campaignId, taskId, userId: user.id, workflowId: `claim-${id}`, workflowStartedAt: null,
+        id,
+        tenantId,
+        campaignId,
+        taskId,
+        userId: user.id,
+        workflowId: `claim-${id}`,
+        workflowStartedAt: null,
         claimedAt: new Date(Date.now() - 120_000),
       },
     });

@@ -47,8 +47,22 @@ beforeAll(async () => {
       ...fakeMetaEnv(fakeMeta),
     },
   });
-  A = await setUpTenant({ slug: 'acme-e2e', igUsername: 'acme.store', provider: providerA, sender: 'Acme', taskTitle: 'Comment on our summer post', spinsReward: 5 });
-  B = await setUpTenant({ slug: 'globex-e2e', igUsername: 'globex.shop', provider: providerB, sender: 'Globex', taskTitle: 'Tell us your favourite flavour', spinsReward: 3 });
+  A = await setUpTenant({
+    slug: 'acme-e2e',
+    igUsername: 'acme.store',
+    provider: providerA,
+    sender: 'Acme',
+    taskTitle: 'Comment on our summer post',
+    spinsReward: 5,
+  });
+  B = await setUpTenant({
+    slug: 'globex-e2e',
+    igUsername: 'globex.shop',
+    provider: providerB,
+    sender: 'Globex',
+    taskTitle: 'Tell us your favourite flavour',
+    spinsReward: 3,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -59,8 +73,18 @@ afterAll(async () => {
 });
 
 /** A tenant created and configured through the API only, with its own Instagram post and provider. */
-async function setUpTenant(init: { slug: string; igUsername: string; provider: FakeWhatsappProvider; sender: string; taskTitle: string; spinsReward: number }): Promise<TenantSetup> {
-  const created = await system.request('POST', '/api/v1/tenants', { token: tokens.platformAdmin(), body: { name: init.slug, slug: init.slug, timezone: 'America/Lima' } });
+async function setUpTenant(init: {
+  slug: string;
+  igUsername: string;
+  provider: FakeWhatsappProvider;
+  sender: string;
+  taskTitle: string;
+  spinsReward: number;
+}): Promise<TenantSetup> {
+  const created = await system.request('POST', '/api/v1/tenants', {
+    token: tokens.platformAdmin(),
+    body: { name: init.slug, slug: init.slug, timezone: 'America/Lima' },
+  });
   expect(created.status).toBe(201);
   const adminToken = tokens.tenantAdmin(created.body.id);
   planted.add(adminToken).add(init.provider.apiKey);
@@ -200,7 +224,10 @@ test("each tenant's claim is verified with its own Instagram token and notified 
     settle(bo, claimB.body.completionId, verifiedAndSent),
   ]);
 
-  for (const [view, user, tenant] of [[viewA, ana, A], [viewB, bo, B]] as const) {
+  for (const [view, user, tenant] of [
+    [viewA, ana, A],
+    [viewB, bo, B],
+  ] as const) {
     expect(view).toMatchObject({
       taskId: tenant.taskId,
       campaignId: tenant.campaignId,
@@ -209,7 +236,13 @@ test("each tenant's claim is verified with its own Instagram token and notified 
       verificationMethod: 'TENANT_META_API',
       detail: "Verified with the tenant's Meta credentials",
       spinsAwarded: tenant.spinsReward,
-      notification: { status: 'SENT', channel: 'TENANT_PROVIDER', providerMessageId: expect.stringMatching(/^msg-/), sentAt: expect.any(String), error: null },
+      notification: {
+        status: 'SENT',
+        channel: 'TENANT_PROVIDER',
+        providerMessageId: expect.stringMatching(/^msg-/),
+        sentAt: expect.any(String),
+        error: null,
+      },
     });
     expect(view.verifiedAt).toEqual(expect.any(String));
   }
@@ -237,7 +270,10 @@ test("each tenant's claim is verified with its own Instagram token and notified 
   expect(usedB.every((request) => onOwnMedia(request.path, B.mediaId))).toBe(true);
 
   // Each provider got exactly its own tenant's message, with its own key, and nothing of the other's.
-  for (const [user, other, tenant] of [[ana, bo, A], [bo, ana, B]] as const) {
+  for (const [user, other, tenant] of [
+    [ana, bo, A],
+    [bo, ana, B],
+  ] as const) {
     const [message, ...more] = sentTo(user);
     expect(more).toHaveLength(0);
     expect(message!.sender).toBe(tenant.sender);
@@ -364,7 +400,12 @@ test('an Instagram FOLLOW task goes to its fallback strategy, and the detail say
   const response = await claim(user, task.body.id, '@fiona.follows');
   expect(response.status).toBe(202);
   const view = await settle(user, response.body.completionId, verifiedAndSent);
-  expect(view).toMatchObject({ status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', spinsAwarded: 2, notification: { channel: 'TENANT_PROVIDER' } });
+  expect(view).toMatchObject({
+    status: 'VERIFIED',
+    verificationMethod: 'HONOR_SYSTEM',
+    spinsAwarded: 2,
+    notification: { channel: 'TENANT_PROVIDER' },
+  });
   expect(view.detail).toMatch(/no follower list/i);
   expect(view.detail).toMatch(/honor system/i);
   // Nothing was asked of Meta: there is no endpoint that could answer.
@@ -377,7 +418,8 @@ test('an Instagram FOLLOW task goes to its fallback strategy, and the detail say
 // Temporal (inputs, results, memos, search attributes, failures) and out of the logs.
 test('no planted secret or phone number in any workflow history or log line of this suite', async () => {
   const { config } = system;
-  for (const secret of [fakeMeta.appSecret, config.jwtSecret, config.tokenEncryptionKey.toString('base64'), tokens.platformAdmin()]) planted.add(secret);
+  for (const secret of [fakeMeta.appSecret, config.jwtSecret, config.tokenEncryptionKey.toString('base64'), tokens.platformAdmin()])
+    planted.add(secret);
   expect(planted.size).toBeGreaterThan(10);
   expect(logLines.length).toBeGreaterThan(0);
 
@@ -397,4 +439,3 @@ test('no planted secret or phone number in any workflow history or log line of t
   }
   expect(hits).toEqual([]);
 });
-

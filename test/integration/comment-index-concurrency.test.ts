@@ -15,7 +15,8 @@ beforeAll(async () => {
   system = await startTestSystem({
     env: {
       ...fakeMetaEnv(fakeMeta),
-      CLAIM_VERIFY_DELAY: '3s', COMMENT_INDEX_COALESCE: '1s',
+      CLAIM_VERIFY_DELAY: '3s',
+      COMMENT_INDEX_COALESCE: '1s',
     },
   });
 }, 120_000);
@@ -34,16 +35,24 @@ test('200 claims on one post verifying at once share a few crawls (reads counted
   const igToken = fakeMeta.addToken({ scopes: ['instagram_basic'] }).token;
   // Meta reports a moderate usage: below the pacing threshold, so nothing slows down.
   fakeMeta.setUsage({ app: { call_count: 40, total_cputime: 10, total_time: 12 } });
-  expect((await system.request('PUT', '/api/v1/tenant/settings', {
-    token: admin, body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: igToken } },
-  })).status).toBe(200);
+  expect(
+    (
+      await system.request('PUT', '/api/v1/tenant/settings', {
+        token: admin,
+        body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: igToken } },
+      })
+    ).status,
+  ).toBe(200);
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Crowd', notificationEnabled: false } });
   const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
     token: admin,
     body: { title: 'Comment', platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: media.id, spinsReward: 1, verificationStrategy: 'META_API' },
   });
   expect(task.status).toBe(201);
-  await eventually(async () => (await db.commentIndexTarget.findFirst({ where: { tenantId, completeThrough: { not: null } } })) ?? false, 'the backfill');
+  await eventually(
+    async () => (await db.commentIndexTarget.findFirst({ where: { tenantId, completeThrough: { not: null } } })) ?? false,
+    'the backfill',
+  );
 
   // 200 claimants comment among 300 others after the backfill: the index does not have them yet.
   const claimants = Array.from({ length: 200 }, (_, i) => `crowd.fan${i}`);
@@ -58,18 +67,33 @@ test('200 claims on one post verifying at once share a few crawls (reads counted
 
   const ids: string[] = [];
   for (let i = 0; i < claimants.length; i += 25) {
-    ids.push(...(await Promise.all(claimants.slice(i, i + 25).map(async (handle, j) => {
-      const user = await system.request('POST', '/api/v1/end-users', { token: admin, body: { name: handle, phone: `+5197${String(1_000_000 + i + j)}` } });
-      const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: { handle } });
-      expect(claimed.status).toBe(202);
-      return claimed.body.completionId as string;
-    }))));
+    ids.push(
+      ...(await Promise.all(
+        claimants.slice(i, i + 25).map(async (handle, j) => {
+          const user = await system.request('POST', '/api/v1/end-users', {
+            token: admin,
+            body: { name: handle, phone: `+5197${String(1_000_000 + i + j)}` },
+          });
+          const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
+            token: tokens.endUser(tenantId, user.body.id),
+            body: { handle },
+          });
+          expect(claimed.status).toBe(202);
+          return claimed.body.completionId as string;
+        }),
+      )),
+    );
   }
 
-  const rows = await eventually(async () => {
-    const found = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true } });
-    return found.every((row) => row.status !== 'PENDING') ? found : false;
-  }, '200 claims decided', 60_000, 500);
+  const rows = await eventually(
+    async () => {
+      const found = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true } });
+      return found.every((row) => row.status !== 'PENDING') ? found : false;
+    },
+    '200 claims decided',
+    60_000,
+    500,
+  );
   expect(rows.filter((row) => row.status === 'VERIFIED')).toHaveLength(200);
 
   // One crawl reads the 500 new comments (10 pages); the others only the newest page. A crawl

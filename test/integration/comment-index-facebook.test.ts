@@ -62,7 +62,10 @@ async function task(postId: string, actionType: 'COMMENT' | 'LIKE') {
 let phoneCounter = 0;
 async function claim(taskId: string, handle: string): Promise<string> {
   phoneCounter += 1;
-  const user = await system.request('POST', '/api/v1/end-users', { token: admin, body: { name: handle, phone: `+5197${String(1_000_000 + phoneCounter)}` } });
+  const user = await system.request('POST', '/api/v1/end-users', {
+    token: admin,
+    body: { name: handle, phone: `+5197${String(1_000_000 + phoneCounter)}` },
+  });
   expect(user.status).toBe(201);
   const claimed = await system.request('POST', `/api/v1/tasks/${taskId}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: { handle } });
   expect(claimed.status).toBe(202);
@@ -70,17 +73,24 @@ async function claim(taskId: string, handle: string): Promise<string> {
 }
 
 const decided = async (id: string) =>
-  eventually(async () => {
-    const row = await db().socialTaskCompletion.findUnique({ where: { id } });
-    return row && row.status !== 'PENDING' ? row : false;
-  }, `claim ${id} decided`, 50_000, 250);
+  eventually(
+    async () => {
+      const row = await db().socialTaskCompletion.findUnique({ where: { id } });
+      return row && row.status !== 'PENDING' ? row : false;
+    },
+    `claim ${id} decided`,
+    50_000,
+    250,
+  );
 
 const reads = (postId: string, edge: 'comments' | 'reactions') =>
   fakeMeta.graphRequests({ method: 'GET' }).filter((request) => request.path === `/${postId}/${edge}`);
 
-const signedFeed = (value: Record<string, unknown>) => JSON.stringify({
-  object: 'page', entry: [{ id: pageId, time: Math.floor(Date.now() / 1000), changes: [{ field: 'feed', value }] }],
-});
+const signedFeed = (value: Record<string, unknown>) =>
+  JSON.stringify({
+    object: 'page',
+    entry: [{ id: pageId, time: Math.floor(Date.now() / 1000), changes: [{ field: 'feed', value }] }],
+  });
 
 test('storing Page credentials subscribes the Page to feed (and its connected Instagram account) in the background', async () => {
   const view = await eventually(async () => {
@@ -88,7 +98,8 @@ test('storing Page credentials subscribes the Page to feed (and its connected In
     return settings.body.webhookSubscription.status === 'PENDING' ? false : settings.body.webhookSubscription;
   }, 'subscription settled');
   expect(view).toMatchObject({
-    status: 'SUBSCRIBED', error: null,
+    status: 'SUBSCRIBED',
+    error: null,
     subscriptions: [
       { object: 'page', id: pageId, fields: ['feed'], status: 'SUBSCRIBED' },
       { object: 'instagram', id: igAccountId, fields: ['comments', 'mentions'], status: 'SUBSCRIBED', viaPageId: pageId },
@@ -105,7 +116,8 @@ test('a Page token without pages_manage_metadata: FAILED with the reason; asking
   const page = fakeMeta.addPage({ name: 'Other' });
   const weak = fakeMeta.addPageToken(page.id);
   const put = await system.request('PUT', '/api/v1/tenant/settings', {
-    token: otherAdmin, body: { metaConfig: { facebookPageId: page.id, facebookToken: weak.token } },
+    token: otherAdmin,
+    body: { metaConfig: { facebookPageId: page.id, facebookToken: weak.token } },
   });
   expect(put.status).toBe(200);
   expect(put.body.webhookSubscription.status).toMatch(/PENDING|FAILED/);
@@ -129,7 +141,10 @@ test('a Page token without pages_manage_metadata: FAILED with the reason; asking
 test('Facebook crawl: newest first, and the next crawl stops where the index already is', async () => {
   const post = fakeMeta.addPagePost({ pageId });
   const comment = await task(post.id, 'COMMENT');
-  await eventually(async () => (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: post.id, completeThrough: { not: null } } })) ?? false, 'backfill');
+  await eventually(
+    async () => (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: post.id, completeThrough: { not: null } } })) ?? false,
+    'backfill',
+  );
   const start = Date.parse(comment.createdAt) + 1_000;
   for (let i = 0; i < 250; i += 1) fakeMeta.addPageComment(post.id, { name: i === 0 ? 'EarlyFan' : `crowd${i}`, atMs: start + i * 1_000 });
   const before = reads(post.id, 'comments').length;
@@ -153,19 +168,34 @@ test('Facebook crawl: newest first, and the next crawl stops where the index alr
 test('a Page feed comment delivered by a signed webhook verifies with zero Graph reads; a removed one leaves the index', async () => {
   const post = fakeMeta.addPagePost({ pageId });
   const comment = await task(post.id, 'COMMENT');
-  await eventually(async () => (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: post.id, readableAt: { not: null } } })) ?? false, 'backfill');
+  await eventually(
+    async () => (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: post.id, readableAt: { not: null } } })) ?? false,
+    'backfill',
+  );
   const readsBefore = fakeMeta.graphRequests().length;
   const commentId = `${post.id.split('_')[1]}_900001`;
-  const event = await deliver(system, signedFeed({
-    item: 'comment', verb: 'add', post_id: post.id, comment_id: commentId, parent_id: post.id,
-    from: { id: '5551', name: 'HookFan' }, message: 'Count me in', created_time: Math.floor(Date.now() / 1000) + 1,
-  }));
+  const event = await deliver(
+    system,
+    signedFeed({
+      item: 'comment',
+      verb: 'add',
+      post_id: post.id,
+      comment_id: commentId,
+      parent_id: post.id,
+      from: { id: '5551', name: 'HookFan' },
+      message: 'Count me in',
+      created_time: Math.floor(Date.now() / 1000) + 1,
+    }),
+  );
   expect(event.result).toMatchObject({ commentsIndexed: 1 });
   const row = await decided(await claim(comment.id, 'HookFan'));
   expect(row).toMatchObject({ status: 'VERIFIED', evidence: expect.objectContaining({ commentId, indexedVia: 'webhook' }) });
   expect(fakeMeta.graphRequests().length).toBe(readsBefore);
 
-  await deliver(system, signedFeed({ item: 'comment', verb: 'remove', post_id: post.id, comment_id: commentId, from: { id: '5551', name: 'HookFan' } }));
+  await deliver(
+    system,
+    signedFeed({ item: 'comment', verb: 'remove', post_id: post.id, comment_id: commentId, from: { id: '5551', name: 'HookFan' } }),
+  );
   expect(await db().indexedComment.count({ where: { commentId } })).toBe(0);
 }, 60_000);
 
@@ -173,27 +203,43 @@ test('LIKE claims read indexed reactions: present at the backfill does not postd
   const post = fakeMeta.addPagePost({ pageId });
   fakeMeta.addPageReaction(post.id, { name: 'OldFan', type: 'LOVE' });
   const like = await task(post.id, 'LIKE');
-  await eventually(async () => (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: post.id, reactionsCompleteThrough: { not: null } } })) ?? false, 'reactions backfill');
+  await eventually(
+    async () =>
+      (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: post.id, reactionsCompleteThrough: { not: null } } })) ?? false,
+    'reactions backfill',
+  );
   fakeMeta.addPageReaction(post.id, { name: 'NewFan' });
 
   const old = await decided(await claim(like.id, 'OldFan'));
   expect(old).toMatchObject({ status: 'FAILED', reason: 'EVIDENCE_PREDATES_TASK' });
   const fresh = await decided(await claim(like.id, 'NewFan'));
   expect(fresh).toMatchObject({
-    status: 'VERIFIED', reason: 'VERIFIED_BY_META',
+    status: 'VERIFIED',
+    reason: 'VERIFIED_BY_META',
     evidence: expect.objectContaining({ source: 'facebook_reactions', name: 'NewFan', reactionType: 'LIKE', indexedVia: 'crawl' }),
   });
   const nobody = await decided(await claim(like.id, 'NeverReacted'));
   expect(nobody).toMatchObject({ status: 'FAILED', reason: 'NOT_FOUND_ON_POST', detail: expect.stringMatching(/indexed reactions up to/) });
 
   const readsBefore = fakeMeta.graphRequests().length;
-  const event = await deliver(system, signedFeed({
-    item: 'reaction', verb: 'add', post_id: post.id, parent_id: post.id, reaction_type: 'wow',
-    from: { id: '7771', name: 'WebhookFan' }, created_time: Math.floor(Date.now() / 1000) + 1,
-  }));
+  const event = await deliver(
+    system,
+    signedFeed({
+      item: 'reaction',
+      verb: 'add',
+      post_id: post.id,
+      parent_id: post.id,
+      reaction_type: 'wow',
+      from: { id: '7771', name: 'WebhookFan' },
+      created_time: Math.floor(Date.now() / 1000) + 1,
+    }),
+  );
   expect(event.result).toMatchObject({ commentsIndexed: 1 });
   const hooked = await decided(await claim(like.id, 'WebhookFan'));
-  expect(hooked).toMatchObject({ status: 'VERIFIED', evidence: expect.objectContaining({ reactorId: '7771', reactionType: 'WOW', indexedVia: 'webhook' }) });
+  expect(hooked).toMatchObject({
+    status: 'VERIFIED',
+    evidence: expect.objectContaining({ reactorId: '7771', reactionType: 'WOW', indexedVia: 'webhook' }),
+  });
   expect(fakeMeta.graphRequests().length).toBe(readsBefore);
   // LIKE-only post: no comment pages were read for it.
   expect(reads(post.id, 'comments')).toHaveLength(0);

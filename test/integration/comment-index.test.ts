@@ -26,8 +26,10 @@ beforeAll(async () => {
   fakeMeta = await startFakeMeta({ appSecret: BASE_TEST_ENV.META_APP_SECRET });
   system = await startTestSystem({
     env: {
-      ...fakeMetaEnv(fakeMeta), CLAIM_VERIFY_DELAY: '1s',
-      COMMENT_INDEX_COALESCE: '1s', COMMENT_INDEX_CHECK_ATTEMPTS: '2',
+      ...fakeMetaEnv(fakeMeta),
+      CLAIM_VERIFY_DELAY: '1s',
+      COMMENT_INDEX_COALESCE: '1s',
+      COMMENT_INDEX_CHECK_ATTEMPTS: '2',
     },
   });
   tenantId = await system.createTenant('index-a');
@@ -57,7 +59,15 @@ const commentReads = (mediaId: string) =>
 async function commentTask(mediaId: string, extra: Record<string, unknown> = {}) {
   const response = await system.request('POST', `/api/v1/campaigns/${campaignId}/tasks`, {
     token: admin,
-    body: { title: 'Comment on our post', platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: mediaId, spinsReward: 1, verificationStrategy: 'META_API', ...extra },
+    body: {
+      title: 'Comment on our post',
+      platform: 'INSTAGRAM',
+      actionType: 'COMMENT',
+      targetId: mediaId,
+      spinsReward: 1,
+      verificationStrategy: 'META_API',
+      ...extra,
+    },
   });
   expect(response.status).toBe(201);
   return response.body as { id: string; createdAt: string };
@@ -65,12 +75,18 @@ async function commentTask(mediaId: string, extra: Record<string, unknown> = {})
 
 /** The backfill the task's creation started has read the target. */
 const indexed = (mediaId: string) =>
-  eventually(async () => (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: mediaId, completeThrough: { not: null } } })) ?? false, `index of ${mediaId}`);
+  eventually(
+    async () => (await db().commentIndexTarget.findFirst({ where: { tenantId, targetId: mediaId, completeThrough: { not: null } } })) ?? false,
+    `index of ${mediaId}`,
+  );
 
 let phoneCounter = 0;
 async function claim(taskId: string, handle: string): Promise<string> {
   phoneCounter += 1;
-  const user = await system.request('POST', '/api/v1/end-users', { token: admin, body: { name: handle, phone: `+5198${String(1_000_000 + phoneCounter)}` } });
+  const user = await system.request('POST', '/api/v1/end-users', {
+    token: admin,
+    body: { name: handle, phone: `+5198${String(1_000_000 + phoneCounter)}` },
+  });
   expect(user.status).toBe(201);
   const claimed = await system.request('POST', `/api/v1/tasks/${taskId}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: { handle } });
   expect(claimed.status).toBe(202);
@@ -78,10 +94,15 @@ async function claim(taskId: string, handle: string): Promise<string> {
 }
 
 const decided = (ids: string[], timeoutMs = 50_000) =>
-  eventually(async () => {
-    const rows = await db().socialTaskCompletion.findMany({ where: { id: { in: ids } } });
-    return rows.length === ids.length && rows.every((row) => row.status !== 'PENDING') ? rows : false;
-  }, `${ids.length} claims decided`, timeoutMs, 250);
+  eventually(
+    async () => {
+      const rows = await db().socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+      return rows.length === ids.length && rows.every((row) => row.status !== 'PENDING') ? rows : false;
+    },
+    `${ids.length} claims decided`,
+    timeoutMs,
+    250,
+  );
 
 test('1,500 comments paged 50 at a time: 60 genuine claimants, recent and early, all VERIFIED with at most one read per claim; a non-commenter is NOT_FOUND', async () => {
   const media = fakeMeta.addInstagramMedia({ ownerId: igAccountId });
@@ -106,8 +127,16 @@ test('1,500 comments paged 50 at a time: 60 genuine claimants, recent and early,
   const byId = new Map(rows.map((row) => [row.id, row]));
   const verified = ids.filter((id) => byId.get(id)!.status === 'VERIFIED');
   expect(verified).toHaveLength(60);
-  expect(byId.get(ids[0]!)).toMatchObject({ verificationMethod: 'TENANT_META_API', reason: 'VERIFIED_BY_META', evidence: expect.objectContaining({ username: 'early.fan0' }) });
-  expect(byId.get(nobody)).toMatchObject({ status: 'FAILED', reason: 'NOT_FOUND_ON_POST', detail: expect.stringMatching(/all 1500 indexed comments up to/) });
+  expect(byId.get(ids[0]!)).toMatchObject({
+    verificationMethod: 'TENANT_META_API',
+    reason: 'VERIFIED_BY_META',
+    evidence: expect.objectContaining({ username: 'early.fan0' }),
+  });
+  expect(byId.get(nobody)).toMatchObject({
+    status: 'FAILED',
+    reason: 'NOT_FOUND_ON_POST',
+    detail: expect.stringMatching(/all 1500 indexed comments up to/),
+  });
 
   const reads = commentReads(media.id) - readsBefore;
   expect(reads).toBeGreaterThanOrEqual(30); // the whole history was read once...
@@ -123,7 +152,12 @@ test('a target the token cannot read: COULD_NOT_CHECK, retried, then the fallbac
   fakeMeta.state.igMedia.delete(media.id);
   const id = await claim(task.id, 'hopeful.fan');
   const [row] = await decided([id]);
-  expect(row).toMatchObject({ status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR', detail: expect.stringMatching(/^COULD_NOT_CHECK after 2 failed crawls/) });
+  expect(row).toMatchObject({
+    status: 'VERIFIED',
+    verificationMethod: 'HONOR_SYSTEM',
+    reason: 'ACCEPTED_ON_HONOR',
+    detail: expect.stringMatching(/^COULD_NOT_CHECK after 2 failed crawls/),
+  });
   const target = await db().commentIndexTarget.findFirstOrThrow({ where: { tenantId, targetId: media.id } });
   expect(target).toMatchObject({ failedCrawls: 2, lastErrorKind: 'permanent' });
 }, 90_000);
@@ -135,10 +169,23 @@ test('a comment delivered by a signed webhook verifies with zero Graph reads', a
   const readsBefore = fakeMeta.graphRequests().length;
   const body = JSON.stringify({
     object: 'instagram',
-    entry: [{
-      id: igAccountId, time: Math.floor(Date.now() / 1000) + 1,
-      changes: [{ field: 'comments', value: { from: { id: '998877', username: 'Webhook.Fan' }, media: { id: media.id, media_product_type: 'FEED' }, id: '17865799348000001', text: 'Love it' } }],
-    }],
+    entry: [
+      {
+        id: igAccountId,
+        time: Math.floor(Date.now() / 1000) + 1,
+        changes: [
+          {
+            field: 'comments',
+            value: {
+              from: { id: '998877', username: 'Webhook.Fan' },
+              media: { id: media.id, media_product_type: 'FEED' },
+              id: '17865799348000001',
+              text: 'Love it',
+            },
+          },
+        ],
+      },
+    ],
   });
   const event = await deliver(system, body);
   expect(event.result).toMatchObject({ commentsIndexed: 1, tenantIds: [tenantId] });

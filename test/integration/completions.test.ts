@@ -47,7 +47,13 @@ async function insertCompletion(data: Partial<SocialTaskCompletion> = {}, task =
   const id = randomUUID();
   return system.deps.db.socialTaskCompletion.create({
     data: {
-      id, tenantId, campaignId: task.campaignId, taskId: task.id, userId: user.id, workflowId: `claim-${id}`, workflowStartedAt: null,
+      id,
+      tenantId,
+      campaignId: task.campaignId,
+      taskId: task.id,
+      userId: user.id,
+      workflowId: `claim-${id}`,
+      workflowStartedAt: null,
       ...(data as object),
     },
   });
@@ -116,7 +122,12 @@ describe('GET /api/v1/completions/:id', () => {
     const pending = await insertCompletion();
     const pendingView = await system.request('GET', `/api/v1/completions/${pending.id}`, { token: admin });
     expect(pendingView.body).toMatchObject({
-      status: 'PENDING', detail: null, handle: null, verifiedAt: null, verificationMethod: null, spinsAwarded: 0,
+      status: 'PENDING',
+      detail: null,
+      handle: null,
+      verifiedAt: null,
+      verificationMethod: null,
+      spinsAwarded: 0,
       notification: { status: 'PENDING', notBefore: null, sentAt: null, channel: null, providerMessageId: null, error: null, coalescedInto: null },
     });
   });
@@ -144,8 +155,12 @@ describe('GET /api/v1/completions', () => {
     const foreignUser = await newEndUser(otherTenantId);
     const foreign = await system.deps.db.socialTaskCompletion.create({
       data: {
-        id: randomUUID(), tenantId: otherTenantId, campaignId: foreignCampaign.id, taskId: foreignTask.id,
-        userId: foreignUser.id, workflowId: `claim-foreign-${randomUUID()}`,
+        id: randomUUID(),
+        tenantId: otherTenantId,
+        campaignId: foreignCampaign.id,
+        taskId: foreignTask.id,
+        userId: foreignUser.id,
+        workflowId: `claim-foreign-${randomUUID()}`,
       },
     });
 
@@ -193,9 +208,7 @@ describe('POST /api/v1/completions/:id/approve|reject', () => {
     const response = await system.request('POST', `/api/v1/completions/${completion.id}/approve`, { token: admin });
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ id: completion.id, status: 'PENDING', workflowId: completion.workflowId });
-    expect(await signals(completion.workflowId)).toEqual([
-      { name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] },
-    ]);
+    expect(await signals(completion.workflowId)).toEqual([{ name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] }]);
   });
 
   test('reject carries the trimmed reason', async () => {
@@ -240,9 +253,7 @@ describe('POST /api/v1/completions/:id/approve|reject', () => {
     expect(description.typedSearchAttributes.get(CAMPAIGN_ID)).toBe(campaignId);
     expect(description.typedSearchAttributes.get(CLAIM_STATUS)).toBe('PENDING');
     expect((await row(completion.id)).workflowStartedAt).not.toBeNull();
-    expect(await signals(completion.workflowId)).toEqual([
-      { name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] },
-    ]);
+    expect(await signals(completion.workflowId)).toEqual([{ name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] }]);
   });
 
   test('a claim whose workflow has already closed is 409 (nothing can act on the decision)', async () => {

@@ -83,11 +83,20 @@ describe('GET /api/v1/end-users/:id', () => {
     const task2 = await system.deps.db.socialMediaTask.create({
       data: { tenantId, campaignId: campaign.id, title: 't2', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 6 },
     });
-    for (const [taskId, amount] of [[task.id, 4], [task2.id, 6]] as const) {
+    for (const [taskId, amount] of [
+      [task.id, 4],
+      [task2.id, 6],
+    ] as const) {
       const completion = await system.deps.db.socialTaskCompletion.create({
         data: {
-          tenantId, campaignId: campaign.id, taskId, userId, status: 'VERIFIED', spinsAwarded: amount,
-          workflowId: `claim-ledger-${taskId}`, workflowStartedAt: new Date(),
+          tenantId,
+          campaignId: campaign.id,
+          taskId,
+          userId,
+          status: 'VERIFIED',
+          spinsAwarded: amount,
+          workflowId: `claim-ledger-${taskId}`,
+          workflowStartedAt: new Date(),
         },
       });
       await system.deps.db.spinCredit.create({ data: { tenantId, userId, completionId: completion.id, amount } });

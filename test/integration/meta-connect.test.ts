@@ -7,7 +7,12 @@ import type { Server } from 'node:http';
 import { loadConfig } from '../../src/config.js';
 import { createStateSigner } from '../../src/features/meta-connect/oauth-state.js';
 import { createApp } from '../../src/http/app.js';
-import { REFRESH_CATCHUP_WINDOW_MS, REFRESH_SCHEDULE_PREFIX, refreshInterval, refreshScheduleId } from '../../src/temporal/token-refresh-schedules.js';
+import {
+  REFRESH_CATCHUP_WINDOW_MS,
+  REFRESH_SCHEDULE_PREFIX,
+  refreshInterval,
+  refreshScheduleId,
+} from '../../src/temporal/token-refresh-schedules.js';
 import { metaErrorReply, startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens } from '../support/tokens.js';
@@ -161,12 +166,21 @@ describe('GET /meta/callback: success', () => {
     const issuedToken = openToken(rows[0]!.accessToken);
     expect(fake.state.tokens.get(issuedToken)?.type).toBe('SYSTEM_USER');
     for (const row of rows) {
-      expect(row).toMatchObject({ wabaId: waba.id, status: 'ACTIVE', statusReason: null, lastRefreshError: null, tokenExpiresAt: null, verifiedName: 'Acme' });
+      expect(row).toMatchObject({
+        wabaId: waba.id,
+        status: 'ACTIVE',
+        statusReason: null,
+        lastRefreshError: null,
+        tokenExpiresAt: null,
+        verifiedName: 'Acme',
+      });
       expect(row.scopes).toEqual(['whatsapp_business_management', 'whatsapp_business_messaging']);
       expect(openToken(row.accessToken)).toBe(issuedToken);
     }
     // Encrypted at rest: the column holds a sealed envelope, never the token.
-    const raw = await system.database.query<{ accessToken: string }>('SELECT "accessToken" FROM "WhatsappAccount" WHERE "tenantId" = $1', [tenant.id]);
+    const raw = await system.database.query<{ accessToken: string }>('SELECT "accessToken" FROM "WhatsappAccount" WHERE "tenantId" = $1', [
+      tenant.id,
+    ]);
     for (const { accessToken } of raw) {
       expect(accessToken.startsWith('v1.')).toBe(true);
       expect(accessToken).not.toContain(issuedToken);
@@ -183,7 +197,9 @@ describe('GET /meta/callback: success', () => {
       expect(phone.pin).toBe(PIN);
     }
     // A business token is kept as issued: no fb_exchange_token.
-    expect(fake.graphRequests({ path: '/oauth/access_token' }).filter((request) => request.query.get('fb_exchange_token') === issuedToken)).toHaveLength(0);
+    expect(
+      fake.graphRequests({ path: '/oauth/access_token' }).filter((request) => request.query.get('fb_exchange_token') === issuedToken),
+    ).toHaveLength(0);
 
     // Exactly one schedule per account, with the contract's id, interval, policies and memo.
     for (const row of rows) {
@@ -220,7 +236,9 @@ describe('GET /meta/callback: success', () => {
     const stored = openToken(row!.accessToken);
     const record = fake.state.tokens.get(stored)!;
     // The stored token came from fb_exchange_token (60 days), not the 1-hour one from the code.
-    const exchanges = fake.graphRequests({ path: '/oauth/access_token' }).filter((request) => request.query.get('grant_type') === 'fb_exchange_token');
+    const exchanges = fake
+      .graphRequests({ path: '/oauth/access_token' })
+      .filter((request) => request.query.get('grant_type') === 'fb_exchange_token');
     expect(exchanges.length).toBeGreaterThanOrEqual(1);
     expect(record.expiresAt - fake.clock.now()).toBeGreaterThan(59 * DAY_MS);
     expect(row!.tokenExpiresAt?.getTime()).toBe(Math.floor(record.expiresAt / 1000) * 1000);
@@ -264,11 +282,19 @@ describe('POST /api/v1/meta/oauth/complete: the state', () => {
     await expectRefused(await complete({ code, state: swapped }, tenant.token), 'forged', victim.id, code);
 
     const signedByOtherKey = createStateSigner('another-secret-that-is-at-least-32-characters').sign({
-      tenantId: tenant.id, userId: `admin-of-${tenant.id}`, nonce: 'n'.repeat(32), expiresAt: new Date(Date.now() + 60_000),
+      tenantId: tenant.id,
+      userId: `admin-of-${tenant.id}`,
+      nonce: 'n'.repeat(32),
+      expiresAt: new Date(Date.now() + 60_000),
     });
     await expectRefused(await complete({ code, state: signedByOtherKey }, tenant.token), 'forged', tenant.id, code);
 
-    const neverIssued = createStateSigner(TEST_JWT_SECRET).sign({ tenantId: tenant.id, userId: `admin-of-${tenant.id}`, nonce: 'x'.repeat(32), expiresAt: new Date(Date.now() + 60_000) });
+    const neverIssued = createStateSigner(TEST_JWT_SECRET).sign({
+      tenantId: tenant.id,
+      userId: `admin-of-${tenant.id}`,
+      nonce: 'x'.repeat(32),
+      expiresAt: new Date(Date.now() + 60_000),
+    });
     await expectRefused(await complete({ code, state: neverIssued }, tenant.token), 'forged', tenant.id, code);
     await expectRefused(await complete({ code, state: 'garbage' }, tenant.token), 'malformed', tenant.id, code);
     expect((await complete({ code } as { code: string; state: string }, tenant.token)).status).toBe(422);
@@ -311,7 +337,9 @@ describe('POST /api/v1/meta/oauth/complete: the state', () => {
     const tenant = await newTenant();
     const { waba } = seedWaba(1);
     const { state } = await startConnect(tenant.token);
-    const codes = [1, 2, 3].map(() => fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) }));
+    const codes = [1, 2, 3].map(() =>
+      fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) }),
+    );
     const responses = await Promise.all(codes.map((code) => complete({ code, state }, tenant.token)));
     expect(responses.map((response) => response.status).sort()).toEqual([201, 400, 400]);
     expect(await accountsOf(tenant.id)).toHaveLength(1);
@@ -384,11 +412,19 @@ describe('GET /meta/callback: a Meta error at any step leaves nothing half-store
   const unavailable = { error: { message: 'Service temporarily unavailable', code: 2, is_transient: true }, status: 503 };
   const steps = [
     { name: 'code exchange (Meta down)', fault: { method: 'GET', path: '/oauth/access_token', ...unavailable }, status: 502 },
-    { name: 'code exchange (bad code)', fault: { method: 'GET', path: '/oauth/access_token', error: { message: 'Invalid verification code format.', code: 100 } }, status: 400 },
+    {
+      name: 'code exchange (bad code)',
+      fault: { method: 'GET', path: '/oauth/access_token', error: { message: 'Invalid verification code format.', code: 100 } },
+      status: 400,
+    },
     { name: 'debug_token', fault: { method: 'GET', path: '/debug_token', ...unavailable }, status: 502 },
     { name: 'WABA lookup', fault: { method: 'GET', path: /^\/\d+$/, ...unavailable }, status: 502 },
     { name: 'phone numbers', fault: { method: 'GET', path: /\/phone_numbers$/, ...unavailable }, status: 502 },
-    { name: 'subscribed_apps', fault: { method: 'POST', path: /\/subscribed_apps$/, error: { message: '(#200) Permissions error', code: 200 }, status: 403 }, status: 502 },
+    {
+      name: 'subscribed_apps',
+      fault: { method: 'POST', path: /\/subscribed_apps$/, error: { message: '(#200) Permissions error', code: 200 }, status: 403 },
+      status: 502,
+    },
     { name: 'register (second number)', fault: { method: 'POST', path: /\/register$/, ...unavailable }, skip: 1, status: 502 },
   ] as const;
 
@@ -398,12 +434,17 @@ describe('GET /meta/callback: a Meta error at any step leaves nothing half-store
     const { state } = await startConnect(tenant.token);
     const code = fake.issueCode({ redirectUri: system.config.meta.oauthRedirectUri as string, token: businessToken([waba.id]) });
     const skip = 'skip' in rest ? rest.skip : 0;
-    const undo = skip > 0
-      ? fake.override('POST', /^\/\d+\/register$/, (() => {
-          let seen = 0;
-          return () => (++seen > skip ? metaErrorReply(fault.error, 503) : undefined);
-        })())
-      : undefined;
+    const undo =
+      skip > 0
+        ? fake.override(
+            'POST',
+            /^\/\d+\/register$/,
+            (() => {
+              let seen = 0;
+              return () => (++seen > skip ? metaErrorReply(fault.error, 503) : undefined);
+            })(),
+          )
+        : undefined;
     const handle = skip > 0 ? undefined : fake.failNext(fault);
     try {
       const response = await complete({ code, state }, tenant.token);
@@ -423,7 +464,8 @@ describe('GET /meta/callback: a Meta error at any step leaves nothing half-store
       expect(await system.deps.db.whatsappAccount.findUnique({ where: { phoneNumberId: phone.id } })).toBeNull();
     }
     const ours: string[] = [];
-    for await (const summary of system.deps.temporal.schedule.list()) if (summary.scheduleId.startsWith(REFRESH_SCHEDULE_PREFIX)) ours.push(summary.scheduleId);
+    for await (const summary of system.deps.temporal.schedule.list())
+      if (summary.scheduleId.startsWith(REFRESH_SCHEDULE_PREFIX)) ours.push(summary.scheduleId);
     const storedIds = new Set((await system.deps.db.whatsappAccount.findMany({ select: { id: true } })).map((row) => refreshScheduleId(row.id)));
     expect(ours.filter((id) => !storedIds.has(id))).toEqual([]);
   });
@@ -434,7 +476,10 @@ describe('GET /meta/callback: a Meta error at any step leaves nothing half-store
     const undo = fake.override(
       'GET',
       /^\/oauth\/access_token$/,
-      (context) => (context.params.grant_type === 'fb_exchange_token' ? metaErrorReply({ message: 'An unexpected error has occurred.', code: 2 }, 500) : undefined),
+      (context) =>
+        context.params.grant_type === 'fb_exchange_token'
+          ? metaErrorReply({ message: 'An unexpected error has occurred.', code: 2 }, 500)
+          : undefined,
       { auth: 'none' },
     );
     try {

@@ -61,7 +61,7 @@ describe('credentials on the wire', () => {
 });
 
 describe('pagination', () => {
-  test('follows cursors across pages, keeps the token out of the URL even though Meta\'s next links embed it', async () => {
+  test("follows cursors across pages, keeps the token out of the URL even though Meta's next links embed it", async () => {
     const media = seedMedia(120);
     const token = fake.addToken();
     const items = await client
@@ -109,7 +109,7 @@ describe('pagination', () => {
 });
 
 describe('failure classification', () => {
-  test('an expired token (190/463) is an auth error with Meta\'s codes and no token in the message', async () => {
+  test("an expired token (190/463) is an auth error with Meta's codes and no token in the message", async () => {
     const token = fake.addToken({ expiresAt: fake.clock.now() + 60_000 });
     fake.clock.advance(120_000);
     const error = await failure(client.get('/me', {}, token.token));
@@ -178,7 +178,12 @@ describe('failure classification', () => {
     fake.failNext({ method: 'POST', path: `/${phone.id}/messages`, delayMs: 2_000 });
 
     const error = await failure(
-      sendCloudMessage(impatient, { phoneNumberId: phone.id, token: token.token, to: '+5511999990000', message: { type: 'text', body: 'You won 3 spins' } }),
+      sendCloudMessage(impatient, {
+        phoneNumberId: phone.id,
+        token: token.token,
+        to: '+5511999990000',
+        message: { type: 'text', body: 'You won 3 spins' },
+      }),
     );
     expect(error.kind).toBe('ambiguous');
     expect(fake.graphRequests({ method: 'POST', path: `/${phone.id}/messages` })).toHaveLength(1);
@@ -186,12 +191,17 @@ describe('failure classification', () => {
     expect(fake.sentMessages[0]).toMatchObject({ to: '+5511999990000', text: 'You won 3 spins' });
   });
 
-  test('a bare 502 from a gateway on a send is ambiguous; Meta\'s own 5xx error is transient', async () => {
+  test("a bare 502 from a gateway on a send is ambiguous; Meta's own 5xx error is transient", async () => {
     const waba = fake.addWaba();
     const phone = fake.addPhoneNumber(waba.id);
     const token = fake.addBusinessToken([waba.id]);
     const send = () =>
-      sendCloudMessage(client, { phoneNumberId: phone.id, token: token.token, to: '+5511999990000', message: { type: 'template', name: 'x', language: 'en_US', bodyParameters: [] } });
+      sendCloudMessage(client, {
+        phoneNumberId: phone.id,
+        token: token.token,
+        to: '+5511999990000',
+        message: { type: 'template', name: 'x', language: 'en_US', bodyParameters: [] },
+      });
     fake.failNext({ path: `/${phone.id}/messages`, status: 502, body: '<html>Bad Gateway</html>' });
     expect(await failure(send())).toMatchObject({ kind: 'ambiguous', status: 502 });
     fake.failNext({ path: `/${phone.id}/messages`, status: 500, error: { message: '(#131000) Something went wrong', code: 131000 } });

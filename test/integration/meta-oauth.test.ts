@@ -1,9 +1,7 @@
 // OAuth against the fake Meta: login dialog URL, code exchange (redirect flow and Embedded Signup),
 // fb_exchange_token refresh and debug_token for expiring and never-expiring tokens.
 import { createGraphClient, type GraphClient } from '../../src/integrations/meta/graph-client.js';
-import {
-  buildLoginDialogUrl, debugToken, exchangeCodeForToken, exchangeForLongLivedToken,
-} from '../../src/integrations/meta/oauth.js';
+import { buildLoginDialogUrl, debugToken, exchangeCodeForToken, exchangeForLongLivedToken } from '../../src/integrations/meta/oauth.js';
 import type { FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeMetaWithClient } from '../support/fixtures.js';
 import { outboundFailure } from '../support/outbound-failure.js';
@@ -54,7 +52,7 @@ describe('code exchange', () => {
     expect(again.message).not.toContain('oauth-secret');
   });
 
-  test('a different redirect_uri is refused with Meta\'s code 100 message', async () => {
+  test("a different redirect_uri is refused with Meta's code 100 message", async () => {
     const code = fake.issueCode({ redirectUri: REDIRECT });
     const error = await failure(exchangeCodeForToken(client, { code, redirectUri: 'https://evil.example/cb' }));
     expect(error).toMatchObject({ kind: 'permanent', providerCode: 100 });
@@ -101,7 +99,7 @@ describe('debug_token', () => {
     expect(info.dataAccessExpiresAt?.getTime()).toBe(dataAccessExpiresAt);
   });
 
-  test('revoked and unknown tokens are reported as invalid (not thrown), with Meta\'s reason', async () => {
+  test("revoked and unknown tokens are reported as invalid (not thrown), with Meta's reason", async () => {
     const token = fake.addToken();
     fake.invalidateToken(token.token, 'revoked');
     const revoked = await debugToken(client, token.token);

@@ -35,7 +35,7 @@ function facebookSetup(tokenType: 'PAGE' | 'USER' = 'PAGE') {
 const igComment = (targetId: string): VerifiableTask => ({ platform: 'INSTAGRAM', actionType: 'COMMENT', targetId });
 
 describe('Instagram comments', () => {
-  test('finds the claimant\'s comment on the third page of comments', async () => {
+  test("finds the claimant's comment on the third page of comments", async () => {
     const { media, credentials } = instagramSetup();
     const mine = fake.addInstagramComment(media.id, { username: 'maria.silva', text: 'Love it', atMs: START });
     for (let i = 1; i <= 120; i += 1) fake.addInstagramComment(media.id, { username: `fan_${i}`, atMs: START + i * 1000 });
@@ -64,7 +64,12 @@ describe('Instagram comments', () => {
     const stored = await verifyActionWithMeta({ client, credentials, task: igComment(media.id), user: { instagramUsername: 'JOAO_P' } });
     expect(stored.outcome).toBe('verified');
     // The claim's handle wins over the stored one.
-    const claimed = await verifyActionWithMeta({ client, credentials, task: igComment(media.id), user: { handle: 'someone_else', instagramUsername: 'joao_p' } });
+    const claimed = await verifyActionWithMeta({
+      client,
+      credentials,
+      task: igComment(media.id),
+      user: { handle: 'someone_else', instagramUsername: 'joao_p' },
+    });
     expect(claimed.outcome).toBe('not_found');
   });
 
@@ -104,25 +109,38 @@ describe('Instagram mentions', () => {
     const fan = fake.addInstagramAccount({ username: 'ana.b' });
     const post = fake.addInstagramMedia({ ownerId: fan.id, caption: 'Thanks @acme.store' });
     fake.tagInstagramAccount(business.id, post.id);
-    const result = await verifyActionWithMeta({ client, credentials, task: { platform: 'INSTAGRAM', actionType: 'MENTION' }, user: { handle: '@Ana.B' } });
+    const result = await verifyActionWithMeta({
+      client,
+      credentials,
+      task: { platform: 'INSTAGRAM', actionType: 'MENTION' },
+      user: { handle: '@Ana.B' },
+    });
     expect(result).toMatchObject({ outcome: 'verified', evidence: { source: 'instagram_tags', mediaId: post.id, username: 'ana.b' } });
   });
 
   test('no tag: not_found, and the detail says caption mentions are only reported by webhook', async () => {
     const { credentials } = instagramSetup();
-    const result = await verifyActionWithMeta({ client, credentials, task: { platform: 'INSTAGRAM', actionType: 'MENTION' }, user: { handle: 'ana.b' } });
+    const result = await verifyActionWithMeta({
+      client,
+      credentials,
+      task: { platform: 'INSTAGRAM', actionType: 'MENTION' },
+      user: { handle: 'ana.b' },
+    });
     expect(result.outcome).toBe('not_found');
     expect(result.outcome === 'not_found' && result.detail).toContain('mentions webhook');
   });
 });
 
 describe('Facebook Page posts', () => {
-  test('a comment (or reply) by the claimant\'s name is found with a Page token', async () => {
+  test("a comment (or reply) by the claimant's name is found with a Page token", async () => {
     const { post, credentials } = facebookSetup();
     const top = fake.addPageComment(post.id, { name: 'Someone Else', atMs: START });
     const reply = fake.addPageComment(post.id, { name: 'Ana  Souza', parentId: top.id, atMs: START + 1000 });
     const result = await verifyActionWithMeta({
-      client, credentials, task: { platform: 'FACEBOOK', actionType: 'COMMENT', targetId: post.id }, user: { facebookName: 'ana souza' },
+      client,
+      credentials,
+      task: { platform: 'FACEBOOK', actionType: 'COMMENT', targetId: post.id },
+      user: { facebookName: 'ana souza' },
     });
     expect(result).toMatchObject({ outcome: 'verified', evidence: { source: 'facebook_comments', commentId: reply.id, matchedOn: 'name' } });
   });
@@ -131,7 +149,10 @@ describe('Facebook Page posts', () => {
     const { post, credentials } = facebookSetup('USER');
     fake.addPageComment(post.id, { name: 'Ana Souza' });
     const result = await verifyActionWithMeta({
-      client, credentials, task: { platform: 'FACEBOOK', actionType: 'COMMENT', targetId: post.id }, user: { handle: 'Ana Souza' },
+      client,
+      credentials,
+      task: { platform: 'FACEBOOK', actionType: 'COMMENT', targetId: post.id },
+      user: { handle: 'Ana Souza' },
     });
     expect(result.outcome).toBe('unsupported');
     expect(result.outcome === 'unsupported' && result.reason).toContain('not a Page token');
@@ -142,11 +163,17 @@ describe('Facebook Page posts', () => {
     fake.addPageReaction(post.id, { name: 'Other Person' });
     fake.addPageReaction(post.id, { name: 'Ana Souza', type: 'LOVE' });
     const liked = await verifyActionWithMeta({
-      client, credentials, task: { platform: 'FACEBOOK', actionType: 'LIKE', targetId: post.id }, user: { handle: 'ana souza' },
+      client,
+      credentials,
+      task: { platform: 'FACEBOOK', actionType: 'LIKE', targetId: post.id },
+      user: { handle: 'ana souza' },
     });
     expect(liked).toMatchObject({ outcome: 'verified', evidence: { source: 'facebook_reactions', reactionType: 'LOVE' } });
     const missing = await verifyActionWithMeta({
-      client, credentials, task: { platform: 'FACEBOOK', actionType: 'LIKE', targetId: post.id }, user: { handle: 'Nobody' },
+      client,
+      credentials,
+      task: { platform: 'FACEBOOK', actionType: 'LIKE', targetId: post.id },
+      user: { handle: 'Nobody' },
     });
     expect(missing.outcome).toBe('not_found');
   });
@@ -163,7 +190,11 @@ describe('what cannot be checked is reported honestly', () => {
     ['TikTok', { platform: 'TIKTOK', actionType: 'COMMENT', targetId: '1' }, /TIKTOK/],
     ['Twitter', { platform: 'TWITTER', actionType: 'FOLLOW' }, /TWITTER/],
     ['a URL instead of a media id', { platform: 'INSTAGRAM', actionType: 'COMMENT', targetUrl: 'https://www.instagram.com/p/Cx1AbC/' }, /only a URL/],
-    ['a shortcode as targetId', { platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: 'Cx1AbC' }, /not a valid Instagram media id \(expected a numeric Graph id\)/],
+    [
+      'a shortcode as targetId',
+      { platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: 'Cx1AbC' },
+      /not a valid Instagram media id \(expected a numeric Graph id\)/,
+    ],
     ['no target at all', { platform: 'FACEBOOK', actionType: 'COMMENT' }, /no targetId/],
   ];
 
@@ -176,19 +207,30 @@ describe('what cannot be checked is reported honestly', () => {
   });
 
   test('missing credentials for the platform → no_credentials', async () => {
-    const instagram = await verifyActionWithMeta({ client, credentials: { facebookToken: 'EAAGy' }, task: igComment('179000'), user: { handle: 'ana' } });
+    const instagram = await verifyActionWithMeta({
+      client,
+      credentials: { facebookToken: 'EAAGy' },
+      task: igComment('179000'),
+      user: { handle: 'ana' },
+    });
     expect(instagram.outcome).toBe('no_credentials');
     const facebook = await verifyActionWithMeta({
-      client, credentials: { instagramToken: 'EAAGx' }, task: { platform: 'FACEBOOK', actionType: 'COMMENT', targetId: '1_2' }, user: { handle: 'ana' },
+      client,
+      credentials: { instagramToken: 'EAAGx' },
+      task: { platform: 'FACEBOOK', actionType: 'COMMENT', targetId: '1_2' },
+      user: { handle: 'ana' },
     });
     expect(facebook.outcome).toBe('no_credentials');
     const mention = await verifyActionWithMeta({
-      client, credentials: { instagramToken: 'EAAGx' }, task: { platform: 'INSTAGRAM', actionType: 'MENTION' }, user: { handle: 'ana' },
+      client,
+      credentials: { instagramToken: 'EAAGx' },
+      task: { platform: 'INSTAGRAM', actionType: 'MENTION' },
+      user: { handle: 'ana' },
     });
     expect(mention.outcome).toBe('no_credentials');
   });
 
-  test('a target Meta does not know (or the token cannot read) is unsupported with Meta\'s reason', async () => {
+  test("a target Meta does not know (or the token cannot read) is unsupported with Meta's reason", async () => {
     const { credentials } = instagramSetup();
     const result = await verifyActionWithMeta({ client, credentials, task: igComment('179999999'), user: { handle: 'ana' } });
     expect(result.outcome).toBe('unsupported');
@@ -200,8 +242,11 @@ describe('failures that the caller must retry or report are thrown', () => {
   test('a rejected token is an auth OutboundError', async () => {
     const { media, token, credentials } = instagramSetup();
     fake.invalidateToken(token.token, 'password_changed');
-    await expect(verifyActionWithMeta({ client, credentials, task: igComment(media.id), user: { handle: 'ana' } }))
-      .rejects.toMatchObject({ kind: 'auth', providerCode: 190, providerSubcode: 460 });
+    await expect(verifyActionWithMeta({ client, credentials, task: igComment(media.id), user: { handle: 'ana' } })).rejects.toMatchObject({
+      kind: 'auth',
+      providerCode: 190,
+      providerSubcode: 460,
+    });
   });
 
   test('an Instagram throttle in the middle of the walk is rate_limited with the regain time', async () => {
@@ -209,7 +254,8 @@ describe('failures that the caller must retry or report are thrown', () => {
     for (let i = 0; i < 120; i += 1) fake.addInstagramComment(media.id, { username: `fan_${i}`, atMs: START + i });
     // Let the first page through, then throttle.
     fake.override('GET', new RegExp(`^/${media.id}/comments$`), (context) =>
-      context.params.after ? rateLimitReply({ code: 80002, regainMinutes: 3 }) : undefined);
+      context.params.after ? rateLimitReply({ code: 80002, regainMinutes: 3 }) : undefined,
+    );
     const error = await verifyActionWithMeta({ client, credentials, task: igComment(media.id), user: { handle: 'ana' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutboundError);
     expect(error).toMatchObject({ kind: 'rate_limited', providerCode: 80002, retryAfterMs: 180_000 });

@@ -2,7 +2,12 @@
 import type { GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { debugToken } from '../../src/integrations/meta/oauth.js';
 import {
-  discoverWhatsappAccounts, listApprovedTemplates, listPhoneNumbers, registerPhoneNumber, sendCloudMessage, subscribeAppToWaba,
+  discoverWhatsappAccounts,
+  listApprovedTemplates,
+  listPhoneNumbers,
+  registerPhoneNumber,
+  sendCloudMessage,
+  subscribeAppToWaba,
 } from '../../src/integrations/meta/whatsapp-business.js';
 import { rateLimitReply, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeMetaWithClient } from '../support/fixtures.js';
@@ -26,7 +31,7 @@ function connectedAccount() {
 }
 
 describe('account discovery', () => {
-  test('finds the WABAs named in debug_token\'s granular scopes, with their phone numbers; other WABAs stay unseen', async () => {
+  test("finds the WABAs named in debug_token's granular scopes, with their phone numbers; other WABAs stay unseen", async () => {
     const first = fake.addWaba({ name: 'Acme BR' });
     const second = fake.addWaba({ name: 'Acme MX' });
     fake.addWaba({ name: 'Someone else' });
@@ -37,8 +42,16 @@ describe('account discovery', () => {
     const accounts = await discoverWhatsappAccounts(client, token.token, await debugToken(client, token.token));
 
     expect(accounts).toEqual([
-      { wabaId: first.id, name: 'Acme BR', phoneNumbers: [{ id: br.id, displayPhoneNumber: '+55 11 99999-0000', verifiedName: 'Acme BR', qualityRating: 'YELLOW' }] },
-      { wabaId: second.id, name: 'Acme MX', phoneNumbers: [{ id: mx.id, displayPhoneNumber: '+52 55 0000 0000', verifiedName: 'Acme MX', qualityRating: 'GREEN' }] },
+      {
+        wabaId: first.id,
+        name: 'Acme BR',
+        phoneNumbers: [{ id: br.id, displayPhoneNumber: '+55 11 99999-0000', verifiedName: 'Acme BR', qualityRating: 'YELLOW' }],
+      },
+      {
+        wabaId: second.id,
+        name: 'Acme MX',
+        phoneNumbers: [{ id: mx.id, displayPhoneNumber: '+52 55 0000 0000', verifiedName: 'Acme MX', qualityRating: 'GREEN' }],
+      },
     ]);
   });
 
@@ -90,7 +103,11 @@ describe('templates', () => {
     expect(templates).toHaveLength(160);
     expect(templates.every((template) => template.status === 'APPROVED')).toBe(true);
     expect(templates[0]).toEqual({
-      name: 'reward_1', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi {{1}}, you won {{2}} spins' }],
+      name: 'reward_1',
+      language: 'en_US',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Hi {{1}}, you won {{2}} spins' }],
     });
     // 160 approved at 100 per page: two pages.
     expect(fake.graphRequests({ path: `/${waba.id}/message_templates` })).toHaveLength(2);
@@ -102,7 +119,11 @@ describe('sending', () => {
     const { phone, token } = connectedAccount();
     fake.recordInboundMessage(phone.id, '+5511988887777');
     const sent = await sendCloudMessage(client, {
-      phoneNumberId: phone.id, token: token.token, to: '+5511988887777', message: { type: 'text', body: 'Congrats Ana!' }, bizOpaqueCallbackData: 'completion-42',
+      phoneNumberId: phone.id,
+      token: token.token,
+      to: '+5511988887777',
+      message: { type: 'text', body: 'Congrats Ana!' },
+      bizOpaqueCallbackData: 'completion-42',
     });
 
     expect(sent.messageId).toMatch(/^wamid\./);
@@ -111,9 +132,16 @@ describe('sending', () => {
     expect(request?.headers.authorization).toBe(`Bearer ${token.token}`);
     expect(request?.headers['content-type']).toContain('application/json');
     expect(request?.body).toEqual({
-      messaging_product: 'whatsapp', recipient_type: 'individual', to: '+5511988887777', type: 'text', text: { body: 'Congrats Ana!' }, biz_opaque_callback_data: 'completion-42',
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '+5511988887777',
+      type: 'text',
+      text: { body: 'Congrats Ana!' },
+      biz_opaque_callback_data: 'completion-42',
     });
-    expect(fake.sentMessages).toEqual([expect.objectContaining({ id: sent.messageId, text: 'Congrats Ana!', bizOpaqueCallbackData: 'completion-42' })]);
+    expect(fake.sentMessages).toEqual([
+      expect.objectContaining({ id: sent.messageId, text: 'Congrats Ana!', bizOpaqueCallbackData: 'completion-42' }),
+    ]);
   });
 
   test('text outside the window fails permanently with 131047 so the caller can fall back to a template', async () => {
@@ -130,25 +158,41 @@ describe('sending', () => {
     const { waba, phone, token } = connectedAccount();
     fake.addTemplate(waba.id, { name: 'spins_won', language: 'pt_BR', bodyText: 'Oi {{1}}, você ganhou {{2}} giros' });
     await sendCloudMessage(client, {
-      phoneNumberId: phone.id, token: token.token, to: '5511988887777',
+      phoneNumberId: phone.id,
+      token: token.token,
+      to: '5511988887777',
       message: { type: 'template', name: 'spins_won', language: 'pt_BR', bodyParameters: ['Ana', '3'] },
     });
-    expect(fake.sentMessages[0]).toMatchObject({ to: '+5511988887777', template: { name: 'spins_won', language: 'pt_BR', bodyParameters: ['Ana', '3'] } });
+    expect(fake.sentMessages[0]).toMatchObject({
+      to: '+5511988887777',
+      template: { name: 'spins_won', language: 'pt_BR', bodyParameters: ['Ana', '3'] },
+    });
 
-    const wrongCount = await failure(sendCloudMessage(client, {
-      phoneNumberId: phone.id, token: token.token, to: '+5511988887777', message: { type: 'template', name: 'spins_won', language: 'pt_BR', bodyParameters: ['Ana'] },
-    }));
+    const wrongCount = await failure(
+      sendCloudMessage(client, {
+        phoneNumberId: phone.id,
+        token: token.token,
+        to: '+5511988887777',
+        message: { type: 'template', name: 'spins_won', language: 'pt_BR', bodyParameters: ['Ana'] },
+      }),
+    );
     expect(wrongCount).toMatchObject({ kind: 'permanent', providerCode: 132000 });
-    const missing = await failure(sendCloudMessage(client, {
-      phoneNumberId: phone.id, token: token.token, to: '+5511988887777', message: { type: 'template', name: 'spins_won', language: 'en_US', bodyParameters: ['Ana', '3'] },
-    }));
+    const missing = await failure(
+      sendCloudMessage(client, {
+        phoneNumberId: phone.id,
+        token: token.token,
+        to: '+5511988887777',
+        message: { type: 'template', name: 'spins_won', language: 'en_US', bodyParameters: ['Ana', '3'] },
+      }),
+    );
     expect(missing).toMatchObject({ kind: 'permanent', providerCode: 132001 });
   });
 
   test('throughput (130429) and pair rate (131056) limits are rate_limited; the pair limit waits at least 6 s', async () => {
     const { phone, token } = connectedAccount();
     fake.recordInboundMessage(phone.id, '+5511988887777');
-    const send = () => sendCloudMessage(client, { phoneNumberId: phone.id, token: token.token, to: '+5511988887777', message: { type: 'text', body: 'hi' } });
+    const send = () =>
+      sendCloudMessage(client, { phoneNumberId: phone.id, token: token.token, to: '+5511988887777', message: { type: 'text', body: 'hi' } });
 
     fake.failNext({ path: `/${phone.id}/messages`, ...rateLimitReply({ code: 130429, status: 429 }) });
     expect(await failure(send())).toMatchObject({ kind: 'rate_limited', providerCode: 130429 });
@@ -163,11 +207,20 @@ describe('sending', () => {
   test('an unregistered number and a revoked token are refused before anything is sent', async () => {
     const { waba, phone, token } = connectedAccount();
     const unregistered = fake.addPhoneNumber(waba.id, { registered: false });
-    const error = await failure(sendCloudMessage(client, { phoneNumberId: unregistered.id, token: token.token, to: '+5511988887777', message: { type: 'template', name: 'x', language: 'en_US', bodyParameters: [] } }));
+    const error = await failure(
+      sendCloudMessage(client, {
+        phoneNumberId: unregistered.id,
+        token: token.token,
+        to: '+5511988887777',
+        message: { type: 'template', name: 'x', language: 'en_US', bodyParameters: [] },
+      }),
+    );
     expect(error).toMatchObject({ kind: 'permanent', providerCode: 133010 });
 
     fake.invalidateToken(token.token, 'revoked');
-    const revoked = await failure(sendCloudMessage(client, { phoneNumberId: phone.id, token: token.token, to: '+5511988887777', message: { type: 'text', body: 'hi' } }));
+    const revoked = await failure(
+      sendCloudMessage(client, { phoneNumberId: phone.id, token: token.token, to: '+5511988887777', message: { type: 'text', body: 'hi' } }),
+    );
     expect(revoked).toMatchObject({ kind: 'auth', providerCode: 190, providerSubcode: 458 });
     expect(fake.sentMessages).toHaveLength(0);
   });

@@ -24,7 +24,12 @@ beforeAll(async () => {
   const runtimeConfig = loadConfig({ ...BASE_TEST_ENV, WORKER_METRICS_PORT: '0' });
   const runtime = await installWorkerRuntime(runtimeConfig, createLogger({ level: 'silent' }));
   expect(runtime.temporalMetricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-  workerMetrics = await startWorkerMetricsServer({ port: 0, host: '127.0.0.1', token: METRICS_TOKEN, temporalMetricsUrl: runtime.temporalMetricsUrl });
+  workerMetrics = await startWorkerMetricsServer({
+    port: 0,
+    host: '127.0.0.1',
+    token: METRICS_TOKEN,
+    temporalMetricsUrl: runtime.temporalMetricsUrl,
+  });
 
   provider = await startFakeWhatsappProvider({ apiKey: 'metrics-provider-key' });
   system = await startTestSystem({ env: { METRICS_TOKEN } });
@@ -79,7 +84,9 @@ test('a claim moves the claim, notification, outbound and HTTP counters, and the
   const completionId = await claimTask(system, user, tenant.taskId);
   await settleCompletion(system, tenant, completionId, (view) => view.notification.status === 'SENT', 'the notification to be sent');
   // The row says SENT a moment before the send activity has returned to the worker.
-  const sentCounted = (text: string) => value(text, 'social_notifications_total', { channel: 'TENANT_PROVIDER', status: 'SENT' }) > value(before, 'social_notifications_total', { channel: 'TENANT_PROVIDER', status: 'SENT' });
+  const sentCounted = (text: string) =>
+    value(text, 'social_notifications_total', { channel: 'TENANT_PROVIDER', status: 'SENT' }) >
+    value(before, 'social_notifications_total', { channel: 'TENANT_PROVIDER', status: 'SENT' });
   const after = await eventually(async () => {
     const text = await scrapeApi();
     return sentCounted(text) ? text : undefined;
@@ -122,7 +129,10 @@ test('the sweeper backlog counts claims whose workflow never started', async () 
     },
   });
   expect(value(await scrapeApi(), 'social_sweeper_backlog', { sweeper: 'claims' })).toBe(1);
-  await system.deps.db.socialTaskCompletion.update({ where: { id: '00000000-0000-4000-8000-000000000001' }, data: { workflowStartedAt: new Date() } });
+  await system.deps.db.socialTaskCompletion.update({
+    where: { id: '00000000-0000-4000-8000-000000000001' },
+    data: { workflowStartedAt: new Date() },
+  });
   expect(value(await scrapeApi(), 'social_sweeper_backlog', { sweeper: 'claims' })).toBe(0);
 });
 
@@ -134,7 +144,10 @@ test('webhook deliveries are counted by object type and signature result, their 
   await waitForProcessed(system.deps.db, body);
   const after = await eventually(async () => {
     const text = await scrapeApi();
-    return value(text, 'social_webhook_items_total', { field: 'messages', kind: 'status' }) > value(before, 'social_webhook_items_total', { field: 'messages', kind: 'status' }) ? text : undefined;
+    return value(text, 'social_webhook_items_total', { field: 'messages', kind: 'status' }) >
+      value(before, 'social_webhook_items_total', { field: 'messages', kind: 'status' })
+      ? text
+      : undefined;
   }, 'the webhook items to be counted');
   const moved = (name: string, labels: Record<string, string>) => value(after, name, labels) - value(before, name, labels);
   expect(moved('social_webhook_deliveries_total', { object: 'unknown', signature: 'invalid', result: 'rejected' })).toBe(1);

@@ -23,7 +23,14 @@ const config = () =>
     OUTBOUND_HTTP_TIMEOUT: '500ms',
   });
 const secrets = () => createSecretBox([config().tokenEncryptionKey]);
-const activities = () => createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config()) });
+const activities = () =>
+  createNotificationActivities({
+    config: config(),
+    db: database.db,
+    secrets: secrets(),
+    logger: pino({ level: 'silent' }),
+    graph: graphClientFromConfig(config()),
+  });
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -89,7 +96,13 @@ test('without tenant channels the platform provider gets {number, message, insta
 test('a tenant whose only WhatsApp account needs re-authorisation is held, not sent elsewhere', async () => {
   const claim = await verifiedClaim();
   await database.db.whatsappAccount.create({
-    data: { tenantId: claim.tenantId, wabaId: 'waba-held', phoneNumberId: `pn-held-${claim.completionId}`, status: 'NEEDS_REAUTH', accessToken: null },
+    data: {
+      tenantId: claim.tenantId,
+      wabaId: 'waba-held',
+      phoneNumberId: `pn-held-${claim.completionId}`,
+      status: 'NEEDS_REAUTH',
+      accessToken: null,
+    },
   });
   const platformBefore = platformProvider.requests.length;
   const result = await activities().sendNotification({ completionId: claim.completionId });
@@ -129,7 +142,9 @@ test('a 429 with Retry-After becomes a retry after that delay, and the retry sen
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
   tenantReplies.push({ status: 429, headers: { 'retry-after': '7' }, body: { error: 'slow down' } });
   const before = tenantProvider.requests.length;
-  const failure = await activities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
+  const failure = await activities()
+    .sendNotification({ completionId: claim.completionId })
+    .catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'RateLimited', nextRetryDelay: 7_000, nonRetryable: false });
   expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptedAt: null });
@@ -142,7 +157,9 @@ test('a 429 with Retry-After becomes a retry after that delay, and the retry sen
 test('a provider that is unavailable (503 with Retry-After) is retried with backoff; a 400 fails the notification', async () => {
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
   tenantReplies.push({ status: 503, headers: { 'retry-after': '5' }, body: { error: 'maintenance' } });
-  const failure = await activities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
+  const failure = await activities()
+    .sendNotification({ completionId: claim.completionId })
+    .catch((error: unknown) => error);
   expect(failure).toMatchObject({ type: 'Transient', nonRetryable: false });
 
   tenantReplies.push({ status: 400, body: { error: 'invalid number' } });
@@ -155,7 +172,9 @@ test('the API key never appears in what is stored about a failure', async () => 
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send`, providerKey: 'super-secret-key-123' });
   tenantReplies.push({ status: 401, body: { error: 'bad key super-secret-key-123' } });
   await activities().sendNotification({ completionId: claim.completionId });
-  const rows = await database.query<{ notificationError: string | null }>('SELECT "notificationError" FROM "SocialTaskCompletion" WHERE id = $1', [claim.completionId]);
+  const rows = await database.query<{ notificationError: string | null }>('SELECT "notificationError" FROM "SocialTaskCompletion" WHERE id = $1', [
+    claim.completionId,
+  ]);
   expect(rows[0]!.notificationError ?? '').not.toContain('super-secret-key-123');
 });
 
@@ -173,8 +192,18 @@ test('a gateway 502 is UNKNOWN: the provider may have taken the message, so it i
 
 describe('outcome writes belong to the attempt that made them', () => {
   const slowActivities = () => {
-    const config = testConfig({ OUTBOUND_HTTP_TIMEOUT: '5s', WHATSAPP_API_URL: `${platformProvider.url}/platform/send`, WHATSAPP_API_KEY: 'platform-key' });
-    return createNotificationActivities({ config, db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config) });
+    const config = testConfig({
+      OUTBOUND_HTTP_TIMEOUT: '5s',
+      WHATSAPP_API_URL: `${platformProvider.url}/platform/send`,
+      WHATSAPP_API_KEY: 'platform-key',
+    });
+    return createNotificationActivities({
+      config,
+      db: database.db,
+      secrets: secrets(),
+      logger: pino({ level: 'silent' }),
+      graph: graphClientFromConfig(config),
+    });
   };
 
   test("a late attempt that learns 'not sent' cannot release its successor's UNKNOWN back to PENDING", async () => {
@@ -182,7 +211,9 @@ describe('outcome writes belong to the attempt that made them', () => {
     tenantReplies.push({ delayMs: 1_500, status: 503, headers: { 'retry-after': '1' }, body: { error: 'busy' } });
     const before = tenantProvider.requests.length;
     // The first attempt outlives its timeout (Temporal has started the next one) ...
-    const late = slowActivities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
+    const late = slowActivities()
+      .sendNotification({ completionId: claim.completionId })
+      .catch((error: unknown) => error);
     await eventually(async () => (await row(claim.completionId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
     // ... the successor finds its stamp and records UNKNOWN without sending ...
     const successor = await activities().sendNotification({ completionId: claim.completionId });
@@ -209,7 +240,13 @@ describe('outcome writes belong to the attempt that made them', () => {
   test('a retry that finds a stamp while the channel is held records UNKNOWN; a later skip cannot hide it', async () => {
     const claim = await verifiedClaim();
     await database.db.whatsappAccount.create({
-      data: { tenantId: claim.tenantId, wabaId: 'waba-held', phoneNumberId: `held-${claim.completionId}`, status: 'NEEDS_REAUTH', accessToken: secrets().seal('t') },
+      data: {
+        tenantId: claim.tenantId,
+        wabaId: 'waba-held',
+        phoneNumberId: `held-${claim.completionId}`,
+        status: 'NEEDS_REAUTH',
+        accessToken: secrets().seal('t'),
+      },
     });
     await database.db.socialTaskCompletion.update({
       where: { id: claim.completionId },
@@ -220,7 +257,12 @@ describe('outcome writes belong to the attempt that made them', () => {
     expect(result.held).toBeUndefined();
 
     await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationEnabled: false } });
-    const plan = await activities().planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 86_400_000 });
+    const plan = await activities().planNotification({
+      completionId: claim.completionId,
+      now: new Date().toISOString(),
+      ignoreWindow: false,
+      maxDelayMs: 86_400_000,
+    });
     expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
   });
 
@@ -231,7 +273,12 @@ describe('outcome writes belong to the attempt that made them', () => {
       where: { id: claim.completionId },
       data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: 'an-attempt-that-died' },
     });
-    const plan = await activities().planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 86_400_000 });
+    const plan = await activities().planNotification({
+      completionId: claim.completionId,
+      now: new Date().toISOString(),
+      ignoreWindow: false,
+      maxDelayMs: 86_400_000,
+    });
     expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
   });
 });

@@ -32,7 +32,14 @@ const config = () =>
     OUTBOUND_HTTP_TIMEOUT: '500ms',
   });
 const secrets = () => createSecretBox([config().tokenEncryptionKey]);
-const activities = () => createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config()) });
+const activities = () =>
+  createNotificationActivities({
+    config: config(),
+    db: database.db,
+    secrets: secrets(),
+    logger: pino({ level: 'silent' }),
+    graph: graphClientFromConfig(config()),
+  });
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -187,7 +194,12 @@ test("another tenant's account id put on the campaign is never used", async () =
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/other`, providerKey: 'other-tenant-key' });
   // The API refuses this; a row written around it must still not make us send as someone else.
   await database.db.campaign.update({ where: { id: claim.campaignId }, data: { whatsappAccountId: foreignAccount.id } });
-  const plan = await activities().planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: DAY_MS });
+  const plan = await activities().planNotification({
+    completionId: claim.completionId,
+    now: new Date().toISOString(),
+    ignoreWindow: false,
+    maxDelayMs: DAY_MS,
+  });
   expect(plan.action).toBe('send');
 
   const result = await activities().sendNotification({ completionId: claim.completionId });
@@ -214,7 +226,9 @@ test('Meta 130429 becomes a RateLimited retry with its delay, the stamp is relea
     ...rateLimitReply({ code: 130429, retryAfterSeconds: 30 }),
   });
 
-  const failure = await activities().sendNotification({ completionId: claim.completionId }).catch((error: unknown) => error);
+  const failure = await activities()
+    .sendNotification({ completionId: claim.completionId })
+    .catch((error: unknown) => error);
   expect(throttle.hits).toBe(1);
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'RateLimited', nextRetryDelay: 30_000, nonRetryable: false });
@@ -261,7 +275,12 @@ test('a rejected token (190) marks the account NEEDS_REAUTH and holds the notifi
   expect((await row(claim.completionId)).notificationError).toMatch(/needs to be reconnected/);
   expect(sendsTo(number.phoneNumberId)).toHaveLength(1);
   expect(tenantProvider.requests.length).toBe(tenantProviderBefore);
-  const plan = await activities().planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: true, maxDelayMs: DAY_MS });
+  const plan = await activities().planNotification({
+    completionId: claim.completionId,
+    now: new Date().toISOString(),
+    ignoreWindow: true,
+    maxDelayMs: DAY_MS,
+  });
   expect(plan).toMatchObject({ action: 'hold' });
 });
 
@@ -284,9 +303,17 @@ test('an answer that comes after the client timeout is UNKNOWN, Meta holds exact
   expect(unknown.notificationError).not.toContain(number.token);
 
   // The claim's own activities run again (a retry, a replay, a second pass of the workflow loop).
-  const again = createNotificationActivities({ config: config(), db: database.db, secrets: secrets(), logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config()) });
+  const again = createNotificationActivities({
+    config: config(),
+    db: database.db,
+    secrets: secrets(),
+    logger: pino({ level: 'silent' }),
+    graph: graphClientFromConfig(config()),
+  });
   expect(await again.sendNotification({ completionId: claim.completionId })).toEqual({ notificationStatus: 'UNKNOWN' });
-  expect(await again.planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: true, maxDelayMs: DAY_MS })).toEqual({
+  expect(
+    await again.planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: true, maxDelayMs: DAY_MS }),
+  ).toEqual({
     action: 'done',
     notificationStatus: 'UNKNOWN',
   });
@@ -315,7 +342,14 @@ test("a reconnected account's new token is used at once by the same worker (no s
   const user = await database.db.endUser.create({ data: { tenantId: first.tenantId, name: 'Bea', phone: '+51911111111' } });
   const secondId = randomUUID();
   await database.db.socialTaskCompletion.create({
-    data: { id: secondId, tenantId: first.tenantId, campaignId: first.campaignId, taskId: first.taskId, userId: user.id, workflowId: claimWorkflowId(secondId) },
+    data: {
+      id: secondId,
+      tenantId: first.tenantId,
+      campaignId: first.campaignId,
+      taskId: first.taskId,
+      userId: user.id,
+      workflowId: claimWorkflowId(secondId),
+    },
   });
   const second = { completionId: secondId };
   await createClaimActivities({ db: database.db }).completeVerification(

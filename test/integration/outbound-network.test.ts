@@ -33,7 +33,10 @@ beforeEach(() => {
 });
 
 async function failureOf(promise: Promise<unknown>): Promise<OutboundError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(OutboundError);
   return error as OutboundError;
 }
@@ -105,7 +108,10 @@ describe('connect-time check of the resolved address', () => {
 
   test('with private networks allowed the same request goes through', async () => {
     const port = new URL(provider.url).port;
-    const sent = await sendViaTenantProvider({ apiUrl: `http://localhost:${port}/send`, apiKey: 'k' }, message, { timeoutMs, allowPrivateNetworks: true });
+    const sent = await sendViaTenantProvider({ apiUrl: `http://localhost:${port}/send`, apiKey: 'k' }, message, {
+      timeoutMs,
+      allowPrivateNetworks: true,
+    });
     expect(sent).toEqual({ providerMessageId: 'msg-1' });
   });
 });
@@ -145,7 +151,9 @@ describe('answers from tenant hosts', () => {
 
   test('a 20 MB error answer is cut off early and classified by its status alone', async () => {
     bytesWritten = 0;
-    const error = await failureOf(sendViaTenantProvider({ apiUrl: `${hugeUrl}/fail`, apiKey: 'k' }, message, { timeoutMs, allowPrivateNetworks: true }));
+    const error = await failureOf(
+      sendViaTenantProvider({ apiUrl: `${hugeUrl}/fail`, apiKey: 'k' }, message, { timeoutMs, allowPrivateNetworks: true }),
+    );
     expect(error.status).toBe(500);
     expect(error.message).toBe('WhatsApp tenant provider answered HTTP 500 (the message may have been sent; do not resend)');
     expect(bytesWritten).toBeLessThan(20 * 1024 * 1024);
@@ -192,7 +200,9 @@ describe('through the notification activity (the worker)', () => {
   test('an internal service answering with secrets: the stored error is "HTTP 404", not its body', async () => {
     nextReply = { status: 404, body: 'db_password=hunter2 internal admin console' };
     const claim = await verifiedClaim(`${provider.url}/internal`);
-    await activities({}).sendNotification({ completionId: claim.completionId }).catch(() => undefined);
+    await activities({})
+      .sendNotification({ completionId: claim.completionId })
+      .catch(() => undefined);
     const stored = await row(claim.completionId);
     expect(stored.notificationStatus).toBe('FAILED');
     expect(stored.notificationError).toMatch(/HTTP 404/);
@@ -202,7 +212,9 @@ describe('through the notification activity (the worker)', () => {
   test('a stored URL on a private address (saved before the rule, or rebound) is never contacted by the worker', async () => {
     const claim = await verifiedClaim(`${provider.url}/rebound`);
     const before = provider.requests.length;
-    await activities({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' }).sendNotification({ completionId: claim.completionId }).catch(() => undefined);
+    await activities({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' })
+      .sendNotification({ completionId: claim.completionId })
+      .catch(() => undefined);
     expect(provider.requests.length).toBe(before);
     const stored = await row(claim.completionId);
     expect(stored.notificationStatus).toBe('FAILED');

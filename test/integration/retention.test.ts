@@ -66,8 +66,14 @@ test('a triggered run deletes old processed deliveries and old statuses, and kee
   await ensureRetentionSchedule(system.deps.temporal, system.config);
   await system.deps.temporal.schedule.getHandle(RETENTION_SCHEDULE_ID).trigger();
 
-  await eventually(async () => (await system.deps.db.webhookEvent.count({ where: { id: { in: oldProcessed.map((e) => e.id) } } })) === 0, 'old processed deliveries to be deleted');
-  await eventually(async () => (await system.deps.db.messageStatusEvent.count({ where: { id: { in: [oldApplied.id, oldNeverMatched.id] } } })) === 0, 'old statuses to be deleted');
+  await eventually(
+    async () => (await system.deps.db.webhookEvent.count({ where: { id: { in: oldProcessed.map((e) => e.id) } } })) === 0,
+    'old processed deliveries to be deleted',
+  );
+  await eventually(
+    async () => (await system.deps.db.messageStatusEvent.count({ where: { id: { in: [oldApplied.id, oldNeverMatched.id] } } })) === 0,
+    'old statuses to be deleted',
+  );
   expect(await system.deps.db.webhookEvent.count({ where: { id: { in: [oldUnprocessed.id, recentProcessed.id] } } })).toBe(2);
   expect(await system.deps.db.messageStatusEvent.count({ where: { id: recentNeverMatched.id } })).toBe(1);
 });

@@ -23,19 +23,27 @@ afterAll(async () => {
   await provider?.close();
 });
 
-test('one channel\'s sends go out at the queue\'s per-key rate, scheduled on the send queue with the channel as fairness key', async () => {
+test("one channel's sends go out at the queue's per-key rate, scheduled on the send queue with the channel as fairness key", async () => {
   const tenantId = await system.createTenant('pacing-a');
   const admin = tokens.tenantAdmin(tenantId);
   // The window is always open (start == end): every verified claim is sent at once, unless paced.
-  const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Paced', notificationStartHour: 0, notificationEndHour: 0 } });
+  const campaign = await system.request('POST', '/api/v1/campaigns', {
+    token: admin,
+    body: { name: 'Paced', notificationStartHour: 0, notificationEndHour: 0 },
+  });
   const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
-    token: admin, body: { title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' },
+    token: admin,
+    body: { title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' },
   });
   expect(task.status).toBe(201);
-  const users = await Promise.all(Array.from({ length: CLAIMS }, (_, i) =>
-    system.request('POST', '/api/v1/end-users', { token: admin, body: { name: `P${i}`, phone: `+5198711${String(i).padStart(4, '0')}` } })));
-  const claims = await Promise.all(users.map((user) =>
-    system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: {} })));
+  const users = await Promise.all(
+    Array.from({ length: CLAIMS }, (_, i) =>
+      system.request('POST', '/api/v1/end-users', { token: admin, body: { name: `P${i}`, phone: `+5198711${String(i).padStart(4, '0')}` } }),
+    ),
+  );
+  const claims = await Promise.all(
+    users.map((user) => system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: {} })),
+  );
   expect(claims.map((claim) => claim.status)).toEqual(Array(CLAIMS).fill(202));
 
   const arrivals: number[] = [];

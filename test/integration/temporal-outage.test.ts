@@ -55,7 +55,9 @@ async function callDownApi(method: string, path: string, token: string, body?: u
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   }).then(async (response) => ({ status: response.status, body: (await response.json()) as any }));
-  const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${method} ${path} waited on Temporal without a deadline`)), 10_000));
+  const deadline = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`${method} ${path} waited on Temporal without a deadline`)), 10_000),
+  );
   return Promise.race([request, deadline]);
 }
 
@@ -82,8 +84,13 @@ describe('request paths give Temporal a short deadline', () => {
     const row = await completion((await endUser()).id, { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW' });
     const response = await callDownApi('POST', `/api/v1/completions/${row.id}/notify-now`, tokens.tenantAdmin(tenantId));
     expect(response.status).toBe(503);
-    expect(response.body.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/could not be reached.*nothing was changed/) });
-    expect(await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW' });
+    expect(response.body.error).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: expect.stringMatching(/could not be reached.*nothing was changed/),
+    });
+    expect(await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      notificationStatus: 'WAITING_FOR_WINDOW',
+    });
   });
 
   test('approve and reject that cannot reach the workflow are 503 and leave the claim pending', async () => {
@@ -110,7 +117,16 @@ describe('sweepers after an outage', () => {
     const claimedAt = new Date(Date.now() - 3_600_000);
     const ids = users.map(() => randomUUID());
     await system.deps.db.socialTaskCompletion.createMany({
-      data: users.map((user, index) => ({ id: ids[index]!, tenantId, campaignId, taskId, userId: user.id, workflowId: `claim-${ids[index]}`, workflowStartedAt: null, claimedAt })),
+      data: users.map((user, index) => ({
+        id: ids[index]!,
+        tenantId,
+        campaignId,
+        taskId,
+        userId: user.id,
+        workflowId: `claim-${ids[index]}`,
+        workflowStartedAt: null,
+        claimedAt,
+      })),
     });
 
     const starts = new Map<string, number>();
@@ -133,7 +149,9 @@ describe('sweepers after an outage', () => {
           };
         },
       });
-      const temporal = new Proxy(system.deps.temporal, { get: (target, property) => (property === 'workflow' ? workflow : Reflect.get(target, property)) });
+      const temporal = new Proxy(system.deps.temporal, {
+        get: (target, property) => (property === 'workflow' ? workflow : Reflect.get(target, property)),
+      });
       return { ...system.deps, temporal };
     };
 
@@ -147,7 +165,9 @@ describe('sweepers after an outage', () => {
   test('webhook deliveries left unprocessed are started in batches until none is left', async () => {
     const receivedAt = new Date(Date.now() - 3_600_000);
     const keys = Array.from({ length: 230 }, () => randomUUID().replace(/-/g, ''));
-    await system.deps.db.webhookEvent.createMany({ data: keys.map((dedupeKey) => ({ dedupeKey, object: 'whatsapp_business_account', payload: {}, receivedAt })) });
+    await system.deps.db.webhookEvent.createMany({
+      data: keys.map((dedupeKey) => ({ dedupeKey, object: 'whatsapp_business_account', payload: {}, receivedAt })),
+    });
     const started = await startUnprocessedWebhooks(system.deps, { graceMs: 0 });
     expect(started).toBeGreaterThanOrEqual(230);
     for (const key of keys.slice(0, 5)) {

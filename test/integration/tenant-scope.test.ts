@@ -26,7 +26,10 @@ describe('writes that would hand a row to another tenant are refused, and nothin
     ['update data.tenantId', () => scoped().campaign.update({ where: { id: campaignId }, data: { tenantId: b } })],
     ['update data.tenantId {set}', () => scoped().campaign.update({ where: { id: campaignId }, data: { tenantId: { set: b } } })],
     ['updateMany data.tenantId', () => scoped().campaign.updateMany({ where: { id: campaignId }, data: { tenantId: b } })],
-    ['upsert update.tenantId', () => scoped().campaign.upsert({ where: { id: campaignId }, create: { name: 'x' } as never, update: { tenantId: b } })],
+    [
+      'upsert update.tenantId',
+      () => scoped().campaign.upsert({ where: { id: campaignId }, create: { name: 'x' } as never, update: { tenantId: b } }),
+    ],
     ['upsert create.tenantId', () => scoped().campaign.upsert({ where: { id: 'new-one' }, create: { name: 'x', tenantId: b }, update: {} })],
     ['update tenant: {connect}', () => scoped().campaign.update({ where: { id: campaignId }, data: { tenant: { connect: { id: b } } } })],
     ['create tenant: {connect}', () => scoped().campaign.create({ data: { name: 'x', tenant: { connect: { id: b } } } as never })],
@@ -49,7 +52,7 @@ describe('writes that would hand a row to another tenant are refused, and nothin
   });
 });
 
-test('the same writes naming the scope\'s own tenant are allowed', async () => {
+test("the same writes naming the scope's own tenant are allowed", async () => {
   await scoped().campaign.update({ where: { id: campaignId }, data: { tenantId: a, name: 'Winter' } });
   await scoped().campaign.update({ where: { id: campaignId }, data: { tenant: { connect: { id: a } } } });
   expect((await campaignRow()).name).toBe('Winter');

@@ -79,7 +79,11 @@ test('a claim waiting for the notification window says which window, which time 
     text: `Waiting for the notification window (${hh(hour + 2)}–${hh(hour + 3)}, UTC) until ${view.notification.notBefore}.`,
   });
   const own = await userTimeline(user.token, completionId);
-  expect(own.body.next).toEqual({ at: view.notification.notBefore, kind: 'notify', text: `You will be notified after ${view.notification.notBefore}.` });
+  expect(own.body.next).toEqual({
+    at: view.notification.notBefore,
+    kind: 'notify',
+    text: `You will be notified after ${view.notification.notBefore}.`,
+  });
 });
 
 test('a held notification says why and since when, for the admin only', async () => {

@@ -7,7 +7,10 @@ import { promisify } from 'node:util';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { PROJECT_ROOT, resolveTemporalCli } from '../../src/temporal/binaries.js';
 import {
-  REFRESH_SCHEDULE_PREFIX, reconcileRefreshSchedules, refreshInterval, refreshScheduleId,
+  REFRESH_SCHEDULE_PREFIX,
+  reconcileRefreshSchedules,
+  refreshInterval,
+  refreshScheduleId,
 } from '../../src/temporal/token-refresh-schedules.js';
 import { startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
@@ -47,7 +50,10 @@ async function connectAccount(init: Partial<FakeToken> = {}) {
       ...init,
     },
   });
-  const response = await system.request('POST', '/api/v1/meta/embedded-signup', { token: tenant.token, body: { code, wabaId: waba.id, phoneNumberId: phone.id } });
+  const response = await system.request('POST', '/api/v1/meta/embedded-signup', {
+    token: tenant.token,
+    body: { code, wabaId: waba.id, phoneNumberId: phone.id },
+  });
   expect(response.status).toBe(201);
   return { id: response.body.accounts[0].id as string, waba, phone };
 }
@@ -80,7 +86,6 @@ function everyText(value: unknown): string {
   return '';
 }
 
-
 describe('reconcileRefreshSchedules', () => {
   test('recreates a deleted schedule, deletes orphans, repairs drift and leaves correct ones untouched', async () => {
     const deletedByHand = await connectAccount();
@@ -100,7 +105,12 @@ describe('reconcileRefreshSchedules', () => {
     await client.schedule.create({
       scheduleId: refreshScheduleId(ghostId),
       spec: { intervals: [{ every: '1h' }] },
-      action: { type: 'startWorkflow', workflowType: 'refreshWhatsappToken', taskQueue: system.config.temporal.taskQueue, args: [{ accountId: ghostId }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'refreshWhatsappToken',
+        taskQueue: system.config.temporal.taskQueue,
+        args: [{ accountId: ghostId }],
+      },
     });
     await handle(drifted.id).update((previous) => ({ ...previous, spec: { intervals: [{ every: '1h' }] } }));
     await db.whatsappAccount.update({ where: { id: needsReauth.id }, data: { status: 'NEEDS_REAUTH', statusReason: 'token revoked while sending' } });
@@ -176,9 +186,17 @@ describe('with the real temporal CLI', () => {
     expect(described.schedule?.policies?.overlapPolicy).toMatch(/SKIP/);
     expect(described.schedule?.policies?.catchupWindow).toBe('3600s');
     const memo = Object.fromEntries(
-      Object.entries(described.memo?.fields ?? {}).map(([key, payload]) => [key, JSON.parse(Buffer.from((payload as { data: string }).data, 'base64').toString())]),
+      Object.entries(described.memo?.fields ?? {}).map(([key, payload]) => [
+        key,
+        JSON.parse(Buffer.from((payload as { data: string }).data, 'base64').toString()),
+      ]),
     );
-    expect(memo).toEqual({ tenantSlug: 'ops-tenant', accountId: account.id, displayPhoneNumber: account.phone.displayPhoneNumber, wabaId: account.waba.id });
+    expect(memo).toEqual({
+      tenantSlug: 'ops-tenant',
+      accountId: account.id,
+      displayPhoneNumber: account.phone.displayPhoneNumber,
+      wabaId: account.waba.id,
+    });
 
     await temporalCli('schedule', 'trigger', '--schedule-id', scheduleId);
 
@@ -198,13 +216,21 @@ describe('with the real temporal CLI', () => {
 
     // The run is found the way the operator docs say, and its history holds no token.
     const runs = await eventually(async () => {
-      const found = await temporalCli<{ execution: { workflowId: string } }[]>('workflow', 'list', '--query', `TemporalScheduledById = '${scheduleId}'`);
+      const found = await temporalCli<{ execution: { workflowId: string } }[]>(
+        'workflow',
+        'list',
+        '--query',
+        `TemporalScheduledById = '${scheduleId}'`,
+      );
       return (found ?? []).length > 0 && found;
     }, 'the run to be listed by TemporalScheduledById');
     const workflowId = runs[0]!.execution.workflowId;
     expect(workflowId.startsWith(`${scheduleId}-`)).toBe(true);
     const byPrefix = await temporalCli<{ execution: { workflowId: string } }[]>(
-      'workflow', 'list', '--query', `WorkflowType = 'refreshWhatsappToken' AND WorkflowId STARTS_WITH '${scheduleId}'`,
+      'workflow',
+      'list',
+      '--query',
+      `WorkflowType = 'refreshWhatsappToken' AND WorkflowId STARTS_WITH '${scheduleId}'`,
     );
     expect((byPrefix ?? []).map((found) => found.execution.workflowId)).toContain(workflowId);
     const result = await system.deps.temporal.workflow.getHandle(workflowId).result();

@@ -7,7 +7,14 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { Writable } from 'node:stream';
 import { IDS, fixture, postWebhook, waitForProcessed } from '../fixtures/meta-webhooks/helpers.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant, type ScenarioUser } from '../support/claim-scenario.js';
+import {
+  claimTask,
+  newScenarioUser,
+  settleCompletion,
+  setUpScenarioTenant,
+  type ScenarioTenant,
+  type ScenarioUser,
+} from '../support/claim-scenario.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/tokens.js';
@@ -62,11 +69,12 @@ function claimRequestSpan(): ReadableSpan {
 
 /** The one child of `parent` named `name`. */
 function child(parent: ReadableSpan, name: string): ReadableSpan {
-  const children = exporter
-    .getFinishedSpans()
-    .filter((span) => span.parentSpanId === parent.spanContext().spanId && span.name === name);
+  const children = exporter.getFinishedSpans().filter((span) => span.parentSpanId === parent.spanContext().spanId && span.name === name);
   if (children.length !== 1) {
-    const names = exporter.getFinishedSpans().filter((span) => span.parentSpanId === parent.spanContext().spanId).map((span) => span.name);
+    const names = exporter
+      .getFinishedSpans()
+      .filter((span) => span.parentSpanId === parent.spanContext().spanId)
+      .map((span) => span.name);
     throw new Error(`expected one "${name}" under "${parent.name}", found ${children.length}; its children: ${names.join(', ')}`);
   }
   return children[0]!;
@@ -75,7 +83,11 @@ function child(parent: ReadableSpan, name: string): ReadableSpan {
 test('one trace runs from POST /claims through the workflow and its activities to the provider request', () => {
   const request = claimRequestSpan();
   expect(request.kind).toBe(SpanKind.SERVER);
-  expect(request.attributes).toMatchObject({ 'http.route': '/api/v1/tasks/:taskId/claims', 'http.response.status_code': 202, 'social.completion_id': completionId });
+  expect(request.attributes).toMatchObject({
+    'http.route': '/api/v1/tasks/:taskId/claims',
+    'http.response.status_code': 202,
+    'social.completion_id': completionId,
+  });
 
   const start = child(request, 'StartWorkflow:verifySocialTaskClaim');
   const run = child(start, 'RunWorkflow:verifySocialTaskClaim');
@@ -135,7 +147,10 @@ test('one trace runs from POST /webhooks/meta through its workflow to the status
   exporter.reset();
   expect((await postWebhook(system, body)).status).toBe(200);
   await waitForProcessed(system.deps.db, body);
-  await eventually(async () => exporter.getFinishedSpans().some((span) => span.name === 'RunWorkflow:processMetaWebhook'), 'the webhook workflow span');
+  await eventually(
+    async () => exporter.getFinishedSpans().some((span) => span.name === 'RunWorkflow:processMetaWebhook'),
+    'the webhook workflow span',
+  );
 
   const [request] = exporter.getFinishedSpans().filter((span) => span.name === 'POST /webhooks/meta');
   expect(request?.kind).toBe(SpanKind.SERVER);

@@ -65,12 +65,15 @@ describe('META_API tasks are checked when created', () => {
   test.each([
     ['an unknown object (code 100)', { code: 100, message: 'Unsupported get request. Object with ID does not exist' }],
     ['a deleted object (code 33)', { code: 33, message: 'This object does not exist or does not support this action' }],
-  ])('a target Meta cannot read, %s, is 422 TASK_TARGET_UNREADABLE with Meta\'s reason', async (_name, error) => {
+  ])("a target Meta cannot read, %s, is 422 TASK_TARGET_UNREADABLE with Meta's reason", async (_name, error) => {
     const before = await taskCount();
     fakeMeta.failNext({ method: 'GET', path: `/${mediaId}`, error });
     const response = await createTask({ targetId: mediaId });
     expect(response.status).toBe(422);
-    expect(response.body.error).toMatchObject({ code: 'TASK_TARGET_UNREADABLE', details: { field: 'targetId', reason: expect.stringContaining(error.message) } });
+    expect(response.body.error).toMatchObject({
+      code: 'TASK_TARGET_UNREADABLE',
+      details: { field: 'targetId', reason: expect.stringContaining(error.message) },
+    });
     expect(await taskCount()).toBe(before);
     // The check used the tenant's token on the object itself.
     const read = fakeMeta.graphRequests({ method: 'GET', path: `/${mediaId}` }).at(-1);
@@ -126,7 +129,10 @@ describe('a handle belongs to one end user of the tenant', () => {
     expect(await system.deps.db.socialTaskCompletion.count({ where: { userId: second.id } })).toBe(0);
 
     // A profile handle is bound too: creating a user with someone else's handle is refused.
-    const duplicate = await system.request('POST', '/api/v1/end-users', { token: admin, body: { name: 'Copy', phone: '+51911111111', instagramUsername: '@famous.fan' } });
+    const duplicate = await system.request('POST', '/api/v1/end-users', {
+      token: admin,
+      body: { name: 'Copy', phone: '+51911111111', instagramUsername: '@famous.fan' },
+    });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error.code).toBe('HANDLE_TAKEN');
     expect(await system.deps.db.endUser.count({ where: { phone: '+51911111111' } })).toBe(0);
@@ -138,9 +144,17 @@ describe('a handle belongs to one end user of the tenant', () => {
     const real = await newEndUser('Real owner');
     const patched = await system.request('PATCH', `/api/v1/end-users/${real.id}`, { token: admin, body: { instagramUsername: '@Moving.Handle' } });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ instagramUsername: 'moving.handle', audit: [expect.objectContaining({ action: 'HANDLE_BOUND', changes: { platform: 'INSTAGRAM', handle: 'moving.handle', previousOwner: old.id } })] });
+    expect(patched.body).toMatchObject({
+      instagramUsername: 'moving.handle',
+      audit: [
+        expect.objectContaining({ action: 'HANDLE_BOUND', changes: { platform: 'INSTAGRAM', handle: 'moving.handle', previousOwner: old.id } }),
+      ],
+    });
     const oldView = await system.request('GET', `/api/v1/end-users/${old.id}`, { token: admin });
-    expect(oldView.body).toMatchObject({ instagramUsername: null, audit: [expect.objectContaining({ action: 'HANDLE_UNBOUND', actorId: expect.any(String) })] });
+    expect(oldView.body).toMatchObject({
+      instagramUsername: null,
+      audit: [expect.objectContaining({ action: 'HANDLE_UNBOUND', actorId: expect.any(String) })],
+    });
 
     expect((await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: real.token, body: {} })).status).toBe(202);
     const refused = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: old.token, body: { handle: 'moving.handle' } });
@@ -173,13 +187,23 @@ describe('what end users see', () => {
     await system.deps.db.socialTaskCompletion.update({
       where: { id: claimed.body.completionId },
       data: {
-        status: 'FAILED', reason: 'EVIDENCE_ALREADY_USED', detail: metaDetail, verificationMethod: 'TENANT_META_API',
-        notificationStatus: 'FAILED', notificationError: 'Meta POST /1234/messages failed (HTTP 400, code 131026): recipient cannot be reached', notificationProviderMessageId: 'wamid.HBgL',
+        status: 'FAILED',
+        reason: 'EVIDENCE_ALREADY_USED',
+        detail: metaDetail,
+        verificationMethod: 'TENANT_META_API',
+        notificationStatus: 'FAILED',
+        notificationError: 'Meta POST /1234/messages failed (HTTP 400, code 131026): recipient cannot be reached',
+        notificationProviderMessageId: 'wamid.HBgL',
       },
     });
 
     const own = await system.request('GET', `/api/v1/claims/${claimed.body.completionId}`, { token: user.token });
-    expect(own.body).toMatchObject({ status: 'FAILED', reason: 'EVIDENCE_ALREADY_USED', detail: expect.stringMatching(/already used for another claim/), verificationMethod: null });
+    expect(own.body).toMatchObject({
+      status: 'FAILED',
+      reason: 'EVIDENCE_ALREADY_USED',
+      detail: expect.stringMatching(/already used for another claim/),
+      verificationMethod: null,
+    });
     expect(own.body.notification).toMatchObject({ status: 'FAILED', error: null, providerMessageId: null });
     const listed = await system.request('GET', '/api/v1/claims', { token: user.token });
     for (const text of [own.text, listed.text]) {
@@ -188,7 +212,12 @@ describe('what end users see', () => {
     }
 
     const tenantView = await system.request('GET', `/api/v1/completions/${claimed.body.completionId}`, { token: admin });
-    expect(tenantView.body).toMatchObject({ reason: 'EVIDENCE_ALREADY_USED', detail: metaDetail, verificationMethod: 'TENANT_META_API', notification: { providerMessageId: 'wamid.HBgL' } });
+    expect(tenantView.body).toMatchObject({
+      reason: 'EVIDENCE_ALREADY_USED',
+      detail: metaDetail,
+      verificationMethod: 'TENANT_META_API',
+      notification: { providerMessageId: 'wamid.HBgL' },
+    });
   });
 
   test("end users' task lists do not say how tasks are verified", async () => {

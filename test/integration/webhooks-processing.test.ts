@@ -9,7 +9,15 @@ import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { applyPendingMessageStatuses, recordMessageStatus } from '../../src/notifications/message-status.js';
 import { refreshScheduleId } from '../../src/temporal/token-refresh-schedules.js';
 import {
-  deliver, fixture, IDS, newWamid, seedAccount, seedEndUser, seedNotification, seedTenant, unixSeconds,
+  deliver,
+  fixture,
+  IDS,
+  newWamid,
+  seedAccount,
+  seedEndUser,
+  seedNotification,
+  seedTenant,
+  unixSeconds,
 } from '../fixtures/meta-webhooks/helpers.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
@@ -27,7 +35,13 @@ beforeAll(async () => {
   graph = await startFakeHttpServer((request) => {
     if (request.method === 'POST' && /\/messages$/.test(request.path)) {
       const to = (request.body as { to?: string }).to ?? '';
-      return { body: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to.replace('+', '') }], messages: [{ id: wamidsToReturn.shift() ?? newWamid() }] } };
+      return {
+        body: {
+          messaging_product: 'whatsapp',
+          contacts: [{ input: to, wa_id: to.replace('+', '') }],
+          messages: [{ id: wamidsToReturn.shift() ?? newWamid() }],
+        },
+      };
     }
     return { status: 404, body: { error: { message: 'not faked', code: 100 } } };
   });
@@ -35,8 +49,18 @@ beforeAll(async () => {
   const { db, secrets } = system.deps;
   tenantA = await seedTenant(db);
   tenantB = await seedTenant(db);
-  accountA = await seedAccount(db, secrets, { tenantId: tenantA.id, wabaId: IDS.wabaA, phoneNumberId: IDS.phoneNumberIdA, displayPhoneNumber: '+1 555-078-3881' });
-  await seedAccount(db, secrets, { tenantId: tenantB.id, wabaId: IDS.wabaB, phoneNumberId: IDS.phoneNumberIdB, displayPhoneNumber: '+1 555-000-1111' });
+  accountA = await seedAccount(db, secrets, {
+    tenantId: tenantA.id,
+    wabaId: IDS.wabaA,
+    phoneNumberId: IDS.phoneNumberIdA,
+    displayPhoneNumber: '+1 555-078-3881',
+  });
+  await seedAccount(db, secrets, {
+    tenantId: tenantB.id,
+    wabaId: IDS.wabaB,
+    phoneNumberId: IDS.phoneNumberIdB,
+    displayPhoneNumber: '+1 555-000-1111',
+  });
 });
 
 afterAll(async () => {
@@ -68,7 +92,11 @@ describe('delivery statuses', () => {
     await deliver(system, statusBody('sent', wamid));
     expect(await completion(completionId)).toMatchObject({ notificationStatus: 'READ', notificationError: null });
     const events = await db().messageStatusEvent.findMany({ where: { providerMessageId: wamid }, orderBy: { status: 'asc' } });
-    expect(events.map((event) => [event.status, event.appliedAt !== null])).toEqual([['delivered', true], ['read', true], ['sent', true]]);
+    expect(events.map((event) => [event.status, event.appliedAt !== null])).toEqual([
+      ['delivered', true],
+      ['read', true],
+      ['sent', true],
+    ]);
   });
 
   test("failed carries Meta's error code and title to the completion view", async () => {
@@ -77,7 +105,9 @@ describe('delivery statuses', () => {
     const view = await system.request('GET', `/api/v1/completions/${completionId}`, { token: tokens.tenantAdmin(tenantA.id) });
     expect(view.status).toBe(200);
     expect(view.body.notification).toMatchObject({ status: 'FAILED', error: '131026: Message undeliverable', providerMessageId: wamid });
-    const recorded = await db().messageStatusEvent.findUniqueOrThrow({ where: { providerMessageId_status: { providerMessageId: wamid, status: 'failed' } } });
+    const recorded = await db().messageStatusEvent.findUniqueOrThrow({
+      where: { providerMessageId_status: { providerMessageId: wamid, status: 'failed' } },
+    });
     expect(recorded).toMatchObject({ errorCode: 131026, errorTitle: 'Message undeliverable', occurredAt: new Date(1750263780 * 1000) });
   });
 
@@ -102,11 +132,17 @@ describe('delivery statuses', () => {
     const user = await seedEndUser(db(), tenantA.id, `+${randomWaId()}`);
     const row = await seedNotification(db(), { tenantId: tenantA.id, userId: user.id, notificationStatus: 'SENT', providerMessageId: wamid });
     const applied = await applyPendingMessageStatuses(db(), wamid);
-    expect(applied).toEqual({ notifications: [{ completionId: row.id, tenantId: tenantA.id, from: 'SENT', to: 'DELIVERED' }], statusesMarkedApplied: 1 });
+    expect(applied).toEqual({
+      notifications: [{ completionId: row.id, tenantId: tenantA.id, from: 'SENT', to: 'DELIVERED' }],
+      statusesMarkedApplied: 1,
+    });
     expect((await completion(row.id)).notificationStatus).toBe('DELIVERED');
     expect((await db().messageStatusEvent.findFirstOrThrow({ where: { providerMessageId: wamid } })).appliedAt).not.toBeNull();
     // Again: nothing left to mark, nothing changes.
-    expect(await applyPendingMessageStatuses(db(), wamid)).toMatchObject({ statusesMarkedApplied: 0, notifications: [{ from: 'DELIVERED', to: 'DELIVERED' }] });
+    expect(await applyPendingMessageStatuses(db(), wamid)).toMatchObject({
+      statusesMarkedApplied: 0,
+      notifications: [{ from: 'DELIVERED', to: 'DELIVERED' }],
+    });
   });
 
   test('concurrent recording and application of statuses converge on the same result', async () => {
@@ -124,11 +160,19 @@ describe('delivery statuses', () => {
 
   test('an UNKNOWN send is resolved by a status echoing our completion id, within the sending tenant only', async () => {
     const user = await seedEndUser(db(), tenantA.id, `+${randomWaId()}`);
-    const unknown = await seedNotification(db(), { tenantId: tenantA.id, userId: user.id, notificationStatus: 'UNKNOWN', notificationError: 'timed out; not resent' });
+    const unknown = await seedNotification(db(), {
+      tenantId: tenantA.id,
+      userId: user.id,
+      notificationStatus: 'UNKNOWN',
+      notificationError: 'timed out; not resent',
+    });
     const wamid = newWamid();
     await deliver(system, statusBody('delivered', wamid, unknown.id));
     expect(await completion(unknown.id)).toMatchObject({
-      notificationStatus: 'DELIVERED', notificationProviderMessageId: wamid, notificationChannel: 'WHATSAPP_CLOUD', notificationError: null,
+      notificationStatus: 'DELIVERED',
+      notificationProviderMessageId: wamid,
+      notificationChannel: 'WHATSAPP_CLOUD',
+      notificationError: null,
     });
 
     // Tenant B's UNKNOWN claim named in a status from tenant A's number is not touched.
@@ -160,11 +204,14 @@ describe('inbound messages', () => {
     expect((await db().endUser.findUniqueOrThrow({ where: { id: userB.id } })).lastInboundAt).toBeNull();
 
     // An older message delivered late does not move it back.
-    await deliver(system, fixture('inbound-text', { [IDS.senderWaId]: waId, [IDS.inboundTimestamp]: unixSeconds(new Date(sentAt.getTime() - 3_600_000)) }));
+    await deliver(
+      system,
+      fixture('inbound-text', { [IDS.senderWaId]: waId, [IDS.inboundTimestamp]: unixSeconds(new Date(sentAt.getTime() - 3_600_000)) }),
+    );
     expect((await db().endUser.findUniqueOrThrow({ where: { id: userA.id } })).lastInboundAt).toEqual(sentAt);
   });
 
-  test('one delivery for two tenants updates each tenant\'s own end user and reports the rest as unmatched', async () => {
+  test("one delivery for two tenants updates each tenant's own end user and reports the rest as unmatched", async () => {
     const waId = randomWaId();
     const userA = await seedEndUser(db(), tenantA.id, `+${waId}`);
     const userB = await seedEndUser(db(), tenantB.id, `+${waId}`);
@@ -172,7 +219,12 @@ describe('inbound messages', () => {
     const atB = new Date(atA.getTime() + 30_000);
     const event = await deliver(
       system,
-      fixture('two-tenants', { [IDS.senderWaId]: waId, '1750264000': unixSeconds(atA), '1750264100': unixSeconds(atB), '1750264101': unixSeconds(atB) }),
+      fixture('two-tenants', {
+        [IDS.senderWaId]: waId,
+        '1750264000': unixSeconds(atA),
+        '1750264100': unixSeconds(atB),
+        '1750264101': unixSeconds(atB),
+      }),
     );
     expect((await db().endUser.findUniqueOrThrow({ where: { id: userA.id } })).lastInboundAt).toEqual(atA);
     expect((await db().endUser.findUniqueOrThrow({ where: { id: userB.id } })).lastInboundAt).toEqual(atB);
@@ -184,7 +236,11 @@ describe('inbound messages', () => {
       unmatchedTenantIds: [tenantB.id],
       byTenant: {
         [tenantA.id]: { inboundRecorded: 1, unmatchedTotal: 0 },
-        [tenantB.id]: { inboundRecorded: 1, unmatchedTotal: 1, unmatched: [expect.objectContaining({ entry: 1, change: 0, field: 'messages', ref: '…7777' })] },
+        [tenantB.id]: {
+          inboundRecorded: 1,
+          unmatchedTotal: 1,
+          unmatched: [expect.objectContaining({ entry: 1, change: 0, field: 'messages', ref: '…7777' })],
+        },
       },
     });
   });
@@ -204,13 +260,27 @@ describe('inbound messages', () => {
 
 test('a batch with several entries and changes applies each and sums them up; the history shows each item', async () => {
   const userA = await seedEndUser(db(), tenantA.id, `+${randomWaId()}`);
-  const first = await seedNotification(db(), { tenantId: tenantA.id, userId: userA.id, notificationStatus: 'SENT', providerMessageId: IDS.batchWamidA });
-  const second = await seedNotification(db(), { tenantId: tenantA.id, userId: (await seedEndUser(db(), tenantA.id, `+${randomWaId()}`)).id, notificationStatus: 'DELIVERED', providerMessageId: IDS.batchWamidB });
+  const first = await seedNotification(db(), {
+    tenantId: tenantA.id,
+    userId: userA.id,
+    notificationStatus: 'SENT',
+    providerMessageId: IDS.batchWamidA,
+  });
+  const second = await seedNotification(db(), {
+    tenantId: tenantA.id,
+    userId: (await seedEndUser(db(), tenantA.id, `+${randomWaId()}`)).id,
+    notificationStatus: 'DELIVERED',
+    providerMessageId: IDS.batchWamidB,
+  });
   const event = await deliver(system, fixture('batch-several-entries'));
 
   expect((await completion(first.id)).notificationStatus).toBe('DELIVERED');
   expect((await completion(second.id)).notificationStatus).toBe('READ');
-  expect(await db().whatsappAccount.findUniqueOrThrow({ where: { id: accountA.id } })).toMatchObject({ qualityRating: 'RED', verifiedName: 'Lucky Shrub', status: 'ACTIVE' });
+  expect(await db().whatsappAccount.findUniqueOrThrow({ where: { id: accountA.id } })).toMatchObject({
+    qualityRating: 'RED',
+    verifiedName: 'Lucky Shrub',
+    status: 'ACTIVE',
+  });
   expect(event.result).toMatchObject({
     changes: 4,
     statusesApplied: 2,
@@ -230,7 +300,11 @@ describe('account events', () => {
   async function accountOnOwnWaba(connectedAt?: Date) {
     const wabaId = String(randomInt(100_000_000, 999_999_999));
     const account = await seedAccount(db(), system.deps.secrets, {
-      tenantId: tenantA.id, wabaId, phoneNumberId: String(randomInt(100_000_000, 999_999_999)), displayPhoneNumber: '+1 555-222-3333', ...(connectedAt ? { connectedAt } : {}),
+      tenantId: tenantA.id,
+      wabaId,
+      phoneNumberId: String(randomInt(100_000_000, 999_999_999)),
+      displayPhoneNumber: '+1 555-222-3333',
+      ...(connectedAt ? { connectedAt } : {}),
     });
     return { account, event: (name: string) => fixture(name, { [IDS.wabaA]: wabaId }) };
   }
@@ -257,7 +331,10 @@ describe('account events', () => {
 
   test('a reinstatement does not revive an account a tenant admin disconnected', async () => {
     const { account: seeded, event } = await accountOnOwnWaba();
-    await db().whatsappAccount.update({ where: { id: seeded.id }, data: { status: 'DISCONNECTED', statusReason: 'Disconnected by a tenant admin', accessToken: null } });
+    await db().whatsappAccount.update({
+      where: { id: seeded.id },
+      data: { status: 'DISCONNECTED', statusReason: 'Disconnected by a tenant admin', accessToken: null },
+    });
     const processed = await deliver(system, event('account-update-reinstated'));
     expect(await account(seeded.id)).toMatchObject({ status: 'DISCONNECTED', statusReason: 'Disconnected by a tenant admin' });
     expect(processed.result).toMatchObject({ accountEventsApplied: 0, ignored: 1 });
@@ -278,15 +355,27 @@ describe('account events', () => {
 
   test('an event for a WABA we do not know is unmatched', async () => {
     const processed = await deliver(system, fixture('account-update-disabled', { [IDS.wabaA]: '555000555000' }));
-    expect(processed.result).toMatchObject({ unmatchedTotal: 1, tenantIds: [], unmatched: [expect.objectContaining({ kind: 'account', ref: 'waba 555000555000' })] });
+    expect(processed.result).toMatchObject({
+      unmatchedTotal: 1,
+      tenantIds: [],
+      unmatched: [expect.objectContaining({ kind: 'account', ref: 'waba 555000555000' })],
+    });
   });
 });
 
 describe('the 24-hour session and the completion view, end to end with the Cloud API', () => {
-  const templateCampaign = () => ({ whatsappAccountId: accountA.id, notificationTemplateName: 'task_verified', notificationTemplateLanguage: 'en_US' });
+  const templateCampaign = () => ({
+    whatsappAccountId: accountA.id,
+    notificationTemplateName: 'task_verified',
+    notificationTemplateLanguage: 'en_US',
+  });
   const send = (completionId: string) =>
     createNotificationActivities({ ...system.deps, logger: pino({ level: 'silent' }) }).sendNotification({ completionId });
-  const lastSentTo = (phone: string) => graph.received('POST', /\/messages$/).filter((request) => (request.body as { to: string }).to === phone).at(-1)?.body as { type: string };
+  const lastSentTo = (phone: string) =>
+    graph
+      .received('POST', /\/messages$/)
+      .filter((request) => (request.body as { to: string }).to === phone)
+      .at(-1)?.body as { type: string };
 
   test('without a message from the user the notification is a template', async () => {
     const user = await seedEndUser(db(), tenantA.id, `+${randomWaId()}`);

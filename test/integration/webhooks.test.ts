@@ -9,7 +9,18 @@ import { startUnprocessedWebhooks, startWebhookWorkflow } from '../../src/tempor
 import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { createApp } from '../../src/http/app.js';
 import {
-  dedupeKeyOf, deliver, fixture, IDS, newWamid, postWebhook, seedAccount, seedEndUser, seedTenant, sign, unixSeconds, waitForProcessed,
+  dedupeKeyOf,
+  deliver,
+  fixture,
+  IDS,
+  newWamid,
+  postWebhook,
+  seedAccount,
+  seedEndUser,
+  seedTenant,
+  sign,
+  unixSeconds,
+  waitForProcessed,
 } from '../fixtures/meta-webhooks/helpers.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
@@ -23,8 +34,18 @@ beforeAll(async () => {
   const { db } = system.deps;
   tenantA = await seedTenant(db);
   tenantB = await seedTenant(db);
-  await seedAccount(db, system.deps.secrets, { tenantId: tenantA.id, wabaId: IDS.wabaA, phoneNumberId: IDS.phoneNumberIdA, displayPhoneNumber: '+1 555-078-3881' });
-  await seedAccount(db, system.deps.secrets, { tenantId: tenantB.id, wabaId: IDS.wabaB, phoneNumberId: IDS.phoneNumberIdB, displayPhoneNumber: '+1 555-000-1111' });
+  await seedAccount(db, system.deps.secrets, {
+    tenantId: tenantA.id,
+    wabaId: IDS.wabaA,
+    phoneNumberId: IDS.phoneNumberIdA,
+    displayPhoneNumber: '+1 555-078-3881',
+  });
+  await seedAccount(db, system.deps.secrets, {
+    tenantId: tenantB.id,
+    wabaId: IDS.wabaB,
+    phoneNumberId: IDS.phoneNumberIdB,
+    displayPhoneNumber: '+1 555-000-1111',
+  });
   await seedEndUser(db, tenantA.id, `+${IDS.senderWaId}`);
   await seedEndUser(db, tenantB.id, `+${IDS.senderWaId}`);
 });
@@ -139,7 +160,8 @@ describe('POST /webhooks/meta deliveries', () => {
       await waitForProcessed(db, delivered);
       await system.temporalEnv.client.workflow.getHandle(webhookWorkflowId(key)).result();
       expect(await db.webhookEvent.count({ where: { dedupeKey: key } })).toBe(1);
-      const wamid = (JSON.parse(delivered) as { entry: { changes: { value: { statuses: { id: string }[] } }[] }[] }).entry[0]!.changes[0]!.value.statuses[0]!.id;
+      const wamid = (JSON.parse(delivered) as { entry: { changes: { value: { statuses: { id: string }[] } }[] }[] }).entry[0]!.changes[0]!.value
+        .statuses[0]!.id;
       expect(await db.messageStatusEvent.count({ where: { providerMessageId: wamid } })).toBe(1);
       expect(await runsOf(webhookWorkflowId(key))).toBe(1);
       // A later retry by Meta cannot run it again (REJECT_DUPLICATE on the finished run).
@@ -150,7 +172,12 @@ describe('POST /webhooks/meta deliveries', () => {
 
   test.each([
     ['an Instagram comment on media no comment index watches', 'instagram-comment', 'instagram', /no comment index watches 123123123/],
-    ['a field we do not process (template status)', 'template-status-update', 'whatsapp_business_account', /field message_template_status_update is stored but not processed/],
+    [
+      'a field we do not process (template status)',
+      'template-status-update',
+      'whatsapp_business_account',
+      /field message_template_status_update is stored but not processed/,
+    ],
   ])('%s is stored and acknowledged, and recorded as ignored', async (_name, name, object, detail) => {
     const body = fixture(name);
     const response = await postWebhook(system, body);
@@ -243,7 +270,9 @@ describe('GET /api/v1/webhooks/events', () => {
     const first = await system.request('GET', '/api/v1/webhooks/events?limit=1', { token: tokens.tenantAdmin(tenantA.id) });
     expect(first.body.items).toHaveLength(1);
     if (first.body.nextCursor) {
-      const second = await system.request('GET', `/api/v1/webhooks/events?limit=1&cursor=${first.body.nextCursor}`, { token: tokens.tenantAdmin(tenantA.id) });
+      const second = await system.request('GET', `/api/v1/webhooks/events?limit=1&cursor=${first.body.nextCursor}`, {
+        token: tokens.tenantAdmin(tenantA.id),
+      });
       expect(second.body.items[0]?.id).not.toBe(first.body.items[0].id);
     }
     const forged = await system.request('GET', '/api/v1/webhooks/events?cursor=not-a-cursor', { token: tokens.tenantAdmin(tenantA.id) });

@@ -34,7 +34,10 @@ function businessToken(wabaIds: string[], init: Partial<FakeToken> = {}): Partia
   return {
     type: 'SYSTEM_USER',
     scopes: ['whatsapp_business_management', 'whatsapp_business_messaging'],
-    granularScopes: [{ scope: 'whatsapp_business_management', targetIds: wabaIds }, { scope: 'whatsapp_business_messaging', targetIds: wabaIds }],
+    granularScopes: [
+      { scope: 'whatsapp_business_management', targetIds: wabaIds },
+      { scope: 'whatsapp_business_messaging', targetIds: wabaIds },
+    ],
     ...init,
   };
 }
@@ -45,7 +48,10 @@ async function connectAccount(tenant: { token: string }, init: Partial<FakeToken
   const waba = fake.addWaba({ name: `WABA ${counter}` });
   const phone = fake.addPhoneNumber(waba.id, { displayPhoneNumber: `+1 555-020-${String(counter).padStart(4, '0')}`, verifiedName: 'Shop' });
   const code = fake.issueCode({ token: businessToken([waba.id], init) });
-  const response = await system.request('POST', '/api/v1/meta/embedded-signup', { token: tenant.token, body: { code, wabaId: waba.id, phoneNumberId: phone.id } });
+  const response = await system.request('POST', '/api/v1/meta/embedded-signup', {
+    token: tenant.token,
+    body: { code, wabaId: waba.id, phoneNumberId: phone.id },
+  });
   expect(response.status).toBe(201);
   const account = response.body.accounts[0];
   const row = await system.deps.db.whatsappAccount.findUniqueOrThrow({ where: { id: account.id } });
@@ -61,7 +67,6 @@ async function scheduleExists(accountId: string): Promise<boolean> {
     throw error;
   }
 }
-
 
 describe('GET /api/v1/whatsapp/accounts', () => {
   test("lists the tenant's own accounts with status, expiry and refresh fields, never a token", async () => {
@@ -146,16 +151,25 @@ describe('POST /api/v1/whatsapp/accounts/:id/test-message', () => {
   test("Meta's refusal (outside the 24-hour window) → 502 with Meta's reason; bad number → 422; not ACTIVE → 409", async () => {
     const tenant = await newTenant();
     const { account } = await connectAccount(tenant);
-    const outside = await system.request('POST', `/api/v1/whatsapp/accounts/${account.id}/test-message`, { token: tenant.token, body: { to: '+5511900001111' } });
+    const outside = await system.request('POST', `/api/v1/whatsapp/accounts/${account.id}/test-message`, {
+      token: tenant.token,
+      body: { to: '+5511900001111' },
+    });
     expect(outside.status).toBe(502);
     expect(outside.body.error.message).toMatch(/131047|24 hours/);
 
-    const invalid = await system.request('POST', `/api/v1/whatsapp/accounts/${account.id}/test-message`, { token: tenant.token, body: { to: '011 555' } });
+    const invalid = await system.request('POST', `/api/v1/whatsapp/accounts/${account.id}/test-message`, {
+      token: tenant.token,
+      body: { to: '011 555' },
+    });
     expect(invalid.status).toBe(422);
 
     await system.deps.db.whatsappAccount.update({ where: { id: account.id }, data: { status: 'NEEDS_REAUTH', statusReason: 'token revoked' } });
     const sentBefore = fake.sentMessages.length;
-    const inactive = await system.request('POST', `/api/v1/whatsapp/accounts/${account.id}/test-message`, { token: tenant.token, body: { to: '+5511900001111' } });
+    const inactive = await system.request('POST', `/api/v1/whatsapp/accounts/${account.id}/test-message`, {
+      token: tenant.token,
+      body: { to: '+5511900001111' },
+    });
     expect(inactive.status).toBe(409);
     expect(inactive.body.error.code).toBe('INVALID_STATE');
     expect(fake.sentMessages).toHaveLength(sentBefore);
@@ -177,7 +191,11 @@ describe('GET /api/v1/whatsapp/accounts/:id/templates', () => {
       'claim_verified/en_US',
       'claim_verified/pt_BR',
     ]);
-    expect(response.body.templates[0]).toMatchObject({ status: 'APPROVED', category: 'UTILITY', components: [expect.objectContaining({ type: 'BODY' })] });
+    expect(response.body.templates[0]).toMatchObject({
+      status: 'APPROVED',
+      category: 'UTILITY',
+      components: [expect.objectContaining({ type: 'BODY' })],
+    });
     const calls = fake.graphRequests({ method: 'GET', path: `/${waba.id}/message_templates` });
     expect(calls.at(-1)?.accessToken).toBe(issuedToken);
   });
@@ -219,7 +237,15 @@ describe('held notifications', () => {
       data: { tenantId: tenant.id, name: 'Launch', notificationStartHour: 0, notificationEndHour: 0, whatsappAccountId: account.id },
     });
     const task = await db.socialMediaTask.create({
-      data: { tenantId: tenant.id, campaignId: campaign.id, title: 'Share our post', platform: 'FACEBOOK', actionType: 'SHARE', spinsReward: 3, verificationStrategy: 'HONOR_SYSTEM' },
+      data: {
+        tenantId: tenant.id,
+        campaignId: campaign.id,
+        title: 'Share our post',
+        platform: 'FACEBOOK',
+        actionType: 'SHARE',
+        spinsReward: 3,
+        verificationStrategy: 'HONOR_SYSTEM',
+      },
     });
     const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Ana', phone: '+5511966665555', lastInboundAt: new Date() } });
     fake.recordInboundMessage(phone.id, user.phone);
@@ -237,14 +263,21 @@ describe('held notifications', () => {
 
     // The tenant connects the number again (Embedded Signup with a fresh code).
     const code = fake.issueCode({ token: businessToken([waba.id]) });
-    const reconnect = await system.request('POST', '/api/v1/meta/embedded-signup', { token: tenant.token, body: { code, wabaId: waba.id, phoneNumberId: phone.id } });
+    const reconnect = await system.request('POST', '/api/v1/meta/embedded-signup', {
+      token: tenant.token,
+      body: { code, wabaId: waba.id, phoneNumberId: phone.id },
+    });
     expect(reconnect.status).toBe(201);
     const newToken = system.deps.secrets.open((await db.whatsappAccount.findUniqueOrThrow({ where: { id: account.id } })).accessToken as string);
 
-    const sent = await eventually(async () => {
-      const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-      return row.notificationStatus === 'SENT' && row;
-    }, 'the held notification to be sent after the reconnect', 20_000);
+    const sent = await eventually(
+      async () => {
+        const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+        return row.notificationStatus === 'SENT' && row;
+      },
+      'the held notification to be sent after the reconnect',
+      20_000,
+    );
     expect(sent.notificationChannel).toBe('WHATSAPP_CLOUD');
     const messages = fake.sentMessages.filter((message) => message.phoneNumberId === phone.id);
     expect(messages).toHaveLength(1);

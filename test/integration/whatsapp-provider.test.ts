@@ -46,7 +46,9 @@ describe('what the provider receives', () => {
     expect(request?.headers.authorization).toBe(`Bearer ${TENANT_KEY}`);
     expect(request?.headers['content-type']).toMatch(/^application\/json/);
     expect(request?.body).toEqual({ number: '51987654321', message: 'Congratulations, Ana!', sender: 'Acme' });
-    expect(fake.sent).toEqual([{ id: 'msg-1', path: '/api/send-message', number: '51987654321', message: 'Congratulations, Ana!', sender: 'Acme', instanceId: undefined }]);
+    expect(fake.sent).toEqual([
+      { id: 'msg-1', path: '/api/send-message', number: '51987654321', message: 'Congratulations, Ana!', sender: 'Acme', instanceId: undefined },
+    ]);
   });
 
   test('tenant provider without a sender: {number, message}', async () => {
@@ -79,7 +81,13 @@ describe('what the provider receives', () => {
   test('the number is the E.164 phone as digits; anything else is refused before any request', async () => {
     expect(toProviderNumber('+51987654321')).toBe('51987654321');
     expect(toProviderNumber(' +1 (650) 555-1234 ')).toBe('16505551234');
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: fake.url, apiKey: TENANT_KEY }, { number: 'call me', message: 'Hi' }, { timeoutMs, allowPrivateNetworks: true }));
+    const error = await outboundError(
+      sendViaTenantProvider(
+        { apiUrl: fake.url, apiKey: TENANT_KEY },
+        { number: 'call me', message: 'Hi' },
+        { timeoutMs, allowPrivateNetworks: true },
+      ),
+    );
     expect(error.kind).toBe('permanent');
     expect(fake.requests).toHaveLength(0);
   });
@@ -97,7 +105,12 @@ describe('message ids from common response shapes', () => {
     ['numeric id', { body: { id: 12345 } }, '12345'],
     [
       'waapi.app nested whatsapp-web.js id',
-      { body: { status: 'success', data: { status: 'success', instanceId: '7', data: { id: { fromMe: true, id: 'ABC', _serialized: 'true_51987654321@c.us_ABC' } } } } },
+      {
+        body: {
+          status: 'success',
+          data: { status: 'success', instanceId: '7', data: { id: { fromMe: true, id: 'ABC', _serialized: 'true_51987654321@c.us_ABC' } } },
+        },
+      },
       'true_51987654321@c.us_ABC',
     ],
     ['no id', { body: { status: 'success' } }, undefined],
@@ -111,7 +124,9 @@ describe('message ids from common response shapes', () => {
 
 describe('failures are classified by whether the message may have been sent', () => {
   test('a wrong key is auth, and nothing was sent', async () => {
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: fake.url, apiKey: 'not-the-key' }, message, { timeoutMs, allowPrivateNetworks: true }));
+    const error = await outboundError(
+      sendViaTenantProvider({ apiUrl: fake.url, apiKey: 'not-the-key' }, message, { timeoutMs, allowPrivateNetworks: true }),
+    );
     expect(error).toMatchObject({ kind: 'auth', service: 'whatsapp-provider', status: 401 });
     expect(error.message).toContain('HTTP 401');
     expect(error.message).not.toContain('invalid or missing API token');
@@ -201,19 +216,25 @@ describe('failures are classified by whether the message may have been sent', ()
   test('connection refused is transient: nothing was sent', async () => {
     const closed = await startFakeHttpServer(() => ({}));
     await closed.close();
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: `${closed.url}/send`, apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }));
+    const error = await outboundError(
+      sendViaTenantProvider({ apiUrl: `${closed.url}/send`, apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }),
+    );
     expect(error.kind).toBe('transient');
     expect(error.message).toMatch(/ECONNREFUSED.*before it was sent/);
     expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   test('an unresolvable host is transient', async () => {
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: 'http://no-such-host.invalid/send', apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }));
+    const error = await outboundError(
+      sendViaTenantProvider({ apiUrl: 'http://no-such-host.invalid/send', apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }),
+    );
     expect(error.kind).toBe('transient');
   });
 
   test('a malformed apiUrl is permanent', async () => {
-    const error = await outboundError(sendViaTenantProvider({ apiUrl: 'ftp://example.com/x', apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }));
+    const error = await outboundError(
+      sendViaTenantProvider({ apiUrl: 'ftp://example.com/x', apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true }),
+    );
     expect(error.kind).toBe('permanent');
   });
 
@@ -245,27 +266,42 @@ describe('failures are classified by whether the message may have been sent', ()
 
 describe('the API key never leaks into errors', () => {
   const failures: [string, () => Promise<unknown>][] = [
-    ['401 echoing the key', async () => {
-      fake.scriptReplies({ status: 401, body: { status: 'error', message: `token ${TENANT_KEY} is revoked` } });
-      return sendTenant();
-    }],
-    ['200 with an inner error echoing the key', async () => {
-      fake.scriptReplies({ status: 200, body: { status: 'error', message: `bad key ${TENANT_KEY}` }, recordAsSent: false });
-      return sendTenant();
-    }],
-    ['500 with a text body echoing the key', async () => {
-      fake.scriptReplies({ status: 500, body: `Authorization: Bearer ${TENANT_KEY} failed` });
-      return sendTenant();
-    }],
-    ['timeout after sending', async () => {
-      fake.scriptReplies({ hold: true });
-      return sendTenant({ timeoutMs: 300 });
-    }],
-    ['connection refused', async () => {
-      const closed = await startFakeHttpServer(() => ({}));
-      await closed.close();
-      return sendViaTenantProvider({ apiUrl: closed.url, apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true });
-    }],
+    [
+      '401 echoing the key',
+      async () => {
+        fake.scriptReplies({ status: 401, body: { status: 'error', message: `token ${TENANT_KEY} is revoked` } });
+        return sendTenant();
+      },
+    ],
+    [
+      '200 with an inner error echoing the key',
+      async () => {
+        fake.scriptReplies({ status: 200, body: { status: 'error', message: `bad key ${TENANT_KEY}` }, recordAsSent: false });
+        return sendTenant();
+      },
+    ],
+    [
+      '500 with a text body echoing the key',
+      async () => {
+        fake.scriptReplies({ status: 500, body: `Authorization: Bearer ${TENANT_KEY} failed` });
+        return sendTenant();
+      },
+    ],
+    [
+      'timeout after sending',
+      async () => {
+        fake.scriptReplies({ hold: true });
+        return sendTenant({ timeoutMs: 300 });
+      },
+    ],
+    [
+      'connection refused',
+      async () => {
+        const closed = await startFakeHttpServer(() => ({}));
+        await closed.close();
+        return sendViaTenantProvider({ apiUrl: closed.url, apiKey: TENANT_KEY }, message, { timeoutMs, allowPrivateNetworks: true });
+      },
+    ],
   ];
 
   test.each(failures)('%s', async (_name, fail) => {

@@ -24,11 +24,23 @@ test('shutting the worker down mid-send waits for the provider and records SENT,
   const db = system.deps.db;
   const secrets = createSecretBox([system.config.tokenEncryptionKey]);
   const tenant = await db.tenant.create({
-    data: { name: 'Drain', slug: `drain-${randomUUID().slice(0, 6)}`, waConfig: secrets.sealJson({ apiUrl: `${provider.url}/send`, apiKey: 'k', sender: 'Drain' }) },
+    data: {
+      name: 'Drain',
+      slug: `drain-${randomUUID().slice(0, 6)}`,
+      waConfig: secrets.sealJson({ apiUrl: `${provider.url}/send`, apiKey: 'k', sender: 'Drain' }),
+    },
   });
   const campaign = await db.campaign.create({ data: { tenantId: tenant.id, name: 'C', notificationStartHour: 0, notificationEndHour: 0 } });
   const task = await db.socialMediaTask.create({
-    data: { tenantId: tenant.id, campaignId: campaign.id, title: 'Follow', platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 1, verificationStrategy: 'HONOR_SYSTEM' },
+    data: {
+      tenantId: tenant.id,
+      campaignId: campaign.id,
+      title: 'Follow',
+      platform: 'INSTAGRAM',
+      actionType: 'FOLLOW',
+      spinsReward: 1,
+      verificationStrategy: 'HONOR_SYSTEM',
+    },
   });
   const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Dee', phone: '+51999000111' } });
   const id = randomUUID();

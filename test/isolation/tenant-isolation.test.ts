@@ -52,8 +52,12 @@ async function setUpTenant(slug: string, timezone: string, phone: string): Promi
   expect([campaign.status, task.status, user.status, session.status, claim.status]).toEqual([201, 201, 201, 201, 202]);
   const account = await system.deps.db.whatsappAccount.create({
     data: {
-      tenantId: tenant.body.id, wabaId: `waba-${slug}`, phoneNumberId: `pn-${slug}`, displayPhoneNumber: phone,
-      accessToken: system.deps.secrets.seal(`token-of-${slug}`), status: 'ACTIVE',
+      tenantId: tenant.body.id,
+      wabaId: `waba-${slug}`,
+      phoneNumberId: `pn-${slug}`,
+      displayPhoneNumber: phone,
+      accessToken: system.deps.secrets.seal(`token-of-${slug}`),
+      status: 'ACTIVE',
     },
   });
   return {
@@ -94,7 +98,10 @@ const probes: Probe[] = [
   ['campaign patch', 'PATCH', () => `/api/v1/campaigns/${a.campaignId}`, (t) => t.admin, { name: 'hijacked', notificationStartHour: 0 }],
   ['campaign tasks list', 'GET', () => `/api/v1/campaigns/${a.campaignId}/tasks`, (t) => t.admin],
   [
-    'campaign task create', 'POST', () => `/api/v1/campaigns/${a.campaignId}/tasks`, (t) => t.admin,
+    'campaign task create',
+    'POST',
+    () => `/api/v1/campaigns/${a.campaignId}/tasks`,
+    (t) => t.admin,
     { title: 'Injected', platform: 'INSTAGRAM', actionType: 'LIKE', spinsReward: 1 },
   ],
   ['task update', 'PATCH', () => `/api/v1/tasks/${a.taskId}`, (t) => t.admin, { title: 'Injected' }],
@@ -110,7 +117,10 @@ const probes: Probe[] = [
   ['claim create on the other tenant’s task', 'POST', () => `/api/v1/tasks/${a.taskId}/claims`, (t) => t.endUserToken, { handle: 'b' }],
   ['WhatsApp account disconnect', 'DELETE', () => `/api/v1/whatsapp/accounts/${a.whatsappAccountId}`, (t) => t.admin],
   [
-    'WhatsApp account test message', 'POST', () => `/api/v1/whatsapp/accounts/${a.whatsappAccountId}/test-message`, (t) => t.admin,
+    'WhatsApp account test message',
+    'POST',
+    () => `/api/v1/whatsapp/accounts/${a.whatsappAccountId}/test-message`,
+    (t) => t.admin,
     { to: '+49170000001' },
   ],
   ['WhatsApp account templates', 'GET', () => `/api/v1/whatsapp/accounts/${a.whatsappAccountId}/templates`, (t) => t.admin],

@@ -40,10 +40,7 @@ const REFERENTIAL_ACTIONS: Record<string, string> = {
  * Every table, column, enum, index, primary key, foreign key and check/exclusion/trigger constraint
  * of `schema`, except those of `ignoreTables` (e.g. `_prisma_migrations`).
  */
-export async function readSchemaFacts(
-  client: Queryable,
-  options: { schema?: string; ignoreTables?: readonly string[] } = {},
-): Promise<Facts> {
+export async function readSchemaFacts(client: Queryable, options: { schema?: string; ignoreTables?: readonly string[] } = {}): Promise<Facts> {
   const schema = options.schema ?? 'public';
   const ignored = new Set(options.ignoreTables ?? []);
   const facts: Facts = new Map();
@@ -54,7 +51,9 @@ export async function readSchemaFacts(
 
   // format_type and pg_get_expr qualify names that are not on the search path: put the inspected
   // schema alone on it (restored afterwards, and rolled back with any surrounding transaction).
-  const { rows: [previous] } = await client.query<{ path: string }>('SELECT current_setting($1) AS path', ['search_path']);
+  const {
+    rows: [previous],
+  } = await client.query<{ path: string }>('SELECT current_setting($1) AS path', ['search_path']);
   await client.query('SELECT set_config($1, $2, false)', ['search_path', `"${schema}"`]);
   try {
     const relations = await client.query<{ name: string; kind: string }>(
@@ -146,8 +145,7 @@ export async function readSchemaFacts(
         return `${ident(column)}${descending ? ' DESC' : ''}${nulls}`;
       });
       const included = row.columns.slice(row.key_count);
-      const tail =
-        (included.length > 0 ? ` INCLUDE (${list(included)})` : '') + (row.predicate ? ` WHERE ${row.predicate}` : '');
+      const tail = (included.length > 0 ? ` INCLUDE (${list(included)})` : '') + (row.predicate ? ` WHERE ${row.predicate}` : '');
       if (row.primary) {
         add(`primary key of "${row.table}"`, `"${row.name}" USING ${row.method} (${keyParts.join(', ')})${tail}`);
         continue;

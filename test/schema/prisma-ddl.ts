@@ -244,9 +244,7 @@ export function renderPrismaDdl(datamodel: Datamodel): string[] {
       const name = index.dbName ?? prismaDefaultName(table, keyColumns, unique ? 'key' : 'idx');
       const method = index.algorithm ? INDEX_ALGORITHMS[index.algorithm] : 'btree';
       if (!method) throw new Unsupported(`the index algorithm ${index.algorithm}`);
-      const list = index.fields
-        .map((field) => `${quoteIdent(columnOf(model, field.name))}${field.sortOrder === 'desc' ? ' DESC' : ''}`)
-        .join(', ');
+      const list = index.fields.map((field) => `${quoteIdent(columnOf(model, field.name))}${field.sortOrder === 'desc' ? ' DESC' : ''}`).join(', ');
       statements.push(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${quoteIdent(table)} USING ${method} (${list})`);
     }
   }

@@ -195,9 +195,7 @@ describe('prisma/migrations applied to an empty database', () => {
         .filter(([key, description]) => key.includes('"OAuthState"') || description.includes(' ON "OAuthState" '))
         .map(([key]) => key)
         .sort();
-      expect(ofTable).toEqual(
-        expect.arrayContaining(['table "OAuthState"', 'primary key of "OAuthState"', 'index "OAuthState_expiresAt_idx"']),
-      );
+      expect(ofTable).toEqual(expect.arrayContaining(['table "OAuthState"', 'primary key of "OAuthState"', 'index "OAuthState_expiresAt_idx"']));
       expect(found.map((difference) => difference.kind)).toEqual(ofTable.map(() => 'missing'));
       expect(found.map((difference) => difference.key).sort()).toEqual(ofTable);
     } finally {
@@ -297,7 +295,7 @@ describe("the expectation follows Prisma's PostgreSQL mapping", () => {
       'column "Owner"."id"': 'text NOT NULL',
       'column "Owner"."serial"': `integer NOT NULL DEFAULT nextval('"Owner_serial_seq"'::regclass)`,
       'column "Owner"."name"': `text NOT NULL DEFAULT 'it''s'::text`,
-      'column "Owner"."count"': 'integer NOT NULL DEFAULT \'-3\'::integer',
+      'column "Owner"."count"': "integer NOT NULL DEFAULT '-3'::integer",
       'column "Owner"."ratio"': 'double precision NOT NULL DEFAULT 0.5',
       'column "Owner"."active"': 'boolean NOT NULL DEFAULT true',
       'column "Owner"."born"': 'timestamp(3) without time zone NOT NULL DEFAULT CURRENT_TIMESTAMP',
@@ -339,8 +337,6 @@ describe("the expectation follows Prisma's PostgreSQL mapping", () => {
       }
     `);
     const facts = await readSchemaFacts(await buildReferenceDatabase(datamodel));
-    expect(facts.get('foreign key "Child"("parentId")')).toBe(
-      '"Child_parentId_fkey" REFERENCES "Parent"("id") ON DELETE SET NULL ON UPDATE CASCADE',
-    );
+    expect(facts.get('foreign key "Child"("parentId")')).toBe('"Child_parentId_fkey" REFERENCES "Parent"("id") ON DELETE SET NULL ON UPDATE CASCADE');
   });
 });

@@ -71,8 +71,12 @@ export async function claimTask(system: TestSystem, user: ScenarioUser, taskId: 
 
 /** Polls the admin view until `done` holds. */
 export function settleCompletion(system: TestSystem, tenant: ScenarioTenant, completionId: string, done: (view: any) => boolean, what: string) {
-  return eventually(async () => {
-    const view = await system.request('GET', `/api/v1/completions/${completionId}`, { token: tenant.adminToken });
-    return view.status === 200 && done(view.body) ? view.body : undefined;
-  }, what, 45_000);
+  return eventually(
+    async () => {
+      const view = await system.request('GET', `/api/v1/completions/${completionId}`, { token: tenant.adminToken });
+      return view.status === 200 && done(view.body) ? view.body : undefined;
+    },
+    what,
+    45_000,
+  );
 }

@@ -50,7 +50,14 @@ export async function startFakeHttpServer(handler: FakeHandler): Promise<FakeHtt
       } else if ((req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
         body = Object.fromEntries(new URLSearchParams(rawBody));
       }
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody,
+        body,
+      };
       requests.push(recorded);
       try {
         const reply = await handler(recorded);
@@ -79,9 +86,7 @@ export async function startFakeHttpServer(handler: FakeHandler): Promise<FakeHtt
     requests,
     received: (method, pathPattern) =>
       requests.filter(
-        (request) =>
-          request.method === method &&
-          (typeof pathPattern === 'string' ? request.path === pathPattern : pathPattern.test(request.path)),
+        (request) => request.method === method && (typeof pathPattern === 'string' ? request.path === pathPattern : pathPattern.test(request.path)),
       ),
     close: () =>
       new Promise<void>((resolve) => {

@@ -38,7 +38,11 @@ export interface TestSystem {
   readonly worker: Worker | undefined;
   /** The worker of the send task queue (paced per channel), in the same process as `worker` in production. */
   readonly sendWorker: Worker | undefined;
-  request<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<TestResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<TestResponse<T>>;
   /** Creates a tenant through POST /api/v1/tenants as the platform admin; returns its id. */
   createTenant(slug: string): Promise<string>;
   stop(): Promise<void>;
@@ -151,10 +155,13 @@ export async function startTestSystem(
 
 // The production logger (same redaction), at debug, writing into `lines`.
 function capturingLogger(lines: string[]) {
-  return createLogger({ level: 'debug', name: 'test' }, new Writable({
-    write: (chunk, _encoding, done) => {
-      lines.push(String(chunk));
-      done();
-    },
-  }));
+  return createLogger(
+    { level: 'debug', name: 'test' },
+    new Writable({
+      write: (chunk, _encoding, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
 }

@@ -11,8 +11,7 @@ export const TEST_JWT_AUDIENCE = 'social-tasks-api';
 const settings = (secret: string) => ({ secret, issuer: TEST_JWT_ISSUER, audience: TEST_JWT_AUDIENCE });
 
 export const tokens = {
-  platformAdmin: (secret = TEST_JWT_SECRET) =>
-    signAccessToken({ userId: 'platform-admin', role: 'platform_admin' }, settings(secret), 3600).token,
+  platformAdmin: (secret = TEST_JWT_SECRET) => signAccessToken({ userId: 'platform-admin', role: 'platform_admin' }, settings(secret), 3600).token,
   tenantAdmin: (tenantId: string, secret = TEST_JWT_SECRET, userId = `admin-of-${tenantId}`) =>
     signAccessToken({ userId, role: 'tenant_admin', tenantId }, settings(secret), 3600).token,
   endUser: (tenantId: string, endUserId: string, secret = TEST_JWT_SECRET) =>

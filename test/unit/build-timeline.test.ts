@@ -9,9 +9,21 @@ const verifiedAt = new Date('2026-11-30T10:05:00Z');
 function facts(claim: Partial<TimelineFacts['claim']>, more: Partial<TimelineFacts> = {}): TimelineFacts {
   return {
     claim: {
-      claimedAt, status: 'VERIFIED', detail: null, verifiedAt, verificationMethod: 'STATISTICAL', evidence: null, spinsAwarded: 3,
-      updatedAt: new Date('2026-11-30T10:06:00Z'), notificationStatus: 'PENDING', notificationNotBefore: null, notificationSentAt: null,
-      notificationChannel: null, notificationProviderMessageId: null, notificationError: null, notificationAttemptedAt: null,
+      claimedAt,
+      status: 'VERIFIED',
+      detail: null,
+      verifiedAt,
+      verificationMethod: 'STATISTICAL',
+      evidence: null,
+      spinsAwarded: 3,
+      updatedAt: new Date('2026-11-30T10:06:00Z'),
+      notificationStatus: 'PENDING',
+      notificationNotBefore: null,
+      notificationSentAt: null,
+      notificationChannel: null,
+      notificationProviderMessageId: null,
+      notificationError: null,
+      notificationAttemptedAt: null,
       ...claim,
     },
     creditedAt: verifiedAt,
@@ -44,7 +56,10 @@ test('UNKNOWN: the admin learns why it was not resent; the user only that it may
 
 test('a failed send says why to the admin only', () => {
   const failed = facts({ notificationStatus: 'FAILED', notificationError: 'WhatsApp Cloud API: (#131026) Message undeliverable' });
-  expect(buildTimeline(failed, 'tenant_admin').events.at(-1)).toMatchObject({ kind: 'notification_failed', text: 'The notification could not be sent: WhatsApp Cloud API: (#131026) Message undeliverable.' });
+  expect(buildTimeline(failed, 'tenant_admin').events.at(-1)).toMatchObject({
+    kind: 'notification_failed',
+    text: 'The notification could not be sent: WhatsApp Cloud API: (#131026) Message undeliverable.',
+  });
   const user = buildTimeline(failed, 'end_user');
   expect(user.events.at(-1)).toMatchObject({ kind: 'notification_failed', text: 'Your notification could not be sent.' });
   expect(JSON.stringify(user)).not.toContain('131026');
@@ -52,7 +67,12 @@ test('a failed send says why to the admin only', () => {
 
 test("Meta's delivered and read statuses follow the send, in time order", () => {
   const read = facts(
-    { notificationStatus: 'READ', notificationSentAt: new Date('2026-11-30T10:06:00Z'), notificationChannel: 'WHATSAPP_CLOUD', notificationProviderMessageId: 'wamid.X' },
+    {
+      notificationStatus: 'READ',
+      notificationSentAt: new Date('2026-11-30T10:06:00Z'),
+      notificationChannel: 'WHATSAPP_CLOUD',
+      notificationProviderMessageId: 'wamid.X',
+    },
     {
       deliveries: [
         { status: 'read', occurredAt: new Date('2026-11-30T10:09:00Z'), errorCode: null, errorTitle: null },
@@ -62,7 +82,10 @@ test("Meta's delivered and read statuses follow the send, in time order", () => 
   );
   const admin = buildTimeline(read, 'tenant_admin');
   expect(admin.events.map((event) => event.kind)).toEqual(['claimed', 'verified', 'credited', 'sent', 'delivered', 'read']);
-  expect(admin.events[3]).toMatchObject({ text: "Sent through the tenant's WhatsApp Business account (Cloud API) (message id wamid.X).", channel: 'WHATSAPP_CLOUD' });
+  expect(admin.events[3]).toMatchObject({
+    text: "Sent through the tenant's WhatsApp Business account (Cloud API) (message id wamid.X).",
+    channel: 'WHATSAPP_CLOUD',
+  });
   expect(JSON.stringify(buildTimeline(read, 'end_user'))).not.toContain('wamid.X');
 });
 

@@ -256,11 +256,7 @@ describe('the config object', () => {
 
   test('requireSetting names the missing setting', () => {
     const config = loadConfig({ ...REQUIRED });
-    expect(() => requireSetting(config.databaseUrl, 'DATABASE_URL')).toThrow(
-      new ConfigError(['DATABASE_URL is required for this process']),
-    );
-    expect(requireSetting(loadConfig({ ...REQUIRED, TEMPORAL_ADDRESS: 'temporal:7233' }).temporal.address, 'TEMPORAL_ADDRESS')).toBe(
-      'temporal:7233',
-    );
+    expect(() => requireSetting(config.databaseUrl, 'DATABASE_URL')).toThrow(new ConfigError(['DATABASE_URL is required for this process']));
+    expect(requireSetting(loadConfig({ ...REQUIRED, TEMPORAL_ADDRESS: 'temporal:7233' }).temporal.address, 'TEMPORAL_ADDRESS')).toBe('temporal:7233');
   });
 });

@@ -46,7 +46,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 const ALL_IMPORTS: Import[] = ['src', 'activities', 'workflows'].flatMap((dir) =>
-  sourceFiles(dir).flatMap((file) => importsOf(readFileSync(file, 'utf8')).map(({ specifier, typeOnly }) => resolveImport(file, specifier, typeOnly))),
+  sourceFiles(dir).flatMap((file) =>
+    importsOf(readFileSync(file, 'utf8')).map(({ specifier, typeOnly }) => resolveImport(file, specifier, typeOnly)),
+  ),
 );
 
 const SANDBOX_PACKAGES = new Set(['@temporalio/workflow', '@temporalio/common']);
@@ -147,14 +149,16 @@ test('workflow code reaches only sandbox-safe modules at runtime', () => {
   const { modules, outside } = reachableAtRuntime('workflows/index.ts');
   expect(outside).toEqual([]);
   // Not vacuous: the walk really followed the workflows into their pure dependencies.
-  expect(modules).toEqual(expect.arrayContaining([
-    'workflows/verify-social-task-claim.ts',
-    'workflows/claim/notify-loop.ts',
-    'workflows/refresh-whatsapp-token.ts',
-    'workflows/process-meta-webhook.ts',
-    'src/domain/statistical-approval.ts',
-    'src/domain/statuses.ts',
-  ]));
+  expect(modules).toEqual(
+    expect.arrayContaining([
+      'workflows/verify-social-task-claim.ts',
+      'workflows/claim/notify-loop.ts',
+      'workflows/refresh-whatsapp-token.ts',
+      'workflows/process-meta-webhook.ts',
+      'src/domain/statistical-approval.ts',
+      'src/domain/statuses.ts',
+    ]),
+  );
 });
 
 test('the import scanner tells type-only imports from runtime ones', () => {

@@ -27,8 +27,7 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as { services
 const services = Object.entries(compose.services);
 const packageScripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
 
-const words = (value: string | string[] | undefined): string =>
-  value === undefined ? '' : Array.isArray(value) ? value.join(' ') : value;
+const words = (value: string | string[] | undefined): string => (value === undefined ? '' : Array.isArray(value) ? value.join(' ') : value);
 const commandLine = (service: Service): string => `${words(service.entrypoint)} ${words(service.command)}`.trim();
 
 function environmentOf(service: Service): Record<string, string> {
@@ -209,7 +208,7 @@ describe('docker-compose.yml', () => {
   test('files mounted from the repository exist', () => {
     const mounts = services.flatMap(([name, definition]) =>
       (definition.volumes ?? [])
-        .map((volume) => (typeof volume === 'string' ? volume.split(':')[0]! : volume.source ?? ''))
+        .map((volume) => (typeof volume === 'string' ? volume.split(':')[0]! : (volume.source ?? '')))
         .filter((source) => source.startsWith('./'))
         .map((source) => ({ name, source })),
     );
@@ -218,7 +217,9 @@ describe('docker-compose.yml', () => {
   });
 
   test('the build context leaves local state and secrets out of the image', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.data', '.tools', 'src/generated', '.env', '.git']));
   });
 });

@@ -38,7 +38,9 @@ test.each([
 test('the outcome does not depend on arrival order or repeats', () => {
   const reports = [sent, delivered, read, failed];
   const permutations = (items: StatusReport[]): StatusReport[][] =>
-    items.length <= 1 ? [items] : items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
+    items.length <= 1
+      ? [items]
+      : items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
   for (const start of ['SENT', 'UNKNOWN', 'SENDING'] as const) {
     const outcomes = new Set(permutations(reports).map((order) => JSON.stringify(mergeDeliveryStatuses(state(start), [...order, ...order]))));
     expect(outcomes.size).toBe(1);

@@ -65,19 +65,22 @@ async function migrationRows(client: pg.Client): Promise<MigrationRow[]> {
 }
 
 async function tableNames(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
-  );
+  const { rows } = await client.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'");
   return rows.map((row) => row.name).sort();
 }
 
 async function projectMigrations(): Promise<{ name: string; checksum: string }[]> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => ({
       name,
-      checksum: createHash('sha256').update(await readFile(join(MIGRATIONS_DIR, name, 'migration.sql'))).digest('hex'),
+      checksum: createHash('sha256')
+        .update(await readFile(join(MIGRATIONS_DIR, name, 'migration.sql')))
+        .digest('hex'),
     })),
   );
 }
@@ -94,11 +97,21 @@ describe('applyMigrations', () => {
     expect(result.applied).toEqual(expected.map((migration) => migration.name));
     expect(logged).toEqual(expected.map((migration) => `applied migration ${migration.name}`));
     const rows = await migrationRows(client);
-    expect(rows.map(({ migration_name, checksum, logs, rolled_back_at, applied_steps_count }) => ({
-      migration_name, checksum, logs, rolled_back_at, applied_steps_count,
-    }))).toEqual(
+    expect(
+      rows.map(({ migration_name, checksum, logs, rolled_back_at, applied_steps_count }) => ({
+        migration_name,
+        checksum,
+        logs,
+        rolled_back_at,
+        applied_steps_count,
+      })),
+    ).toEqual(
       expected.map(({ name, checksum }) => ({
-        migration_name: name, checksum, logs: null, rolled_back_at: null, applied_steps_count: 1,
+        migration_name: name,
+        checksum,
+        logs: null,
+        rolled_back_at: null,
+        applied_steps_count: 1,
       })),
     );
     for (const row of rows) {
@@ -230,9 +243,7 @@ describe('applyMigrations', () => {
       [checksum],
     );
 
-    await expect(applyMigrations(url, dir)).rejects.toThrow(
-      'migration 20240102000000_second failed earlier and needs manual resolution',
-    );
+    await expect(applyMigrations(url, dir)).rejects.toThrow('migration 20240102000000_second failed earlier and needs manual resolution');
     expect(await tableNames(client)).toEqual(['_prisma_migrations', 'first']);
 
     // `prisma migrate resolve --rolled-back` marks it rolled back; then it is applied again.

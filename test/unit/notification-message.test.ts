@@ -58,7 +58,12 @@ describe('templateBodyParameters', () => {
   const campaignUrl = 'https://app.example.com/campaigns/c1';
 
   test('name, task title, spins, link in that order', () => {
-    expect(templateBodyParameters({ userName: 'Ana', taskTitle: 'Follow us', spins: 5, campaignUrl })).toEqual(['Ana', 'Follow us', '5', campaignUrl]);
+    expect(templateBodyParameters({ userName: 'Ana', taskTitle: 'Follow us', spins: 5, campaignUrl })).toEqual([
+      'Ana',
+      'Follow us',
+      '5',
+      campaignUrl,
+    ]);
   });
 
   test('no parameter is empty or multi-line (Cloud API rejects those)', () => {

@@ -28,49 +28,169 @@ interface OpeningCase {
 // Every instant is written in UTC; the comment-like names give the local reading.
 const openingCases: OpeningCase[] = [
   // America/Lima is UTC-5 all year.
-  { name: 'Lima 9-21: claim verified at 22:50 opens at 09:00 the next day', window: lima(9, 21), at: '2026-05-11T03:50:00.000Z', opens: '2026-05-11T14:00:00.000Z' },
+  {
+    name: 'Lima 9-21: claim verified at 22:50 opens at 09:00 the next day',
+    window: lima(9, 21),
+    at: '2026-05-11T03:50:00.000Z',
+    opens: '2026-05-11T14:00:00.000Z',
+  },
   { name: 'Lima 9-21: 10:30 is inside, same instant', window: lima(9, 21), at: '2026-05-11T15:30:00.000Z', opens: '2026-05-11T15:30:00.000Z' },
   { name: 'Lima 9-21: exactly 09:00 is open', window: lima(9, 21), at: '2026-05-11T14:00:00.000Z', opens: '2026-05-11T14:00:00.000Z' },
   { name: 'Lima 9-21: 08:59:59.999 waits one millisecond', window: lima(9, 21), at: '2026-05-11T13:59:59.999Z', opens: '2026-05-11T14:00:00.000Z' },
   { name: 'Lima 9-21: 20:59:59.999 is still open', window: lima(9, 21), at: '2026-05-12T01:59:59.999Z', opens: '2026-05-12T01:59:59.999Z' },
-  { name: 'Lima 9-21: exactly 21:00 is closed until 09:00 next day', window: lima(9, 21), at: '2026-05-12T02:00:00.000Z', opens: '2026-05-12T14:00:00.000Z' },
+  {
+    name: 'Lima 9-21: exactly 21:00 is closed until 09:00 next day',
+    window: lima(9, 21),
+    at: '2026-05-12T02:00:00.000Z',
+    opens: '2026-05-12T14:00:00.000Z',
+  },
   { name: 'Lima 9-21: 00:00 local opens the same local day', window: lima(9, 21), at: '2026-05-11T05:00:00.000Z', opens: '2026-05-11T14:00:00.000Z' },
   { name: 'Lima 20-8 (overnight): 23:00 is open', window: lima(20, 8), at: '2026-05-12T04:00:00.000Z', opens: '2026-05-12T04:00:00.000Z' },
   { name: 'Lima 20-8 (overnight): 03:00 is open', window: lima(20, 8), at: '2026-05-12T08:00:00.000Z', opens: '2026-05-12T08:00:00.000Z' },
   { name: 'Lima 20-8 (overnight): 12:00 waits for 20:00', window: lima(20, 8), at: '2026-05-11T17:00:00.000Z', opens: '2026-05-12T01:00:00.000Z' },
-  { name: 'Lima 20-8 (overnight): exactly 08:00 is closed until 20:00', window: lima(20, 8), at: '2026-05-11T13:00:00.000Z', opens: '2026-05-12T01:00:00.000Z' },
-  { name: 'Lima 9-0: 23:59 is open (end 0 means until midnight)', window: lima(9, 0), at: '2026-05-12T04:59:00.000Z', opens: '2026-05-12T04:59:00.000Z' },
+  {
+    name: 'Lima 20-8 (overnight): exactly 08:00 is closed until 20:00',
+    window: lima(20, 8),
+    at: '2026-05-11T13:00:00.000Z',
+    opens: '2026-05-12T01:00:00.000Z',
+  },
+  {
+    name: 'Lima 9-0: 23:59 is open (end 0 means until midnight)',
+    window: lima(9, 0),
+    at: '2026-05-12T04:59:00.000Z',
+    opens: '2026-05-12T04:59:00.000Z',
+  },
   { name: 'Lima 7-7 (start == end) is always open', window: lima(7, 7), at: '2026-05-11T08:00:00.000Z', opens: '2026-05-11T08:00:00.000Z' },
-  { name: 'UTC 0-0 is always open', window: { timeZone: 'UTC', startHour: 0, endHour: 0 }, at: '2026-05-11T23:59:59.999Z', opens: '2026-05-11T23:59:59.999Z' },
-  { name: 'UTC 9-17 at 17:00 opens 09:00 next day', window: { timeZone: 'UTC', startHour: 9, endHour: 17 }, at: '2026-05-11T17:00:00.000Z', opens: '2026-05-12T09:00:00.000Z' },
+  {
+    name: 'UTC 0-0 is always open',
+    window: { timeZone: 'UTC', startHour: 0, endHour: 0 },
+    at: '2026-05-11T23:59:59.999Z',
+    opens: '2026-05-11T23:59:59.999Z',
+  },
+  {
+    name: 'UTC 9-17 at 17:00 opens 09:00 next day',
+    window: { timeZone: 'UTC', startHour: 9, endHour: 17 },
+    at: '2026-05-11T17:00:00.000Z',
+    opens: '2026-05-12T09:00:00.000Z',
+  },
 
   // Europe/Berlin, spring forward 2026-03-29: 02:00 CET (01:00Z) becomes 03:00 CEST; 02:xx does not exist.
-  { name: 'Berlin 9-17 the day before the change (CET, +1)', window: berlin(9, 17), at: '2026-03-28T05:00:00.000Z', opens: '2026-03-28T08:00:00.000Z' },
-  { name: 'Berlin 9-17 on spring-forward day opens at 09:00 CEST', window: berlin(9, 17), at: '2026-03-28T23:00:00.000Z', opens: '2026-03-29T07:00:00.000Z' },
-  { name: 'Berlin 2-8 on spring-forward day: 02:00 is skipped, opens at 03:00 CEST', window: berlin(2, 8), at: '2026-03-28T23:00:00.000Z', opens: '2026-03-29T01:00:00.000Z' },
-  { name: 'Berlin 2-8 at 01:59:59 CET opens at the gap one second later', window: berlin(2, 8), at: '2026-03-29T00:59:59.000Z', opens: '2026-03-29T01:00:00.000Z' },
-  { name: 'Berlin 2-3 on spring-forward day: the only open hour is skipped, opens next day 02:00 CEST', window: berlin(2, 3), at: '2026-03-28T23:00:00.000Z', opens: '2026-03-30T00:00:00.000Z' },
-  { name: 'Berlin 22-2 (overnight) across spring forward: 01:59 CET open', window: berlin(22, 2), at: '2026-03-29T00:59:00.000Z', opens: '2026-03-29T00:59:00.000Z' },
-  { name: 'Berlin 22-2 (overnight) at 03:00 CEST waits for 22:00 CEST', window: berlin(22, 2), at: '2026-03-29T01:00:00.000Z', opens: '2026-03-29T20:00:00.000Z' },
+  {
+    name: 'Berlin 9-17 the day before the change (CET, +1)',
+    window: berlin(9, 17),
+    at: '2026-03-28T05:00:00.000Z',
+    opens: '2026-03-28T08:00:00.000Z',
+  },
+  {
+    name: 'Berlin 9-17 on spring-forward day opens at 09:00 CEST',
+    window: berlin(9, 17),
+    at: '2026-03-28T23:00:00.000Z',
+    opens: '2026-03-29T07:00:00.000Z',
+  },
+  {
+    name: 'Berlin 2-8 on spring-forward day: 02:00 is skipped, opens at 03:00 CEST',
+    window: berlin(2, 8),
+    at: '2026-03-28T23:00:00.000Z',
+    opens: '2026-03-29T01:00:00.000Z',
+  },
+  {
+    name: 'Berlin 2-8 at 01:59:59 CET opens at the gap one second later',
+    window: berlin(2, 8),
+    at: '2026-03-29T00:59:59.000Z',
+    opens: '2026-03-29T01:00:00.000Z',
+  },
+  {
+    name: 'Berlin 2-3 on spring-forward day: the only open hour is skipped, opens next day 02:00 CEST',
+    window: berlin(2, 3),
+    at: '2026-03-28T23:00:00.000Z',
+    opens: '2026-03-30T00:00:00.000Z',
+  },
+  {
+    name: 'Berlin 22-2 (overnight) across spring forward: 01:59 CET open',
+    window: berlin(22, 2),
+    at: '2026-03-29T00:59:00.000Z',
+    opens: '2026-03-29T00:59:00.000Z',
+  },
+  {
+    name: 'Berlin 22-2 (overnight) at 03:00 CEST waits for 22:00 CEST',
+    window: berlin(22, 2),
+    at: '2026-03-29T01:00:00.000Z',
+    opens: '2026-03-29T20:00:00.000Z',
+  },
 
   // Europe/Berlin, fall back 2026-10-25: 03:00 CEST (01:00Z) becomes 02:00 CET; 02:xx happens twice.
-  { name: 'Berlin 2-8 on fall-back day opens at the first 02:00 (CEST)', window: berlin(2, 8), at: '2026-10-24T22:00:00.000Z', opens: '2026-10-25T00:00:00.000Z' },
-  { name: 'Berlin 3-8 on fall-back day opens at 03:00 CET (after the repeated hour)', window: berlin(3, 8), at: '2026-10-24T22:00:00.000Z', opens: '2026-10-25T02:00:00.000Z' },
-  { name: 'Berlin 9-17 on fall-back day opens at 09:00 CET', window: berlin(9, 17), at: '2026-10-24T22:00:00.000Z', opens: '2026-10-25T08:00:00.000Z' },
+  {
+    name: 'Berlin 2-8 on fall-back day opens at the first 02:00 (CEST)',
+    window: berlin(2, 8),
+    at: '2026-10-24T22:00:00.000Z',
+    opens: '2026-10-25T00:00:00.000Z',
+  },
+  {
+    name: 'Berlin 3-8 on fall-back day opens at 03:00 CET (after the repeated hour)',
+    window: berlin(3, 8),
+    at: '2026-10-24T22:00:00.000Z',
+    opens: '2026-10-25T02:00:00.000Z',
+  },
+  {
+    name: 'Berlin 9-17 on fall-back day opens at 09:00 CET',
+    window: berlin(9, 17),
+    at: '2026-10-24T22:00:00.000Z',
+    opens: '2026-10-25T08:00:00.000Z',
+  },
   { name: 'Berlin 2-3 in the second 02:30 (CET) is open', window: berlin(2, 3), at: '2026-10-25T01:30:00.000Z', opens: '2026-10-25T01:30:00.000Z' },
-  { name: 'Berlin 0-2 at the first 02:30 (CEST) waits past the repeated hour to 00:00 CET', window: berlin(0, 2), at: '2026-10-25T00:30:00.000Z', opens: '2026-10-25T23:00:00.000Z' },
-  { name: 'Berlin 9-17 the day after the change (CET, +1)', window: berlin(9, 17), at: '2026-10-26T05:00:00.000Z', opens: '2026-10-26T08:00:00.000Z' },
+  {
+    name: 'Berlin 0-2 at the first 02:30 (CEST) waits past the repeated hour to 00:00 CET',
+    window: berlin(0, 2),
+    at: '2026-10-25T00:30:00.000Z',
+    opens: '2026-10-25T23:00:00.000Z',
+  },
+  {
+    name: 'Berlin 9-17 the day after the change (CET, +1)',
+    window: berlin(9, 17),
+    at: '2026-10-26T05:00:00.000Z',
+    opens: '2026-10-26T08:00:00.000Z',
+  },
 
   // Zones whose offsets are not whole hours.
-  { name: 'Kathmandu (+05:45) 9-21 at 05:45 opens at 09:00', window: { timeZone: 'Asia/Kathmandu', startHour: 9, endHour: 21 }, at: '2026-05-11T00:00:00.000Z', opens: '2026-05-11T03:15:00.000Z' },
-  { name: 'Kathmandu (+05:45) 9-21 at exactly 21:00 waits for 09:00 next day', window: { timeZone: 'Asia/Kathmandu', startHour: 9, endHour: 21 }, at: '2026-05-11T15:15:00.000Z', opens: '2026-05-12T03:15:00.000Z' },
-  { name: 'Kolkata (+05:30) 9-21 at 05:30 opens at 09:00', window: { timeZone: 'Asia/Kolkata', startHour: 9, endHour: 21 }, at: '2026-05-11T00:00:00.000Z', opens: '2026-05-11T03:30:00.000Z' },
-  { name: 'St Johns (-02:30 in summer) 20-8 at 12:00 opens at 20:00', window: { timeZone: 'America/St_Johns', startHour: 20, endHour: 8 }, at: '2026-07-01T14:30:00.000Z', opens: '2026-07-01T22:30:00.000Z' },
+  {
+    name: 'Kathmandu (+05:45) 9-21 at 05:45 opens at 09:00',
+    window: { timeZone: 'Asia/Kathmandu', startHour: 9, endHour: 21 },
+    at: '2026-05-11T00:00:00.000Z',
+    opens: '2026-05-11T03:15:00.000Z',
+  },
+  {
+    name: 'Kathmandu (+05:45) 9-21 at exactly 21:00 waits for 09:00 next day',
+    window: { timeZone: 'Asia/Kathmandu', startHour: 9, endHour: 21 },
+    at: '2026-05-11T15:15:00.000Z',
+    opens: '2026-05-12T03:15:00.000Z',
+  },
+  {
+    name: 'Kolkata (+05:30) 9-21 at 05:30 opens at 09:00',
+    window: { timeZone: 'Asia/Kolkata', startHour: 9, endHour: 21 },
+    at: '2026-05-11T00:00:00.000Z',
+    opens: '2026-05-11T03:30:00.000Z',
+  },
+  {
+    name: 'St Johns (-02:30 in summer) 20-8 at 12:00 opens at 20:00',
+    window: { timeZone: 'America/St_Johns', startHour: 20, endHour: 8 },
+    at: '2026-07-01T14:30:00.000Z',
+    opens: '2026-07-01T22:30:00.000Z',
+  },
   // Lord Howe falls back by only 30 minutes: 02:00 (+11) becomes 01:30 (+10:30) on 2026-04-05.
-  { name: 'Lord Howe 2-8 across a half-hour fall back opens at 02:00 (+10:30)', window: { timeZone: 'Australia/Lord_Howe', startHour: 2, endHour: 8 }, at: '2026-04-04T13:00:00.000Z', opens: '2026-04-04T15:30:00.000Z' },
+  {
+    name: 'Lord Howe 2-8 across a half-hour fall back opens at 02:00 (+10:30)',
+    window: { timeZone: 'Australia/Lord_Howe', startHour: 2, endHour: 8 },
+    at: '2026-04-04T13:00:00.000Z',
+    opens: '2026-04-04T15:30:00.000Z',
+  },
 
   // Pacific/Apia skipped 2011-12-30 entirely: 23:59:59 on the 29th (-10) was followed by 00:00 on the 31st (+14).
-  { name: 'Apia 9-21 at 22:00 on 2011-12-29 opens at 09:00 on 2011-12-31', window: { timeZone: 'Pacific/Apia', startHour: 9, endHour: 21 }, at: '2011-12-30T08:00:00.000Z', opens: '2011-12-30T19:00:00.000Z' },
+  {
+    name: 'Apia 9-21 at 22:00 on 2011-12-29 opens at 09:00 on 2011-12-31',
+    window: { timeZone: 'Pacific/Apia', startHour: 9, endHour: 21 },
+    at: '2011-12-30T08:00:00.000Z',
+    opens: '2011-12-30T19:00:00.000Z',
+  },
 ];
 
 describe('nextWindowOpening', () => {

@@ -77,8 +77,7 @@ function allRefs(node: unknown, at = '#', found: { at: string; ref: string }[] =
     node.forEach((item, index) => {
       allRefs(item, `${at}/${index}`, found);
     });
-  }
-  else if (node !== null && typeof node === 'object') {
+  } else if (node !== null && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string') found.push({ at, ref: value });
       else allRefs(value, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, found);
@@ -359,7 +358,9 @@ describe('docs/openapi.yaml', () => {
   });
 
   test('the knowingly non-envelope error answers are still documented', () => {
-    const documented = new Set(operations.flatMap(({ key, operation }) => Object.keys(operation.responses ?? {}).map((status) => `${key} ${status}`)));
+    const documented = new Set(
+      operations.flatMap(({ key, operation }) => Object.keys(operation.responses ?? {}).map((status) => `${key} ${status}`)),
+    );
     expect([...NOT_ENVELOPE].filter((entry) => !documented.has(entry))).toEqual([]);
   });
 
@@ -369,7 +370,10 @@ describe('docs/openapi.yaml', () => {
       const body = operation.responses?.['200'] && deref(operation.responses['200']).content?.['application/json']?.schema;
       const schema = body ? deref(body) : undefined;
       const paged = schema?.properties?.items !== undefined || schema?.properties?.nextCursor !== undefined;
-      const names = (operation.parameters ?? []).map((parameter: Json) => deref(parameter)).filter((p: Json) => p.in === 'query').map((p: Json) => p.name);
+      const names = (operation.parameters ?? [])
+        .map((parameter: Json) => deref(parameter))
+        .filter((p: Json) => p.in === 'query')
+        .map((p: Json) => p.name);
       const takesPage = names.includes('limit') || names.includes('cursor');
       if (!paged && !takesPage) continue;
       if (!names.includes('limit') || !names.includes('cursor')) problems.push(`${key}: a paged list takes both limit and cursor`);
@@ -382,8 +386,15 @@ describe('docs/openapi.yaml', () => {
 
   test('enum schemas match the Prisma enums', () => {
     const names = [
-      'SocialPlatform', 'SocialActionType', 'VerificationStrategy', 'FallbackStrategy', 'CompletionStatus',
-      'VerificationMethod', 'NotificationStatus', 'NotificationChannel', 'WhatsappAccountStatus',
+      'SocialPlatform',
+      'SocialActionType',
+      'VerificationStrategy',
+      'FallbackStrategy',
+      'CompletionStatus',
+      'VerificationMethod',
+      'NotificationStatus',
+      'NotificationChannel',
+      'WhatsappAccountStatus',
     ] as const;
     const mismatches = names.flatMap((name) => {
       const documented = [...(doc.components?.schemas?.[name]?.enum ?? [])].sort();

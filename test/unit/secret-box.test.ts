@@ -65,9 +65,7 @@ describe('createSecretBox', () => {
 
   test.each([4, 8, 12, 15])('rejects a tag truncated to %d bytes (GCM would verify the prefix only)', (length) => {
     const box = createSecretBox([keyA]);
-    const truncated = withPart(box.seal('a token'), 3, (tag) =>
-      Buffer.from(tag, 'base64url').subarray(0, length).toString('base64url'),
-    );
+    const truncated = withPart(box.seal('a token'), 3, (tag) => Buffer.from(tag, 'base64url').subarray(0, length).toString('base64url'));
     expect(() => box.open(truncated)).toThrow('sealed secret failed authentication');
   });
 

@@ -18,13 +18,23 @@ test('a workflow warning carries traceId, spanId and the completion id of its cl
   const { lines, logger } = capture();
   const completionId = '7ac0e8e1-00ff-4041-a733-c23f6dc77d93';
   temporalLoggerOver(logger, 'WARN').warn('Meta credentials rejected; claim stays pending', {
-    workflowId: `claim-${completionId}`, workflowType: 'verifySocialTaskClaim', attempt: 1,
-    trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', trace_flags: '01',
+    workflowId: `claim-${completionId}`,
+    workflowType: 'verifySocialTaskClaim',
+    attempt: 1,
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+    span_id: 'b7ad6b7169203331',
+    trace_flags: '01',
   });
   expect(lines).toEqual([
     expect.objectContaining({
-      level: 40, name: 'worker', msg: 'Meta credentials rejected; claim stays pending', completionId,
-      traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', workflowType: 'verifySocialTaskClaim', attempt: 1,
+      level: 40,
+      name: 'worker',
+      msg: 'Meta credentials rejected; claim stays pending',
+      completionId,
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      workflowType: 'verifySocialTaskClaim',
+      attempt: 1,
     }),
   ]);
   expect(lines[0]).not.toHaveProperty('trace_id');

@@ -3,7 +3,9 @@
 import { MAX_PAUSE_MS, UsagePacer, usagePercent } from '../../src/comment-index/usage-pacer.js';
 
 const app = (call_count: number, total_time = 0, total_cputime = 0) => ({ 'x-app-usage': JSON.stringify({ call_count, total_time, total_cputime }) });
-const buc = (entry: Record<string, number>) => ({ 'x-business-use-case-usage': JSON.stringify({ '17841400000000001': [{ type: 'instagram', ...entry }] }) });
+const buc = (entry: Record<string, number>) => ({
+  'x-business-use-case-usage': JSON.stringify({ '17841400000000001': [{ type: 'instagram', ...entry }] }),
+});
 
 test('the busiest budget of X-App-Usage and X-Business-Use-Case-Usage counts', () => {
   expect(usagePercent({})).toBeUndefined();

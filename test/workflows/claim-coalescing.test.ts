@@ -41,7 +41,15 @@ afterEach(async () => {
 /** Another HONOR_SYSTEM task of `campaignId` claimed by the same end user. */
 async function sameUserClaim(of: SeededClaim, title: string, campaignId = of.campaignId): Promise<string> {
   const task = await database.db.socialMediaTask.create({
-    data: { tenantId: of.tenantId, campaignId, title, platform: 'INSTAGRAM', actionType: 'FOLLOW', spinsReward: 2, verificationStrategy: 'HONOR_SYSTEM' },
+    data: {
+      tenantId: of.tenantId,
+      campaignId,
+      title,
+      platform: 'INSTAGRAM',
+      actionType: 'FOLLOW',
+      spinsReward: 2,
+      verificationStrategy: 'HONOR_SYSTEM',
+    },
   });
   const id = randomUUID();
   await database.db.socialTaskCompletion.create({
@@ -62,7 +70,11 @@ async function allWaiting(handles: WorkflowHandle[]) {
 }
 
 test('three notifications of one user due together go out as one message listing the three tasks; two are COALESCED into it', async () => {
-  const first = await seedClaim(database.db, harness.secrets, { providerUrl: provider.sendUrl, providerKey: provider.apiKey, campaign: await closedWindow() });
+  const first = await seedClaim(database.db, harness.secrets, {
+    providerUrl: provider.sendUrl,
+    providerKey: provider.apiKey,
+    campaign: await closedWindow(),
+  });
   const ids = [first.completionId, await sameUserClaim(first, 'Like our reel'), await sameUserClaim(first, 'Share our post')];
   const handles = await Promise.all(ids.map((id) => harness.startClaim(id, { verifyDelayMs: 1_000 })));
   await allWaiting(handles);
@@ -99,7 +111,9 @@ test('three notifications of one user due together go out as one message listing
 
 test('two messages to one user from different campaigns due together are at least 6 s apart', async () => {
   const first = await seedClaim(database.db, harness.secrets, { providerUrl: provider.sendUrl, providerKey: provider.apiKey });
-  const other = await database.db.campaign.create({ data: { tenantId: first.tenantId, name: 'Winter', notificationStartHour: 0, notificationEndHour: 0 } });
+  const other = await database.db.campaign.create({
+    data: { tenantId: first.tenantId, name: 'Winter', notificationStartHour: 0, notificationEndHour: 0 },
+  });
   const second = await sameUserClaim(first, 'Follow our winter page', other.id);
   const sentBefore = provider.sent.length;
   const arrivals: number[] = [];
@@ -126,7 +140,13 @@ test('two sends of one user racing: one message; the other is COALESCED under th
     data: { status: 'VERIFIED', verifiedAt: new Date(), spinsAwarded: 2, notificationStatus: 'WAITING_FOR_WINDOW' },
   });
   const config = testConfig();
-  const activities = createNotificationActivities({ config, db: database.db, secrets: harness.secrets, logger: pino({ level: 'silent' }), graph: graphClientFromConfig(config) });
+  const activities = createNotificationActivities({
+    config,
+    db: database.db,
+    secrets: harness.secrets,
+    logger: pino({ level: 'silent' }),
+    graph: graphClientFromConfig(config),
+  });
   const sentBefore = provider.sent.length;
 
   const raced = await Promise.allSettled(ids.map((completionId) => activities.sendNotification({ completionId })));

@@ -46,7 +46,14 @@ async function instagramCommentTask(options: { handle?: string; requireProofCode
     providerKey: provider.apiKey,
     metaConfig: { instagramAccountId: account.id, instagramToken: token.token },
     handle: options.handle ?? '@famous.fan',
-    task: { platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: media.id, verificationStrategy: 'META_API', fallbackStrategy: 'MANUAL', spinsReward: 5 },
+    task: {
+      platform: 'INSTAGRAM',
+      actionType: 'COMMENT',
+      targetId: media.id,
+      verificationStrategy: 'META_API',
+      fallbackStrategy: 'MANUAL',
+      spinsReward: 5,
+    },
   });
   if (options.requireProofCode) await database.db.socialMediaTask.update({ where: { id: first.taskId }, data: { requireProofCode: true } });
   return { media, first };
@@ -54,10 +61,21 @@ async function instagramCommentTask(options: { handle?: string; requireProofCode
 
 /** Another end user's claim of the same task (written directly, as a claim from before handles were bound would be). */
 async function anotherClaim(of: SeededClaim, handle: string, proofCode?: string): Promise<string> {
-  const user = await database.db.endUser.create({ data: { tenantId: of.tenantId, name: 'Bea', phone: `+5198${Math.floor(1e6 + Math.random() * 8e6)}` } });
+  const user = await database.db.endUser.create({
+    data: { tenantId: of.tenantId, name: 'Bea', phone: `+5198${Math.floor(1e6 + Math.random() * 8e6)}` },
+  });
   const id = randomUUID();
   await database.db.socialTaskCompletion.create({
-    data: { id, tenantId: of.tenantId, campaignId: of.campaignId, taskId: of.taskId, userId: user.id, handle, workflowId: claimWorkflowId(id), proofCode: proofCode ?? null },
+    data: {
+      id,
+      tenantId: of.tenantId,
+      campaignId: of.campaignId,
+      taskId: of.taskId,
+      userId: user.id,
+      handle,
+      workflowId: claimWorkflowId(id),
+      proofCode: proofCode ?? null,
+    },
   });
   return id;
 }
@@ -97,7 +115,11 @@ test('the same two claims verifying at once: exactly one is VERIFIED, whichever 
   expect(results.filter((result) => result.status === 'VERIFIED')).toHaveLength(1);
   const rows = await Promise.all(ids.map(row));
   expect(rows.filter((r) => r.status === 'VERIFIED')).toHaveLength(1);
-  expect(rows.filter((r) => r.status === 'FAILED').map((r) => r.reason)).toEqual(['EVIDENCE_ALREADY_USED', 'EVIDENCE_ALREADY_USED', 'EVIDENCE_ALREADY_USED']);
+  expect(rows.filter((r) => r.status === 'FAILED').map((r) => r.reason)).toEqual([
+    'EVIDENCE_ALREADY_USED',
+    'EVIDENCE_ALREADY_USED',
+    'EVIDENCE_ALREADY_USED',
+  ]);
   expect(await database.db.spinCredit.count({ where: { completion: { taskId: first.taskId } } })).toBe(1);
 });
 

@@ -9,7 +9,16 @@ import { claimStateQuery, notificationSettingsChangedSignal, notifyNowSignal } f
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { isActivityOf, RECORDS_VERIFICATION, seedClaim, startClaimHarness, testConfig, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
+import {
+  isActivityOf,
+  RECORDS_VERIFICATION,
+  seedClaim,
+  startClaimHarness,
+  testConfig,
+  waitForCompletion,
+  workflowBundle,
+  type ClaimHarness,
+} from './claim-support.js';
 import { fakeMetaEnv } from '../support/fixtures.js';
 
 let database: TestDatabase;
@@ -101,8 +110,11 @@ test('a held claim with no signal re-checks once an hour, not in a loop', async 
 test('notify-now given while held applies to the send that reconnecting allows, outside the window', async () => {
   const claim = await heldClaim();
   // A window that is never open now: 1 hour wide, starting 12 hours from now.
-  const startHour = (new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours());
-  await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 } });
+  const startHour = new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
+  await database.db.campaign.update({
+    where: { id: claim.campaignId },
+    data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
+  });
   const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
   await handle.signal(notifyNowSignal);
@@ -117,7 +129,10 @@ test('a claim waiting through many campaign edits continues as new and is still 
   const claim = await heldClaim();
   await database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
   const startHour = new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
-  await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 } });
+  await database.db.campaign.update({
+    where: { id: claim.campaignId },
+    data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
+  });
   const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000, continueAsNewAfterEvents: 40 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'claim to wait for the window');
   const firstRunId = (await handle.describe()).runId;

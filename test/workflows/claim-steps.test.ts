@@ -52,7 +52,11 @@ interface Stubs {
 function stubActivities(stubs: Stubs, calls: Calls) {
   const base = baseStubs(stubs, calls);
   // The merged local steps (activities/verification-step.ts), composed of the stubs as the real ones are.
-  const recordAndPlan = async (completionId: string, outcome: Extract<VerificationOutcome, { kind: 'decided' }>, plan: { now: string; ignoreWindow: boolean; maxDelayMs: number }) => {
+  const recordAndPlan = async (
+    completionId: string,
+    outcome: Extract<VerificationOutcome, { kind: 'decided' }>,
+    plan: { now: string; ignoreWindow: boolean; maxDelayMs: number },
+  ) => {
     const recorded = await base.completeVerification(completionId, outcome);
     if (recorded.status !== 'VERIFIED') return { recorded };
     return { recorded, plan: await base.planNotification(plan) };
@@ -73,7 +77,14 @@ function stubActivities(stubs: Stubs, calls: Calls) {
 function baseStubs(stubs: Stubs, calls: Calls) {
   return {
     async loadClaim(): Promise<ClaimSnapshot> {
-      return { status: 'PENDING', verificationStrategy: 'HONOR_SYSTEM', fallbackStrategy: 'HONOR_SYSTEM', statisticalApprovalRate: 0.5, notificationStatus: 'PENDING', ...stubs.claim };
+      return {
+        status: 'PENDING',
+        verificationStrategy: 'HONOR_SYSTEM',
+        fallbackStrategy: 'HONOR_SYSTEM',
+        statisticalApprovalRate: 0.5,
+        notificationStatus: 'PENDING',
+        ...stubs.claim,
+      };
     },
     async recordPendingDetail(_completionId: string, detail: string, reason?: CompletionReason): Promise<void> {
       calls.pendingDetails.push({ detail, reason });
@@ -81,7 +92,12 @@ function baseStubs(stubs: Stubs, calls: Calls) {
     async completeVerification(_completionId: string, outcome: VerificationOutcome): Promise<RecordedVerification> {
       calls.completed.push(outcome);
       const verified = outcome.kind === 'decided' && outcome.verified;
-      return { status: verified ? 'VERIFIED' : 'FAILED', notificationStatus: verified ? 'PENDING' : 'SKIPPED', detail: outcome.detail ?? null, spinsAwarded: verified ? 3 : 0 };
+      return {
+        status: verified ? 'VERIFIED' : 'FAILED',
+        notificationStatus: verified ? 'PENDING' : 'SKIPPED',
+        detail: outcome.detail ?? null,
+        spinsAwarded: verified ? 3 : 0,
+      };
     },
     async verifyWithMeta(): Promise<VerificationOutcome> {
       const outcome = stubs.verifyWithMeta?.(calls.verifyWithMeta) ?? { kind: 'fallback', detail: 'no stub' };
@@ -106,7 +122,11 @@ function baseStubs(stubs: Stubs, calls: Calls) {
 }
 
 /** Runs one claim workflow on its own task queue with the stubs until `body` is done. */
-async function withClaim<T>(stubs: Stubs, body: (claim: ClaimUnderTest) => Promise<T>, input: Partial<ClaimWorkflowInput> = {}): Promise<{ result: T; calls: Calls }> {
+async function withClaim<T>(
+  stubs: Stubs,
+  body: (claim: ClaimUnderTest) => Promise<T>,
+  input: Partial<ClaimWorkflowInput> = {},
+): Promise<{ result: T; calls: Calls }> {
   const calls: Calls = { verifyWithMeta: 0, pendingDetails: [], completed: [], plans: [], sends: 0, markedFailed: [] };
   const taskQueue = `claim-steps-${randomUUID()}`;
   const worker = await Worker.create({
@@ -146,7 +166,9 @@ type ClaimUnderTest = Awaited<ReturnType<typeof env.client.workflow.start<typeof
 test('honor system: waits, verifies, plans once and sends once', async () => {
   const { result, calls } = await withClaim({}, (claim) => claim.result());
   expect(result).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-  expect(calls.completed).toEqual([expect.objectContaining({ kind: 'decided', verified: true, method: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR' })]);
+  expect(calls.completed).toEqual([
+    expect.objectContaining({ kind: 'decided', verified: true, method: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR' }),
+  ]);
   expect(calls.plans).toEqual([{ ignoreWindow: false }]);
   expect(calls.sends).toBe(1);
   expect(calls.verifyWithMeta).toBe(0);
@@ -159,13 +181,23 @@ test('an admin decision during the wait decides the claim without asking Meta', 
   });
   expect(result).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
   expect(calls.verifyWithMeta).toBe(0);
-  expect(calls.completed).toEqual([expect.objectContaining({ verified: false, method: 'MANUAL', reason: 'REJECTED_BY_REVIEW', detail: 'Rejected by manual review: duplicate account' })]);
+  expect(calls.completed).toEqual([
+    expect.objectContaining({
+      verified: false,
+      method: 'MANUAL',
+      reason: 'REJECTED_BY_REVIEW',
+      detail: 'Rejected by manual review: duplicate account',
+    }),
+  ]);
   expect(calls.plans).toEqual([]);
 });
 
 test('Meta cannot check the task: the fallback strategy decides and the detail says both', async () => {
   const { calls } = await withClaim(
-    { claim: { verificationStrategy: 'META_API', fallbackStrategy: 'HONOR_SYSTEM' }, verifyWithMeta: () => ({ kind: 'fallback', detail: 'Instagram has no list of followers' }) },
+    {
+      claim: { verificationStrategy: 'META_API', fallbackStrategy: 'HONOR_SYSTEM' },
+      verifyWithMeta: () => ({ kind: 'fallback', detail: 'Instagram has no list of followers' }),
+    },
     (claim) => claim.result(),
   );
   expect(calls.completed).toEqual([
@@ -178,7 +210,8 @@ test('credential back-off: rejected credentials keep the claim pending until the
   const { result, calls } = await withClaim(
     {
       claim: { verificationStrategy: 'META_API' },
-      verifyWithMeta: (attempt) => (attempt < 2 ? rejected : { kind: 'decided', verified: true, method: 'TENANT_META_API', reason: 'VERIFIED_BY_META' }),
+      verifyWithMeta: (attempt) =>
+        attempt < 2 ? rejected : { kind: 'decided', verified: true, method: 'TENANT_META_API', reason: 'VERIFIED_BY_META' },
     },
     (claim) => claim.result(),
   );
@@ -193,7 +226,10 @@ test('credential back-off: rejected credentials keep the claim pending until the
 
 test('credential back-off ends after the retry window: 5, 15, 30 minutes, then the rest of the hour', async () => {
   const { result, calls } = await withClaim(
-    { claim: { verificationStrategy: 'META_API' }, verifyWithMeta: () => ({ kind: 'credentials_rejected', method: 'PLATFORM_META_API', detail: 'token revoked' }) },
+    {
+      claim: { verificationStrategy: 'META_API' },
+      verifyWithMeta: () => ({ kind: 'credentials_rejected', method: 'PLATFORM_META_API', detail: 'token revoked' }),
+    },
     (claim) => claim.result(),
     { credentialRetryWindowMs: HOUR },
   );
@@ -202,7 +238,12 @@ test('credential back-off ends after the retry window: 5, 15, 30 minutes, then t
   expect(calls.verifyWithMeta).toBe(5);
   expect(calls.pendingDetails).toHaveLength(4);
   expect(calls.completed).toEqual([
-    expect.objectContaining({ verified: false, method: 'PLATFORM_META_API', reason: 'CREDENTIALS_REJECTED', detail: 'Meta credentials were rejected for 1h: token revoked' }),
+    expect.objectContaining({
+      verified: false,
+      method: 'PLATFORM_META_API',
+      reason: 'CREDENTIALS_REJECTED',
+      detail: 'Meta credentials were rejected for 1h: token revoked',
+    }),
   ]);
 });
 
@@ -211,7 +252,9 @@ test('notify loop: notify-now cuts a window wait short and skips the window for 
   const { result, calls } = await withClaim(
     {
       plan: (attempt, input) =>
-        attempt === 0 ? { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: farAway(input) } : { action: 'send', notificationStatus: 'WAITING_FOR_WINDOW' },
+        attempt === 0
+          ? { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: farAway(input) }
+          : { action: 'send', notificationStatus: 'WAITING_FOR_WINDOW' },
     },
     async (claim) => {
       await env.sleep(5 * 60_000);
@@ -227,7 +270,10 @@ test('notify loop: notify-now cuts a window wait short and skips the window for 
 
 test('notify loop: a send that finds the channel held waits, re-plans and sends once released', async () => {
   const { result, calls } = await withClaim(
-    { send: (attempt) => (attempt === 0 ? { notificationStatus: 'PENDING', held: true, detail: 'WhatsApp token rejected' } : { notificationStatus: 'SENT' }) },
+    {
+      send: (attempt) =>
+        attempt === 0 ? { notificationStatus: 'PENDING', held: true, detail: 'WhatsApp token rejected' } : { notificationStatus: 'SENT' },
+    },
     (claim) => claim.result(),
   );
   expect(result).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });

@@ -58,7 +58,14 @@ export async function startClaimHarness(db: Database, env: Record<string, string
     connection: temporalEnv.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ config, db, secrets, logger: pino({ level: 'silent' }), temporal: temporalEnv.client, graph: graphClientFromConfig(config) }),
+    activities: createActivities({
+      config,
+      db,
+      secrets,
+      logger: pino({ level: 'silent' }),
+      temporal: temporalEnv.client,
+      graph: graphClientFromConfig(config),
+    }),
   });
   const running = worker.run();
   return {
@@ -114,8 +121,22 @@ export async function seedClaim(
     providerUrl?: string;
     providerKey?: string;
     tenantTimezone?: string;
-    campaign?: Partial<{ timezone: string | null; notificationEnabled: boolean; notificationStartHour: number; notificationEndHour: number; endsAt: Date | null }>;
-    task?: Partial<{ platform: 'INSTAGRAM' | 'FACEBOOK' | 'TIKTOK' | 'TWITTER'; actionType: 'FOLLOW' | 'LIKE' | 'COMMENT' | 'SHARE' | 'MENTION'; targetId: string | null; verificationStrategy: 'META_API' | 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL'; fallbackStrategy: 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL'; statisticalApprovalRate: number; spinsReward: number }>;
+    campaign?: Partial<{
+      timezone: string | null;
+      notificationEnabled: boolean;
+      notificationStartHour: number;
+      notificationEndHour: number;
+      endsAt: Date | null;
+    }>;
+    task?: Partial<{
+      platform: 'INSTAGRAM' | 'FACEBOOK' | 'TIKTOK' | 'TWITTER';
+      actionType: 'FOLLOW' | 'LIKE' | 'COMMENT' | 'SHARE' | 'MENTION';
+      targetId: string | null;
+      verificationStrategy: 'META_API' | 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
+      fallbackStrategy: 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
+      statisticalApprovalRate: number;
+      spinsReward: number;
+    }>;
     metaConfig?: Record<string, string>;
     handle?: string;
   } = {},
@@ -172,7 +193,13 @@ export function textOf(value: unknown, out: string[] = []): string[] {
 }
 
 /** Whether a history event is an activity (scheduled) or local activity (marker) of one of `types`. */
-export function isActivityOf(event: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null; markerRecordedEventAttributes?: unknown }, types: readonly string[]): boolean {
+export function isActivityOf(
+  event: {
+    activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+    markerRecordedEventAttributes?: unknown;
+  },
+  types: readonly string[],
+): boolean {
   const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
   if (scheduled) return types.includes(scheduled);
   if (!event.markerRecordedEventAttributes) return false;
@@ -203,10 +230,14 @@ export async function waitForCompletion(
   predicate: (row: Awaited<ReturnType<Database['socialTaskCompletion']['findUniqueOrThrow']>>) => boolean,
   timeoutMs = 20_000,
 ) {
-  return eventually(async () => {
-    const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-    return predicate(row) && row;
-  }, `completion ${completionId} to match`, timeoutMs);
+  return eventually(
+    async () => {
+      const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+      return predicate(row) && row;
+    },
+    `completion ${completionId} to match`,
+    timeoutMs,
+  );
 }
 
 /** The first instant at or after `from` whose wall clock in `timeZone` reads `hh:mm`. */

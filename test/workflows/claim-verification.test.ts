@@ -105,8 +105,8 @@ async function activityRuns(handle: WorkflowHandle, activityType: string): Promi
   return [...runs.values()];
 }
 
-describe('the tenant\'s Instagram token is rejected (190)', () => {
-  test('the claim stays PENDING saying so, and is verified with the tenant\'s credentials once the tenant stores a valid token', async () => {
+describe("the tenant's Instagram token is rejected (190)", () => {
+  test("the claim stays PENDING saying so, and is verified with the tenant's credentials once the tenant stores a valid token", async () => {
     const business = instagramBusiness('acme.store');
     const comment = fakeMeta.addInstagramComment(business.media.id, { username: 'ana.ig', text: 'Me encanta' });
     fakeMeta.invalidateToken(business.token.token, 'revoked');
@@ -231,7 +231,7 @@ test('a rate-limited read is retried after the delay Meta asked for, and the cla
   expect(reads.every((request) => request.accessToken === business.token.token)).toBe(true);
 });
 
-test('a tenant without Instagram credentials is verified with the platform\'s (PLATFORM_META_API)', async () => {
+test("a tenant without Instagram credentials is verified with the platform's (PLATFORM_META_API)", async () => {
   const platform = instagramBusiness('platform.brand');
   const comment = fakeMeta.addInstagramComment(platform.media.id, { username: 'ana.ig' });
   await database.db.platformSettings.upsert({
@@ -260,7 +260,7 @@ test('a tenant without Instagram credentials is verified with the platform\'s (P
   expect(fakeMeta.graphRequests().filter((request) => request.accessToken === pageToken.token)).toHaveLength(0);
 });
 
-test('with no credentials anywhere the task\'s fallback strategy decides, and the detail says why', async () => {
+test("with no credentials anywhere the task's fallback strategy decides, and the detail says why", async () => {
   const orphan = instagramBusiness('nobody.configured');
   fakeMeta.addInstagramComment(orphan.media.id, { username: 'ana.ig' });
   const honor = await seedInstagramCommentClaim({ mediaId: orphan.media.id, fallbackStrategy: 'HONOR_SYSTEM' });

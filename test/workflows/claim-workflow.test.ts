@@ -6,7 +6,14 @@ import { claimStateQuery, manualDecisionSignal, notificationSettingsChangedSigna
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import {
-  activityScheduledAt, RECORDS_VERIFICATION, nextLocalTime, seedClaim, startClaimHarness, waitForCompletion, workflowBundle, type ClaimHarness,
+  activityScheduledAt,
+  RECORDS_VERIFICATION,
+  nextLocalTime,
+  seedClaim,
+  startClaimHarness,
+  waitForCompletion,
+  workflowBundle,
+  type ClaimHarness,
 } from './claim-support.js';
 
 let database: TestDatabase;
@@ -56,7 +63,13 @@ test('waits the verify delay in workflow time, credits the spins once, and notif
   expect(verifiedAt!.getTime() - startedAt.getTime()).toBeGreaterThanOrEqual(5 * 60_000);
 
   const row = await database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
-  expect(row).toMatchObject({ status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', spinsAwarded: 3, notificationStatus: 'SENT', notificationChannel: 'TENANT_PROVIDER' });
+  expect(row).toMatchObject({
+    status: 'VERIFIED',
+    verificationMethod: 'HONOR_SYSTEM',
+    spinsAwarded: 3,
+    notificationStatus: 'SENT',
+    notificationChannel: 'TENANT_PROVIDER',
+  });
   expect(row.notificationProviderMessageId).toMatch(/^msg-/);
   expect(await database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(1);
 

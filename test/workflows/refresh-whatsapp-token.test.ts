@@ -34,9 +34,17 @@ async function connectAccount(init: Partial<FakeToken>) {
   const waba = fake.addWaba();
   const phone = fake.addPhoneNumber(waba.id, { displayPhoneNumber: `+1 555-040-${String(counter).padStart(4, '0')}` });
   const code = fake.issueCode({
-    token: { type: 'SYSTEM_USER', scopes: ['whatsapp_business_messaging'], granularScopes: [{ scope: 'whatsapp_business_messaging', targetIds: [waba.id] }], ...init },
+    token: {
+      type: 'SYSTEM_USER',
+      scopes: ['whatsapp_business_messaging'],
+      granularScopes: [{ scope: 'whatsapp_business_messaging', targetIds: [waba.id] }],
+      ...init,
+    },
   });
-  const response = await system.request('POST', '/api/v1/meta/embedded-signup', { token: tenantToken, body: { code, wabaId: waba.id, phoneNumberId: phone.id } });
+  const response = await system.request('POST', '/api/v1/meta/embedded-signup', {
+    token: tenantToken,
+    body: { code, wabaId: waba.id, phoneNumberId: phone.id },
+  });
   expect(response.status).toBe(201);
   const id: string = response.body.accounts[0].id;
   const row = await system.deps.db.whatsappAccount.findUniqueOrThrow({ where: { id } });
@@ -116,7 +124,10 @@ test('a revoked token (190/458): NEEDS_REAUTH with the reason, schedule paused w
 
   // The tenant sees it.
   const listed = await system.request('GET', '/api/v1/whatsapp/accounts', { token: tenantToken });
-  expect(listed.body.accounts.find((view: { id: string }) => view.id === account.id)).toMatchObject({ status: 'NEEDS_REAUTH', statusReason: row.statusReason });
+  expect(listed.body.accounts.find((view: { id: string }) => view.id === account.id)).toMatchObject({
+    status: 'NEEDS_REAUTH',
+    statusReason: row.statusReason,
+  });
 });
 
 test('the exchange itself refused with 190 (expired between check and exchange): NEEDS_REAUTH, schedule paused', async () => {
@@ -144,12 +155,17 @@ test('the exchange itself refused with 190 (expired between check and exchange):
 
 test('an account a send already marked NEEDS_REAUTH: no Meta call, schedule paused', async () => {
   const account = await connectAccount({ expiresAt: 0 });
-  await system.deps.db.whatsappAccount.update({ where: { id: account.id }, data: { status: 'NEEDS_REAUTH', statusReason: 'token rejected while sending' } });
+  await system.deps.db.whatsappAccount.update({
+    where: { id: account.id },
+    data: { status: 'NEEDS_REAUTH', statusReason: 'token rejected while sending' },
+  });
   const debugsBefore = debugsOf(account.token).length;
   const summary = await refresh(account.id);
   expect(summary).toMatchObject({ result: 'skipped', reason: 'token rejected while sending', schedulePaused: true });
   expect(debugsOf(account.token)).toHaveLength(debugsBefore);
-  expect((await system.deps.temporal.schedule.getHandle(refreshScheduleId(account.id)).describe()).state.note).toMatch(/token rejected while sending/);
+  expect((await system.deps.temporal.schedule.getHandle(refreshScheduleId(account.id)).describe()).state.note).toMatch(
+    /token rejected while sending/,
+  );
 });
 
 test("Meta's rate limit: the activity retries after Meta's own delay (nextRetryDelay) and then succeeds", async () => {

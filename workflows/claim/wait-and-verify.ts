@@ -76,7 +76,9 @@ async function verifyOrGiveUp(run: ClaimRun, claim: ClaimSnapshot): Promise<Deci
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     return {
-      kind: 'decided', verified: false, reason: 'VERIFICATION_UNAVAILABLE',
+      kind: 'decided',
+      verified: false,
+      reason: 'VERIFICATION_UNAVAILABLE',
       detail: `Verification could not be completed: ${error.cause?.message ?? error.message}`,
     };
   }
@@ -104,9 +106,7 @@ async function decideBy(run: ClaimRun, strategy: FallbackStrategy, approvalRate:
         verified: approved,
         method: 'STATISTICAL',
         reason: approved ? 'APPROVED_BY_SAMPLING' : 'NOT_APPROVED_BY_SAMPLING',
-        detail: approved
-          ? `Approved by statistical sampling (rate ${approvalRate})`
-          : `Not approved by statistical sampling (rate ${approvalRate})`,
+        detail: approved ? `Approved by statistical sampling (rate ${approvalRate})` : `Not approved by statistical sampling (rate ${approvalRate})`,
       };
     }
     case 'MANUAL':
@@ -144,7 +144,13 @@ async function verifyWithMetaUntilCredentialsWork(run: ClaimRun): Promise<Decide
     firstFailureAt ??= Date.now();
     const elapsed = Date.now() - firstFailureAt;
     if (elapsed >= input.credentialRetryWindowMs) {
-      return { kind: 'decided', verified: false, method: result.method, reason: 'CREDENTIALS_REJECTED', detail: `Meta credentials were rejected for ${Math.round(elapsed / 3_600_000)}h: ${result.detail}` };
+      return {
+        kind: 'decided',
+        verified: false,
+        method: result.method,
+        reason: 'CREDENTIALS_REJECTED',
+        detail: `Meta credentials were rejected for ${Math.round(elapsed / 3_600_000)}h: ${result.detail}`,
+      };
     }
     run.phase = 'WAITING_FOR_CREDENTIALS';
     run.detail = result.detail;

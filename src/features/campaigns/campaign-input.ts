@@ -12,7 +12,12 @@ const hour = z.number().int().min(0).max(23);
 /** A WhatsApp message template as Meta names them: lowercase letters, digits, underscores; a locale code. */
 const templateSchema = z
   .object({
-    name: z.string().trim().min(1).max(512).regex(/^[a-z0-9_]+$/, 'lowercase letters, digits and underscores'),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(512)
+      .regex(/^[a-z0-9_]+$/, 'lowercase letters, digits and underscores'),
     language: z
       .string()
       .trim()
@@ -72,8 +77,7 @@ export function campaignColumns(input: CampaignInput) {
   };
 }
 
-const invalid = (message: string) =>
-  new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'whatsappAccountId', message }]);
+const invalid = (message: string) => new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'whatsappAccountId', message }]);
 
 /** The account must be the tenant's own (another tenant's looks absent) and still connected. */
 export async function assertUsableWhatsappAccount(db: TenantDatabase, accountId: string): Promise<void> {

@@ -1,6 +1,10 @@
 import type { TenantContext } from '../../http/use-case-context.js';
 import {
-  assertUsableWhatsappAccount, campaignColumns, isMissingAccountError, missingAccountError, type CreateCampaignInput,
+  assertUsableWhatsappAccount,
+  campaignColumns,
+  isMissingAccountError,
+  missingAccountError,
+  type CreateCampaignInput,
 } from './campaign-input.js';
 import { toCampaignView } from './campaign-view.js';
 

@@ -2,7 +2,11 @@ import type { Campaign } from '../../generated/prisma/client.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { requestReplan } from '../../temporal/claim-signals.js';
 import {
-  assertUsableWhatsappAccount, campaignColumns, isMissingAccountError, missingAccountError, type PatchCampaignInput,
+  assertUsableWhatsappAccount,
+  campaignColumns,
+  isMissingAccountError,
+  missingAccountError,
+  type PatchCampaignInput,
 } from './campaign-input.js';
 import { toCampaignView } from './campaign-view.js';
 import { findCampaignOr404 } from './get-campaign.js';
@@ -10,8 +14,14 @@ import { orNotFound } from '../../db/prisma-errors.js';
 
 /** What a waiting claim reads when it plans its notification. */
 const NOTIFICATION_COLUMNS = [
-  'timezone', 'notificationEnabled', 'notificationStartHour', 'notificationEndHour', 'whatsappAccountId',
-  'notificationTemplateName', 'notificationTemplateLanguage', 'endsAt',
+  'timezone',
+  'notificationEnabled',
+  'notificationStartHour',
+  'notificationEndHour',
+  'whatsappAccountId',
+  'notificationTemplateName',
+  'notificationTemplateLanguage',
+  'endsAt',
 ] as const satisfies readonly (keyof Campaign)[];
 
 function notificationSettingsDiffer(before: Campaign, after: Campaign): boolean {

@@ -8,17 +8,26 @@ import type { SocialPlatform } from '../../verification/outcome.js';
 
 export async function bindClaimHandle(
   db: Database,
-  claimant: { tenantId: string; endUserId: string; platform: SocialPlatform; profile: { instagramUsername: string | null; facebookName: string | null } },
+  claimant: {
+    tenantId: string;
+    endUserId: string;
+    platform: SocialPlatform;
+    profile: { instagramUsername: string | null; facebookName: string | null };
+  },
   claimedHandle: string | undefined,
 ): Promise<void> {
   const field = profileField(claimant.platform);
-  const handle = claimedHandle ?? (field ? claimant.profile[field] ?? undefined : undefined);
+  const handle = claimedHandle ?? (field ? (claimant.profile[field] ?? undefined) : undefined);
   if (!handle) return;
   const result = await bindHandle(db, claimant, handle);
   if (!result.bound) {
-    throw new AppError('HANDLE_TAKEN', `the ${claimant.platform.toLowerCase()} handle "${result.handle}" belongs to another end user of this tenant`, {
-      field: claimedHandle ? 'handle' : field,
-      platform: claimant.platform,
-    });
+    throw new AppError(
+      'HANDLE_TAKEN',
+      `the ${claimant.platform.toLowerCase()} handle "${result.handle}" belongs to another end user of this tenant`,
+      {
+        field: claimedHandle ? 'handle' : field,
+        platform: claimant.platform,
+      },
+    );
   }
 }

@@ -11,11 +11,10 @@ export async function notifyCompletionNow(ctx: TenantContext, { completionId }: 
   const { deps, db } = ctx;
   const completion = await findCompletionOr404(db, completionId);
   if (completion.status !== 'VERIFIED' || !isNotificationAhead(completion.notificationStatus)) {
-    throw new AppError(
-      'INVALID_STATE',
-      'only a verified claim whose notification has not been sent yet can be notified now',
-      { status: completion.status, notificationStatus: completion.notificationStatus },
-    );
+    throw new AppError('INVALID_STATE', 'only a verified claim whose notification has not been sent yet can be notified now', {
+      status: completion.status,
+      notificationStatus: completion.notificationStatus,
+    });
   }
   await signalClaimWorkflow(deps, completion, (workflowId) => requestNotifyNow(deps, workflowId));
   return toCompletionView(await findCompletionOr404(db, completionId));

@@ -21,7 +21,10 @@ export function completionRoutes(deps: AppDeps): Router {
   router.get('/completions/:completionId', requireRole('tenant_admin'), async (req, res) => {
     res.json(await getCompletion(tenantContext(deps, req), { completionId: completionIdOf(req) }));
   });
-  for (const [action, approved] of [['approve', true], ['reject', false]] as const) {
+  for (const [action, approved] of [
+    ['approve', true],
+    ['reject', false],
+  ] as const) {
     router.post(`/completions/:completionId/${action}`, requireRole('tenant_admin'), async (req, res) => {
       const ctx = tenantContext(deps, req);
       // An approve with no body at all is the common case.

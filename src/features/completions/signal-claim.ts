@@ -31,5 +31,10 @@ export async function signalClaimWorkflow(
 }
 
 function upstream(error: unknown): AppError {
-  return new AppError('UPSTREAM_UNAVAILABLE', 'the workflow service (Temporal) could not be reached in time; nothing was changed, try again', undefined, { cause: error });
+  return new AppError(
+    'UPSTREAM_UNAVAILABLE',
+    'the workflow service (Temporal) could not be reached in time; nothing was changed, try again',
+    undefined,
+    { cause: error },
+  );
 }

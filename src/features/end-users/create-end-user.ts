@@ -12,7 +12,10 @@ export async function createEndUser(ctx: TenantContext, input: CreateEndUserInpu
   try {
     const user = await db.$transaction(async (tx) => {
       const created = await tx.endUser.create({ data: { ...input, tenantId } });
-      const profile = [['INSTAGRAM', input.instagramUsername], ['FACEBOOK', input.facebookName]] as const;
+      const profile = [
+        ['INSTAGRAM', input.instagramUsername],
+        ['FACEBOOK', input.facebookName],
+      ] as const;
       for (const [platform, handle] of profile) {
         if (!handle) continue;
         const binding = await bindHandle(tx, { tenantId, platform, endUserId: created.id }, handle);

@@ -36,14 +36,28 @@ export function renderCallbackPage(deps: { config: AppConfig; signer: StateSigne
   try {
     deps.signer.verify(state);
   } catch {
-    return page(400, 'This link is not valid', 'It has expired (links are valid for 10 minutes) or was not issued by us. Start again from your dashboard.');
+    return page(
+      400,
+      'This link is not valid',
+      'It has expired (links are valid for 10 minutes) or was not issued by us. Start again from your dashboard.',
+    );
   }
   if (!dashboardOrigin) {
-    return page(409, 'Connecting is not configured', 'The platform has not set META_DASHBOARD_ORIGIN / META_DASHBOARD_URL; tell your platform operator.');
+    return page(
+      409,
+      'Connecting is not configured',
+      'The platform has not set META_DASHBOARD_ORIGIN / META_DASHBOARD_URL; tell your platform operator.',
+    );
   }
   const failed = error !== undefined || reason !== undefined || !code;
   const handoff = failed
-    ? { type: CALLBACK_MESSAGE_TYPE, state, error: printable(error ?? 'no_code'), errorReason: printable(reason ?? ''), errorDescription: printable(description ?? '') }
+    ? {
+        type: CALLBACK_MESSAGE_TYPE,
+        state,
+        error: printable(error ?? 'no_code'),
+        errorReason: printable(reason ?? ''),
+        errorDescription: printable(description ?? ''),
+      }
     : { type: CALLBACK_MESSAGE_TYPE, code, state };
   const redirect = deps.config.meta.dashboardUrl ? withParams(deps.config.meta.dashboardUrl, handoff) : undefined;
   const nonce = randomBytes(16).toString('base64');
@@ -113,7 +127,12 @@ function withParams(base: string, params: Record<string, string | undefined>): s
 
 // Inside <script type="application/json">: no "</script>", no HTML comment openers, no U+2028/2029 surprises.
 function jsonForHtml(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function escapeHtml(value: string): string {

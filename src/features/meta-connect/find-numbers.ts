@@ -5,7 +5,10 @@ import type { GraphClient } from '../../integrations/meta/graph-client.js';
 import { graphIdSegment } from '../../integrations/meta/graph-ids.js';
 import type { DebugTokenInfo } from '../../integrations/meta/oauth.js';
 import {
-  discoverWhatsappAccounts, listPhoneNumbers, whatsappAccountIdsFromScopes, type WhatsappPhoneNumber,
+  discoverWhatsappAccounts,
+  listPhoneNumbers,
+  whatsappAccountIdsFromScopes,
+  type WhatsappPhoneNumber,
 } from '../../integrations/meta/whatsapp-business.js';
 import type { OutboundError } from '../../integrations/outbound-error.js';
 import { AppError } from '../../http/errors.js';
@@ -27,10 +30,14 @@ export async function discoverNumbers(graph: GraphClient, token: string, info: D
   }
   const numbers = accounts.flatMap((account) => account.phoneNumbers.map((phone) => ({ wabaId: account.wabaId, phone })));
   if (numbers.length === 0) {
-    throw new AppError('BAD_REQUEST', 'The granted WhatsApp Business account(s) have no phone number yet. Add one in WhatsApp Manager, then connect again.', {
-      step: 'discover_accounts',
-      wabaIds: accounts.map((account) => account.wabaId),
-    });
+    throw new AppError(
+      'BAD_REQUEST',
+      'The granted WhatsApp Business account(s) have no phone number yet. Add one in WhatsApp Manager, then connect again.',
+      {
+        step: 'discover_accounts',
+        wabaIds: accounts.map((account) => account.wabaId),
+      },
+    );
   }
   return numbers;
 }
@@ -51,9 +58,18 @@ export async function verifySelectedNumber(
   }
   const noAccess = (error: OutboundError) =>
     error.kind === 'permanent' || error.kind === 'auth'
-      ? new AppError('BAD_REQUEST', `The token Meta issued cannot access WhatsApp Business account ${selected.wabaId}: ${error.message}`, metaDetails('verify_assets', error), { cause: error })
+      ? new AppError(
+          'BAD_REQUEST',
+          `The token Meta issued cannot access WhatsApp Business account ${selected.wabaId}: ${error.message}`,
+          metaDetails('verify_assets', error),
+          { cause: error },
+        )
       : undefined;
-  await metaStep('verify_assets', () => graph.get<{ id: string }>(`/${graphIdSegment(selected.wabaId, 'WABA id')}`, { fields: 'id,name' }, token), noAccess);
+  await metaStep(
+    'verify_assets',
+    () => graph.get<{ id: string }>(`/${graphIdSegment(selected.wabaId, 'WABA id')}`, { fields: 'id,name' }, token),
+    noAccess,
+  );
   const phones = await metaStep('verify_assets', () => listPhoneNumbers(graph, selected.wabaId, token), noAccess);
   const phone = phones.find((candidate) => candidate.id === selected.phoneNumberId);
   if (!phone) {

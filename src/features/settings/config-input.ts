@@ -61,7 +61,6 @@ export function mergeMetaConfig(input: z.infer<typeof metaConfigInput>, stored: 
     facebookPageId: input.facebookPageId,
     facebookToken: input.facebookToken ?? (input.facebookPageId === stored?.facebookPageId ? stored?.facebookToken : undefined),
     instagramAccountId: input.instagramAccountId,
-    instagramToken:
-      input.instagramToken ?? (input.instagramAccountId === stored?.instagramAccountId ? stored?.instagramToken : undefined),
+    instagramToken: input.instagramToken ?? (input.instagramAccountId === stored?.instagramAccountId ? stored?.instagramToken : undefined),
   };
 }

@@ -10,7 +10,9 @@ import { requestWebhookSubscription } from '../../webhook-subscriptions/request-
 import { showWebhookSubscription, type SubscriptionOwner } from '../../webhook-subscriptions/subscription-store.js';
 
 /** Whether a settings view's metaConfig names an account whose webhooks can be subscribed. */
-const subscribable = (view: { metaConfig: { facebookPageId: string | null; facebookToken: { configured: boolean }; instagramAccountId: string | null } | null }) =>
+const subscribable = (view: {
+  metaConfig: { facebookPageId: string | null; facebookToken: { configured: boolean }; instagramAccountId: string | null } | null;
+}) =>
   Boolean(view.metaConfig && ((view.metaConfig.facebookPageId && view.metaConfig.facebookToken.configured) || view.metaConfig.instagramAccountId));
 
 export function settingsRoutes(deps: AppDeps): Router {
@@ -20,7 +22,8 @@ export function settingsRoutes(deps: AppDeps): Router {
   // Every write of Meta credentials (re)subscribes their webhooks in the background (a workflow);
   // the view shows how that went: webhookSubscription {status, error, subscriptions, ...}.
   const withSubscription = async <T extends object>(view: T, owner: SubscriptionOwner) => ({
-    ...view, webhookSubscription: await showWebhookSubscription(deps.db, owner),
+    ...view,
+    webhookSubscription: await showWebhookSubscription(deps.db, owner),
   });
   const wroteMetaConfig = (body: unknown) => typeof body === 'object' && body !== null && 'metaConfig' in body;
 

@@ -24,7 +24,9 @@ export async function checkTask(ctx: TenantContext, task: CheckableTask): Promis
 export async function assessTaskTarget(ctx: TenantContext, task: CheckableTask): Promise<TaskWarning[]> {
   if (task.verificationStrategy !== 'META_API') return [];
   const check = await checkTask(ctx, task);
-  const warn = (code: TaskWarning['code']): TaskWarning[] => [{ code, message: `${check.reason}; the ${task.fallbackStrategy} fallback will decide claims`, fallback: task.fallbackStrategy }];
+  const warn = (code: TaskWarning['code']): TaskWarning[] => [
+    { code, message: `${check.reason}; the ${task.fallbackStrategy} fallback will decide claims`, fallback: task.fallbackStrategy },
+  ];
   switch (check.outcome) {
     case 'readable':
     case 'not_meta':
@@ -32,7 +34,7 @@ export async function assessTaskTarget(ctx: TenantContext, task: CheckableTask):
     case 'malformed':
       throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'targetId', message: check.reason }]);
     case 'unreadable':
-      throw new AppError('TASK_TARGET_UNREADABLE', 'Meta cannot read the task\'s target with the credentials that would verify its claims', {
+      throw new AppError('TASK_TARGET_UNREADABLE', "Meta cannot read the task's target with the credentials that would verify its claims", {
         field: 'targetId',
         reason: check.reason,
       });

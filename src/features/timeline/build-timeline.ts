@@ -135,7 +135,9 @@ function notificationEvents(facts: TimelineFacts, admin: boolean): TimelineEvent
       events.push({
         at: iso(claim.updatedAt),
         kind: 'notification_failed',
-        text: admin ? `The notification could not be sent: ${claim.notificationError ?? 'no reason recorded'}.` : 'Your notification could not be sent.',
+        text: admin
+          ? `The notification could not be sent: ${claim.notificationError ?? 'no reason recorded'}.`
+          : 'Your notification could not be sent.',
       });
       break;
     case 'SKIPPED':
@@ -155,7 +157,7 @@ function notificationEvents(facts: TimelineFacts, admin: boolean): TimelineEvent
 
 function sentEvent(claim: TimelineFacts['claim'], admin: boolean): TimelineEvent {
   if (!admin) return { at: iso(claim.notificationSentAt), kind: 'sent', text: 'Notification sent on WhatsApp.' };
-  const channel = claim.notificationChannel ? CHANNEL_WORDS[claim.notificationChannel] ?? claim.notificationChannel : 'WhatsApp';
+  const channel = claim.notificationChannel ? (CHANNEL_WORDS[claim.notificationChannel] ?? claim.notificationChannel) : 'WhatsApp';
   const id = claim.notificationProviderMessageId;
   return {
     at: iso(claim.notificationSentAt),
@@ -177,7 +179,9 @@ function deliveryEvent(delivery: TimelineFacts['deliveries'][number], admin: boo
       return {
         at,
         kind: 'delivery_failed',
-        text: admin ? `WhatsApp reported it undeliverable${delivery.errorCode ? ` (code ${delivery.errorCode}${delivery.errorTitle ? `: ${delivery.errorTitle}` : ''})` : ''}.` : 'The message could not be delivered.',
+        text: admin
+          ? `WhatsApp reported it undeliverable${delivery.errorCode ? ` (code ${delivery.errorCode}${delivery.errorTitle ? `: ${delivery.errorTitle}` : ''})` : ''}.`
+          : 'The message could not be delivered.',
       };
     default:
       return { at, kind: delivery.status, text: `WhatsApp reported "${delivery.status}".` };
@@ -194,7 +198,9 @@ function nextStep(facts: TimelineFacts, admin: boolean): Timeline['next'] {
         return {
           at: null,
           kind: 'verify_retry',
-          text: admin ? `Verification retries when the Meta credentials work again: ${live.detail ?? claim.detail ?? ''}`.trim() : 'Verification is delayed.',
+          text: admin
+            ? `Verification retries when the Meta credentials work again: ${live.detail ?? claim.detail ?? ''}`.trim()
+            : 'Verification is delayed.',
         };
       case 'VERIFYING':
         return { at: null, kind: 'verify', text: 'Verifying now.' };
@@ -210,7 +216,9 @@ function nextStep(facts: TimelineFacts, admin: boolean): Timeline['next'] {
     return {
       at: null,
       kind: 'held',
-      text: admin ? 'Sends once the WhatsApp channel can be used again (reconnect the account, or use notify-now).' : 'Your notification will be sent as soon as possible.',
+      text: admin
+        ? 'Sends once the WhatsApp channel can be used again (reconnect the account, or use notify-now).'
+        : 'Your notification will be sent as soon as possible.',
     };
   }
   const notBefore = live?.notBefore ?? iso(claim.notificationNotBefore);

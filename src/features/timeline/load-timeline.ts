@@ -30,7 +30,11 @@ export async function loadTimeline(ctx: TenantContext, { completionId }: { compl
   const where = audience === 'end_user' ? { id: completionId, userId: ctx.actor.userId } : { id: completionId };
   const claim = await ctx.db.socialTaskCompletion.findFirst({
     where,
-    include: { campaign: { select: { timezone: true, notificationStartHour: true, notificationEndHour: true, notificationEnabled: true } }, tenant: { select: { timezone: true } }, spinCredit: { select: { createdAt: true } } },
+    include: {
+      campaign: { select: { timezone: true, notificationStartHour: true, notificationEndHour: true, notificationEnabled: true } },
+      tenant: { select: { timezone: true } },
+      spinCredit: { select: { createdAt: true } },
+    },
   });
   if (!claim) throw notFound(audience === 'end_user' ? 'claim' : 'completion');
 

@@ -24,9 +24,10 @@ export interface WebhookEventView {
 export async function listWebhookEvents(ctx: TenantContext, page: ListWebhookEventsQuery) {
   const { tenantId } = ctx;
   const db = ctx.deps.db;
-  const concernsTenant = page.unmatched === 'true'
-    ? { result: { path: ['unmatchedTenantIds'], array_contains: [tenantId] } }
-    : { OR: [{ tenantId }, { tenantId: null, result: { path: ['tenantIds'], array_contains: [tenantId] } }] };
+  const concernsTenant =
+    page.unmatched === 'true'
+      ? { result: { path: ['unmatchedTenantIds'], array_contains: [tenantId] } }
+      : { OR: [{ tenantId }, { tenantId: null, result: { path: ['tenantIds'], array_contains: [tenantId] } }] };
   const { where: afterCursor, ...order } = pageArgs(page, { key: 'receivedAt' });
   const rows = await db.webhookEvent.findMany({
     where: { AND: [concernsTenant, { processedAt: { not: null } }, afterCursor] },

@@ -11,7 +11,11 @@ import { instrumentedGot } from '../../observability/outbound-http.js';
 import { OutboundError } from '../outbound-error.js';
 import { appAccessToken, appSecretProof } from './appsecret-proof.js';
 import {
-  errorFromGraphResponse, errorFromNetworkFailure, errorFromUnreadableSuccess, type MetaErrorBody, type RequestDescription,
+  errorFromGraphResponse,
+  errorFromNetworkFailure,
+  errorFromUnreadableSuccess,
+  type MetaErrorBody,
+  type RequestDescription,
 } from './graph-errors.js';
 import { GraphPagination, type GraphPage, type GraphParams, type PagedItems, type PageRequest } from './graph-pagination.js';
 import type { HeaderBag } from './rate-limit-headers.js';
@@ -97,9 +101,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       path: init.versionedPath,
       idempotent: init.idempotent,
       https,
-      redact: createRedactor([
-        init.accessToken, proof, appSecret, ...secretParamValues(init.params), ...secretParamValues(init.body),
-      ]),
+      redact: createRedactor([init.accessToken, proof, appSecret, ...secretParamValues(init.params), ...secretParamValues(init.body)]),
     };
     const searchParams = new URLSearchParams();
     for (const [key, value] of Object.entries(init.params)) if (value !== undefined) searchParams.set(key, String(value));
@@ -152,8 +154,13 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       send<T>({ method: 'GET', versionedPath: versioned(path), params, accessToken, idempotent: true }),
     post: <T>(path: string, body: Readonly<Record<string, unknown>> | undefined, accessToken: string | undefined, postOptions: GraphPostOptions) =>
       send<T>({
-        method: 'POST', versionedPath: versioned(path), params: {}, body, encoding: postOptions.encoding,
-        accessToken, idempotent: postOptions.idempotent,
+        method: 'POST',
+        versionedPath: versioned(path),
+        params: {},
+        body,
+        encoding: postOptions.encoding,
+        accessToken,
+        idempotent: postOptions.idempotent,
       }),
     paginate: <T>(path: string, params: GraphParams, accessToken: string | undefined, paginateOptions: GraphPaginateOptions) =>
       new GraphPagination<T>(

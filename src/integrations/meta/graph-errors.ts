@@ -22,11 +22,9 @@ export interface MetaErrorBody {
 
 /** Throttling: Platform (4, 17, 32, 341, 613), BUC (80000-80014), WhatsApp throughput and pair rate. */
 const RATE_LIMIT_CODES = new Set([
-  4, 17, 32, 341, 613,
-  80000, 80001, 80002, 80003, 80004, 80005, 80006,
+  4, 17, 32, 341, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006,
   // 80007 (WhatsApp error page) vs 80008 (Graph rate-limit page) name the same WABA limit: take both.
-  80007, 80008, 80009, 80014,
-  130429, 131056,
+  80007, 80008, 80009, 80014, 130429, 131056,
 ]);
 
 /** Credentials rejected or lacking a permission: retrying is useless until the tenant reconnects. */

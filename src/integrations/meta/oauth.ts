@@ -151,9 +151,7 @@ export async function debugToken(client: GraphClient, token: string): Promise<De
     granularScopes: (data.granular_scopes ?? [])
       .filter((entry) => typeof entry.scope === 'string')
       .map((entry) => ({ scope: entry.scope as string, targetIds: (entry.target_ids ?? []).map(String) })),
-    ...(data.error
-      ? { error: { code: data.error.code, subcode: data.error.subcode, message: data.error.message ?? 'invalid token' } }
-      : {}),
+    ...(data.error ? { error: { code: data.error.code, subcode: data.error.subcode, message: data.error.message ?? 'invalid token' } } : {}),
   };
 }
 

@@ -24,7 +24,9 @@ export async function subscribePageToApp(client: GraphClient, pageId: string, pa
 /** The Instagram professional account connected to the Page, if any. */
 export async function connectedInstagramAccount(client: GraphClient, pageId: string, pageToken: string): Promise<string | undefined> {
   const page = await client.get<{ instagram_business_account?: { id?: string } }>(
-    `/${graphIdSegment(pageId, 'Page id')}`, { fields: 'instagram_business_account' }, pageToken,
+    `/${graphIdSegment(pageId, 'Page id')}`,
+    { fields: 'instagram_business_account' },
+    pageToken,
   );
   return page.instagram_business_account?.id;
 }

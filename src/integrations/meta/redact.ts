@@ -2,9 +2,7 @@
 // details. Anything that might echo a secret (Meta's own message, a socket error) goes through here.
 
 /** Query/body parameters whose values are credentials (Meta takes several in the query string). */
-export const SECRET_PARAMS = new Set([
-  'access_token', 'appsecret_proof', 'client_secret', 'code', 'fb_exchange_token', 'input_token', 'pin',
-]);
+export const SECRET_PARAMS = new Set(['access_token', 'appsecret_proof', 'client_secret', 'code', 'fb_exchange_token', 'input_token', 'pin']);
 
 const MIN_SECRET_LENGTH = 4;
 const MAX_MESSAGE_LENGTH = 500;

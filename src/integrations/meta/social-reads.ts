@@ -65,9 +65,19 @@ export function listInstagramComments(client: GraphClient, mediaId: string, toke
     .map(toInstagramComment);
 }
 
-export function listInstagramCommentReplies(client: GraphClient, commentId: string, token: string, options: PageWalkOptions): PagedItems<InstagramComment> {
+export function listInstagramCommentReplies(
+  client: GraphClient,
+  commentId: string,
+  token: string,
+  options: PageWalkOptions,
+): PagedItems<InstagramComment> {
   return client
-    .paginate<IgCommentNode>(`/${graphIdSegment(commentId, 'IG comment id')}/replies`, { fields: IG_COMMENT_FIELDS, limit: IG_COMMENTS_PAGE_SIZE }, token, options)
+    .paginate<IgCommentNode>(
+      `/${graphIdSegment(commentId, 'IG comment id')}/replies`,
+      { fields: IG_COMMENT_FIELDS, limit: IG_COMMENTS_PAGE_SIZE },
+      token,
+      options,
+    )
     .map(toInstagramComment);
 }
 
@@ -106,7 +116,10 @@ export function listInstagramTaggedMedia(client: GraphClient, igUserId: string, 
  * is no edge listing mentions: without the webhook's id they cannot be found by polling.
  */
 export async function getInstagramMentionedComment(
-  client: GraphClient, igUserId: string, commentId: string, token: string,
+  client: GraphClient,
+  igUserId: string,
+  commentId: string,
+  token: string,
 ): Promise<InstagramComment | undefined> {
   const response = await client.get<{ mentioned_comment?: IgCommentNode }>(
     `/${graphIdSegment(igUserId, 'IG user id')}`,
@@ -118,7 +131,10 @@ export async function getInstagramMentionedComment(
 
 /** A media whose caption @mentions the business, by the media id a `mentions` webhook delivered. */
 export async function getInstagramMentionedMedia(
-  client: GraphClient, igUserId: string, mediaId: string, token: string,
+  client: GraphClient,
+  igUserId: string,
+  mediaId: string,
+  token: string,
 ): Promise<InstagramMedia | undefined> {
   const response = await client.get<{ mentioned_media?: IgMediaNode }>(
     `/${graphIdSegment(igUserId, 'IG user id')}`,
@@ -153,13 +169,18 @@ interface FbCommentNode {
  * (the default `toplevel` would hide replies), oldest first unless `newestFirst`.
  */
 export function listPageObjectComments(
-  client: GraphClient, objectId: string, pageToken: string, options: PageWalkOptions & { readonly newestFirst?: boolean },
+  client: GraphClient,
+  objectId: string,
+  pageToken: string,
+  options: PageWalkOptions & { readonly newestFirst?: boolean },
 ): PagedItems<FacebookComment> {
   return client
     .paginate<FbCommentNode>(
       `/${graphIdSegment(objectId, 'post id')}/comments`,
       {
-        fields: 'id,message,created_time,from{id,name},parent{id}', filter: 'stream', limit: 100,
+        fields: 'id,message,created_time,from{id,name},parent{id}',
+        filter: 'stream',
+        limit: 100,
         // Newest first lets an incremental crawl stop where the index already is.
         ...(options.newestFirst ? { order: 'reverse_chronological' } : {}),
       },
@@ -184,7 +205,12 @@ export interface FacebookReaction {
 }
 
 /** Reactions on a Page post (the `/likes` edge of posts is gone; reactions replaced it). */
-export function listPageObjectReactions(client: GraphClient, objectId: string, pageToken: string, options: PageWalkOptions): PagedItems<FacebookReaction> {
+export function listPageObjectReactions(
+  client: GraphClient,
+  objectId: string,
+  pageToken: string,
+  options: PageWalkOptions,
+): PagedItems<FacebookReaction> {
   return client
     .paginate<{ id?: string; name?: string; type?: string }>(
       `/${graphIdSegment(objectId, 'post id')}/reactions`,

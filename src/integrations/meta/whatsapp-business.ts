@@ -83,9 +83,9 @@ export async function listPhoneNumbers(client: GraphClient, wabaId: string, toke
 
 /** Subscribes our app to the WABA's webhooks; without it no messages/status webhooks arrive. Repeatable. */
 export async function subscribeAppToWaba(client: GraphClient, wabaId: string, token: string): Promise<void> {
-  const response = await client.post<{ success?: boolean }>(
-    `/${graphIdSegment(wabaId, 'WABA id')}/subscribed_apps`, undefined, token, { idempotent: true },
-  );
+  const response = await client.post<{ success?: boolean }>(`/${graphIdSegment(wabaId, 'WABA id')}/subscribed_apps`, undefined, token, {
+    idempotent: true,
+  });
   if (response.success !== true) throw unexpected(`subscribed_apps did not report success`);
 }
 

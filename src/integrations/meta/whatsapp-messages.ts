@@ -77,9 +77,8 @@ function messagePayload(message: CloudMessage): Record<string, unknown> {
     }
     return { type: 'text', text: { body: message.body } };
   }
-  const components = message.bodyParameters.length > 0
-    ? [{ type: 'body', parameters: message.bodyParameters.map((text) => ({ type: 'text', text })) }]
-    : undefined;
+  const components =
+    message.bodyParameters.length > 0 ? [{ type: 'body', parameters: message.bodyParameters.map((text) => ({ type: 'text', text })) }] : undefined;
   return {
     type: 'template',
     template: { name: message.name, language: { code: message.language }, ...(components ? { components } : {}) },

@@ -55,18 +55,23 @@ export async function postProviderMessage(request: ProviderRequest, options: Pro
   let response;
   try {
     // Read at most 64 KiB of the answer: the host may be a tenant's, and anything can answer there.
-    response = await requestCapped(url, {
-      method: 'POST',
-      agent: request.agent,
-      json: request.body,
-      headers: { authorization: `Bearer ${request.apiKey}`, accept: 'application/json' },
-      timeout: { request: options.timeoutMs },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      // A redirected POST may be replayed as a GET or resent elsewhere; a provider URL that redirects is misconfigured.
-      followRedirect: false,
-      // Parsed here, not by got: a 200 with a body that is not JSON still means the provider took the message.
-    }, MAX_RESPONSE_BYTES, got);
+    response = await requestCapped(
+      url,
+      {
+        method: 'POST',
+        agent: request.agent,
+        json: request.body,
+        headers: { authorization: `Bearer ${request.apiKey}`, accept: 'application/json' },
+        timeout: { request: options.timeoutMs },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        // A redirected POST may be replayed as a GET or resent elsewhere; a provider URL that redirects is misconfigured.
+        followRedirect: false,
+        // Parsed here, not by got: a 200 with a body that is not JSON still means the provider took the message.
+      },
+      MAX_RESPONSE_BYTES,
+      got,
+    );
   } catch (error) {
     throw forbiddenAddressFailure(error, request.channel) ?? classifyRequestFailure(error, request);
   }

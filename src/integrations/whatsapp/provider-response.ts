@@ -64,7 +64,7 @@ export function errorMessageIn(body: unknown): string | undefined {
   const errors = Array.isArray(body.errors) ? body.errors : [];
   return (
     text(error) ??
-    (isObject(error) ? text(error.message) ?? text(error.description) : undefined) ??
+    (isObject(error) ? (text(error.message) ?? text(error.description)) : undefined) ??
     (isObject(errors[0]) ? text(errors[0].message) : text(errors[0])) ??
     text(body.message) ??
     text(body.detail) ??

@@ -15,7 +15,9 @@ export interface MetaErrorInit {
 }
 
 export function fbtraceId(): string {
-  return randomBytes(8).toString('base64').replace(/[^A-Za-z0-9]/g, 'x');
+  return randomBytes(8)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, 'x');
 }
 
 /** `{ error: { message, type, code, error_subcode?, fbtrace_id, is_transient? } }` with Meta's status. */
@@ -99,10 +101,7 @@ export function invalidParameter(detail: string): FakeReply {
 
 /** WhatsApp Cloud API errors carry error_data.details (Meta: build handling on code + details). */
 export function whatsappError(code: number, title: string, details: string, status = 400): FakeReply {
-  return metaErrorReply(
-    { message: `(#${code}) ${title}`, code, error_data: { messaging_product: 'whatsapp', details } },
-    status,
-  );
+  return metaErrorReply({ message: `(#${code}) ${title}`, code, error_data: { messaging_product: 'whatsapp', details } }, status);
 }
 
 export interface RateLimitInit {
@@ -138,13 +137,19 @@ export function rateLimitReply(init: RateLimitInit = {}): FakeReply {
   }
   if (init.retryAfterSeconds !== undefined) headers['retry-after'] = String(init.retryAfterSeconds);
   const message =
-    code === 130429 ? '(#130429) Rate limit hit'
-    : code === 131056 ? '(#131056) (Business Account, Consumer Account) pair rate limit hit'
-    : code >= 80000 ? `(#${code}) There have been too many calls to this account. Wait a bit and try again.`
-    : code === 4 ? '(#4) Application request limit reached'
-    : code === 17 ? '(#17) User request limit reached'
-    : code === 32 ? '(#32) Page request limit reached'
-    : `(#${code}) Calls to this api have exceeded the rate limit.`;
+    code === 130429
+      ? '(#130429) Rate limit hit'
+      : code === 131056
+        ? '(#131056) (Business Account, Consumer Account) pair rate limit hit'
+        : code >= 80000
+          ? `(#${code}) There have been too many calls to this account. Wait a bit and try again.`
+          : code === 4
+            ? '(#4) Application request limit reached'
+            : code === 17
+              ? '(#17) User request limit reached'
+              : code === 32
+                ? '(#32) Page request limit reached'
+                : `(#${code}) Calls to this api have exceeded the rate limit.`;
   const error: MetaErrorInit = { message, code };
   if (code >= 130000) error.error_data = { messaging_product: 'whatsapp', details: message };
   return metaErrorReply(error, init.status ?? 400, headers);

@@ -8,8 +8,15 @@ import { createHmac } from 'node:crypto';
 import { startFakeHttpServer, type FakeReply, type RecordedRequest } from '../../support/fake-http-server.js';
 import { createContext, type FakeMetaHandler, type FakeMetaRoute, type HttpMethod, type RouteAuth } from './context.js';
 import {
-  FakeGraphError, invalidAppSecretProof, invalidToken, metaErrorReply, missingAppSecretProof, missingToken, tokenError,
-  unsupportedRequest, type MetaErrorInit,
+  FakeGraphError,
+  invalidAppSecretProof,
+  invalidToken,
+  metaErrorReply,
+  missingAppSecretProof,
+  missingToken,
+  tokenError,
+  unsupportedRequest,
+  type MetaErrorInit,
 } from './errors.js';
 import { instagramRoutes } from './routes-instagram.js';
 import { oauthRoutes, tokenProblem } from './routes-oauth.js';
@@ -152,9 +159,12 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
   const requireProof = options.requireAppSecretProof ?? options.appSecret !== undefined;
   const state = createState(appId, appSecret);
   let offsetMs = 0;
-  const clock: FakeMetaClock = { now: () => Date.now() + offsetMs, advance: (ms) => {
+  const clock: FakeMetaClock = {
+    now: () => Date.now() + offsetMs,
+    advance: (ms) => {
       offsetMs += ms;
-    } };
+    },
+  };
   const appToken = `${appId}|${appSecret}`;
   const proofFor = (token: string) => createHmac('sha256', appSecret).update(token).digest('hex');
   const faults: ActiveFault[] = [];
@@ -192,12 +202,28 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     if (token === appToken) {
       // App tokens contain the secret: Meta does not demand a proof for them, but checks one if sent.
       if (proof !== undefined && proof !== proofFor(token)) return invalidAppSecretProof();
-      return { token: { token, type: 'APP', appId, userId: appId, scopes: [], granularScopes: [], issuedAt: 0, expiresAt: 0, dataAccessExpiresAt: 0, assets: [] } };
+      return {
+        token: {
+          token,
+          type: 'APP',
+          appId,
+          userId: appId,
+          scopes: [],
+          granularScopes: [],
+          issuedAt: 0,
+          expiresAt: 0,
+          dataAccessExpiresAt: 0,
+          assets: [],
+        },
+      };
     }
     const record = state.tokens.get(token);
     if (auth === 'app') {
       if (!record) return invalidToken();
-      return metaErrorReply({ message: '(#100) You must provide an app access token, or a user access token that is an owner or developer of the app', code: 100 });
+      return metaErrorReply({
+        message: '(#100) You must provide an app access token, or a user access token that is an owner or developer of the app',
+        code: 100,
+      });
     }
     if (!record) return invalidToken();
     const problem = tokenProblem(record, clock.now());
@@ -217,12 +243,18 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       const auth = authCache.get(candidate.auth) as ReturnType<typeof authenticate>;
       if (!('token' in auth)) return auth;
       const context = createContext({
-        request, method: request.method, version, path, match,
+        request,
+        method: request.method,
+        version,
+        path,
+        match,
         params: mergedParams(request),
         body: bodyObject(request),
         token: auth.token,
         accessToken: extractToken(request).token,
-        state, now: clock.now(), baseUrl: server.url,
+        state,
+        now: clock.now(),
+        baseUrl: server.url,
       });
       try {
         const reply = await candidate.handler(context);
@@ -238,7 +270,10 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
   async function handle(request: RecordedRequest): Promise<FakeReply> {
     const versioned = VERSIONED.exec(request.path);
     if (!versioned) {
-      return metaErrorReply({ message: `Unknown path components: ${request.path} (fake-meta serves versioned paths only, e.g. /v26.0/...)`, code: 2500 });
+      return metaErrorReply({
+        message: `Unknown path components: ${request.path} (fake-meta serves versioned paths only, e.g. /v26.0/...)`,
+        code: 2500,
+      });
     }
     const [, version, path] = versioned as unknown as [string, string, string];
     const fault = takeFault(request.method, path);

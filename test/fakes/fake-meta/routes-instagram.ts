@@ -48,7 +48,10 @@ function renderComment(context: FakeMetaContext, comment: FakeIgComment, specs: 
       const next = new URL(`${context.baseUrl}/${context.version}/${comment.id}/replies`);
       if (context.accessToken) next.searchParams.set('access_token', context.accessToken);
       next.searchParams.set('after', Buffer.from(`offset:${limit}`).toString('base64url'));
-      edge.paging = { cursors: { before: Buffer.from('offset:0').toString('base64url'), after: Buffer.from(`offset:${limit}`).toString('base64url') }, next: next.toString() };
+      edge.paging = {
+        cursors: { before: Buffer.from('offset:0').toString('base64url'), after: Buffer.from(`offset:${limit}`).toString('base64url') },
+        next: next.toString(),
+      };
     }
     full.replies = edge;
   }
@@ -117,7 +120,10 @@ export const instagramRoutes: FakeMetaRoute[] = [
       const media = accessibleMedia(context, context.match[1] as string);
       if (!media) return undefined; // maybe a Facebook object: let the Pages routes answer
       const specs = context.fields(COMMENT_DEFAULTS);
-      const items = media.comments.filter(visible).sort(newestFirst).map((comment) => renderComment(context, comment, specs));
+      const items = media.comments
+        .filter(visible)
+        .sort(newestFirst)
+        .map((comment) => renderComment(context, comment, specs));
       const page = context.page(items, { defaultLimit: 25, maxLimit: 50 });
       return { body: { ...page, data: page.data.map((item) => context.render(item as Record<string, unknown>, COMMENT_DEFAULTS)) } };
     },

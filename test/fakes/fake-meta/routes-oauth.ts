@@ -81,7 +81,11 @@ function exchangeToken(context: FakeMetaContext) {
   const problem = tokenProblem(current, now);
   // An expired token cannot be exchanged: the user has to log in again.
   if (problem) {
-    fail({ message: 'Error validating access token: the token cannot be exchanged because it is no longer valid.', code: 190, error_subcode: TOKEN_SUBCODES[problem] });
+    fail({
+      message: 'Error validating access token: the token cannot be exchanged because it is no longer valid.',
+      code: 190,
+      error_subcode: TOKEN_SUBCODES[problem],
+    });
   }
   // The old token keeps working until its own expiry; the new one is a different string.
   const { token: _old, ...rest } = current;
@@ -91,7 +95,7 @@ function exchangeToken(context: FakeMetaContext) {
 
 function debugToken(context: FakeMetaContext) {
   const { params, state, now } = context;
-  if (!params.input_token) fail({ message: "(#100) The parameter input_token is required", code: 100 });
+  if (!params.input_token) fail({ message: '(#100) The parameter input_token is required', code: 100 });
   const token = state.tokens.get(params.input_token as string);
   if (!token) {
     return { body: { data: { error: { code: 190, message: 'Invalid OAuth access token.' }, is_valid: false, scopes: [] } } };

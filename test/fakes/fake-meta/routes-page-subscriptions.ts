@@ -35,7 +35,10 @@ export const pageSubscriptionRoutes: FakeMetaRoute[] = [
       if (!target) return undefined;
       const token = requirePageToken(context, target);
       const raw = context.params.subscribed_fields;
-      const fields = String(raw ?? '').split(',').map((field) => field.trim()).filter(Boolean);
+      const fields = String(raw ?? '')
+        .split(',')
+        .map((field) => field.trim())
+        .filter(Boolean);
       if (fields.length === 0) failWith(invalidParameter('The parameter subscribed_fields is required.'));
       const unknown = fields.find((field) => !PAGE_FIELDS.has(field));
       if (unknown) failWith(invalidParameter(`Param subscribed_fields must be one of {${[...PAGE_FIELDS].join(', ')}} - got "${unknown}".`));
@@ -76,7 +79,11 @@ export const pageSubscriptionRoutes: FakeMetaRoute[] = [
       if (!context.canAccess(target.id)) failWith(permissionError());
       return {
         body: context.render(
-          { id: target.id, name: target.name, ...(target.instagramAccountId ? { instagram_business_account: { id: target.instagramAccountId } } : {}) },
+          {
+            id: target.id,
+            name: target.name,
+            ...(target.instagramAccountId ? { instagram_business_account: { id: target.instagramAccountId } } : {}),
+          },
           fieldsOf('name', 'id'),
         ),
       };

@@ -39,7 +39,10 @@ export const pageRoutes: FakeMetaRoute[] = [
       comments.sort((a, b) => a.createdTime.localeCompare(b.createdTime));
       if (context.params.order === 'reverse_chronological') comments = comments.reverse();
       const defaults = fieldsOf('created_time', 'from', 'message', 'id');
-      const page = context.page(comments.map((comment) => renderComment(context, comment)), { defaultLimit: 25, maxLimit: 100 });
+      const page = context.page(
+        comments.map((comment) => renderComment(context, comment)),
+        { defaultLimit: 25, maxLimit: 100 },
+      );
       return { body: { ...page, data: page.data.map((item) => context.render(item as Record<string, unknown>, defaults)) } };
     },
   },

@@ -60,26 +60,40 @@ function sendMessage(context: FakeMetaContext, serviceWindow: ServiceWindowMode)
 
   if (type === 'text') {
     const textBody = (body.text as { body?: unknown } | undefined)?.body;
-    if (typeof textBody !== 'string' || textBody === '') return invalidParameter('The parameter text[\'body\'] is required.');
-    if (textBody.length > 4096) return invalidParameter('Param text[\'body\'] must be at most 4096 characters long.');
+    if (typeof textBody !== 'string' || textBody === '') return invalidParameter("The parameter text['body'] is required.");
+    if (textBody.length > 4096) return invalidParameter("Param text['body'] must be at most 4096 characters long.");
     const lastInbound = context.state.lastInboundAt.get(`${phone.id}:${waId}`);
     if (serviceWindow === 'enforce' && (lastInbound === undefined || context.now - lastInbound > DAY_MS)) {
-      return whatsappError(131047, 'Re-engagement message', 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.');
+      return whatsappError(
+        131047,
+        'Re-engagement message',
+        'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+      );
     }
     text = textBody;
   } else if (type === 'template') {
-    const spec = body.template as { name?: string; language?: { code?: string }; components?: { type?: string; parameters?: { type?: string; text?: string }[] }[] } | undefined;
+    const spec = body.template as
+      | { name?: string; language?: { code?: string }; components?: { type?: string; parameters?: { type?: string; text?: string }[] }[] }
+      | undefined;
     const waba = context.state.wabas.get(phone.wabaId);
     const found = waba?.templates.find((candidate) => candidate.name === spec?.name && candidate.language === spec?.language?.code);
     if (!spec?.name || !found || found.status !== 'APPROVED') {
-      return whatsappError(132001, 'Template name does not exist in the translation', `template name (${spec?.name ?? ''}) does not exist in ${spec?.language?.code ?? ''}`);
+      return whatsappError(
+        132001,
+        'Template name does not exist in the translation',
+        `template name (${spec?.name ?? ''}) does not exist in ${spec?.language?.code ?? ''}`,
+      );
     }
     const bodyParameters = (spec.components ?? [])
       .filter((component) => String(component.type).toLowerCase() === 'body')
       .flatMap((component) => component.parameters ?? [])
       .map((parameter) => String(parameter.text ?? ''));
     if (bodyParameters.length !== bodyParameterCount(found.components)) {
-      return whatsappError(132000, 'Number of parameters does not match the expected number of params', `body: number of localizable_params (${bodyParameters.length}) does not match the expected number of params (${bodyParameterCount(found.components)})`);
+      return whatsappError(
+        132000,
+        'Number of parameters does not match the expected number of params',
+        `body: number of localizable_params (${bodyParameters.length}) does not match the expected number of params (${bodyParameterCount(found.components)})`,
+      );
     }
     template = { name: found.name, language: found.language, bodyParameters };
   } else {
@@ -181,7 +195,12 @@ export function whatsappRoutes(options: { serviceWindow: ServiceWindowMode }): F
         if (phone.registered) {
           // Our reference does not document Meta's answer to a second registration; the fake
           // assumes a code-100 error saying "already registered" (same PIN) or 133005 (other PIN).
-          if (phone.pin !== undefined && phone.pin !== pin) return whatsappError(133005, 'Two step verification PIN Mismatch', 'The PIN does not match the two-step verification PIN of this number.');
+          if (phone.pin !== undefined && phone.pin !== pin)
+            return whatsappError(
+              133005,
+              'Two step verification PIN Mismatch',
+              'The PIN does not match the two-step verification PIN of this number.',
+            );
           return whatsappError(100, 'Phone number is already registered', 'Phone number is already registered with Cloud API.');
         }
         phone.registered = true;
@@ -211,7 +230,13 @@ export function whatsappRoutes(options: { serviceWindow: ServiceWindowMode }): F
           };
         }
         const phone = accessiblePhone(context, id);
-        if (phone) return { body: context.render(renderPhone(phone), fieldsOf('verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'id')) };
+        if (phone)
+          return {
+            body: context.render(
+              renderPhone(phone),
+              fieldsOf('verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'id'),
+            ),
+          };
         return undefined;
       },
     },

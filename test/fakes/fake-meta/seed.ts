@@ -2,8 +2,19 @@
 // Tests may equally write to `fake.state` directly; these only save typing.
 import { storeToken } from './routes-oauth.js';
 import type {
-  FakeFbComment, FakeFbReaction, FakeIgComment, FakeIgMedia, FakeIgUser, FakeMetaState, FakeOAuthCode, FakePage, FakePagePost,
-  FakePhoneNumber, FakeTemplate, FakeToken, FakeWaba,
+  FakeFbComment,
+  FakeFbReaction,
+  FakeIgComment,
+  FakeIgMedia,
+  FakeIgUser,
+  FakeMetaState,
+  FakeOAuthCode,
+  FakePage,
+  FakePagePost,
+  FakePhoneNumber,
+  FakeTemplate,
+  FakeToken,
+  FakeWaba,
 } from './state.js';
 import { digitsOf, metaTimestamp, nextId } from './state.js';
 import type { TokenInvalidation } from './errors.js';
@@ -30,7 +41,10 @@ export function createSeeders(state: FakeMetaState, clock: FakeMetaClock) {
     /** A never-expiring PAGE token (shows commenter/reactor identities) for the given page. */
     addPageToken(pageId: string, init: Partial<FakeToken> = {}): FakeToken {
       return storeToken(state, clock.now(), {
-        type: 'PAGE', profileId: pageId, scopes: ['pages_read_engagement', 'pages_read_user_content', 'pages_show_list'], ...init,
+        type: 'PAGE',
+        profileId: pageId,
+        scopes: ['pages_read_engagement', 'pages_read_user_content', 'pages_show_list'],
+        ...init,
       });
     },
 
@@ -98,7 +112,10 @@ export function createSeeders(state: FakeMetaState, clock: FakeMetaClock) {
     },
 
     /** A comment (or a reply, with parentId) on an IG media. `atMs` sets its time (default now). */
-    addInstagramComment(mediaId: string, init: { username: string; text?: string; atMs?: number; parentId?: string; restricted?: boolean; id?: string; fromId?: string }): FakeIgComment {
+    addInstagramComment(
+      mediaId: string,
+      init: { username: string; text?: string; atMs?: number; parentId?: string; restricted?: boolean; id?: string; fromId?: string },
+    ): FakeIgComment {
       const media = required(state.igMedia.get(mediaId), 'IG media');
       const comment: FakeIgComment = {
         id: init.id ?? nextId('178'),
@@ -112,7 +129,10 @@ export function createSeeders(state: FakeMetaState, clock: FakeMetaClock) {
       };
       if (init.parentId) {
         comment.parentId = init.parentId;
-        required(media.comments.find((candidate) => candidate.id === init.parentId), 'parent comment').replies.push(comment);
+        required(
+          media.comments.find((candidate) => candidate.id === init.parentId),
+          'parent comment',
+        ).replies.push(comment);
       } else {
         media.comments.push(comment);
       }

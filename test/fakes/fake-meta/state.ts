@@ -213,7 +213,9 @@ export function newTokenString(): string {
 }
 
 export function newWamid(): string {
-  return `wamid.${randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '')}`;
+  return `wamid.${randomBytes(24)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')}`;
 }
 
 /** Meta's timestamp format: 2026-01-02T03:04:05+0000 */
