@@ -10,7 +10,7 @@ import type { CredentialSource } from '../verification/credential-sources.js';
 import { EvidenceScreen, type EvidenceRules } from '../verification/evidence-screen.js';
 import type { MetaVerification } from '../verification/outcome.js';
 import { indexReader } from './index-credentials.js';
-import { ensureIndexTarget } from './index-store.js';
+import { ensureIndexTarget, type IndexTargetRow } from './index-store.js';
 import { findClaimInIndex, indexedCommentCounts, type IndexClaimant } from './match-in-index.js';
 import { waitForFreshness, type FreshnessRequester } from './request-freshness.js';
 import { requestFreshness } from './request-freshness.js';
@@ -37,7 +37,61 @@ export interface IndexVerifyDeps extends FreshnessRequester {
   readonly onPoll?: () => void;
 }
 
-const NOT_A_PAGE_TOKEN = 'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
+/** Shown when a Facebook token sees comments or reactions without their authors. */
+export const NOT_A_PAGE_TOKEN =
+  'Meta returned no identities: the Facebook token is not a Page token, and only Page tokens can see who commented or reacted';
+
+type Evidence = Extract<MetaVerification, { outcome: 'verified' }>['evidence'];
+
+/** What one kind of indexed evidence (comments, reactions) brings to the shared flow below. */
+export interface IndexedEvidence {
+  /** The detail while its crawl runs, e.g. "The comment index of INSTAGRAM 123 is still being crawled" */
+  readonly stillCrawling: string;
+  /** The completeness this kind needs (reactions are listed by their own crawl) */
+  readonly through?: (target: IndexTargetRow) => Date | null;
+  find(target: IndexTargetRow, screen: EvidenceScreen): Promise<Evidence | undefined>;
+  /** The answer when the index is complete and has no match */
+  notFound(target: IndexTargetRow, screen: EvidenceScreen): Promise<MetaVerification>;
+}
+
+/** Steps 1–3 above, for any kind of indexed evidence. */
+export async function verifyInIndex(
+  deps: IndexVerifyDeps,
+  key: IndexTargetKey,
+  method: CredentialSource['method'],
+  rules: EvidenceRules,
+  evidence: IndexedEvidence,
+): Promise<IndexVerification> {
+  const { db } = deps;
+  const verified = (found: Evidence): IndexVerification => ({ kind: 'checked', method, result: { outcome: 'verified', evidence: found } });
+
+  // Webhooks fill only indexes whose target the tenant's credentials have read (readableAt).
+  const already = await evidence.find(await ensureIndexTarget(db, key), new EvidenceScreen(rules));
+  if (already) return verified(already);
+
+  const asOf = new Date();
+  await requestFreshness(deps, key, asOf);
+  const freshness = await waitForFreshness(db, key, asOf, {
+    waitMs: deps.waitMs,
+    ...(evidence.through ? { through: evidence.through } : {}),
+    ...(deps.onPoll ? { onPoll: deps.onPoll } : {}),
+  });
+  if (freshness.state === 'pending') return { kind: 'pending', detail: evidence.stillCrawling };
+  if (freshness.state === 'failed') {
+    return {
+      kind: 'could_not_check',
+      method,
+      errorKind: freshness.kind,
+      failedCrawls: freshness.target.failedCrawls,
+      retryAt: freshness.target.retryAt,
+      detail: `Meta could not be read for ${key.platform} ${key.targetId}: ${freshness.message}`,
+    };
+  }
+  const screen = new EvidenceScreen(rules);
+  const found = await evidence.find(freshness.target, screen);
+  if (found) return verified(found);
+  return { kind: 'checked', method, result: await evidence.notFound(freshness.target, screen) };
+}
 
 export async function verifyFromIndex(
   deps: IndexVerifyDeps,
@@ -51,47 +105,18 @@ export async function verifyFromIndex(
     return { kind: 'no_credentials', reason: key.platform === 'INSTAGRAM' ? 'No Instagram token configured' : 'No Facebook Page token configured' };
   }
   const { db } = deps;
-  const target = await ensureIndexTarget(db, key);
-  const verified = (found: NonNullable<Awaited<ReturnType<typeof findClaimInIndex>>>): IndexVerification => ({
-    kind: 'checked',
-    method: reader.method,
-    result: { outcome: 'verified', evidence: found },
+  return verifyInIndex(deps, key, reader.method, rules, {
+    stillCrawling: `The comment index of ${key.platform} ${key.targetId} is still being crawled`,
+    find: (target, screen) => findClaimInIndex(db, target, who, screen),
+    async notFound(target, screen) {
+      const counts = await indexedCommentCounts(db, target.id);
+      if (key.platform === 'FACEBOOK' && !who.proofCode && counts.total > 0 && counts.anonymous === counts.total) {
+        return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
+      }
+      const whom = who.proofCode ? `with the code ${who.proofCode}` : key.platform === 'INSTAGRAM' ? `by @${who.handle}` : `by "${who.handle}"`;
+      const what = key.platform === 'INSTAGRAM' ? 'Instagram media' : 'Facebook post';
+      const through = target.completeThrough!.toISOString();
+      return screen.notFound(`No comment ${whom} on ${what} ${key.targetId} (all ${counts.total} indexed comments up to ${through} checked)`);
+    },
   });
-
-  // Webhooks fill only indexes whose target the tenant's credentials have read (readableAt).
-  const already = await findClaimInIndex(db, target, who, new EvidenceScreen(rules));
-  if (already) return verified(already);
-
-  const asOf = new Date();
-  await requestFreshness(deps, key, asOf);
-  const freshness = await waitForFreshness(db, key, asOf, { waitMs: deps.waitMs, ...(deps.onPoll ? { onPoll: deps.onPoll } : {}) });
-  if (freshness.state === 'pending') {
-    return { kind: 'pending', detail: `The comment index of ${key.platform} ${key.targetId} is still being crawled` };
-  }
-  if (freshness.state === 'failed') {
-    return {
-      kind: 'could_not_check',
-      method: reader.method,
-      errorKind: freshness.kind,
-      failedCrawls: freshness.target.failedCrawls,
-      retryAt: freshness.target.retryAt,
-      detail: `Meta could not be read for ${key.platform} ${key.targetId}: ${freshness.message}`,
-    };
-  }
-  const screen = new EvidenceScreen(rules);
-  const found = await findClaimInIndex(db, freshness.target, who, screen);
-  if (found) return verified(found);
-
-  const counts = await indexedCommentCounts(db, target.id);
-  if (key.platform === 'FACEBOOK' && !who.proofCode && counts.total > 0 && counts.anonymous === counts.total) {
-    return { kind: 'checked', method: reader.method, result: { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN } };
-  }
-  const whom = who.proofCode ? `with the code ${who.proofCode}` : key.platform === 'INSTAGRAM' ? `by @${who.handle}` : `by "${who.handle}"`;
-  const what = key.platform === 'INSTAGRAM' ? 'Instagram media' : 'Facebook post';
-  const through = freshness.target.completeThrough!.toISOString();
-  return {
-    kind: 'checked',
-    method: reader.method,
-    result: screen.notFound(`No comment ${whom} on ${what} ${key.targetId} (all ${counts.total} indexed comments up to ${through} checked)`),
-  };
 }
