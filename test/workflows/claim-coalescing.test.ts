@@ -10,37 +10,14 @@ import { RECIPIENT_SPACING_MS } from '../../activities/notification-outcomes.js'
 import { createNotificationActivities } from '../../activities/notifications.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { claimStateQuery, claimWorkflowId, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
-import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, startClaimHarness, testConfig, waitForCompletion, workflowBundle, type ClaimHarness, type SeededClaim } from './claim-support.js';
+import { seedClaim, testConfig, waitForCompletion, type SeededClaim, useClaimTestWorld } from './claim-support.js';
 
-let database: TestDatabase;
-let provider: FakeWhatsappProvider;
-let harness: ClaimHarness;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  provider = await startFakeWhatsappProvider({ apiKey: 'coalescing-key' });
-  await workflowBundle();
-}, 120_000);
-
-afterAll(async () => {
-  await provider?.close();
-  await database?.close();
-});
-
-beforeEach(async () => {
-  harness = await startClaimHarness(database.db);
-});
-
-afterEach(async () => {
-  await harness.teardown();
-});
+const world = useClaimTestWorld({ providerKey: 'coalescing-key' });
 
 /** Another HONOR_SYSTEM task of `campaignId` claimed by the same end user. */
 async function sameUserClaim(of: SeededClaim, title: string, campaignId = of.campaignId): Promise<string> {
-  const task = await database.db.socialMediaTask.create({
+  const task = await world.database.db.socialMediaTask.create({
     data: {
       tenantId: of.tenantId,
       campaignId,
@@ -52,14 +29,14 @@ async function sameUserClaim(of: SeededClaim, title: string, campaignId = of.cam
     },
   });
   const id = randomUUID();
-  await database.db.socialTaskCompletion.create({
+  await world.database.db.socialTaskCompletion.create({
     data: { id, tenantId: of.tenantId, campaignId, taskId: task.id, userId: of.userId, workflowId: claimWorkflowId(id) },
   });
   return id;
 }
 
 const closedWindow = async () => {
-  const startHour = new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
+  const startHour = new Date((await world.harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
   return { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 };
 };
 
@@ -70,32 +47,32 @@ async function allWaiting(handles: WorkflowHandle[]) {
 }
 
 test('three notifications of one user due together go out as one message listing the three tasks; two are COALESCED into it', async () => {
-  const first = await seedClaim(database.db, harness.secrets, {
-    providerUrl: provider.sendUrl,
-    providerKey: provider.apiKey,
+  const first = await seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
     campaign: await closedWindow(),
   });
   const ids = [first.completionId, await sameUserClaim(first, 'Like our reel'), await sameUserClaim(first, 'Share our post')];
-  const handles = await Promise.all(ids.map((id) => harness.startClaim(id, { verifyDelayMs: 1_000 })));
+  const handles = await Promise.all(ids.map((id) => world.harness.startClaim(id, { verifyDelayMs: 1_000 })));
   await allWaiting(handles);
-  const sentBefore = provider.sent.length;
+  const sentBefore = world.provider.sent.length;
 
   // The window opens: every claim is re-planned at once.
-  await database.db.campaign.update({ where: { id: first.campaignId }, data: { notificationStartHour: 0, notificationEndHour: 0 } });
+  await world.database.db.campaign.update({ where: { id: first.campaignId }, data: { notificationStartHour: 0, notificationEndHour: 0 } });
   await Promise.all(handles.map((handle) => handle.signal(notificationSettingsChangedSignal)));
-  // Waited for in real time (the provider and the spacing use the real clock; awaiting results would
+  // Waited for in real time (the world.provider and the spacing use the real clock; awaiting results would
   // let the test server skip time while a local activity is still running in the worker).
   const settled = (row: { notificationStatus: string }) => row.notificationStatus === 'SENT' || row.notificationStatus === 'COALESCED';
-  await Promise.all(ids.map((id) => waitForCompletion(database.db, id, settled, 40_000)));
+  await Promise.all(ids.map((id) => waitForCompletion(world.database.db, id, settled, 40_000)));
 
-  const messages = provider.sent.slice(sentBefore);
+  const messages = world.provider.sent.slice(sentBefore);
   expect(messages).toHaveLength(1);
   expect(messages[0]!.message).toContain('Comment on our post');
   expect(messages[0]!.message).toContain('Like our reel');
   expect(messages[0]!.message).toContain('Share our post');
   expect(messages[0]!.message).toContain('7 spins'); // 3 + 2 + 2
 
-  const rows = await database.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+  const rows = await world.database.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
   const sender = rows.find((row) => row.notificationStatus === 'SENT');
   expect(sender).toBeDefined();
   const coalesced = rows.filter((row) => row.notificationStatus === 'COALESCED');
@@ -105,25 +82,28 @@ test('three notifications of one user due together go out as one message listing
     // Stamped under the sender's attempt: no attempt of their own can ever send them.
     expect(row.notificationAttemptId).toBe(sender!.notificationAttemptId);
   }
-  const view = await database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: coalesced[0]!.id } });
+  const view = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: coalesced[0]!.id } });
   expect(view.notificationCoalescedIntoId).toBe(sender!.id);
 }, 60_000);
 
 test('two messages to one user from different campaigns due together are at least 6 s apart', async () => {
-  const first = await seedClaim(database.db, harness.secrets, { providerUrl: provider.sendUrl, providerKey: provider.apiKey });
-  const other = await database.db.campaign.create({
+  const first = await seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
+  });
+  const other = await world.database.db.campaign.create({
     data: { tenantId: first.tenantId, name: 'Winter', notificationStartHour: 0, notificationEndHour: 0 },
   });
   const second = await sameUserClaim(first, 'Follow our winter page', other.id);
-  const sentBefore = provider.sent.length;
+  const sentBefore = world.provider.sent.length;
   const arrivals: number[] = [];
   const watch = setInterval(() => {
-    while (sentBefore + arrivals.length < provider.sent.length) arrivals.push(Date.now());
+    while (sentBefore + arrivals.length < world.provider.sent.length) arrivals.push(Date.now());
   }, 20);
   try {
-    await Promise.all([first.completionId, second].map((id) => harness.startClaim(id, { verifyDelayMs: 1_000 })));
-    await waitForCompletion(database.db, first.completionId, (row) => row.notificationStatus === 'SENT', 40_000);
-    await waitForCompletion(database.db, second, (row) => row.notificationStatus === 'SENT', 40_000);
+    await Promise.all([first.completionId, second].map((id) => world.harness.startClaim(id, { verifyDelayMs: 1_000 })));
+    await waitForCompletion(world.database.db, first.completionId, (row) => row.notificationStatus === 'SENT', 40_000);
+    await waitForCompletion(world.database.db, second, (row) => row.notificationStatus === 'SENT', 40_000);
     await eventually(async () => arrivals.length === 2, 'both arrivals seen');
   } finally {
     clearInterval(watch);
@@ -132,22 +112,25 @@ test('two messages to one user from different campaigns due together are at leas
 }, 60_000);
 
 test('two sends of one user racing: one message; the other is COALESCED under the same attempt and never sends, however often it is retried', async () => {
-  const first = await seedClaim(database.db, harness.secrets, { providerUrl: provider.sendUrl, providerKey: provider.apiKey });
+  const first = await seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
+  });
   const second = await sameUserClaim(first, 'Like our reel');
   const ids = [first.completionId, second];
-  await database.db.socialTaskCompletion.updateMany({
+  await world.database.db.socialTaskCompletion.updateMany({
     where: { id: { in: ids } },
     data: { status: 'VERIFIED', verifiedAt: new Date(), spinsAwarded: 2, notificationStatus: 'WAITING_FOR_WINDOW' },
   });
   const config = testConfig();
   const activities = createNotificationActivities({
     config,
-    db: database.db,
-    secrets: harness.secrets,
+    db: world.database.db,
+    secrets: world.harness.secrets,
     logger: pino({ level: 'silent' }),
     graph: graphClientFromConfig(config),
   });
-  const sentBefore = provider.sent.length;
+  const sentBefore = world.provider.sent.length;
 
   const raced = await Promise.allSettled(ids.map((completionId) => activities.sendNotification({ completionId })));
   // The loser either found itself coalesced, or was told to wait (nothing stamped, nothing sent).
@@ -158,11 +141,11 @@ test('two sends of one user racing: one message; the other is COALESCED under th
   for (const completionId of ids) await activities.sendNotification({ completionId });
   await activities.sendNotification({ completionId: second });
 
-  expect(provider.sent.length - sentBefore).toBe(1);
-  const rows = await database.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+  expect(world.provider.sent.length - sentBefore).toBe(1);
+  const rows = await world.database.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
   const sender = rows.find((row) => row.notificationStatus === 'SENT')!;
   const carried = rows.find((row) => row.notificationStatus === 'COALESCED')!;
   expect(carried.notificationCoalescedIntoId).toBe(sender.id);
   expect(carried.notificationAttemptId).toBe(sender.notificationAttemptId);
-  expect(provider.sent.at(-1)!.message).toMatch(/Your tasks ".+" and ".+" were verified and 4 spins were added/);
+  expect(world.provider.sent.at(-1)!.message).toMatch(/Your tasks ".+" and ".+" were verified and 4 spins were added/);
 });

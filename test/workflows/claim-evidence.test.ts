@@ -3,47 +3,19 @@
 // (also when both claims verify at once: the database's unique key decides), evidence older than
 // the task does not count, and a proof-code claim is verified by the code whoever commented.
 import { randomUUID } from 'node:crypto';
-import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
-import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { claimWorkflowId } from '../../workflows/definitions.js';
-import { seedClaim, startClaimHarness, workflowBundle, type ClaimHarness, type SeededClaim } from './claim-support.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { seedClaim, type SeededClaim, useClaimTestWorld } from './claim-support.js';
 
-let database: TestDatabase;
-let fakeMeta: FakeMeta;
-let provider: FakeWhatsappProvider;
-let harness: ClaimHarness;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fakeMeta = await startFakeMeta({ appSecret: 'claim-evidence-secret' });
-  provider = await startFakeWhatsappProvider({ apiKey: 'tenant-provider-key' });
-  await workflowBundle();
-}, 120_000);
-
-afterAll(async () => {
-  await provider?.close();
-  await fakeMeta?.close();
-  await database?.close();
-});
-
-beforeEach(async () => {
-  harness = await startClaimHarness(database.db, { ...fakeMetaEnv(fakeMeta) });
-});
-
-afterEach(async () => {
-  await harness.teardown();
-});
+const world = useClaimTestWorld({ metaAppSecret: 'claim-evidence-secret', providerKey: 'tenant-provider-key' });
 
 /** A tenant whose Instagram token reads one media, with a META_API comment task on it and a first claim. */
 async function instagramCommentTask(options: { handle?: string; requireProofCode?: boolean } = {}) {
-  const account = fakeMeta.addInstagramAccount({ username: 'acme.store' });
-  const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
-  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, media.id] });
-  const first = await seedClaim(database.db, harness.secrets, {
-    providerUrl: provider.sendUrl,
-    providerKey: provider.apiKey,
+  const account = world.fakeMeta.addInstagramAccount({ username: 'acme.store' });
+  const media = world.fakeMeta.addInstagramMedia({ ownerId: account.id });
+  const token = world.fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, media.id] });
+  const first = await seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
     metaConfig: { instagramAccountId: account.id, instagramToken: token.token },
     handle: options.handle ?? '@famous.fan',
     task: {
@@ -55,17 +27,17 @@ async function instagramCommentTask(options: { handle?: string; requireProofCode
       spinsReward: 5,
     },
   });
-  if (options.requireProofCode) await database.db.socialMediaTask.update({ where: { id: first.taskId }, data: { requireProofCode: true } });
+  if (options.requireProofCode) await world.database.db.socialMediaTask.update({ where: { id: first.taskId }, data: { requireProofCode: true } });
   return { media, first };
 }
 
 /** Another end user's claim of the same task (written directly, as a claim from before handles were bound would be). */
 async function anotherClaim(of: SeededClaim, handle: string, proofCode?: string): Promise<string> {
-  const user = await database.db.endUser.create({
+  const user = await world.database.db.endUser.create({
     data: { tenantId: of.tenantId, name: 'Bea', phone: `+5198${Math.floor(1e6 + Math.random() * 8e6)}` },
   });
   const id = randomUUID();
-  await database.db.socialTaskCompletion.create({
+  await world.database.db.socialTaskCompletion.create({
     data: {
       id,
       tenantId: of.tenantId,
@@ -80,35 +52,35 @@ async function anotherClaim(of: SeededClaim, handle: string, proofCode?: string)
   return id;
 }
 
-const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+const row = (completionId: string) => world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
 
 test('two claims naming the handle of one comment: the first is VERIFIED, the second EVIDENCE_ALREADY_USED', async () => {
   const { media, first } = await instagramCommentTask();
-  const comment = fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'Love it' });
+  const comment = world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'Love it' });
   const second = await anotherClaim(first, 'famous.fan');
 
-  expect(await (await harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'VERIFIED' });
-  expect(await (await harness.startClaim(second)).result()).toMatchObject({ status: 'FAILED' });
+  expect(await (await world.harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'VERIFIED' });
+  expect(await (await world.harness.startClaim(second)).result()).toMatchObject({ status: 'FAILED' });
 
   expect(await row(first.completionId)).toMatchObject({ status: 'VERIFIED', reason: 'VERIFIED_BY_META', spinsAwarded: 5 });
   const refused = await row(second);
   expect(refused).toMatchObject({ status: 'FAILED', reason: 'EVIDENCE_ALREADY_USED', spinsAwarded: 0 });
   expect(refused.detail).toMatch(/already verified another claim/);
-  expect(await database.db.evidenceUse.findMany({ where: { taskId: first.taskId } })).toEqual([
+  expect(await world.database.db.evidenceUse.findMany({ where: { taskId: first.taskId } })).toEqual([
     expect.objectContaining({ completionId: first.completionId, evidenceKey: `instagram_comment:${comment.id}` }),
   ]);
-  expect(await database.db.spinCredit.count({ where: { completion: { taskId: first.taskId } } })).toBe(1);
+  expect(await world.database.db.spinCredit.count({ where: { completion: { taskId: first.taskId } } })).toBe(1);
 });
 
 test('the same two claims verifying at once: exactly one is VERIFIED, whichever wins the unique key', async () => {
   const { media, first } = await instagramCommentTask();
-  fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'Love it' });
+  world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'Love it' });
   const others = await Promise.all([anotherClaim(first, '@Famous.Fan'), anotherClaim(first, 'famous.fan'), anotherClaim(first, 'FAMOUS.FAN')]);
   const ids = [first.completionId, ...others];
 
   // All four wait on timers that fire together, so their verifications run at the same time.
   // (Results are awaited one by one: concurrent result() calls stall the time-skipping server.)
-  const handles = await Promise.all(ids.map((id) => harness.startClaim(id)));
+  const handles = await Promise.all(ids.map((id) => world.harness.startClaim(id)));
   const results = [];
   for (const handle of handles) results.push(await handle.result());
 
@@ -120,42 +92,42 @@ test('the same two claims verifying at once: exactly one is VERIFIED, whichever 
     'EVIDENCE_ALREADY_USED',
     'EVIDENCE_ALREADY_USED',
   ]);
-  expect(await database.db.spinCredit.count({ where: { completion: { taskId: first.taskId } } })).toBe(1);
+  expect(await world.database.db.spinCredit.count({ where: { completion: { taskId: first.taskId } } })).toBe(1);
 });
 
 test('a second comment by the same person can verify a second claim: only the used one is refused', async () => {
   const { media, first } = await instagramCommentTask();
-  fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'one' });
-  fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'two' });
+  world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'one' });
+  world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'two' });
   const second = await anotherClaim(first, 'famous.fan');
-  await (await harness.startClaim(first.completionId)).result();
-  await (await harness.startClaim(second)).result();
+  await (await world.harness.startClaim(first.completionId)).result();
+  await (await world.harness.startClaim(second)).result();
   expect((await row(second)).status).toBe('VERIFIED');
-  expect(await database.db.evidenceUse.count({ where: { taskId: first.taskId } })).toBe(2);
+  expect(await world.database.db.evidenceUse.count({ where: { taskId: first.taskId } })).toBe(2);
 });
 
 test('a comment older than the task does not count, and the detail says so', async () => {
   const { media, first } = await instagramCommentTask();
-  const task = await database.db.socialMediaTask.findUniqueOrThrow({ where: { id: first.taskId } });
-  fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'from last year', atMs: task.createdAt.getTime() - 3_600_000 });
+  const task = await world.database.db.socialMediaTask.findUniqueOrThrow({ where: { id: first.taskId } });
+  world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'from last year', atMs: task.createdAt.getTime() - 3_600_000 });
 
-  expect(await (await harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'FAILED' });
+  expect(await (await world.harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'FAILED' });
   const refused = await row(first.completionId);
   expect(refused).toMatchObject({ status: 'FAILED', reason: 'EVIDENCE_PREDATES_TASK', spinsAwarded: 0 });
   expect(refused.detail).toMatch(/predated the task/);
-  expect(await database.db.evidenceUse.count({ where: { taskId: first.taskId } })).toBe(0);
+  expect(await world.database.db.evidenceUse.count({ where: { taskId: first.taskId } })).toBe(0);
 });
 
 test('a proof-code claim is verified by the comment carrying its code, whoever wrote it; a comment by the handle without it does not count', async () => {
   const { media, first } = await instagramCommentTask({ handle: 'ana.ig', requireProofCode: true });
-  await database.db.socialTaskCompletion.update({ where: { id: first.completionId }, data: { proofCode: 'SPIN-7K4Q2M' } });
-  fakeMeta.addInstagramComment(media.id, { username: 'ana.ig', text: 'no code here' });
-  const coded = fakeMeta.addInstagramComment(media.id, { username: 'ana_second_account', text: 'me encanta! spin-7k4q2m' });
+  await world.database.db.socialTaskCompletion.update({ where: { id: first.completionId }, data: { proofCode: 'SPIN-7K4Q2M' } });
+  world.fakeMeta.addInstagramComment(media.id, { username: 'ana.ig', text: 'no code here' });
+  const coded = world.fakeMeta.addInstagramComment(media.id, { username: 'ana_second_account', text: 'me encanta! spin-7k4q2m' });
   // A claim whose code nobody wrote fails, although its handle commented.
   const uncoded = await anotherClaim(first, 'ana.ig', 'SPIN-ZZZZZZ');
 
-  expect(await (await harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'VERIFIED' });
+  expect(await (await world.harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'VERIFIED' });
   expect((await row(first.completionId)).evidence).toMatchObject({ commentId: coded.id, username: 'ana_second_account', matchedOn: 'proof_code' });
-  expect(await (await harness.startClaim(uncoded)).result()).toMatchObject({ status: 'FAILED' });
+  expect(await (await world.harness.startClaim(uncoded)).result()).toMatchObject({ status: 'FAILED' });
   expect((await row(uncoded)).detail).toMatch(/with the code SPIN-ZZZZZZ/);
 });

@@ -8,33 +8,10 @@ import { writeFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { claimStateQuery, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
-import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, startClaimHarness, textOf, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
+import { seedClaim, textOf, waitForCompletion, useClaimTestWorld } from './claim-support.js';
 
-let database: TestDatabase;
-let provider: FakeWhatsappProvider;
-let harness: ClaimHarness;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  provider = await startFakeWhatsappProvider({ apiKey: 'history-size-key' });
-  await workflowBundle();
-}, 120_000);
-
-afterAll(async () => {
-  await provider?.close();
-  await database?.close();
-});
-
-beforeEach(async () => {
-  harness = await startClaimHarness(database.db);
-});
-
-afterEach(async () => {
-  await harness.teardown();
-});
+const world = useClaimTestWorld({ providerKey: 'history-size-key' });
 
 const MAX_EVENTS = 20;
 
@@ -60,18 +37,18 @@ async function completedHistory(handle: WorkflowHandle) {
 
 test('a HONOR_SYSTEM claim that waits for the window, is re-planned by a campaign edit and is sent costs at most 27 events (52 before)', async () => {
   // A window that is closed now: one hour wide, twelve hours from now.
-  const startHour = new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
-  const claim = await seedClaim(database.db, harness.secrets, {
-    providerUrl: provider.sendUrl,
-    providerKey: provider.apiKey,
+  const startHour = new Date((await world.harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
+  const claim = await seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
     campaign: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
   });
-  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'claim to wait for the window');
   // The window opens (the API's re-plan fan-out signals the claim).
-  await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationStartHour: 0, notificationEndHour: 0 } });
+  await world.database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationStartHour: 0, notificationEndHour: 0 } });
   await handle.signal(notificationSettingsChangedSignal);
-  await waitForCompletion(database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
+  await waitForCompletion(world.database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
   const { history, events, text } = await completedHistory(handle);
   if (process.env.CAPTURE_HISTORY) writeFileSync(process.env.CAPTURE_HISTORY, `${historyToJSON(history)}\n`);
 
@@ -82,13 +59,16 @@ test('a HONOR_SYSTEM claim that waits for the window, is re-planned by a campaig
   expect(text).toContain('Wait before verifying');
   expect(text).toContain('Wait for the notification window');
   expect(text.match(/^sendNotification$/gm)).toHaveLength(1);
-  expect(provider.sent).toHaveLength(1);
+  expect(world.provider.sent).toHaveLength(1);
 });
 
 test('a HONOR_SYSTEM claim sent inside the window costs at most 20 events', async () => {
-  const claim = await seedClaim(database.db, harness.secrets, { providerUrl: provider.sendUrl, providerKey: provider.apiKey });
-  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
-  await waitForCompletion(database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
+  const claim = await seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
+  });
+  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  await waitForCompletion(world.database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
   const { events, text } = await completedHistory(handle);
   expect(events.length).toBeLessThanOrEqual(MAX_EVENTS);
   expect(text).toContain('Wait before verifying');

@@ -6,56 +6,23 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { claimStateQuery, notificationSettingsChangedSignal, notifyNowSignal } from '../../workflows/definitions.js';
-import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import {
-  isActivityOf,
-  RECORDS_VERIFICATION,
-  seedClaim,
-  startClaimHarness,
-  testConfig,
-  waitForCompletion,
-  workflowBundle,
-  type ClaimHarness,
-} from './claim-support.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { isActivityOf, RECORDS_VERIFICATION, seedClaim, testConfig, waitForCompletion, useClaimTestWorld } from './claim-support.js';
 
-let database: TestDatabase;
-let fakeMeta: FakeMeta;
-let harness: ClaimHarness;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fakeMeta = await startFakeMeta({ appSecret: 'notify-loop-secret' });
-  await workflowBundle();
-}, 120_000);
-
-afterAll(async () => {
-  await fakeMeta?.close();
-  await database?.close();
-});
-
-beforeEach(async () => {
-  harness = await startClaimHarness(database.db, { ...fakeMetaEnv(fakeMeta) });
-});
-
-afterEach(async () => {
-  await harness.teardown();
-});
+const world = useClaimTestWorld({ metaAppSecret: 'notify-loop-secret' });
 
 const secrets = () => createSecretBox([testConfig().tokenEncryptionKey]);
 
 /** A claim whose tenant's only WhatsApp channel is a Cloud API account that needs reconnecting. */
 async function heldClaim() {
-  const waba = fakeMeta.addWaba({ name: 'Held WABA' });
-  const phone = fakeMeta.addPhoneNumber(waba.id, { displayPhoneNumber: `+1 555-020-${randomUUID().slice(0, 4)}` });
-  const token = fakeMeta.addBusinessToken([waba.id], { assets: [waba.id, phone.id] });
-  const claim = await seedClaim(database.db, secrets());
+  const waba = world.fakeMeta.addWaba({ name: 'Held WABA' });
+  const phone = world.fakeMeta.addPhoneNumber(waba.id, { displayPhoneNumber: `+1 555-020-${randomUUID().slice(0, 4)}` });
+  const token = world.fakeMeta.addBusinessToken([waba.id], { assets: [waba.id, phone.id] });
+  const claim = await seedClaim(world.database.db, secrets());
   // The user wrote in recently, so a plain text message is allowed (no template needed).
-  await database.db.endUser.update({ where: { id: claim.userId }, data: { lastInboundAt: new Date() } });
-  fakeMeta.recordInboundMessage(phone.id, '+51987654321', Date.now());
-  const account = await database.db.whatsappAccount.create({
+  await world.database.db.endUser.update({ where: { id: claim.userId }, data: { lastInboundAt: new Date() } });
+  world.fakeMeta.recordInboundMessage(phone.id, '+51987654321', Date.now());
+  const account = await world.database.db.whatsappAccount.create({
     data: {
       tenantId: claim.tenantId,
       wabaId: waba.id,
@@ -69,11 +36,11 @@ async function heldClaim() {
 }
 
 const historyLength = async (handle: WorkflowHandle) => (await handle.fetchHistory()).events?.length ?? 0;
-const sentTo = (completionId: string) => fakeMeta.sentMessages.filter((message) => message.bizOpaqueCallbackData === completionId);
+const sentTo = (completionId: string) => world.fakeMeta.sentMessages.filter((message) => message.bizOpaqueCallbackData === completionId);
 
 test('notify-now on a held claim re-checks once, keeps the history small, and the claim is sent once after reconnecting', async () => {
   const claim = await heldClaim();
-  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
 
   await handle.signal(notifyNowSignal);
@@ -85,9 +52,9 @@ test('notify-now on a held claim re-checks once, keeps the history small, and th
   expect(sentTo(claim.completionId)).toHaveLength(0);
 
   // Reconnecting the account releases it (the API signals held claims of the tenant).
-  await database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
+  await world.database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
   await handle.signal(notificationSettingsChangedSignal);
-  const row = await waitForCompletion(database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
+  const row = await waitForCompletion(world.database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
   expect(row.notificationChannel).toBe('WHATSAPP_CLOUD');
   await handle.result();
   expect(sentTo(claim.completionId)).toHaveLength(1);
@@ -96,10 +63,10 @@ test('notify-now on a held claim re-checks once, keeps the history small, and th
 
 test('a held claim with no signal re-checks once an hour, not in a loop', async () => {
   const claim = await heldClaim();
-  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
   const before = await historyLength(handle);
-  await harness.jumpTo(new Date((await harness.now()).getTime() + 3 * 3_600_000 + 60_000));
+  await world.harness.jumpTo(new Date((await world.harness.now()).getTime() + 3 * 3_600_000 + 60_000));
   const plans = (await handle.fetchHistory()).events!.filter((event) => isActivityOf(event, ['planNotification']));
   // The first plan, then one re-check per hour over three hours.
   expect(plans.length).toBeGreaterThanOrEqual(3);
@@ -110,30 +77,30 @@ test('a held claim with no signal re-checks once an hour, not in a loop', async 
 test('notify-now given while held applies to the send that reconnecting allows, outside the window', async () => {
   const claim = await heldClaim();
   // A window that is never open now: 1 hour wide, starting 12 hours from now.
-  const startHour = new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
-  await database.db.campaign.update({
+  const startHour = new Date((await world.harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
+  await world.database.db.campaign.update({
     where: { id: claim.campaignId },
     data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
   });
-  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
   await handle.signal(notifyNowSignal);
-  await database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
+  await world.database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
   await handle.signal(notificationSettingsChangedSignal);
   // The operator's notify-now still applies to the send that the reconnection allows.
-  await waitForCompletion(database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
+  await waitForCompletion(world.database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
   expect(sentTo(claim.completionId)).toHaveLength(1);
 });
 
 test('a claim waiting through many campaign edits continues as new and is still sent exactly once', async () => {
   const claim = await heldClaim();
-  await database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
-  const startHour = new Date((await harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
-  await database.db.campaign.update({
+  await world.database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
+  const startHour = new Date((await world.harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
+  await world.database.db.campaign.update({
     where: { id: claim.campaignId },
     data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
   });
-  const handle = await harness.startClaim(claim.completionId, { verifyDelayMs: 1_000, continueAsNewAfterEvents: 40 });
+  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000, continueAsNewAfterEvents: 40 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'claim to wait for the window');
   const firstRunId = (await handle.describe()).runId;
 
@@ -141,8 +108,8 @@ test('a claim waiting through many campaign edits continues as new and is still 
     await handle.signal(notificationSettingsChangedSignal);
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
-  await eventually(async () => (await harness.env.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRunId, 'a new run');
-  const latest = harness.env.client.workflow.getHandle(handle.workflowId);
+  await eventually(async () => (await world.harness.env.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRunId, 'a new run');
+  const latest = world.harness.env.client.workflow.getHandle(handle.workflowId);
   await eventually(async () => (await latest.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'the new run to wait for the window');
   expect((await latest.query(claimStateQuery)).status).toBe('VERIFIED');
   // The new run carries on from the notify loop: no second verification, no second credit.
@@ -150,9 +117,9 @@ test('a claim waiting through many campaign edits continues as new and is still 
   expect(newHistory.some((event) => isActivityOf(event, RECORDS_VERIFICATION))).toBe(false);
 
   await latest.signal(notifyNowSignal);
-  await waitForCompletion(database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
+  await waitForCompletion(world.database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
   await latest.result();
   expect(sentTo(claim.completionId)).toHaveLength(1);
-  const ledger = await database.db.spinCredit.findMany({ where: { completionId: claim.completionId } });
+  const ledger = await world.database.db.spinCredit.findMany({ where: { completionId: claim.completionId } });
   expect(ledger).toHaveLength(1);
 });

@@ -10,7 +10,11 @@ import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js'
 import type { Database } from '../../src/db/client.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
+import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
+import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 import { BASE_TEST_ENV } from '../support/system.js';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -251,4 +255,64 @@ export function nextLocalTime(from: Date, timeZone: string, hh: number, mm: numb
     if (hour === hh && minute === mm) return new Date(t);
   }
   throw new Error(`no ${hh}:${mm} in ${timeZone} within 3 days`);
+}
+
+export interface ClaimTestWorld {
+  readonly database: TestDatabase;
+  /** A fresh time-skipping server and worker for each test */
+  readonly harness: ClaimHarness;
+  /** Present when the file asked for it (`metaAppSecret`) */
+  readonly fakeMeta: FakeMeta;
+  /** Present when the file asked for it (`providerKey`) */
+  readonly provider: FakeWhatsappProvider;
+}
+
+/**
+ * The setup every claim-workflow test file repeats: per file, a database and the fakes it asks for
+ * (fake Meta with that app secret, a tenant WhatsApp provider with that key) and the workflow
+ * bundle; per test, a fresh harness (pointed at the fake Meta when there is one). Registers the
+ * jest hooks; read the parts through the returned object once they have run.
+ */
+export function useClaimTestWorld(options: { metaAppSecret?: string; providerKey?: string } = {}): ClaimTestWorld {
+  let database: TestDatabase | undefined;
+  let harness: ClaimHarness | undefined;
+  let fakeMeta: FakeMeta | undefined;
+  let provider: FakeWhatsappProvider | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    if (options.metaAppSecret) fakeMeta = await startFakeMeta({ appSecret: options.metaAppSecret });
+    if (options.providerKey) provider = await startFakeWhatsappProvider({ apiKey: options.providerKey });
+    await workflowBundle();
+  }, 120_000);
+  afterAll(async () => {
+    await provider?.close();
+    await fakeMeta?.close();
+    await database?.close();
+  });
+  beforeEach(async () => {
+    harness = await startClaimHarness(database!.db, fakeMeta ? fakeMetaEnv(fakeMeta) : {});
+  });
+  afterEach(async () => {
+    await harness?.teardown();
+  });
+
+  const present = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not part of this test file's world (or its hooks have not run)`);
+    return value;
+  };
+  return {
+    get database() {
+      return present(database, 'the database');
+    },
+    get harness() {
+      return present(harness, 'the harness');
+    },
+    get fakeMeta() {
+      return present(fakeMeta, 'the fake Meta');
+    },
+    get provider() {
+      return present(provider, 'the WhatsApp provider');
+    },
+  };
 }

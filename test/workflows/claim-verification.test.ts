@@ -5,51 +5,25 @@
 // is honoured as the retry delay. Every time asserted here is the workflow's own clock.
 import type { WorkflowHandle } from '@temporalio/client';
 import { claimStateQuery } from '../../workflows/definitions.js';
-import { rateLimitReply, startFakeMeta, type FakeIgMedia, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
-import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { activityScheduledAt, seedClaim, startClaimHarness, waitForCompletion, workflowBundle, type ClaimHarness } from './claim-support.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { rateLimitReply, type FakeIgMedia, type FakeToken } from '../fakes/fake-meta.js';
+import { activityScheduledAt, seedClaim, waitForCompletion, useClaimTestWorld } from './claim-support.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const VERIFY_DELAY_MS = 5 * MINUTE_MS;
 
-let database: TestDatabase;
-let fakeMeta: FakeMeta;
-let provider: FakeWhatsappProvider;
-let harness: ClaimHarness;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  fakeMeta = await startFakeMeta({ appSecret: 'claim-verification-secret' });
-  provider = await startFakeWhatsappProvider({ apiKey: 'tenant-provider-key' });
-  await workflowBundle();
-}, 120_000);
-
-afterAll(async () => {
-  await provider?.close();
-  await fakeMeta?.close();
-  await database?.close();
-});
-
-beforeEach(async () => {
-  harness = await startClaimHarness(database.db, {
-    ...fakeMetaEnv(fakeMeta),
-  });
-});
+const world = useClaimTestWorld({ metaAppSecret: 'claim-verification-secret', providerKey: 'tenant-provider-key' });
 
 afterEach(async () => {
-  await harness.teardown();
   // The platform's credentials are one global row: no test leaks them into the next.
-  await database.db.platformSettings.deleteMany({});
+  await world.database.db.platformSettings.deleteMany({});
 });
 
 /** A business Instagram account with one post, and a token that may read only that account's objects. */
 function instagramBusiness(username: string): { media: FakeIgMedia; token: FakeToken; accountId: string } {
-  const account = fakeMeta.addInstagramAccount({ username });
-  const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
-  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, media.id] });
+  const account = world.fakeMeta.addInstagramAccount({ username });
+  const media = world.fakeMeta.addInstagramMedia({ ownerId: account.id });
+  const token = world.fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, media.id] });
   return { media, token, accountId: account.id };
 }
 
@@ -60,9 +34,9 @@ async function seedInstagramCommentClaim(options: {
   fallbackStrategy?: 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
   statisticalApprovalRate?: number;
 }) {
-  return seedClaim(database.db, harness.secrets, {
-    providerUrl: provider.sendUrl,
-    providerKey: provider.apiKey,
+  return seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
     ...(options.metaConfig ? { metaConfig: options.metaConfig } : {}),
     handle: options.handle ?? '@Ana.IG',
     task: {
@@ -77,9 +51,9 @@ async function seedInstagramCommentClaim(options: {
   });
 }
 
-const commentReads = (mediaId: string) => fakeMeta.graphRequests({ method: 'GET', path: `/${mediaId}/comments` });
-const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-const sentTo = (completionCount: number) => provider.sent.slice(-completionCount);
+const commentReads = (mediaId: string) => world.fakeMeta.graphRequests({ method: 'GET', path: `/${mediaId}/comments` });
+const row = (completionId: string) => world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+const sentTo = (completionCount: number) => world.provider.sent.slice(-completionCount);
 
 interface ActivityRun {
   scheduledAt: Date;
@@ -108,24 +82,24 @@ async function activityRuns(handle: WorkflowHandle, activityType: string): Promi
 describe("the tenant's Instagram token is rejected (190)", () => {
   test("the claim stays PENDING saying so, and is verified with the tenant's credentials once the tenant stores a valid token", async () => {
     const business = instagramBusiness('acme.store');
-    const comment = fakeMeta.addInstagramComment(business.media.id, { username: 'ana.ig', text: 'Me encanta' });
-    fakeMeta.invalidateToken(business.token.token, 'revoked');
+    const comment = world.fakeMeta.addInstagramComment(business.media.id, { username: 'ana.ig', text: 'Me encanta' });
+    world.fakeMeta.invalidateToken(business.token.token, 'revoked');
     // Working platform credentials exist too: a rejected tenant token must not quietly switch to them.
     const platform = instagramBusiness('platform.account');
-    await database.db.platformSettings.upsert({
+    await world.database.db.platformSettings.upsert({
       where: { id: 1 },
-      create: { id: 1, metaConfig: harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
-      update: { metaConfig: harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
+      create: { id: 1, metaConfig: world.harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
+      update: { metaConfig: world.harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
     });
     const claim = await seedInstagramCommentClaim({
       mediaId: business.media.id,
       metaConfig: { instagramAccountId: business.accountId, instagramToken: business.token.token },
     });
 
-    const handle = await harness.startClaim(claim.completionId);
-    await harness.env.sleep(VERIFY_DELAY_MS); // nobody awaits the result yet: skip the verify delay by hand
+    const handle = await world.harness.startClaim(claim.completionId);
+    await world.harness.env.sleep(VERIFY_DELAY_MS); // nobody awaits the result yet: skip the verify delay by hand
 
-    const waiting = await waitForCompletion(database.db, claim.completionId, (r) => /waiting for valid meta credentials/i.test(r.detail ?? ''));
+    const waiting = await waitForCompletion(world.database.db, claim.completionId, (r) => /waiting for valid meta credentials/i.test(r.detail ?? ''));
     expect(waiting.status).toBe('PENDING');
     expect(waiting.detail).toMatch(/190/);
     expect(waiting.detail).not.toContain(business.token.token);
@@ -135,10 +109,13 @@ describe("the tenant's Instagram token is rejected (190)", () => {
     expect(commentReads(business.media.id).every((request) => request.accessToken === business.token.token)).toBe(true);
 
     // The tenant reconnects Instagram: a new token in its (sealed) settings.
-    const renewed = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [business.accountId, business.media.id] });
-    await database.db.tenant.update({
+    const renewed = world.fakeMeta.addToken({
+      scopes: ['instagram_basic', 'instagram_manage_comments'],
+      assets: [business.accountId, business.media.id],
+    });
+    await world.database.db.tenant.update({
       where: { id: claim.tenantId },
-      data: { metaConfig: harness.secrets.sealJson({ instagramAccountId: business.accountId, instagramToken: renewed.token }) },
+      data: { metaConfig: world.harness.secrets.sealJson({ instagramAccountId: business.accountId, instagramToken: renewed.token }) },
     });
 
     expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
@@ -146,14 +123,14 @@ describe("the tenant's Instagram token is rejected (190)", () => {
     expect(verified).toMatchObject({ status: 'VERIFIED', verificationMethod: 'TENANT_META_API', spinsAwarded: 4 });
     expect(verified.evidence).toMatchObject({ source: 'instagram_comments', mediaId: business.media.id, commentId: comment.id });
     expect(verified.detail).toMatch(/tenant's/);
-    expect(await database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(1);
+    expect(await world.database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(1);
 
     const reads = commentReads(business.media.id);
     expect(reads.at(-1)!.accessToken).toBe(renewed.token);
-    expect(reads.at(-1)!.appsecretProof).toBe(fakeMeta.proofFor(renewed.token));
+    expect(reads.at(-1)!.appsecretProof).toBe(world.fakeMeta.proofFor(renewed.token));
     expect(reads.filter((request) => request.accessToken === renewed.token)).toHaveLength(1);
     // The platform's token was never used for this claim while the tenant's was rejected.
-    expect(fakeMeta.graphRequests().filter((request) => request.accessToken === platform.token.token)).toHaveLength(0);
+    expect(world.fakeMeta.graphRequests().filter((request) => request.accessToken === platform.token.token)).toHaveLength(0);
 
     // The retry after the fix came after a backoff in workflow time, not in a tight loop.
     const verifications = await activityRuns(handle, 'verifyWithMeta');
@@ -163,26 +140,26 @@ describe("the tenant's Instagram token is rejected (190)", () => {
 
   test('never fixed: FAILED after the 24 h window with a detail naming the credential problem, nothing credited or sent', async () => {
     const business = instagramBusiness('never.fixed');
-    fakeMeta.addInstagramComment(business.media.id, { username: 'ana.ig' });
-    fakeMeta.invalidateToken(business.token.token, 'password_changed');
+    world.fakeMeta.addInstagramComment(business.media.id, { username: 'ana.ig' });
+    world.fakeMeta.invalidateToken(business.token.token, 'password_changed');
     const claim = await seedInstagramCommentClaim({
       mediaId: business.media.id,
       metaConfig: { instagramAccountId: business.accountId, instagramToken: business.token.token },
     });
-    const sentBefore = provider.sent.length;
+    const sentBefore = world.provider.sent.length;
 
-    const startedAt = await harness.now();
-    const handle = await harness.startClaim(claim.completionId);
+    const startedAt = await world.harness.now();
+    const handle = await world.harness.startClaim(claim.completionId);
     expect(await handle.result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
-    expect((await harness.now()).getTime() - startedAt.getTime()).toBeGreaterThanOrEqual(24 * HOUR_MS);
+    expect((await world.harness.now()).getTime() - startedAt.getTime()).toBeGreaterThanOrEqual(24 * HOUR_MS);
 
     const failed = await row(claim.completionId);
     expect(failed).toMatchObject({ status: 'FAILED', verificationMethod: 'TENANT_META_API', spinsAwarded: 0, notificationStatus: 'SKIPPED' });
     expect(failed.detail).toMatch(/credentials were rejected/i);
     expect(failed.detail).toMatch(/190/);
     expect(failed.detail).not.toContain(business.token.token);
-    expect(await database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(0);
-    expect(provider.sent.length).toBe(sentBefore);
+    expect(await world.database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(0);
+    expect(world.provider.sent.length).toBe(sentBefore);
 
     // It kept trying through the window (with backoff), and decided only at its end.
     const verifications = await activityRuns(handle, 'verifyWithMeta');
@@ -196,18 +173,18 @@ describe("the tenant's Instagram token is rejected (190)", () => {
 
 test('a rate-limited read is retried after the delay Meta asked for, and the claim is still verified', async () => {
   const business = instagramBusiness('busy.store');
-  const comment = fakeMeta.addInstagramComment(business.media.id, { username: 'ana.ig' });
+  const comment = world.fakeMeta.addInstagramComment(business.media.id, { username: 'ana.ig' });
   const claim = await seedInstagramCommentClaim({
     mediaId: business.media.id,
     metaConfig: { instagramAccountId: business.accountId, instagramToken: business.token.token },
   });
-  const throttle = fakeMeta.failNext({
+  const throttle = world.fakeMeta.failNext({
     method: 'GET',
     path: `/${business.media.id}/comments`,
     ...rateLimitReply({ code: 80002, regainMinutes: 7, objectId: business.accountId }),
   });
 
-  const handle = await harness.startClaim(claim.completionId);
+  const handle = await world.harness.startClaim(claim.completionId);
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
   expect(throttle.hits).toBe(1);
 
@@ -233,20 +210,20 @@ test('a rate-limited read is retried after the delay Meta asked for, and the cla
 
 test("a tenant without Instagram credentials is verified with the platform's (PLATFORM_META_API)", async () => {
   const platform = instagramBusiness('platform.brand');
-  const comment = fakeMeta.addInstagramComment(platform.media.id, { username: 'ana.ig' });
-  await database.db.platformSettings.upsert({
+  const comment = world.fakeMeta.addInstagramComment(platform.media.id, { username: 'ana.ig' });
+  await world.database.db.platformSettings.upsert({
     where: { id: 1 },
-    create: { id: 1, metaConfig: harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
-    update: { metaConfig: harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
+    create: { id: 1, metaConfig: world.harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
+    update: { metaConfig: world.harness.secrets.sealJson({ instagramAccountId: platform.accountId, instagramToken: platform.token.token }) },
   });
   // The tenant has Meta credentials, but only for Facebook: none for the task's platform.
-  const pageToken = fakeMeta.addPageToken('5550001112');
+  const pageToken = world.fakeMeta.addPageToken('5550001112');
   const claim = await seedInstagramCommentClaim({
     mediaId: platform.media.id,
     metaConfig: { facebookPageId: '5550001112', facebookToken: pageToken.token },
   });
 
-  const handle = await harness.startClaim(claim.completionId);
+  const handle = await world.harness.startClaim(claim.completionId);
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
 
   const verified = await row(claim.completionId);
@@ -256,19 +233,19 @@ test("a tenant without Instagram credentials is verified with the platform's (PL
   const reads = commentReads(platform.media.id);
   expect(reads).toHaveLength(1);
   expect(reads[0]!.accessToken).toBe(platform.token.token);
-  expect(reads[0]!.appsecretProof).toBe(fakeMeta.proofFor(platform.token.token));
-  expect(fakeMeta.graphRequests().filter((request) => request.accessToken === pageToken.token)).toHaveLength(0);
+  expect(reads[0]!.appsecretProof).toBe(world.fakeMeta.proofFor(platform.token.token));
+  expect(world.fakeMeta.graphRequests().filter((request) => request.accessToken === pageToken.token)).toHaveLength(0);
 });
 
 test("with no credentials anywhere the task's fallback strategy decides, and the detail says why", async () => {
   const orphan = instagramBusiness('nobody.configured');
-  fakeMeta.addInstagramComment(orphan.media.id, { username: 'ana.ig' });
+  world.fakeMeta.addInstagramComment(orphan.media.id, { username: 'ana.ig' });
   const honor = await seedInstagramCommentClaim({ mediaId: orphan.media.id, fallbackStrategy: 'HONOR_SYSTEM' });
   const sampled = await seedInstagramCommentClaim({ mediaId: orphan.media.id, fallbackStrategy: 'STATISTICAL', statisticalApprovalRate: 0 });
-  const sentBefore = provider.sent.length;
+  const sentBefore = world.provider.sent.length;
 
-  expect(await (await harness.startClaim(honor.completionId)).result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-  expect(await (await harness.startClaim(sampled.completionId)).result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
+  expect(await (await world.harness.startClaim(honor.completionId)).result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
+  expect(await (await world.harness.startClaim(sampled.completionId)).result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
 
   const accepted = await row(honor.completionId);
   expect(accepted).toMatchObject({ status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', spinsAwarded: 4 });
@@ -283,6 +260,6 @@ test("with no credentials anywhere the task's fallback strategy decides, and the
 
   // Nothing was asked of Meta, and only the accepted claim was notified.
   expect(commentReads(orphan.media.id)).toHaveLength(0);
-  expect(provider.sent.length - sentBefore).toBe(1);
+  expect(world.provider.sent.length - sentBefore).toBe(1);
   expect(sentTo(1)[0]!.message).toContain('Ana');
 });
