@@ -191,6 +191,15 @@ test('a gateway 502 is UNKNOWN: the provider may have taken the message, so it i
 });
 
 describe('outcome writes belong to the attempt that made them', () => {
+  /** What an attempt that stamped the send and then died leaves behind. */
+  const leaveStampOfDeadAttempt = (completionId: string) =>
+    database.db.socialTaskCompletion.update({
+      where: { id: completionId },
+      data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: 'an-attempt-that-died' },
+    });
+  const planNow = (completionId: string) =>
+    activities().planNotification({ completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 86_400_000 });
+
   const slowActivities = () => {
     const config = testConfig({
       OUTBOUND_HTTP_TIMEOUT: '5s',
@@ -248,37 +257,21 @@ describe('outcome writes belong to the attempt that made them', () => {
         accessToken: secrets().seal('t'),
       },
     });
-    await database.db.socialTaskCompletion.update({
-      where: { id: claim.completionId },
-      data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: 'an-attempt-that-died' },
-    });
+    await leaveStampOfDeadAttempt(claim.completionId);
     const result = await activities().sendNotification({ completionId: claim.completionId });
     expect(result.notificationStatus).toBe('UNKNOWN');
     expect(result.held).toBeUndefined();
 
     await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationEnabled: false } });
-    const plan = await activities().planNotification({
-      completionId: claim.completionId,
-      now: new Date().toISOString(),
-      ignoreWindow: false,
-      maxDelayMs: 86_400_000,
-    });
+    const plan = await planNow(claim.completionId);
     expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
   });
 
   test('planning over a stamp left by a dead attempt records UNKNOWN instead of skipping it', async () => {
     const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
     await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationEnabled: false } });
-    await database.db.socialTaskCompletion.update({
-      where: { id: claim.completionId },
-      data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: 'an-attempt-that-died' },
-    });
-    const plan = await activities().planNotification({
-      completionId: claim.completionId,
-      now: new Date().toISOString(),
-      ignoreWindow: false,
-      maxDelayMs: 86_400_000,
-    });
+    await leaveStampOfDeadAttempt(claim.completionId);
+    const plan = await planNow(claim.completionId);
     expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
   });
 });
