@@ -1,4 +1,4 @@
-// Reads of Instagram and Facebook Page engagement that the Graph API really offers (reference §6).
+// Reads of Instagram and Facebook Page engagement that the Graph API really offers: comments, reactions and mentions, read by id.
 // What is NOT here, on purpose: follower lists (no followers edge), IG likers (only like_count),
 // FB post likers (`/{post-id}/likes` removed in v8.0), Page fans, shares. These are listings only;
 // deciding whether a claim is proven lives in src/verification.
