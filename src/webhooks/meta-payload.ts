@@ -51,8 +51,6 @@ export const inboundMessageSchema = z.object({
 
 export const errorSchema = z.object({ code: z.number().optional(), title: z.string().optional() });
 
-export type MessagesValue = z.infer<typeof messagesValueSchema>;
-
 export interface ChangePosition {
   readonly entryIndex: number;
   readonly changeIndex: number;

@@ -36,8 +36,6 @@ export function toCompletionView(row: SocialTaskCompletion) {
   };
 }
 
-export type CompletionView = ReturnType<typeof toCompletionView>;
-
 /**
  * The end user's view of their own claim: the same fields, but `reason` is the public code and
  * `detail` our sentence for it. Meta's and providers' words, Graph ids, provider message ids and

@@ -111,39 +111,6 @@ export function listInstagramTaggedMedia(client: GraphClient, igUserId: string, 
     .map(toInstagramMedia);
 }
 
-/**
- * A comment that @mentions the business, by the comment id a `mentions` webhook delivered. There
- * is no edge listing mentions: without the webhook's id they cannot be found by polling.
- */
-export async function getInstagramMentionedComment(
-  client: GraphClient,
-  igUserId: string,
-  commentId: string,
-  token: string,
-): Promise<InstagramComment | undefined> {
-  const response = await client.get<{ mentioned_comment?: IgCommentNode }>(
-    `/${graphIdSegment(igUserId, 'IG user id')}`,
-    { fields: `mentioned_comment.comment_id(${graphIdSegment(commentId, 'IG comment id')}){id,text,timestamp,username}` },
-    token,
-  );
-  return response.mentioned_comment ? toInstagramComment(response.mentioned_comment) : undefined;
-}
-
-/** A media whose caption @mentions the business, by the media id a `mentions` webhook delivered. */
-export async function getInstagramMentionedMedia(
-  client: GraphClient,
-  igUserId: string,
-  mediaId: string,
-  token: string,
-): Promise<InstagramMedia | undefined> {
-  const response = await client.get<{ mentioned_media?: IgMediaNode }>(
-    `/${graphIdSegment(igUserId, 'IG user id')}`,
-    { fields: `mentioned_media.media_id(${graphIdSegment(mediaId, 'IG media id')}){${IG_MEDIA_FIELDS}}` },
-    token,
-  );
-  return response.mentioned_media ? toInstagramMedia(response.mentioned_media) : undefined;
-}
-
 // ---------------------------------------------------------------- Facebook Pages
 
 export interface FacebookComment {
