@@ -52,7 +52,7 @@ describe('EvidenceScreen', () => {
     await screen.admit(candidate, at(2_000));
     const outcome = screen.notFound('no comment by @ana');
     expect(outcome).toEqual({ outcome: 'not_found', reason: 'EVIDENCE_ALREADY_USED', detail: expect.stringContaining('2 matches already verified') });
-    expect(outcome.detail).toContain('1 match predated the task');
+    expect(outcome).toEqual(expect.objectContaining({ detail: expect.stringContaining('1 match predated the task') }));
   });
 
   test('not found says the evidence predated the task', async () => {
