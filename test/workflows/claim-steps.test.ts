@@ -148,6 +148,7 @@ async function withClaim<T>(
         manualReviewTimeoutMs: 7 * 24 * HOUR,
         credentialRetryWindowMs: 24 * HOUR,
         notificationMaxDelayMs: 7 * 24 * HOUR,
+        sendTaskQueue: taskQueue,
         ...input,
       },
     ],

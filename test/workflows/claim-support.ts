@@ -93,6 +93,8 @@ export async function startClaimHarness(db: Database, env: Record<string, string
         manualReviewTimeoutMs: 7 * 24 * 3_600_000,
         credentialRetryWindowMs: 24 * 3_600_000,
         notificationMaxDelayMs: 7 * 24 * 3_600_000,
+        // One worker polls both: sends run on the workflow's own queue here.
+        sendTaskQueue: TASK_QUEUE,
         ...overrides,
       };
       return temporalEnv.client.workflow.start(CLAIM_WORKFLOW_TYPE, {
@@ -211,8 +213,8 @@ export function isActivityOf(
   return types.some((type) => text.includes(`"${type}"`));
 }
 
-/** The step that records a claim's verification: an activity in older runs, a local activity now. */
-export const RECORDS_VERIFICATION = ['completeVerification', 'recordAndPlan', 'verifyAndPlan'] as const;
+/** The local activities that record a claim's verification. */
+export const RECORDS_VERIFICATION = ['recordAndPlan', 'verifyAndPlan'] as const;
 
 /** The workflow-clock time at which the first activity (or local activity) of `activityType` was scheduled (recorded). */
 export async function activityScheduledAt(handle: WorkflowHandle, activityType: string | readonly string[]): Promise<Date | undefined> {
