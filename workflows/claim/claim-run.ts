@@ -30,7 +30,7 @@ export interface ClaimRun {
   wakeUp: boolean;
   /** notify-now skips the window for the next send only; it never turns waits into a busy loop. */
   skipWindowOnce: boolean;
-  /** A plan made in the same local step as the verification; the notify loop uses it first. */
+  /** A plan made in the same local step as the verification; the notify loop uses it first unless a signal came since. */
   firstPlan: NotificationPlan | undefined;
 }
 

@@ -17,6 +17,9 @@ export async function notifyLoop(run: ClaimRun): Promise<void> {
   const { input } = run;
   while (!isNotificationFinal(run.notificationStatus)) {
     await continueAsNewWhenHistoryIsLong(run);
+    // A campaign edit or notify-now that arrived while the verify step was planning (a slow step
+    // outlasts a workflow-task heartbeat, or backs off on a timer) makes that plan stale.
+    if (run.wakeUp) run.firstPlan = undefined;
     run.wakeUp = false;
     const plan =
       run.firstPlan ??

@@ -27,7 +27,12 @@ export async function waitAndVerify(run: ClaimRun): Promise<ClaimSnapshot> {
   const { input } = run;
   await condition(() => run.decision !== undefined, input.verifyDelayMs, { summary: 'Wait before verifying (CLAIM_VERIFY_DELAY)' });
   run.verifyAt = undefined;
-  const planRequest = () => ({ now: new Date().toISOString(), ignoreWindow: run.skipWindowOnce, maxDelayMs: input.notificationMaxDelayMs });
+  const planRequest = () => {
+    // The plan reads the campaign and notify-now as of now; a signal from here on makes it stale
+    // (the notify loop re-plans, see firstPlan).
+    run.wakeUp = false;
+    return { now: new Date().toISOString(), ignoreWindow: run.skipWindowOnce, maxDelayMs: input.notificationMaxDelayMs };
+  };
   const step = await verificationSteps.verifyAndPlan(input.completionId, run.decision !== undefined, planRequest());
   let { recorded, plan } = step;
   run.status = step.claim.status;
