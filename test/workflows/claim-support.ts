@@ -19,6 +19,7 @@ import { createTimeSkippingEnv } from '../support/temporal.js';
 import { BASE_TEST_ENV } from '../support/system.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
+import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
 
 export const TASK_QUEUE = 'claims-test';
 
@@ -101,6 +102,12 @@ export async function startClaimHarness(db: Database, env: Record<string, string
         workflowId: claimWorkflowId(completionId),
         taskQueue: TASK_QUEUE,
         args: [input],
+        // As the API's starter sets them (src/temporal/claim-starter.ts).
+        typedSearchAttributes: [
+          { key: TENANT_ID, value: completion.tenantId },
+          { key: CAMPAIGN_ID, value: completion.campaignId },
+          { key: CLAIM_STATUS, value: completion.status },
+        ],
       });
     },
     async teardown() {

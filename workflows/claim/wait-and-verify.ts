@@ -45,8 +45,10 @@ export async function waitAndVerify(run: ClaimRun): Promise<ClaimSnapshot> {
     run.status = recorded.status;
     run.notificationStatus = recorded.notificationStatus;
     run.detail = recorded.detail ?? undefined;
-    upsertSearchAttributes([{ key: CLAIM_STATUS, value: run.status }]);
   }
+  // From what the row says on every path: a re-run after the step committed (the worker died before
+  // the workflow task completed) finds the claim decided and records nothing, yet must not stay PENDING.
+  upsertSearchAttributes([{ key: CLAIM_STATUS, value: run.status }]);
   run.firstPlan = plan;
   return step.claim;
 }
