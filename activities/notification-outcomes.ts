@@ -46,6 +46,35 @@ export interface SentMessage {
 const INTERRUPTED = 'an earlier send attempt ended without recording its outcome; not resent to avoid a duplicate';
 const ahead = { in: [...NOTIFICATION_AHEAD] };
 
+type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
+
+/**
+ * Every notification a message carries, transitively: those coalesced into it, and those coalesced
+ * into one of them. A claim that absorbed others and was then released (a proven "not sent") can be
+ * absorbed itself by a sibling that stamps first; its own carried ones ride on the sibling's message.
+ */
+async function carriedBy(tx: Transaction, completionId: string, recipient: Recipient): Promise<CarriedNotification[]> {
+  const found: { id: string; verifiedAt: Date | null; spinsAwarded: number; task: { title: string } }[] = [];
+  const seen = new Set([completionId]);
+  for (let frontier = [completionId]; frontier.length > 0; ) {
+    const rows = await tx.socialTaskCompletion.findMany({
+      where: {
+        tenantId: recipient.tenantId,
+        userId: recipient.userId,
+        notificationCoalescedIntoId: { in: frontier },
+        notificationStatus: 'COALESCED',
+      },
+      select: { id: true, verifiedAt: true, spinsAwarded: true, task: { select: { title: true } } },
+    });
+    const fresh = rows.filter((row) => !seen.has(row.id));
+    for (const row of fresh) seen.add(row.id);
+    found.push(...fresh);
+    frontier = fresh.map((row) => row.id);
+  }
+  found.sort((a, b) => (a.verifiedAt?.getTime() ?? 0) - (b.verifiedAt?.getTime() ?? 0) || a.id.localeCompare(b.id));
+  return found.map((row) => ({ completionId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded }));
+}
+
 export function createNotificationOutcomes(db: Database, logger: Logger) {
   const completions = db.socialTaskCompletion;
 
@@ -131,17 +160,9 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
             notificationError: null,
           },
         });
-        // Also those an earlier attempt of this claim coalesced (it released the send to retry).
-        const carried = await tx.socialTaskCompletion.findMany({
-          where: { notificationCoalescedIntoId: completionId, notificationStatus: 'COALESCED' },
-          orderBy: { verifiedAt: 'asc' },
-          select: { id: true, spinsAwarded: true, task: { select: { title: true } } },
-        });
-        return {
-          kind: 'stamped',
-          attempt: { completionId, attemptId },
-          carried: carried.map((row) => ({ completionId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded })),
-        } as const;
+        // Also those an earlier attempt of this claim coalesced (it released the send to retry), and
+        // those carried by a claim this one absorbed.
+        return { kind: 'stamped', attempt: { completionId, attemptId }, carried: await carriedBy(tx, completionId, recipient) } as const;
       });
     },
 

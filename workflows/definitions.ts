@@ -27,11 +27,8 @@ export interface ClaimWorkflowInput {
    * that waits weeks through many campaign edits never nears Temporal's history limit. Default 2,000.
    */
   readonly continueAsNewAfterEvents?: number;
-  /**
-   * The task queue of send activities, paced per channel by fairness keys (TEMPORAL_SEND_TASK_QUEUE).
-   * Absent (claims started before it existed, workflow tests): sends run on the workflow's own queue.
-   */
-  readonly sendTaskQueue?: string;
+  /** The task queue of send activities, paced per channel by fairness keys (TEMPORAL_SEND_TASK_QUEUE). */
+  readonly sendTaskQueue: string;
   /** Set only by continue-as-new: the claim is verified and credited; resume at the notify loop. */
   readonly resumeNotifying?: { readonly skipWindowOnce: boolean };
 }

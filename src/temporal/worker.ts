@@ -7,7 +7,7 @@ import { workerInterceptors, workflowSpanSinks } from '../observability/temporal
 
 /**
  * Workflow cache (sticky execution) size: bounds the worker's memory whatever the number of waiting
- * claims. An evicted claim replays its short history (about 20 events since the local-step patch)
+ * claims. An evicted claim replays its short history (about 20 events)
  * when it next wakes, which costs less than the memory: with 1,000 cached claims the bench's worker
  * reached 3.5 GB RSS and the drain starved on garbage collection; with 200 it stays near 1.3 GB
  * with 2,000 claims waiting and drains four times faster (README, "Performance").

@@ -19,6 +19,7 @@ import { createTimeSkippingEnv } from '../support/temporal.js';
 import { BASE_TEST_ENV } from '../support/system.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
+import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
 
 export const TASK_QUEUE = 'claims-test';
 
@@ -93,12 +94,20 @@ export async function startClaimHarness(db: Database, env: Record<string, string
         manualReviewTimeoutMs: 7 * 24 * 3_600_000,
         credentialRetryWindowMs: 24 * 3_600_000,
         notificationMaxDelayMs: 7 * 24 * 3_600_000,
+        // One worker polls both: sends run on the workflow's own queue here.
+        sendTaskQueue: TASK_QUEUE,
         ...overrides,
       };
       return temporalEnv.client.workflow.start(CLAIM_WORKFLOW_TYPE, {
         workflowId: claimWorkflowId(completionId),
         taskQueue: TASK_QUEUE,
         args: [input],
+        // As the API's starter sets them (src/temporal/claim-starter.ts).
+        typedSearchAttributes: [
+          { key: TENANT_ID, value: completion.tenantId },
+          { key: CAMPAIGN_ID, value: completion.campaignId },
+          { key: CLAIM_STATUS, value: completion.status },
+        ],
       });
     },
     async teardown() {
@@ -211,8 +220,8 @@ export function isActivityOf(
   return types.some((type) => text.includes(`"${type}"`));
 }
 
-/** The step that records a claim's verification: an activity in older runs, a local activity now. */
-export const RECORDS_VERIFICATION = ['completeVerification', 'recordAndPlan', 'verifyAndPlan'] as const;
+/** The local activities that record a claim's verification. */
+export const RECORDS_VERIFICATION = ['recordAndPlan', 'verifyAndPlan'] as const;
 
 /** The workflow-clock time at which the first activity (or local activity) of `activityType` was scheduled (recorded). */
 export async function activityScheduledAt(handle: WorkflowHandle, activityType: string | readonly string[]): Promise<Date | undefined> {

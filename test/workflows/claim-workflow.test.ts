@@ -2,6 +2,7 @@
 // database and a fake tenant WhatsApp provider over HTTP. Time-window cases jump the server's
 // clock to chosen instants, so "sent at 09:00 Lima" is asserted on the workflow's own timeline.
 import { Worker } from '@temporalio/worker';
+import { CLAIM_STATUS } from '../../src/temporal/search-attributes.js';
 import { claimStateQuery, manualDecisionSignal, notificationSettingsChangedSignal, notifyNowSignal } from '../../workflows/definitions.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
@@ -82,6 +83,20 @@ test('waits the verify delay in workflow time, credits the spins once, and notif
   expect(body.message).toContain('Ana');
   expect(body.message).toContain('Comment on our post');
   expect(body.message).toContain(`https://campaigns.example.test/campaigns/${claim.campaignId}`);
+});
+
+test('a re-run after the verification step committed sets ClaimStatus from the row, not PENDING', async () => {
+  // The worker died after verifyAndPlan committed and before its workflow task completed: the re-run
+  // finds the claim already VERIFIED (and credited) and records nothing.
+  const claim = await seed();
+  const handle = await harness.startClaim(claim.completionId);
+  await database.db.socialTaskCompletion.update({
+    where: { id: claim.completionId },
+    data: { status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', verifiedAt: new Date(), spinsAwarded: 3 },
+  });
+  expect((await handle.describe()).typedSearchAttributes.get(CLAIM_STATUS)).toBe('PENDING');
+  expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
+  expect((await handle.describe()).typedSearchAttributes.get(CLAIM_STATUS)).toBe('VERIFIED');
 });
 
 test('a claim verified at 22:50 in Lima with a 9–21 window is sent at 09:00 Lima the next day', async () => {
