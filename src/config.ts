@@ -72,6 +72,10 @@ export interface AppConfig {
     readonly workerMetricsPort: number | undefined;
     /** Bearer token both /metrics endpoints require when set (METRICS_TOKEN) */
     readonly metricsToken: string | undefined;
+    /** METRICS_PUBLIC=true: the operator means /metrics to be open without a token (the API warns at startup) */
+    readonly metricsPublic: boolean;
+    /** How long the database gauges of /metrics are reused before one scrape recounts them (METRICS_GAUGE_REFRESH) */
+    readonly gaugeRefreshMs: number;
     /** OTLP/HTTP endpoint of the trace collector (OTEL_EXPORTER_OTLP_ENDPOINT); spans are not exported when unset */
     readonly otlpEndpoint: string | undefined;
   };
@@ -129,6 +133,8 @@ export const KNOWN_ENV_VARS = [
   'META_DASHBOARD_URL',
   'WORKER_METRICS_PORT',
   'METRICS_TOKEN',
+  'METRICS_PUBLIC',
+  'METRICS_GAUGE_REFRESH',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'RETENTION_DAYS',
 ] as const;
@@ -268,7 +274,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     publicAppUrl: url('PUBLIC_APP_URL', 'http://localhost:3000') ?? 'http://localhost:3000',
     logLevel: text('LOG_LEVEL') ?? 'info',
-    observability: { workerMetricsPort, metricsToken, otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT') },
+    observability: {
+      workerMetricsPort,
+      metricsToken,
+      metricsPublic: flag('METRICS_PUBLIC', false),
+      gaugeRefreshMs: duration('METRICS_GAUGE_REFRESH', '15s'),
+      otlpEndpoint: url('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    },
   };
   if (!/^v\d+\.\d+$/.test(config.meta.graphVersion)) {
     problems.push(`META_GRAPH_VERSION must look like v26.0 (got "${config.meta.graphVersion}")`);
