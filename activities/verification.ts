@@ -34,8 +34,8 @@ export function createVerificationActivities({
     rules: EvidenceRules,
   ): Promise<VerificationOutcome> {
     const platformName = key.platform === 'INSTAGRAM' ? 'Instagram username' : 'Facebook name';
-    if (!who.handle && !who.proofCode)
-      return { kind: 'fallback', detail: `The user gave no ${platformName} (neither in the claim nor in the profile)` };
+    // Nothing to look for is not "Meta cannot tell us": the fallback would pay without a check.
+    if (!who.handle && !who.proofCode) return nothingToLookFor(`The user gave no ${platformName} (neither in the claim nor in the profile)`);
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
     return fromIndexVerification(await verifyFromIndex(indexDeps(), key, sources, who, rules));
   }
@@ -54,7 +54,7 @@ export function createVerificationActivities({
     handle: string | undefined,
     rules: EvidenceRules,
   ): Promise<VerificationOutcome> {
-    if (!handle) return { kind: 'fallback', detail: 'The user gave no Facebook name (neither in the claim nor in the profile)' };
+    if (!handle) return nothingToLookFor('The user gave no Facebook name (neither in the claim nor in the profile)');
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
     return fromIndexVerification(await verifyReactionFromIndex(indexDeps(), key, sources, handle, rules));
   }
@@ -186,6 +186,11 @@ export function createVerificationActivities({
       return { kind: 'fallback', detail: `No Meta credentials can check this task (${reasons.join('; ')})` };
     },
   };
+}
+
+/** A claim with no handle (and no proof code) to look for fails: the API refuses such claims (HANDLE_REQUIRED). */
+function nothingToLookFor(detail: string): VerificationOutcome {
+  return { kind: 'decided', verified: false, detail, reason: 'NOT_FOUND_ON_POST' };
 }
 
 function describe(method: MetaVerificationMethod): string {

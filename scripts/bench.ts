@@ -223,6 +223,8 @@ async function main(): Promise<void> {
     WHATSAPP_API_KEY: 'bench-key',
     WHATSAPP_SEND_RATE: String(RATE),
     WORKER_METRICS_PORT: String(workerMetricsPort),
+    // The API refuses to start with an open /metrics; the bench reads the worker's heap without a token.
+    METRICS_PUBLIC: 'true',
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
   const worker = ourProcess('worker', env, workDir, async () => {});

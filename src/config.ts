@@ -72,6 +72,10 @@ export interface AppConfig {
     readonly workerMetricsPort: number | undefined;
     /** Bearer token both /metrics endpoints require when set (METRICS_TOKEN) */
     readonly metricsToken: string | undefined;
+    /** METRICS_PUBLIC=true: the operator means /metrics to be open without a token (the API warns at startup) */
+    readonly metricsPublic: boolean;
+    /** How long the database gauges of /metrics are reused before one scrape recounts them (METRICS_GAUGE_REFRESH) */
+    readonly gaugeRefreshMs: number;
     /** OTLP/HTTP endpoint of the trace collector (OTEL_EXPORTER_OTLP_ENDPOINT); spans are not exported when unset */
     readonly otlpEndpoint: string | undefined;
   };
@@ -228,7 +232,7 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
   );
   const metricsToken = secret(
     'METRICS_TOKEN',
-    'when set, both `/metrics` endpoints require `Authorization: Bearer <METRICS_TOKEN>` (at least 16 characters)',
+    'both `/metrics` endpoints require `Authorization: Bearer <METRICS_TOKEN>` (at least 16 characters); the API refuses to start without it unless `METRICS_PUBLIC=true`',
   );
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
 
@@ -334,6 +338,12 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
     observability: {
       workerMetricsPort,
       metricsToken,
+      metricsPublic: flag(
+        'METRICS_PUBLIC',
+        false,
+        '`true`: an open `/metrics` is meant (the API warns at startup); otherwise the API refuses to start without `METRICS_TOKEN` outside `npm run dev` and tests',
+      ),
+      gaugeRefreshMs: duration('METRICS_GAUGE_REFRESH', '15s', 'how long the database gauges of `/metrics` are reused before a scrape recounts them'),
       otlpEndpoint: url(
         'OTEL_EXPORTER_OTLP_ENDPOINT',
         undefined,

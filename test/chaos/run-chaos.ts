@@ -90,6 +90,8 @@ async function main(): Promise<number> {
     META_APP_SECRET: appSecret,
     OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
     OUTBOUND_HTTP_TIMEOUT: '5s',
+    // The API refuses to start with an open /metrics outside dev and tests.
+    METRICS_TOKEN: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'warn',
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;

@@ -32,7 +32,8 @@ beforeAll(async () => {
   });
 
   provider = await startFakeWhatsappProvider({ apiKey: 'metrics-provider-key' });
-  system = await startTestSystem({ env: { METRICS_TOKEN } });
+  // Gauges recounted on every scrape here (the default reuses them for 15 s): the backlog test reads a change at once.
+  system = await startTestSystem({ env: { METRICS_TOKEN, METRICS_GAUGE_REFRESH: '1ms' } });
   tenant = await setUpScenarioTenant(system, { slug: 'metrics-co', provider });
 }, 180_000);
 

@@ -33,6 +33,8 @@ describe('loadConfig defaults (the contract table)', () => {
     ['CREDENTIAL_RETRY_WINDOW', (c) => c.credentialRetryWindowMs, 24 * 3_600_000],
     ['OUTBOUND_HTTP_TIMEOUT', (c) => c.outboundHttpTimeoutMs, 10_000],
     ['RETENTION_DAYS', (c) => c.retentionDays, 30],
+    ['METRICS_PUBLIC', (c) => c.observability.metricsPublic, false],
+    ['METRICS_GAUGE_REFRESH', (c) => c.observability.gaugeRefreshMs, 15_000],
     ['COMMENT_INDEX_COALESCE', (c) => c.commentIndex.coalesceMs, 2_000],
     ['COMMENT_INDEX_WAIT', (c) => c.commentIndex.waitMs, 30_000],
     ['COMMENT_INDEX_CHECK_ATTEMPTS', (c) => c.commentIndex.checkAttempts, 3],
@@ -99,6 +101,8 @@ describe('loadConfig reads every variable', () => {
     LOG_LEVEL: 'debug',
     WORKER_METRICS_PORT: '9464',
     METRICS_TOKEN: 'scrape-token-0123456789',
+    METRICS_PUBLIC: 'false',
+    METRICS_GAUGE_REFRESH: '30s',
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
     RETENTION_DAYS: '45',
     TEMPORAL_SEND_TASK_QUEUE: 'tasks-2-paced',
@@ -152,7 +156,13 @@ describe('loadConfig reads every variable', () => {
       whatsappPlatform: { apiUrl: 'https://wa.example.com/send', apiKey: 'wa-key', instanceId: 'inst-1' },
       publicAppUrl: 'https://campaigns.example.com',
       logLevel: 'debug',
-      observability: { workerMetricsPort: 9464, metricsToken: 'scrape-token-0123456789', otlpEndpoint: 'http://otel-collector:4318' },
+      observability: {
+        workerMetricsPort: 9464,
+        metricsToken: 'scrape-token-0123456789',
+        metricsPublic: false,
+        gaugeRefreshMs: 30_000,
+        otlpEndpoint: 'http://otel-collector:4318',
+      },
     });
   });
 

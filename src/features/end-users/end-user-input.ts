@@ -1,5 +1,6 @@
 // The end-user bodies the routes parse: create and PATCH.
 import { z } from 'zod';
+import { normalizeHandle } from '../../verification/handle-match.js';
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -9,7 +10,13 @@ export const instagramUsernameField = z
   .trim()
   .transform((value) => value.replace(/^@/, '').toLowerCase())
   .pipe(z.string().regex(/^[a-z0-9._]{1,30}$/, 'an Instagram username: up to 30 letters, digits, dots and underscores'));
-export const facebookNameField = z.string().trim().min(1).max(200);
+export const facebookNameField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  // "@" alone normalises to no handle at all: refused here rather than stored as a name nobody has.
+  .refine((value) => normalizeHandle(value) !== undefined, 'a Facebook name: more than "@"');
 
 export const createEndUserSchema = z
   .object({
