@@ -18,7 +18,7 @@ import { createDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { waitForPort } from '../src/dev/dev-temporal-server.js';
 import { PROJECT_ROOT } from '../src/temporal/binaries.js';
-import { MAX_CACHED_WORKFLOWS } from '../src/temporal/worker.js';
+import { MAX_CACHED_WORKFLOWS } from '../src/worker/options.js';
 import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
 import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
 

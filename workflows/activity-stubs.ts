@@ -63,7 +63,7 @@ export const sendActivities = proxyActivities<Pick<ReturnType<typeof createNotif
 /**
  * The same send, on the paced send task queue: the server dispatches each channel's sends (one
  * fairness key per channel) at most at the queue's per-key rate (WHATSAPP_SEND_RATE, set by the
- * worker at start, src/temporal/send-queue.ts), and fairly between channels, so one tenant's
+ * worker at start, src/worker/send-queue.ts), and fairly between channels, so one tenant's
  * thousands of sends never queue another tenant's one. Chosen when the send is scheduled.
  */
 export function pacedSendActivities(taskQueue: string, fairnessKey: string | undefined) {
