@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
 import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
+import { countNotificationOutcome } from '../src/observability/business-metrics.js';
 
 export interface SendAttempt {
   readonly completionId: string;
@@ -94,7 +95,10 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: row.notificationAttemptId },
       data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
     });
-    if (resolved.count > 0) logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
+    if (resolved.count > 0) {
+      countNotificationOutcome('UNKNOWN', null);
+      logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
+    }
     return currentStatus(completionId);
   }
 
@@ -171,27 +175,40 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
      * attempt: only this attempt sent anything, and now we know it did.
      */
     async recordSent(attempt: SendAttempt, sent: SentMessage): Promise<NotificationStatus> {
-      const recorded = await completions.updateMany({
-        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: { in: ['SENDING', 'UNKNOWN'] } },
-        data: {
-          notificationStatus: 'SENT',
-          notificationChannel: sent.channelName,
-          notificationProviderMessageId: sent.providerMessageId ?? null,
-          notificationSentAt: new Date(),
-          notificationError: null,
-          notificationNotBefore: null,
-        },
-      });
-      return recorded.count > 0 ? 'SENT' : currentStatus(attempt.completionId);
+      const record = (from: 'SENDING' | 'UNKNOWN') =>
+        completions.updateMany({
+          where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: from },
+          data: {
+            notificationStatus: 'SENT',
+            notificationChannel: sent.channelName,
+            notificationProviderMessageId: sent.providerMessageId ?? null,
+            notificationSentAt: new Date(),
+            notificationError: null,
+            notificationNotBefore: null,
+          },
+        });
+      if ((await record('SENDING')).count > 0) {
+        countNotificationOutcome('SENT', sent.channelName);
+        return 'SENT';
+      }
+      // Rare: a successor already counted this attempt as UNKNOWN; correct the row, not the count.
+      return (await record('UNKNOWN')).count > 0 ? 'SENT' : currentStatus(attempt.completionId);
     },
 
-    /** This attempt's final outcome (UNKNOWN, FAILED), while the stamp is still its own. */
-    async finishAttempt(attempt: SendAttempt, status: 'UNKNOWN' | 'FAILED', error: string): Promise<NotificationStatus> {
+    /** This attempt's final outcome (UNKNOWN, FAILED) on `channel`, while the stamp is still its own. */
+    async finishAttempt(
+      attempt: SendAttempt,
+      status: 'UNKNOWN' | 'FAILED',
+      error: string,
+      channel?: SentMessage['channelName'],
+    ): Promise<NotificationStatus> {
       const finished = await completions.updateMany({
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
       });
-      return finished.count > 0 ? status : currentStatus(attempt.completionId);
+      if (finished.count === 0) return currentStatus(attempt.completionId);
+      countNotificationOutcome(status, channel);
+      return status;
     },
 
     /** Nothing went out: give the send back for a retry. False when the stamp is no longer this attempt's. */
@@ -209,7 +226,10 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         where: { id: completionId, notificationStatus: ahead },
         data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
       });
-      if (finished.count > 0) return status;
+      if (finished.count > 0) {
+        countNotificationOutcome(status, null);
+        return status;
+      }
       const current = await currentStatus(completionId);
       return current === 'SENDING' ? resolveInterrupted(completionId) : current;
     },

@@ -14,6 +14,7 @@ import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js'
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
+import { countNotificationHeld } from '../src/observability/business-metrics.js';
 import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal, type NotificationStatus, unreachable } from '../src/domain/statuses.js';
 import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
@@ -81,6 +82,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: campaign.whatsappAccountId });
       if (channel.kind === 'hold') {
         await outcomes.noteWhileAhead(claim.id, channel.reason);
+        countNotificationHeld();
         return { action: 'hold', notificationStatus: claim.notificationStatus, reason: channel.reason };
       }
       const channelKey = channelFairnessKey(channel, claim.tenantId);
@@ -159,6 +161,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     switch (channel.kind) {
       case 'hold':
         await outcomes.noteWhileAhead(claim.id, channel.reason);
+        countNotificationHeld();
         return { kind: 'outcome', outcome: { notificationStatus: claim.notificationStatus, held: true, detail: channel.reason } };
       case 'none':
         return { kind: 'outcome', outcome: { notificationStatus: await outcomes.finishWhileAhead(claim.id, 'FAILED', channel.reason) } };
@@ -209,9 +212,16 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     const reason = `${channelLabel(channel)}: ${error.message}`;
     switch (error.kind) {
       case 'ambiguous':
-        return { notificationStatus: await outcomes.finishAttempt(attempt, 'UNKNOWN', `${reason} (it may have been delivered; not resent)`) };
+        return {
+          notificationStatus: await outcomes.finishAttempt(
+            attempt,
+            'UNKNOWN',
+            `${reason} (it may have been delivered; not resent)`,
+            channelName(channel),
+          ),
+        };
       case 'permanent':
-        return { notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', reason) };
+        return { notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', reason, channelName(channel)) };
       case 'auth': {
         if (channel.kind === 'cloud') {
           tokens.forget(channel.sealedToken);
@@ -221,9 +231,9 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
           });
         }
         const released = await outcomes.release(attempt, reason);
-        return released
-          ? { notificationStatus: 'PENDING', held: true, detail: reason }
-          : { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+        if (!released) return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+        countNotificationHeld();
+        return { notificationStatus: 'PENDING', held: true, detail: reason };
       }
       case 'rate_limited':
       case 'transient': {
@@ -297,6 +307,20 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       );
       return { channelName: 'PLATFORM_PROVIDER', providerMessageId: sent.providerMessageId };
     };
+  }
+}
+
+/** The channel's name as recorded on the claim (notificationChannel). */
+function channelName(channel: SendableChannel): SentMessage['channelName'] {
+  switch (channel.kind) {
+    case 'cloud':
+      return 'WHATSAPP_CLOUD';
+    case 'tenant_provider':
+      return 'TENANT_PROVIDER';
+    case 'platform_provider':
+      return 'PLATFORM_PROVIDER';
+    default:
+      return unreachable(channel);
   }
 }
 

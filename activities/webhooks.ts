@@ -10,11 +10,15 @@ import { applyCommentChange, COMMENT_FIELDS } from '../src/webhooks/apply-commen
 import { applyMessagesChange } from '../src/webhooks/apply-messages-change.js';
 import { locateChange, outlinePayload, type ChangePosition, type PayloadOutline } from '../src/webhooks/meta-payload.js';
 import type { ChangeOutcome, ProcessedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
+import { countWebhookItems } from '../src/observability/business-metrics.js';
 import type { ActivityDeps } from './deps.js';
 import { FailureType } from './failures.js';
 
 /** The results the processMetaWebhook workflow sums up (activity result types, for the workflow). */
 export type { ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
+
+/** The change fields the items metric names; any other is labelled 'other'. */
+const COUNTED_FIELDS = new Set(['messages', ...ACCOUNT_EVENT_FIELDS]);
 
 export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'temporal' | 'config' | 'logger'>) {
   const { db } = deps;
@@ -57,6 +61,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       const payload = await loadPayload(input.webhookEventId);
       const outcomes: ChangeOutcome[] = [];
       for (const position of input.changes) outcomes.push(await applyChange(input.webhookEventId, payload, position));
+      countWebhookItems(outcomes, COUNTED_FIELDS);
       return outcomes;
     },
 

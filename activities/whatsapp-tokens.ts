@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { debugToken, exchangeForLongLivedToken, type DebugTokenInfo } from '../src/integrations/meta/oauth.js';
 import { createRedactor } from '../src/integrations/meta/redact.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
+import { countTokenRefresh } from '../src/observability/business-metrics.js';
 import { pauseRefreshSchedule, reauthPauseNote, unpauseRefreshSchedule } from '../src/temporal/token-refresh-schedules.js';
 import type { ActivityDeps } from './deps.js';
 import { FailureType, toActivityFailure } from './failures.js';
@@ -50,7 +51,7 @@ export function createWhatsappTokenActivities({
     async refreshWhatsappAccountToken(input: { accountId: string }): Promise<TokenRefreshOutcome> {
       const { accountId } = input;
       try {
-        return await db.$transaction(
+        const outcome: TokenRefreshOutcome = await db.$transaction(
           async (tx) => {
             await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${lockWaitMs}ms'`);
             const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "WhatsappAccount" WHERE "id" = ${accountId} FOR UPDATE`;
@@ -119,7 +120,10 @@ export function createWhatsappTokenActivities({
           },
           { timeout: transactionTimeoutMs, maxWait: 10_000 },
         );
+        countTokenRefresh(outcome.result);
+        return outcome;
       } catch (error) {
+        countTokenRefresh('error');
         const failure = refreshFailure(error);
         // Visible to the tenant (GET /whatsapp/accounts) while Temporal retries.
         await db.whatsappAccount

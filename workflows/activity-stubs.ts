@@ -49,7 +49,7 @@ const SEND_OPTIONS = {
 /**
  * Sends run on the paced send task queue: the server dispatches each channel's sends (one fairness
  * key per channel) at most at the queue's per-key rate (WHATSAPP_SEND_RATE, set by the worker at
- * start, src/temporal/send-queue.ts), and fairly between channels, so one tenant's thousands of
+ * start, src/worker/send-queue.ts), and fairly between channels, so one tenant's thousands of
  * sends never queue another tenant's one. Chosen when the send is scheduled.
  */
 export function sendActivities(taskQueue: string, fairnessKey: string | undefined) {

@@ -33,6 +33,15 @@ export interface ClaimWorkflowInput {
   readonly resumeNotifying?: { readonly skipWindowOnce: boolean };
 }
 
+/** What a claim's workflow ends with. */
+export interface ClaimResult {
+  readonly status: ClaimStatus;
+  readonly notificationStatus: NotificationStatus;
+}
+
+/** The claim workflow's signature, for typed starts and continue-as-new without importing the workflow. */
+export type ClaimWorkflow = (input: ClaimWorkflowInput) => Promise<ClaimResult>;
+
 export interface ManualDecision {
   readonly approved: boolean;
   readonly reason?: string;

@@ -8,7 +8,7 @@ import { eventually } from '../support/eventually.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../../src/observability/worker-metrics-server.js';
-import { installWorkerRuntime } from '../../src/temporal/runtime.js';
+import { installWorkerRuntime } from '../../src/worker/runtime.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123';

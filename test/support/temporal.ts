@@ -45,7 +45,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: testingExecutable(resolveTemporalCli()),
       searchAttributes: [...CLAIM_SEARCH_ATTRIBUTES],
-      // Sends are paced per channel by fairness keys, as in `npm run dev` (src/temporal/send-queue.ts).
+      // Sends are paced per channel by fairness keys, as in `npm run dev` (src/worker/send-queue.ts).
       extraArgs: [...FAIRNESS_CLI_ARGS],
     },
   });

@@ -8,7 +8,7 @@ import { createActivities } from '../../activities/index.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js';
 import type { Database } from '../../src/db/client.js';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';

@@ -5,7 +5,7 @@
 import { ActivityFailure, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
 import { isNotificationFinal } from '../../src/domain/statuses.js';
 import { notificationActivities, sendActivities } from '../activity-stubs.js';
-import type { verifySocialTaskClaim } from '../verify-social-task-claim.js';
+import type { ClaimWorkflow } from '../definitions.js';
 import type { ClaimRun } from './claim-run.js';
 
 /** A held notification (account needs reconnecting) re-checks at least this often. */
@@ -96,5 +96,5 @@ async function continueAsNewWhenHistoryIsLong(run: ClaimRun): Promise<void> {
   const info = workflowInfo();
   if (info.historyLength < (input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS) && !info.continueAsNewSuggested) return;
   log.info('continuing as new: long history', { completionId: input.completionId, historyLength: info.historyLength });
-  await continueAsNew<typeof verifySocialTaskClaim>({ ...input, resumeNotifying: { skipWindowOnce: run.skipWindowOnce } });
+  await continueAsNew<ClaimWorkflow>({ ...input, resumeNotifying: { skipWindowOnce: run.skipWindowOnce } });
 }

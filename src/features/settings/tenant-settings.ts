@@ -3,7 +3,9 @@ import { AppError, notFound } from '../../http/errors.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { forbiddenUrlReason } from '../../integrations/outbound-network.js';
 import { openConfig, type MetaCredentials, type WaConfig } from '../../tenant-config/stored-configs.js';
+import { requestWebhookSubscription } from '../../webhook-subscriptions/request-subscription.js';
 import { mergeMetaConfig, showMetaConfig, showWaConfig, type PutTenantSettingsInput } from './config-input.js';
+import { subscribable, tenantOwner } from './webhook-subscription.js';
 
 export async function getTenantSettings(ctx: TenantContext) {
   const { db, tenantId } = ctx;
@@ -50,7 +52,15 @@ export async function putTenantSettings(ctx: TenantContext, input: PutTenantSett
     data.metaConfig = secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaCredentials>(secrets, tenant.metaConfig)));
   }
   await orNotFound(db.tenant.update({ where: { id: tenantId }, data }), 'tenant');
-  return getTenantSettings(ctx);
+  const view = await getTenantSettings(ctx);
+  // Meta credentials written (or removed): (re)subscribe their webhooks in the background.
+  if (input.metaConfig !== undefined) await requestWebhookSubscription(ctx.deps, tenantOwner(tenantId), subscribable(view));
+  return view;
+}
+
+/** Subscribes the tenant's webhooks again (an admin's retry), in the background. */
+export async function resubscribeTenantWebhooks(ctx: TenantContext): Promise<void> {
+  await requestWebhookSubscription(ctx.deps, tenantOwner(ctx.tenantId), subscribable(await getTenantSettings(ctx)));
 }
 
 function sameOrigin(a: string, b: string): boolean {
