@@ -132,8 +132,14 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           },
         });
         // Also those an earlier attempt of this claim coalesced (it released the send to retry).
+        // By the user first (their few claims, on the userId index): this runs under the lock.
         const carried = await tx.socialTaskCompletion.findMany({
-          where: { notificationCoalescedIntoId: completionId, notificationStatus: 'COALESCED' },
+          where: {
+            tenantId: recipient.tenantId,
+            userId: recipient.userId,
+            notificationCoalescedIntoId: completionId,
+            notificationStatus: 'COALESCED',
+          },
           orderBy: { verifiedAt: 'asc' },
           select: { id: true, spinsAwarded: true, task: { select: { title: true } } },
         });
