@@ -13,7 +13,8 @@ export interface PruneResult {
 
 const DAY_MS = 86_400_000;
 
-export function createRetentionActivities({ db }: Pick<ActivityDeps, 'db'>) {
+export function createRetentionActivities(deps: Pick<ActivityDeps, 'db' | 'batchDb'>) {
+  const db = deps.batchDb ?? deps.db;
   const heartbeat = () => {
     try {
       Context.current().heartbeat();

@@ -4,6 +4,8 @@ import { parseDuration } from './domain/duration.js';
 export interface AppConfig {
   readonly port: number;
   readonly databaseUrl: string | undefined;
+  /** Connections of the process's database pool (DATABASE_POOL_SIZE); unset: sized from the process's slots */
+  readonly databasePoolSize: number | undefined;
   readonly temporal: {
     readonly address: string | undefined;
     readonly namespace: string;
@@ -90,6 +92,7 @@ type Env = Record<string, string | undefined>;
 export const KNOWN_ENV_VARS = [
   'PORT',
   'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
   'TEMPORAL_ADDRESS',
   'TEMPORAL_NAMESPACE',
   'TEMPORAL_TASK_QUEUE',
@@ -217,12 +220,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^\d{1,4}(\.\d+)?$/.test(sendRateText) || !(whatsappSendRate > 0))
     problems.push('WHATSAPP_SEND_RATE must be a positive number of messages per second');
 
+  // Connections of this process's database pool; unset: the API's default, or the worker's slots.
+  const poolText = text('DATABASE_POOL_SIZE');
+  const databasePoolSize = poolText === undefined ? undefined : Number(poolText);
+  if (databasePoolSize !== undefined && (!/^\d{1,4}$/.test(poolText ?? '') || databasePoolSize < 1 || databasePoolSize > 1000))
+    problems.push(`DATABASE_POOL_SIZE must be a whole number of connections from 1 to 1000 (got "${poolText}")`);
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
   const config: AppConfig = {
     port,
     databaseUrl: text('DATABASE_URL'),
+    databasePoolSize,
     temporal: {
       address: text('TEMPORAL_ADDRESS'),
       namespace: text('TEMPORAL_NAMESPACE') ?? 'default',

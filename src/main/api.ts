@@ -2,6 +2,7 @@
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
+import { API_POOL_SIZE } from '../temporal/worker-slots.js';
 import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
@@ -20,7 +21,10 @@ export async function startApi(options: { onListening?: (port: number) => void; 
   const tracing = setupTracing({ serviceName: 'social-tasks-api', otlpEndpoint: config.observability.otlpEndpoint });
   collectProcessMetrics();
   warnAboutRiskySettings(config, logger, options);
-  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
+  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'), {
+    role: 'request',
+    maxConnections: config.databasePoolSize ?? API_POOL_SIZE,
+  });
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger, graph: graphClientFromConfig(config) };
   const app = createApp(deps);

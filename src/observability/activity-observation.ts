@@ -40,7 +40,7 @@ class ObservingActivityInbound implements ActivityInboundCallsInterceptor {
     const activity = this.ctx.info.activityType;
     const completionId = CLAIM_WORKFLOW_ID.exec(this.ctx.info.workflowExecution?.workflowId ?? '')?.[1];
     return runWithLogContext(completionId ? { completionId } : {}, async () => {
-      const before = completionId ? await this.claimRow(completionId) : undefined;
+      const before = completionId ? await this.heartbeatingWhile(this.claimRow(completionId)) : undefined;
       const started = process.hrtime.bigint();
       try {
         const result = await next(input);
@@ -50,7 +50,7 @@ class ObservingActivityInbound implements ActivityInboundCallsInterceptor {
           'activity completed',
         );
         recordResult(activity, result);
-        if (completionId && before) recordClaimTransition(before, await this.claimRow(completionId), result);
+        if (completionId && before) recordClaimTransition(before, await this.heartbeatingWhile(this.claimRow(completionId)), result);
         return result;
       } catch (error) {
         metrics.activities.inc({ activity, outcome: 'failed' });
@@ -69,6 +69,23 @@ class ObservingActivityInbound implements ActivityInboundCallsInterceptor {
         metrics.activityDuration.observe({ activity }, Number(process.hrtime.bigint() - started) / 1e9);
       }
     });
+  }
+
+  /**
+   * Observation must never delay the activity's liveness: while the lookup waits for the database
+   * (a busy pool, a slow disk), an activity with a heartbeat timeout heartbeats at once and every
+   * second, with the details its previous attempt left (a resume cursor stays as it was).
+   */
+  private async heartbeatingWhile<T>(lookup: Promise<T>): Promise<T> {
+    if (!this.ctx.info.heartbeatTimeoutMs) return lookup;
+    const beat = () => this.ctx.heartbeat(this.ctx.info.heartbeatDetails);
+    beat();
+    const timer = setInterval(beat, 1_000);
+    try {
+      return await lookup;
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   /** Observation must never fail the activity: a lookup that fails just counts nothing. */

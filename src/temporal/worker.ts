@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import { workerInterceptors, workflowSpanSinks } from '../observability/temporal-interceptors.js';
+import { WORKER_SLOTS } from './worker-slots.js';
 
 /**
  * Workflow cache (sticky execution) size: bounds the worker's memory whatever the number of waiting
@@ -35,5 +36,8 @@ export async function createWorker(options: {
     // Drain in-flight activities on SIGTERM before exiting.
     shutdownGraceTime: '30s',
     maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+    // Bounded so the database pool (sized from these) has a connection for each.
+    maxConcurrentActivityTaskExecutions: WORKER_SLOTS.activities,
+    maxConcurrentLocalActivityExecutions: WORKER_SLOTS.localActivities,
   });
 }
