@@ -3,6 +3,7 @@ import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
 import { API_POOL_SIZE } from '../temporal/worker-slots.js';
+import { startFailedClaimSweeper } from '../temporal/claim-restart.js';
 import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
@@ -30,7 +31,7 @@ export async function startApi(options: { onListening?: (port: number) => void; 
   const app = createApp(deps);
   // Claims and webhook deliveries are stored before their workflows start; these sweepers start
   // any whose start never got through (process died, Temporal unreachable).
-  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps)];
+  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps), startFailedClaimSweeper(deps)];
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, 'API listening');
     options.onListening?.(config.port);
