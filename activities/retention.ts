@@ -48,8 +48,9 @@ export function createRetentionActivities(deps: Pick<ActivityDeps, 'db' | 'batch
 
   return {
     /**
-     * Deletes webhook deliveries processed before the cutoff (unprocessed ones are kept: the sweeper
-     * still owes them a run) and delivery statuses older than the cutoff, applied or not.
+     * Deletes webhook deliveries processed (or discarded) before the cutoff — unprocessed ones are
+     * kept: the sweeper still owes them a run, and failed ones wait for an operator's replay or
+     * discard — and delivery statuses older than the cutoff, applied or not.
      */
     async pruneRetainedRows(input: { retentionDays: number; now: string; batchSize?: number }): Promise<PruneResult> {
       const cutoff = new Date(Date.parse(input.now) - input.retentionDays * DAY_MS);
