@@ -73,7 +73,19 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       const tenantId = soleTenant && (await db.tenant.count({ where: { id: soleTenant } })) > 0 ? soleTenant : null;
       await db.webhookEvent.update({
         where: { id: input.webhookEventId },
-        data: { processedAt: new Date(), result: result as object, tenantId, processingError: null },
+        data: { processedAt: new Date(), result: result as object, tenantId, processingError: null, failedAt: null },
+      });
+    },
+
+    /**
+     * Processing gave up (an activity ran out of its schedule-to-close): recorded on the delivery,
+     * which then waits for an operator (replay or discard) instead of retrying forever, and is kept
+     * out of retention meanwhile. A delivery processed meanwhile is left as it is.
+     */
+    async markWebhookFailed(input: { webhookEventId: string; reason: string }): Promise<void> {
+      await db.webhookEvent.updateMany({
+        where: { id: input.webhookEventId, processedAt: null },
+        data: { failedAt: new Date(), processingError: input.reason.slice(0, 2_000) },
       });
     },
   };

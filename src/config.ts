@@ -4,6 +4,8 @@ import { parseDuration } from './domain/duration.js';
 export interface AppConfig {
   readonly port: number;
   readonly databaseUrl: string | undefined;
+  /** Connections of the process's database pool (DATABASE_POOL_SIZE); unset: sized from the process's slots */
+  readonly databasePoolSize: number | undefined;
   readonly temporal: {
     readonly address: string | undefined;
     readonly namespace: string;
@@ -263,9 +265,18 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
   const pin = secret('META_REGISTRATION_PIN', '6-digit PIN used to register newly connected numbers (registration is skipped when unset)');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
+  const databasePoolSize = integer(
+    'DATABASE_POOL_SIZE',
+    undefined,
+    "connections of this process's database pool; unset: the API's default (20), or the worker's activity slots (docs/operating.md)",
+    [1, 1000],
+    'a whole number of connections from 1 to 1000',
+  );
+
   const taskQueue = text('TEMPORAL_TASK_QUEUE', 'social-tasks', "the worker's task queue (workflows and activities)");
   const config: AppConfig = {
     port,
+    databasePoolSize,
     databaseUrl: text('DATABASE_URL', undefined, 'PostgreSQL URL (`npm run dev` and the tests start an embedded PostgreSQL when unset)'),
     temporal: {
       address: text('TEMPORAL_ADDRESS', undefined, 'host:port of the Temporal frontend (`npm run dev` starts a dev server when unset)'),

@@ -73,11 +73,22 @@ export const whatsappTokenActivities = proxyActivities<ReturnType<typeof createW
 
 /**
  * Webhook processing: database steps (and a schedule update on account events), each idempotent,
- * so they retry until the database/Temporal is back; a missing event row is 'Permanent'.
+ * so they retry through a database or Temporal outage, for an hour: a delivery that still fails
+ * then (a poison payload, a bug) is recorded as failed for an operator rather than retried every
+ * minute forever. A missing event row is 'Permanent'.
  */
+export const WEBHOOK_PROCESSING_BUDGET = '1h';
 export const webhookActivities = proxyActivities<ReturnType<typeof createWebhookActivities>>({
   startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: WEBHOOK_PROCESSING_BUDGET,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/** Recording that processing gave up: retried for a day (it must not be lost to a short outage). */
+export const webhookFailureActivities = proxyActivities<Pick<ReturnType<typeof createWebhookActivities>, 'markWebhookFailed'>>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
 /** Retention: batched deletes that heartbeat, so a retry after a crash resumes cheaply. */

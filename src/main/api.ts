@@ -2,6 +2,8 @@
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
+import { API_POOL_SIZE } from '../worker/worker-slots.js';
+import { startFailedClaimSweeper } from '../temporal/claim-restart.js';
 import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
@@ -21,13 +23,16 @@ export async function startApi(options: { onListening?: (port: number) => void; 
   const tracing = setupTracing({ serviceName: 'social-tasks-api', otlpEndpoint: config.observability.otlpEndpoint });
   collectProcessMetrics();
   warnAboutRiskySettings(config, logger, options);
-  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
+  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'), {
+    role: 'request',
+    maxConnections: config.databasePoolSize ?? API_POOL_SIZE,
+  });
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger, graph: graphClientFromConfig(config) };
   const app = createApp(deps);
   // Claims and webhook deliveries are stored before their workflows start; these sweepers start
   // any whose start never got through (process died, Temporal unreachable).
-  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps)];
+  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps), startFailedClaimSweeper(deps)];
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, 'API listening');
     options.onListening?.(config.port);

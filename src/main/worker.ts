@@ -13,6 +13,7 @@ import { installWorkerRuntime } from '../worker/runtime.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { configureSendQueue, createSendWorker } from '../worker/send-queue.js';
 import { createWorker } from '../worker/worker.js';
+import { BATCH_POOL_SIZE, workerPoolSize } from '../worker/worker-slots.js';
 import { warnAboutRiskySettings } from './startup-warnings.js';
 
 export async function startWorker(options: { dev?: boolean } = {}) {
@@ -28,11 +29,13 @@ export async function startWorker(options: { dev?: boolean } = {}) {
       ? undefined
       : await startWorkerMetricsServer({ port: workerMetricsPort, token: metricsToken, temporalMetricsUrl: runtime.temporalMetricsUrl });
   if (metricsServer) logger.info({ port: metricsServer.port }, 'worker metrics listening');
-  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
+  const databaseUrl = requireSetting(config.databaseUrl, 'DATABASE_URL');
+  const db = createDatabase(databaseUrl, { role: 'activity', maxConnections: config.databasePoolSize ?? workerPoolSize() });
+  const batchDb = createDatabase(databaseUrl, { role: 'batch', maxConnections: BATCH_POOL_SIZE });
   const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const temporal = await connectTemporalClient(config);
-  const deps = { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal, graph: graphClientFromConfig(config) };
+  const deps = { config, db, batchDb, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal, graph: graphClientFromConfig(config) };
   const worker = await createWorker({ connection, deps });
   // Sends run on their own queue, paced per channel by the server (src/worker/send-queue.ts).
   const paced = await configureSendQueue(temporal, config, logger);
@@ -53,6 +56,7 @@ export async function startWorker(options: { dev?: boolean } = {}) {
       await connection.close();
       await temporal.connection.close();
       await db.$disconnect();
+      await batchDb.$disconnect();
     });
   return {
     worker,

@@ -51,6 +51,11 @@ export const metrics = {
     help: 'Verified claims whose notification is pending with a recorded reason (held for a reconnection, or backing off after a refused send)',
     registers,
   }),
+  webhookDeliveriesFailed: new Gauge({
+    name: 'social_webhook_deliveries_failed',
+    help: 'Meta webhook deliveries whose processing failed, waiting for an operator to replay or discard them',
+    registers,
+  }),
   outboundRequests: new Counter({
     name: 'social_outbound_requests_total',
     help: 'Calls to Meta and WhatsApp providers by service, operation, outcome, HTTP status and Meta error code',

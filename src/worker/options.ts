@@ -1,5 +1,6 @@
 // Worker options every workflow worker of ours runs with, kept apart from the factories so the
 // bench's bare-workflow floor (scripts/bench/floor-worker.ts) runs with exactly the same ones.
+import { WORKER_SLOTS } from './worker-slots.js';
 
 /**
  * Workflow cache (sticky execution) size: bounds the worker's memory whatever the number of waiting
@@ -15,4 +16,7 @@ export const WORKFLOW_WORKER_OPTIONS = {
   // Drain in-flight activities on SIGTERM before exiting.
   shutdownGraceTime: '30s',
   maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+  // Bounded so the database pool (sized from these) has a connection for each.
+  maxConcurrentActivityTaskExecutions: WORKER_SLOTS.activities,
+  maxConcurrentLocalActivityExecutions: WORKER_SLOTS.localActivities,
 } as const;

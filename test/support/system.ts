@@ -19,6 +19,7 @@ import type { AppDeps } from '../../src/http/deps.js';
 import { configureSendQueue, createSendWorker } from '../../src/worker/send-queue.js';
 import { createWorker } from '../../src/worker/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import type { IssuedQuery } from '../../src/db/client.js';
 import { createDevServerEnv } from './temporal.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER, TEST_JWT_SECRET, tokens } from './tokens.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
@@ -74,9 +75,11 @@ export async function startTestSystem(
     logger?: Logger;
     /** collects every log line (level debug) */
     logLines?: string[];
+    /** sees every statement the API and the worker send to the database */
+    onQuery?: (query: IssuedQuery) => void;
   } = {},
 ): Promise<TestSystem> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(options.onQuery ? { onQuery: options.onQuery } : {});
   const temporalEnv = await createDevServerEnv();
   const config = loadConfig({
     ...BASE_TEST_ENV,

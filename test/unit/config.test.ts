@@ -22,6 +22,7 @@ describe('loadConfig defaults (the contract table)', () => {
   test.each<[string, (c: AppConfig) => unknown, unknown]>([
     ['PORT', (c) => c.port, 3000],
     ['DATABASE_URL', (c) => c.databaseUrl, undefined],
+    ['DATABASE_POOL_SIZE', (c) => c.databasePoolSize, undefined],
     ['TEMPORAL_ADDRESS', (c) => c.temporal.address, undefined],
     ['TEMPORAL_NAMESPACE', (c) => c.temporal.namespace, 'default'],
     ['TEMPORAL_TASK_QUEUE', (c) => c.temporal.taskQueue, 'social-tasks'],
@@ -73,6 +74,7 @@ describe('loadConfig reads every variable', () => {
     ...REQUIRED,
     PORT: '8080',
     DATABASE_URL: 'postgresql://app:pw@db:5432/app',
+    DATABASE_POOL_SIZE: '64',
     TEMPORAL_ADDRESS: 'temporal:7233',
     TEMPORAL_NAMESPACE: 'prod',
     TEMPORAL_TASK_QUEUE: 'tasks-2',
@@ -124,6 +126,7 @@ describe('loadConfig reads every variable', () => {
     expect(loadConfig(env)).toEqual({
       port: 8080,
       databaseUrl: 'postgresql://app:pw@db:5432/app',
+      databasePoolSize: 64,
       temporal: { address: 'temporal:7233', namespace: 'prod', taskQueue: 'tasks-2', sendTaskQueue: 'tasks-2-paced' },
       whatsappSendRate: 250,
       jwtSecret: JWT_SECRET,
@@ -211,6 +214,9 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['META_DASHBOARD_ORIGIN', '*'],
     ['META_DASHBOARD_URL', 'dashboard.example.com'],
     ['JWT_END_USER_MAX_LIFETIME', 'a day'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', 'many'],
+    ['DATABASE_POOL_SIZE', '2.5'],
   ])('%s=%j', (name, value) => {
     const problems = problemsOf({ ...REQUIRED, [name]: value });
     expect(problems).toHaveLength(1);
