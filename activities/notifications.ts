@@ -14,6 +14,9 @@ import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js'
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
+import { consentRefusal, recordOptOut } from '../src/notifications/consent.js';
+import { metaSendRule } from '../src/notifications/meta-send-answers.js';
+import type { NotificationReason } from '../src/domain/notification-reason.js';
 import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal, type NotificationStatus, unreachable } from '../src/domain/statuses.js';
 import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
@@ -37,14 +40,21 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
   const loadClaim = (completionId: string) =>
     db.socialTaskCompletion.findUniqueOrThrow({
       where: { id: completionId },
-      include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true } } },
+      include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true, requireWhatsappOptIn: true } } },
     });
 
   type LoadedClaim = Awaited<ReturnType<typeof loadClaim>>;
 
   const outcomes = createNotificationOutcomes(db, logger);
-  const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
-    outcomes.finishWhileAhead(completionId, notificationStatus, error);
+  const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string, reason: NotificationReason | null = null) =>
+    outcomes.finishWhileAhead(completionId, notificationStatus, error, reason);
+  /** No consent to message this user: skipped, and the claim stays credited. */
+  const skipWithoutConsent = async (claim: LoadedClaim): Promise<NotificationStatus | null> => {
+    const refusal = consentRefusal(claim.user, claim.tenant);
+    if (!refusal) return null;
+    const why = refusal === 'OPTED_OUT' ? 'the end user opted out of WhatsApp messages' : 'the end user has not opted in to WhatsApp messages';
+    return finish(claim.id, 'SKIPPED', why, refusal);
+  };
 
   return {
     /**
@@ -68,6 +78,8 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       if (campaign.endsAt && campaign.endsAt <= now) {
         return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the campaign ended before the notification could be sent') };
       }
+      const withoutConsent = await skipWithoutConsent(claim);
+      if (withoutConsent) return { action: 'done', notificationStatus: withoutConsent };
       const verifiedAt = claim.verifiedAt ?? now;
       // Checked before holds and windows alike: a notification held for weeks (account needing
       // reconnection, provider rejecting our key) must not wake the user once it is released.
@@ -109,7 +121,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       }
       await db.socialTaskCompletion.updateMany({
         where: { id: claim.id, notificationStatus: { in: [...NOTIFICATION_AHEAD] } },
-        data: { notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: opensAt, notificationError: null },
+        data: { notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: opensAt, notificationError: null, notificationReason: null },
       });
       return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: opensAt.toISOString() };
     },
@@ -127,12 +139,15 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         const claim = await loadClaim(input.completionId);
         const settled = await alreadySettled(claim);
         if (settled) return settled;
+        // Consent may have been withdrawn since the plan (a STOP while the send was retried).
+        const withoutConsent = await skipWithoutConsent(claim);
+        if (withoutConsent) return { notificationStatus: withoutConsent };
         const chosen = await chooseSendableChannel(claim);
         if (chosen.kind === 'outcome') return chosen.outcome;
         const transmit = prepareSend(chosen.channel, claim);
         const attempt = await stampAttempt(claim);
         if (attempt.kind === 'outcome') return attempt.outcome;
-        return transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried));
+        return transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim);
       });
     },
 
@@ -188,17 +203,46 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
   }
 
   /** Steps 3 and 4, transmit and record: the one outbound call, then its outcome under the stamp. */
-  async function transmitAndRecord(attempt: SendAttempt, channel: SendableChannel, transmit: () => Promise<SentMessage>): Promise<SendOutcome> {
+  async function transmitAndRecord(
+    attempt: SendAttempt,
+    channel: SendableChannel,
+    transmit: () => Promise<SentMessage>,
+    claim: LoadedClaim,
+  ): Promise<SendOutcome> {
     let sent;
     try {
       sent = await transmit();
     } catch (error) {
-      return recordFailure(attempt, channel, error);
+      const ruled = error instanceof OutboundError ? await applyMetaRule(attempt, channel, error, claim) : null;
+      return ruled ?? recordFailure(attempt, channel, error);
     }
     const status = await outcomes.recordSent(attempt, sent);
     // A delivery status may have arrived before we recorded the message id.
     if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
     return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(attempt.completionId) : status };
+  }
+
+  /**
+   * Meta's refusals that say more than "this message failed" (meta-send-answers.ts): the answer
+   * proves nothing went out, so the notification may wait instead of failing. Null: not one of them.
+   */
+  async function applyMetaRule(
+    attempt: SendAttempt,
+    channel: SendableChannel,
+    error: OutboundError,
+    claim: LoadedClaim,
+  ): Promise<SendOutcome | null> {
+    const rule = channel.kind === 'cloud' ? metaSendRule(error) : null;
+    if (!rule) return null;
+    switch (rule.kind) {
+      case 'opted_out':
+        await recordOptOut(db, { tenantId: claim.tenantId, phone: claim.user.phone });
+        return {
+          notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', `${channelLabel(channel)}: ${error.message}`, 'OPTED_OUT'),
+        };
+      default:
+        return null;
+    }
   }
 
   /** What a failed transmission means for the notification: only a proven "not sent" is released. */

@@ -16,7 +16,7 @@ import { FailureType } from './failures.js';
 /** The results the processMetaWebhook workflow sums up (activity result types, for the workflow). */
 export type { ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
 
-export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'temporal' | 'config' | 'logger'>) {
+export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'temporal' | 'config' | 'logger' | 'secrets' | 'graph'>) {
   const { db } = deps;
 
   const loadPayload = async (webhookEventId: string) => {
@@ -35,7 +35,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       return outcome([{ kind: 'other', outcome: 'unmatched', detail: 'change without a field' }]);
     }
     if (field === 'messages') {
-      return outcome(await applyMessagesChange(db, located.value, { webhookEventId, now: new Date() }));
+      return outcome(await applyMessagesChange(db, located.value, { webhookEventId, now: new Date(), consent: deps }));
     }
     if (ACCOUNT_EVENT_FIELDS.has(field)) {
       const decision = decideAccountEvent(field, located.value, located.entryId);

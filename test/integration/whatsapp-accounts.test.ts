@@ -247,7 +247,16 @@ describe('held notifications', () => {
         verificationStrategy: 'HONOR_SYSTEM',
       },
     });
-    const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Ana', phone: '+5511966665555', lastInboundAt: new Date() } });
+    const user = await db.endUser.create({
+      data: {
+        tenantId: tenant.id,
+        name: 'Ana',
+        phone: '+5511966665555',
+        lastInboundAt: new Date(),
+        whatsappOptInAt: new Date(),
+        whatsappOptInSource: 'test-fixture',
+      },
+    });
     fake.recordInboundMessage(phone.id, user.phone);
 
     const claim = await system.request('POST', `/api/v1/tasks/${task.id}/claims`, { token: tokens.endUser(tenant.id, user.id), body: {} });
