@@ -46,9 +46,9 @@ export async function seedDemoTenant(db: Database): Promise<{ created: boolean; 
         spinsReward: 2,
       },
       {
-        title: 'Mention us on Facebook',
+        title: 'Comment on our Facebook post',
         platform: 'FACEBOOK',
-        actionType: 'MENTION',
+        actionType: 'COMMENT',
         verificationStrategy: 'MANUAL',
         fallbackStrategy: 'MANUAL',
         spinsReward: 5,
