@@ -16,8 +16,17 @@ import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrati
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
 import { consentRefusal, recordOptOut } from '../src/notifications/consent.js';
 import { metaSendRule } from '../src/notifications/meta-send-answers.js';
+import { pauseSending, resumeSending, sendingGate } from '../src/notifications/sending-circuit-breaker.js';
+import { requestReplan } from '../src/temporal/claim-signals.js';
 import type { NotificationReason } from '../src/domain/notification-reason.js';
-import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal, type NotificationStatus, unreachable } from '../src/domain/statuses.js';
+import {
+  NOTIFICATION_AHEAD,
+  isNotificationAhead,
+  isNotificationFinal,
+  isNotificationSent,
+  type NotificationStatus,
+  unreachable,
+} from '../src/domain/statuses.js';
 import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -33,7 +42,9 @@ type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' 
 /** A step either lets the send go on with what it produced, or ends it with an outcome. */
 type Step<T> = ({ kind: 'go' } & T) | { kind: 'outcome'; outcome: SendOutcome };
 
-export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger' | 'graph'>) {
+export function createNotificationActivities(
+  deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger' | 'graph'> & Partial<Pick<ActivityDeps, 'temporal'>>,
+) {
   const { config, db, secrets, logger, graph } = deps;
   const tokens = createTokenCache(secrets);
 
@@ -96,7 +107,10 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         return { action: 'hold', notificationStatus: claim.notificationStatus, reason: channel.reason };
       }
       const channelKey = channelFairnessKey(channel, claim.tenantId);
-      if (input.ignoreWindow) return { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
+      // WhatsApp's rules (pauses, limits) apply to every send, notify-now included.
+      const sendNow = async (): Promise<NotificationPlan> =>
+        (await waitForWhatsappRules(claim, channel)) ?? { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
+      if (input.ignoreWindow) return sendNow();
 
       const window = {
         timeZone: resolveTimeZone(campaign.timezone, claim.tenant.timezone),
@@ -104,7 +118,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         endHour: campaign.notificationEndHour,
       };
       const opensAt = nextWindowOpening(now, window);
-      if (opensAt.getTime() <= now.getTime()) return { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
+      if (opensAt.getTime() <= now.getTime()) return sendNow();
 
       if (opensAt.getTime() - verifiedAt.getTime() > input.maxDelayMs) {
         return {
@@ -144,10 +158,15 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         if (withoutConsent) return { notificationStatus: withoutConsent };
         const chosen = await chooseSendableChannel(claim);
         if (chosen.kind === 'outcome') return chosen.outcome;
+        const gate = await passWhatsappRules(claim, chosen.channel);
+        if (gate.kind === 'outcome') return gate.outcome;
         const transmit = prepareSend(chosen.channel, claim);
         const attempt = await stampAttempt(claim);
         if (attempt.kind === 'outcome') return attempt.outcome;
-        return transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim);
+        const outcome = await transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim);
+        if (gate.probe && chosen.channel.kind === 'cloud' && isNotificationSent(outcome.notificationStatus))
+          await probeSucceeded(chosen.channel.accountId);
+        return outcome;
       });
     },
 
@@ -159,6 +178,40 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       return outcomes.finishWhileAhead(input.completionId, 'FAILED', input.reason);
     },
   };
+
+  /**
+   * Before a plan says "send": a rule of WhatsApp's that makes this notification wait (a paused
+   * number or account). Records the wait and returns its plan; null when the send may go.
+   */
+  async function waitForWhatsappRules(claim: LoadedClaim, channel: ChannelChoice): Promise<NotificationPlan | null> {
+    if (channel.kind !== 'cloud') return null;
+    const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
+    if (pause.kind === 'go') return null;
+    await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: `sending is paused: ${pause.reason}`, notBefore: pause.notBefore });
+    return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: pause.notBefore.toISOString() };
+  }
+
+  /** The same rules at send time (they may have changed since the plan): a wait ends this attempt, held. */
+  async function passWhatsappRules(claim: LoadedClaim, channel: SendableChannel): Promise<Step<{ probe: boolean }>> {
+    if (channel.kind !== 'cloud') return { kind: 'go', probe: false };
+    const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
+    if (pause.kind === 'go') return { kind: 'go', probe: pause.probe };
+    const detail = `sending is paused: ${pause.reason}`;
+    await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: detail, notBefore: pause.notBefore });
+    return { kind: 'outcome', outcome: { notificationStatus: await outcomes.currentStatus(claim.id), held: true, detail } };
+  }
+
+  /** A probe went out: Meta lets the account send again. Waiting notifications re-plan now. */
+  async function probeSucceeded(accountId: string): Promise<void> {
+    const account = await db.whatsappAccount.findUnique({ where: { id: accountId }, select: { id: true, wabaId: true, tenantId: true } });
+    if (!account || (await resumeSending(db, account)) === 0) return;
+    logger.info({ accountId }, 'WhatsApp sending resumed after a successful probe');
+    if (deps.temporal) {
+      await requestReplan({ temporal: deps.temporal, config }, { kind: 'tenant', tenantId: account.tenantId }).catch((error: unknown) =>
+        logger.warn({ err: error, tenantId: account.tenantId }, 'could not signal waiting claims'),
+      );
+    }
+  }
 
   /** Nothing to send: the claim is not verified, or its notification is decided or in flight. */
   async function alreadySettled(claim: LoadedClaim): Promise<SendOutcome | null> {
@@ -235,6 +288,21 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     const rule = channel.kind === 'cloud' ? metaSendRule(error) : null;
     if (!rule) return null;
     switch (rule.kind) {
+      case 'pause_number':
+      case 'pause_account': {
+        if (channel.kind !== 'cloud') return null;
+        const account = await db.whatsappAccount.findUniqueOrThrow({ where: { id: channel.accountId }, select: { id: true, wabaId: true } });
+        await pauseSending(db, logger, account, String(rule.code));
+        // This attempt used the interval's probe (or none): the next one is an interval away.
+        await db.whatsappAccount.updateMany({
+          where: { id: account.id, sendingProbeCompletionId: claim.id },
+          data: { sendingProbeCompletionId: null },
+        });
+        const detail = `${channelLabel(channel)}: ${error.message}`;
+        const notBefore = new Date(Date.now() + config.whatsappPauseProbeIntervalMs);
+        const released = await outcomes.releaseToWait(attempt, { reason: 'SENDING_PAUSED', error: detail, notBefore });
+        return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
+      }
       case 'opted_out':
         await recordOptOut(db, { tenantId: claim.tenantId, phone: claim.user.phone });
         return {

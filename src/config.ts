@@ -13,6 +13,8 @@ export interface AppConfig {
   };
   /** Messages per second per sending channel (WhatsApp's 80/s per business number by default; WHATSAPP_SEND_RATE) */
   readonly whatsappSendRate: number;
+  /** A paused WhatsApp number or account gets one probe send this often (WHATSAPP_PAUSE_PROBE_INTERVAL, default 1h) */
+  readonly whatsappPauseProbeIntervalMs: number;
   readonly jwtSecret: string;
   /** When set, every token must carry these `iss` / `aud` (JWT_ISSUER, JWT_AUDIENCE) */
   readonly jwtIssuer: string | undefined;
@@ -95,6 +97,7 @@ export const KNOWN_ENV_VARS = [
   'TEMPORAL_TASK_QUEUE',
   'TEMPORAL_SEND_TASK_QUEUE',
   'WHATSAPP_SEND_RATE',
+  'WHATSAPP_PAUSE_PROBE_INTERVAL',
   'JWT_SECRET',
   'TOKEN_ENCRYPTION_KEY',
   'CLAIM_VERIFY_DELAY',
@@ -230,6 +233,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sendTaskQueue: text('TEMPORAL_SEND_TASK_QUEUE') ?? `${text('TEMPORAL_TASK_QUEUE') ?? 'social-tasks'}-send`,
     },
     whatsappSendRate,
+    whatsappPauseProbeIntervalMs: duration('WHATSAPP_PAUSE_PROBE_INTERVAL', '1h'),
     jwtSecret,
     jwtIssuer: text('JWT_ISSUER'),
     jwtAudience: text('JWT_AUDIENCE'),

@@ -88,6 +88,7 @@ describe('GET /api/v1/whatsapp/accounts', () => {
       status: 'ACTIVE',
       statusReason: null,
       qualityRating: 'GREEN',
+      sendingPaused: null,
       tokenExpiresAt: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString(),
       dataAccessExpiresAt: null,
       scopes: ['whatsapp_business_management', 'whatsapp_business_messaging'],

@@ -1,5 +1,6 @@
 // How a WhatsApp account is shown by the API: never the token (not even masked; tenants have no
 // use for it), with the refresh schedule operators can look up in Temporal.
+import { sendingPauseOf } from '../../notifications/sending-circuit-breaker.js';
 import { refreshScheduleId } from '../../temporal/token-refresh-schedules.js';
 
 export interface WhatsappAccountRow {
@@ -17,6 +18,9 @@ export interface WhatsappAccountRow {
   lastRefreshedAt: Date | null;
   lastRefreshError: string | null;
   connectedAt: Date;
+  sendingPausedAt: Date | null;
+  sendingPausedCode: string | null;
+  sendingPausedReason: string | null;
 }
 
 export function showAccount(account: WhatsappAccountRow) {
@@ -29,6 +33,8 @@ export function showAccount(account: WhatsappAccountRow) {
     status: account.status,
     statusReason: account.statusReason,
     qualityRating: account.qualityRating,
+    /** Sends from this number are paused (circuit breaker): why, since when, Meta's code or QUALITY_RED */
+    sendingPaused: sendingPauseOf(account),
     /** null: the token does not expire (or, once disconnected, there is none) */
     tokenExpiresAt: account.tokenExpiresAt?.toISOString() ?? null,
     dataAccessExpiresAt: account.dataAccessExpiresAt?.toISOString() ?? null,
