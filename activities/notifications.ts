@@ -17,6 +17,7 @@ import { applyPendingMessageStatuses } from '../src/notifications/message-status
 import { consentRefusal, recordOptOut } from '../src/notifications/consent.js';
 import { metaSendRule } from '../src/notifications/meta-send-answers.js';
 import { pauseSending, resumeSending, sendingGate } from '../src/notifications/sending-circuit-breaker.js';
+import { peekSlot, releaseSlot as releaseLimitSlot, takeSlot } from '../src/notifications/messaging-limit-ledger.js';
 import { requestReplan } from '../src/temporal/claim-signals.js';
 import type { NotificationReason } from '../src/domain/notification-reason.js';
 import {
@@ -37,6 +38,9 @@ import { type CarriedNotification, createNotificationOutcomes, type SendAttempt,
 import { createTokenCache } from './token-cache.js';
 
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
+
+const messagingLimitSentence = (limit: number) =>
+  `the WhatsApp messaging limit of the business portfolio is reached (${limit} people outside a conversation in 24 h)`;
 
 type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
 /** A step either lets the send go on with what it produced, or ends it with an outcome. */
@@ -163,7 +167,7 @@ export function createNotificationActivities(
         const transmit = prepareSend(chosen.channel, claim);
         const attempt = await stampAttempt(claim);
         if (attempt.kind === 'outcome') return attempt.outcome;
-        const outcome = await transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim);
+        const outcome = await transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim, gate.releaseSlot);
         if (gate.probe && chosen.channel.kind === 'cloud' && isNotificationSent(outcome.notificationStatus))
           await probeSucceeded(chosen.channel.accountId);
         return outcome;
@@ -186,19 +190,56 @@ export function createNotificationActivities(
   async function waitForWhatsappRules(claim: LoadedClaim, channel: ChannelChoice): Promise<NotificationPlan | null> {
     if (channel.kind !== 'cloud') return null;
     const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
-    if (pause.kind === 'go') return null;
-    await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: `sending is paused: ${pause.reason}`, notBefore: pause.notBefore });
-    return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: pause.notBefore.toISOString() };
+    if (pause.kind === 'wait') {
+      await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: `sending is paused: ${pause.reason}`, notBefore: pause.notBefore });
+      return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: pause.notBefore.toISOString() };
+    }
+    const budget = await messagingBudgetOf(claim, channel);
+    const slot = budget && (await peekSlot(db, budget.businessId, budget.recipient, budget.limit));
+    if (slot?.kind === 'full') {
+      await outcomes.waitWhileAhead(claim.id, { reason: 'MESSAGING_LIMIT', error: messagingLimitSentence(slot.limit), notBefore: slot.notBefore });
+      return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: slot.notBefore.toISOString() };
+    }
+    return null;
+  }
+
+  /**
+   * The portfolio budget this send counts against, or null when it does not count: not the Cloud
+   * API, a portfolio we have not learnt or without a limit, or a user inside their customer-service
+   * window (they wrote in the last 24 h).
+   */
+  async function messagingBudgetOf(
+    claim: LoadedClaim,
+    channel: ChannelChoice,
+  ): Promise<{ businessId: string; limit: number; recipient: string } | null> {
+    if (channel.kind !== 'cloud') return null;
+    if (claim.user.lastInboundAt && Date.now() - claim.user.lastInboundAt.getTime() < SESSION_WINDOW_MS) return null;
+    const account = await db.whatsappAccount.findUnique({ where: { id: channel.accountId }, select: { businessId: true } });
+    if (!account?.businessId) return null;
+    const portfolio = await db.whatsappPortfolio.findUnique({ where: { id: account.businessId }, select: { messagingLimit: true } });
+    if (portfolio?.messagingLimit === null || portfolio?.messagingLimit === undefined) return null;
+    return { businessId: account.businessId, limit: portfolio.messagingLimit, recipient: claim.user.phone };
   }
 
   /** The same rules at send time (they may have changed since the plan): a wait ends this attempt, held. */
-  async function passWhatsappRules(claim: LoadedClaim, channel: SendableChannel): Promise<Step<{ probe: boolean }>> {
+  async function passWhatsappRules(
+    claim: LoadedClaim,
+    channel: SendableChannel,
+  ): Promise<Step<{ probe: boolean; releaseSlot?: () => Promise<void> }>> {
     if (channel.kind !== 'cloud') return { kind: 'go', probe: false };
+    const waitFor = async (reason: NotificationReason, detail: string, notBefore: Date): Promise<Step<never>> => {
+      await outcomes.waitWhileAhead(claim.id, { reason, error: detail, notBefore });
+      return { kind: 'outcome', outcome: { notificationStatus: await outcomes.currentStatus(claim.id), held: true, detail } };
+    };
     const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
-    if (pause.kind === 'go') return { kind: 'go', probe: pause.probe };
-    const detail = `sending is paused: ${pause.reason}`;
-    await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: detail, notBefore: pause.notBefore });
-    return { kind: 'outcome', outcome: { notificationStatus: await outcomes.currentStatus(claim.id), held: true, detail } };
+    if (pause.kind === 'wait') return waitFor('SENDING_PAUSED', `sending is paused: ${pause.reason}`, pause.notBefore);
+    // Counted before the stamp: a notification that does not fit never holds a stamp.
+    const budget = await messagingBudgetOf(claim, channel);
+    const slot = budget && (await takeSlot(db, budget.businessId, budget.recipient, budget.limit));
+    if (slot?.kind === 'full') return waitFor('MESSAGING_LIMIT', messagingLimitSentence(slot.limit), slot.notBefore);
+    const countedAt = slot?.countedAt;
+    const releaseSlot = budget && countedAt ? () => releaseLimitSlot(db, budget.businessId, budget.recipient, countedAt) : undefined;
+    return { kind: 'go', probe: pause.probe, ...(releaseSlot ? { releaseSlot } : {}) };
   }
 
   /** A probe went out: Meta lets the account send again. Waiting notifications re-plan now. */
@@ -261,11 +302,14 @@ export function createNotificationActivities(
     channel: SendableChannel,
     transmit: () => Promise<SentMessage>,
     claim: LoadedClaim,
+    releaseSlot?: () => Promise<void>,
   ): Promise<SendOutcome> {
     let sent;
     try {
       sent = await transmit();
     } catch (error) {
+      // An answer that proves nothing went out gives back the recipient it counted.
+      if (releaseSlot && error instanceof OutboundError && error.kind !== 'ambiguous') await releaseSlot();
       const ruled = error instanceof OutboundError ? await applyMetaRule(attempt, channel, error, claim) : null;
       return ruled ?? recordFailure(attempt, channel, error);
     }

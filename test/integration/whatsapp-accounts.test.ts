@@ -89,6 +89,8 @@ describe('GET /api/v1/whatsapp/accounts', () => {
       statusReason: null,
       qualityRating: 'GREEN',
       sendingPaused: null,
+      messagingLimit: null,
+      messagingUsed24h: 0,
       tokenExpiresAt: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString(),
       dataAccessExpiresAt: null,
       scopes: ['whatsapp_business_management', 'whatsapp_business_messaging'],

@@ -23,7 +23,17 @@ export interface WhatsappAccountRow {
   sendingPausedReason: string | null;
 }
 
-export function showAccount(account: WhatsappAccountRow) {
+/** The business portfolio's messaging limit as the account view shows it. */
+export interface MessagingBudget {
+  /** Unique users outside a customer-service window per moving 24 h; null = unlimited or unknown */
+  readonly messagingLimit: number | null;
+  /** How many of them our sends reached in the last 24 h (our own ledger) */
+  readonly messagingUsed24h: number;
+}
+
+const UNKNOWN_BUDGET: MessagingBudget = { messagingLimit: null, messagingUsed24h: 0 };
+
+export function showAccount(account: WhatsappAccountRow, budget: MessagingBudget = UNKNOWN_BUDGET) {
   return {
     id: account.id,
     wabaId: account.wabaId,
@@ -35,6 +45,8 @@ export function showAccount(account: WhatsappAccountRow) {
     qualityRating: account.qualityRating,
     /** Sends from this number are paused (circuit breaker): why, since when, Meta's code or QUALITY_RED */
     sendingPaused: sendingPauseOf(account),
+    messagingLimit: budget.messagingLimit,
+    messagingUsed24h: budget.messagingUsed24h,
     /** null: the token does not expire (or, once disconnected, there is none) */
     tokenExpiresAt: account.tokenExpiresAt?.toISOString() ?? null,
     dataAccessExpiresAt: account.dataAccessExpiresAt?.toISOString() ?? null,

@@ -5,7 +5,7 @@ import type { TenantContext } from '../../http/use-case-context.js';
 import { resumeSending } from '../../notifications/sending-circuit-breaker.js';
 import { requestReplan } from '../../temporal/claim-signals.js';
 import { showAccount } from './account-view.js';
-import { findAccount } from './list-accounts.js';
+import { findAccount, messagingBudgets } from './list-accounts.js';
 
 export async function resumeAccountSending(ctx: TenantContext, { accountId }: { accountId: string }) {
   const { deps, db, tenantId } = ctx;
@@ -17,5 +17,7 @@ export async function resumeAccountSending(ctx: TenantContext, { accountId }: { 
       deps.logger.warn({ err: error, tenantId }, 'could not signal waiting claims'),
     );
   }
-  return showAccount(await findAccount(db, accountId));
+  const current = await findAccount(db, accountId);
+  const budgets = await messagingBudgets(deps.db, [current]);
+  return showAccount(current, budgets.get(current.businessId ?? ''));
 }

@@ -46,17 +46,11 @@ function bodyParameterCount(components: Record<string, unknown>[]): number {
   return new Set(text.match(/\{\{\s*\d+\s*\}\}/g) ?? []).size;
 }
 
-const MESSAGING_LIMITS: Record<string, number> = {
-  TIER_250: 250,
-  TIER_2K: 2_000,
-  TIER_10K: 10_000,
-  TIER_100K: 100_000,
-  TIER_UNLIMITED: Number.POSITIVE_INFINITY,
-};
-
-/** The numeric limit of a tier name (unknown names count as unlimited). */
+/** The numeric limit of a tier name (TIER_250, TIER_2K, ...; TIER_UNLIMITED and unknown names are unlimited). */
 export function messagingLimitOf(tier: string): number {
-  return MESSAGING_LIMITS[tier] ?? Number.POSITIVE_INFINITY;
+  const match = /^TIER_(\d+)(K?)$/.exec(tier);
+  if (!match) return Number.POSITIVE_INFINITY;
+  return Number(match[1]) * (match[2] === 'K' ? 1_000 : 1);
 }
 
 /**
