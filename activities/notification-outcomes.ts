@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
+import type { NotificationReason } from '../src/domain/notification-reason.js';
 import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
 import { countNotificationOutcome } from '../src/observability/business-metrics.js';
 
@@ -185,6 +186,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
             notificationSentAt: new Date(),
             notificationError: null,
             notificationNotBefore: null,
+            notificationReason: null,
           },
         });
       if ((await record('SENDING')).count > 0) {
@@ -195,19 +197,19 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       return (await record('UNKNOWN')).count > 0 ? 'SENT' : currentStatus(attempt.completionId);
     },
 
-    /** This attempt's final outcome (UNKNOWN, FAILED) on `channel`, while the stamp is still its own. */
+    /** This attempt's final outcome (UNKNOWN, FAILED) on `channel`, with a reason code, while the stamp is still its own. */
     async finishAttempt(
       attempt: SendAttempt,
       status: 'UNKNOWN' | 'FAILED',
       error: string,
-      channel?: SentMessage['channelName'],
+      details: { channel?: SentMessage['channelName']; reason?: NotificationReason | null } = {},
     ): Promise<NotificationStatus> {
       const finished = await completions.updateMany({
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
-        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
+        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: details.reason ?? null },
       });
       if (finished.count === 0) return currentStatus(attempt.completionId);
-      countNotificationOutcome(status, channel);
+      countNotificationOutcome(status, details.channel);
       return status;
     },
 
@@ -221,10 +223,15 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     },
 
     /** A decision taken before any send (skip, fail): only while nothing is in flight or decided. */
-    async finishWhileAhead(completionId: string, status: 'SKIPPED' | 'FAILED', error: string): Promise<NotificationStatus> {
+    async finishWhileAhead(
+      completionId: string,
+      status: 'SKIPPED' | 'FAILED',
+      error: string,
+      reason: NotificationReason | null = null,
+    ): Promise<NotificationStatus> {
       const finished = await completions.updateMany({
         where: { id: completionId, notificationStatus: ahead },
-        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
+        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: reason },
       });
       if (finished.count > 0) {
         countNotificationOutcome(status, null);
@@ -232,6 +239,40 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       }
       const current = await currentStatus(completionId);
       return current === 'SENDING' ? resolveInterrupted(completionId) : current;
+    },
+
+    /**
+     * Nothing went out and a rule of WhatsApp's says when to try again: give the send back and let
+     * the notification wait (WAITING_FOR_WINDOW, `notBefore`, `reason`). False when the stamp is no
+     * longer this attempt's.
+     */
+    async releaseToWait(attempt: SendAttempt, wait: { reason: NotificationReason; error: string; notBefore: Date }): Promise<boolean> {
+      const released = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+        data: {
+          notificationStatus: 'WAITING_FOR_WINDOW',
+          notificationAttemptedAt: null,
+          notificationAttemptId: null,
+          notificationError: wait.error,
+          notificationReason: wait.reason,
+          notificationNotBefore: wait.notBefore,
+        },
+      });
+      return released.count > 0;
+    },
+
+    /** A rule of WhatsApp's keeps a notification that is still ahead waiting until `notBefore`. */
+    async waitWhileAhead(completionId: string, wait: { reason: NotificationReason; error: string; notBefore: Date }): Promise<boolean> {
+      const waiting = await completions.updateMany({
+        where: { id: completionId, notificationStatus: ahead },
+        data: {
+          notificationStatus: 'WAITING_FOR_WINDOW',
+          notificationError: wait.error,
+          notificationReason: wait.reason,
+          notificationNotBefore: wait.notBefore,
+        },
+      });
+      return waiting.count > 0;
     },
 
     /** Why the notification is not going out yet (held), shown while it is still ahead. */

@@ -178,10 +178,18 @@ async function main(): Promise<void> {
   const bigSetup = await setUp(big.id);
   const smallSetup = await setUp(small.id);
   await db.endUser.createMany({
-    data: Array.from({ length: CLAIMS }, (_, i) => ({ tenantId: big.id, name: `U${i}`, phone: `+5190${String(i).padStart(7, '0')}` })),
+    data: Array.from({ length: CLAIMS }, (_, i) => ({
+      tenantId: big.id,
+      name: `U${i}`,
+      phone: `+5190${String(i).padStart(7, '0')}`,
+      whatsappOptInAt: new Date(),
+      whatsappOptInSource: 'bench',
+    })),
   });
   const users = await db.endUser.findMany({ where: { tenantId: big.id }, select: { id: true } });
-  const smallUser = await db.endUser.create({ data: { tenantId: small.id, name: 'Solo', phone: '+51999999999' } });
+  const smallUser = await db.endUser.create({
+    data: { tenantId: small.id, name: 'Solo', phone: '+51999999999', whatsappOptInAt: new Date(), whatsappOptInSource: 'bench' },
+  });
   const ourBytes = async () => {
     const rows = await db.$queryRaw<
       { bytes: bigint }[]

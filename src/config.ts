@@ -15,6 +15,8 @@ export interface AppConfig {
   };
   /** Messages per second per sending channel (WhatsApp's 80/s per business number by default; WHATSAPP_SEND_RATE) */
   readonly whatsappSendRate: number;
+  /** A paused WhatsApp number or account gets one probe send this often (WHATSAPP_PAUSE_PROBE_INTERVAL, default 1h) */
+  readonly whatsappPauseProbeIntervalMs: number;
   readonly jwtSecret: string;
   /** When set, every token must carry these `iss` / `aud` (JWT_ISSUER, JWT_AUDIENCE) */
   readonly jwtIssuer: string | undefined;
@@ -290,6 +292,11 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
         ) ?? `${taskQueue}-send`,
     },
     whatsappSendRate,
+    whatsappPauseProbeIntervalMs: duration(
+      'WHATSAPP_PAUSE_PROBE_INTERVAL',
+      '1h',
+      'a WhatsApp number or account Meta paused (131048, 368, 131042, quality RED) gets one probe send this often; a success resumes it',
+    ),
     jwtSecret,
     jwtIssuer: text('JWT_ISSUER', undefined, 'when set, every token must carry this `iss` (`npm run dev` sets it)'),
     jwtAudience: text('JWT_AUDIENCE', undefined, 'when set, every token must carry this `aud` (`npm run dev` sets it)'),

@@ -47,6 +47,7 @@ export const inboundMessageSchema = z.object({
   id: z.string().optional(),
   timestamp: unixSeconds,
   type: z.string().optional(),
+  text: z.object({ body: z.string().optional() }).optional(),
 });
 
 export const errorSchema = z.object({ code: z.number().optional(), title: z.string().optional() });

@@ -66,7 +66,7 @@ test('PATCH answers before its waiting claims are signalled, and they are signal
   for (let i = 0; i < 20; i++) {
     const user = await system.request('POST', '/api/v1/end-users', {
       token: admin,
-      body: { name: `U${i}`, phone: `+5198700${String(i).padStart(4, '0')}` },
+      body: { name: `U${i}`, phone: `+5198700${String(i).padStart(4, '0')}`, whatsappOptIn: { source: 'test-fixture' } },
     });
     const claim = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: {} });
     expect(claim.status).toBe(202);

@@ -181,7 +181,16 @@ export async function seedClaim(
       ...options.task,
     },
   });
-  const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Ana', phone: '+51987654321', instagramUsername: 'ana.ig' } });
+  const user = await db.endUser.create({
+    data: {
+      tenantId: tenant.id,
+      name: 'Ana',
+      phone: '+51987654321',
+      instagramUsername: 'ana.ig',
+      whatsappOptInAt: new Date(),
+      whatsappOptInSource: 'test-fixture',
+    },
+  });
   const completionId = randomUUID();
   await db.socialTaskCompletion.create({
     data: {

@@ -30,6 +30,8 @@ export function toCompletionView(row: SocialTaskCompletion) {
       channel: row.notificationChannel,
       providerMessageId: row.notificationProviderMessageId,
       error: row.notificationError,
+      /** Why it waits, was skipped or failed (src/domain/notification-reason.ts); our code, never Meta's words */
+      reason: row.notificationReason,
       /** COALESCED: the completion whose message carried this notification */
       coalescedInto: row.notificationCoalescedIntoId,
     },

@@ -16,6 +16,8 @@ export async function getTenantSettings(ctx: TenantContext) {
     timezone: tenant.timezone,
     waConfig: showWaConfig(openConfig<WaConfig>(secrets, tenant.waConfig)),
     metaConfig: showMetaConfig(openConfig<MetaCredentials>(secrets, tenant.metaConfig)),
+    requireWhatsappOptIn: tenant.requireWhatsappOptIn,
+    whatsappOptOutKeywords: tenant.whatsappOptOutKeywords,
   };
 }
 
@@ -34,8 +36,16 @@ export async function putTenantSettings(ctx: TenantContext, input: PutTenantSett
   }
   const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
   if (!tenant) throw notFound('tenant');
-  const data: { timezone?: string; waConfig?: string | null; metaConfig?: string | null } = {};
+  const data: {
+    timezone?: string;
+    waConfig?: string | null;
+    metaConfig?: string | null;
+    requireWhatsappOptIn?: boolean;
+    whatsappOptOutKeywords?: string[];
+  } = {};
   if (input.timezone !== undefined) data.timezone = input.timezone;
+  if (input.requireWhatsappOptIn !== undefined) data.requireWhatsappOptIn = input.requireWhatsappOptIn;
+  if (input.whatsappOptOutKeywords !== undefined) data.whatsappOptOutKeywords = input.whatsappOptOutKeywords.map((word) => word.toUpperCase());
   if (input.waConfig === null) data.waConfig = null;
   else if (input.waConfig) {
     const stored = openConfig<WaConfig>(secrets, tenant.waConfig);
