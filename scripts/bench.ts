@@ -218,6 +218,9 @@ async function main(): Promise<void> {
     CLAIM_VERIFY_DELAY: '1s',
     PORT: String(apiPort),
     OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+    // The run measures throughput, not the claim-rate limits: budgets far above what it sends.
+    CLAIM_RATE_PER_USER: '1000000',
+    CLAIM_RATE_PER_TENANT: '1000000',
     LOG_LEVEL: 'warn',
     WHATSAPP_API_URL: `${provider.url}/n/platform/send`,
     WHATSAPP_API_KEY: 'bench-key',

@@ -36,6 +36,15 @@ export interface AppConfig {
   readonly outboundHttpTimeoutMs: number;
   /** Processed webhook deliveries and delivery statuses older than this many days are deleted */
   readonly retentionDays: number;
+  /** Request budgets shared by every API process (src/rate-limits); beyond them 429 with Retry-After */
+  readonly rateLimits: {
+    /** Claims one end user may start per minute (CLAIM_RATE_PER_USER) */
+    readonly claimsPerUserPerMinute: number;
+    /** Claims one tenant's end users may start per second together (CLAIM_RATE_PER_TENANT) */
+    readonly claimsPerTenantPerSecond: number;
+    /** Timeline reads (a Temporal query and a history fetch each) per caller per minute (TIMELINE_READ_RATE_PER_CALLER) */
+    readonly timelineReadsPerCallerPerMinute: number;
+  };
   /** Comment index (src/comment-index): claims on a target share its crawls */
   readonly commentIndex: {
     /** Freshness requests arriving within this long of the first share one crawl */
@@ -131,6 +140,9 @@ export const KNOWN_ENV_VARS = [
   'METRICS_TOKEN',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'RETENTION_DAYS',
+  'CLAIM_RATE_PER_USER',
+  'CLAIM_RATE_PER_TENANT',
+  'TIMELINE_READ_RATE_PER_CALLER',
 ] as const;
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -217,6 +229,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^\d{1,4}(\.\d+)?$/.test(sendRateText) || !(whatsappSendRate > 0))
     problems.push('WHATSAPP_SEND_RATE must be a positive number of messages per second');
 
+  const rate = (name: string, fallback: number): number => {
+    const raw = text(name) ?? String(fallback);
+    const value = Number(raw);
+    if (!/^\d{1,9}$/.test(raw) || value < 1) {
+      problems.push(`${name} must be a whole number of requests, at least 1 (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -244,6 +266,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     credentialRetryWindowMs: duration('CREDENTIAL_RETRY_WINDOW', '24h'),
     outboundHttpTimeoutMs: duration('OUTBOUND_HTTP_TIMEOUT', '10s'),
     retentionDays,
+    rateLimits: {
+      claimsPerUserPerMinute: rate('CLAIM_RATE_PER_USER', 30),
+      claimsPerTenantPerSecond: rate('CLAIM_RATE_PER_TENANT', 200),
+      timelineReadsPerCallerPerMinute: rate('TIMELINE_READ_RATE_PER_CALLER', 60),
+    },
     commentIndex: {
       coalesceMs: duration('COMMENT_INDEX_COALESCE', '2s'),
       waitMs: duration('COMMENT_INDEX_WAIT', '30s'),
