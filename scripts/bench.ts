@@ -21,6 +21,7 @@ import { PROJECT_ROOT } from '../src/temporal/binaries.js';
 import { MAX_CACHED_WORKFLOWS } from '../src/temporal/worker.js';
 import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
 import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
+import { benchTenantStats } from './bench/tenant-stats.js';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2_000);
 const CONCURRENCY = 32;
@@ -401,6 +402,9 @@ async function main(): Promise<void> {
   figure(
     `worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
   );
+
+  // Tenant statistics and export at campaign scale (scripts/bench/tenant-stats.ts); BENCH_TENANT_STATS=0 skips it.
+  if (process.env.BENCH_TENANT_STATS !== '0') await benchTenantStats({ db, apiUrl, apiPid: api.pid, jwtSecret, say, figure });
 
   await db.$disconnect();
   await worker.stop('SIGTERM');
