@@ -26,6 +26,7 @@ import { type OurFigures, printComparison, printFloorRun } from './bench/compare
 import { type BenchStack, type FloorFigures, measureFloor, memoryFigures } from './bench/floor.js';
 import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb } from './bench/proc.js';
 import { atConcurrency, figure, freePort, prometheusSum, say, sleep, until } from './bench/util.js';
+import { benchTenantStats } from './bench/tenant-stats.js';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2_000);
 const CONCURRENCY = 32;
@@ -131,6 +132,9 @@ async function main(): Promise<void> {
     CLAIM_VERIFY_DELAY: '1s',
     PORT: String(apiPort),
     OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+    // The run measures throughput, not the claim-rate limits: budgets far above what it sends.
+    CLAIM_RATE_PER_USER: '1000000',
+    CLAIM_RATE_PER_TENANT: '1000000',
     LOG_LEVEL: 'warn',
     WHATSAPP_API_URL: `${provider.url}/n/platform/send`,
     WHATSAPP_API_KEY: 'bench-key',
@@ -377,6 +381,8 @@ async function main(): Promise<void> {
     rss: memoryFigures(idleRss, waitingRss, cachedClaims, CLAIMS + 1),
   };
   printComparison(ours, floorRuns);
+  // Tenant statistics and export at campaign scale (scripts/bench/tenant-stats.ts); BENCH_TENANT_STATS=0 skips it.
+  if (process.env.BENCH_TENANT_STATS !== '0') await benchTenantStats({ db, apiUrl, apiPid: api.pid, jwtSecret, say, figure });
 
   await db.$disconnect();
   await worker.stop('SIGTERM');

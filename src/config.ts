@@ -40,6 +40,15 @@ export interface AppConfig {
   readonly outboundHttpTimeoutMs: number;
   /** Processed webhook deliveries and delivery statuses older than this many days are deleted */
   readonly retentionDays: number;
+  /** Request budgets shared by every API process (src/rate-limits); beyond them 429 with Retry-After */
+  readonly rateLimits: {
+    /** Claims one end user may start per minute (CLAIM_RATE_PER_USER) */
+    readonly claimsPerUserPerMinute: number;
+    /** Claims one tenant's end users may start per second together (CLAIM_RATE_PER_TENANT) */
+    readonly claimsPerTenantPerSecond: number;
+    /** Timeline reads (a Temporal query and a history fetch each) per caller per minute (TIMELINE_READ_RATE_PER_CALLER) */
+    readonly timelineReadsPerCallerPerMinute: number;
+  };
   /** Comment index (src/comment-index): claims on a target share its crawls */
   readonly commentIndex: {
     /** Freshness requests arriving within this long of the first share one crawl */
@@ -211,6 +220,15 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
     return raw(name);
   };
 
+  const rate = (name: string, fallback: number, meaning: string): number =>
+    integer(
+      name,
+      fallback,
+      `${meaning} (budgets shared by every API process, kept in PostgreSQL)`,
+      [1, 999_999_999],
+      'a whole number of requests, at least 1',
+    );
+
   const port = integer('PORT', 3000, 'port the API listens on', [0, 65535], 'a port number');
 
   const jwtSecret = secret('JWT_SECRET', 'required (`npm run dev` generates one): the HS256 key of every token, at least 32 characters') ?? '';
@@ -322,6 +340,15 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
     ),
     outboundHttpTimeoutMs: duration('OUTBOUND_HTTP_TIMEOUT', '10s', 'timeout of every call to Meta and WhatsApp providers'),
     retentionDays,
+    rateLimits: {
+      claimsPerUserPerMinute: rate('CLAIM_RATE_PER_USER', 30, 'claims one end user may start per minute; beyond it `429` with `Retry-After`'),
+      claimsPerTenantPerSecond: rate('CLAIM_RATE_PER_TENANT', 200, "claims one tenant's end users may start per second together; beyond it `429`"),
+      timelineReadsPerCallerPerMinute: rate(
+        'TIMELINE_READ_RATE_PER_CALLER',
+        60,
+        'timeline reads (a Temporal query and a history fetch each) per caller per minute; beyond it `429`',
+      ),
+    },
     commentIndex: {
       coalesceMs: duration('COMMENT_INDEX_COALESCE', '2s', "claims asking for a target's comment index within this long share one crawl"),
       waitMs: duration('COMMENT_INDEX_WAIT', '30s', "how long one verification attempt waits for its target's crawl before retrying later"),
