@@ -73,10 +73,12 @@ export async function startTestSystem(
     logger?: Logger;
     /** collects every log line (level debug) */
     logLines?: string[];
+    /** A running Temporal server to use instead of a fresh dev server (see createDevServerEnv) */
+    temporalAddress?: string;
   } = {},
 ): Promise<TestSystem> {
   const database = await createTestDatabase();
-  const temporalEnv = await createDevServerEnv();
+  const temporalEnv = await createDevServerEnv({ address: options.temporalAddress });
   const config = loadConfig({
     ...BASE_TEST_ENV,
     DATABASE_URL: database.url,
