@@ -77,10 +77,12 @@ export async function startTestSystem(
     logLines?: string[];
     /** sees every statement the API and the worker send to the database */
     onQuery?: (query: IssuedQuery) => void;
+    /** A running Temporal server to use instead of a fresh dev server (see createDevServerEnv) */
+    temporalAddress?: string;
   } = {},
 ): Promise<TestSystem> {
   const database = await createTestDatabase(options.onQuery ? { onQuery: options.onQuery } : {});
-  const temporalEnv = await createDevServerEnv();
+  const temporalEnv = await createDevServerEnv({ address: options.temporalAddress });
   const config = loadConfig({
     ...BASE_TEST_ENV,
     DATABASE_URL: database.url,
