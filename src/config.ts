@@ -42,8 +42,10 @@ export interface AppConfig {
     readonly coalesceMs: number;
     /** How long one verification attempt waits for its target's crawl before retrying later */
     readonly waitMs: number;
-    /** Consecutive failed crawls of a target after which its claims go to the fallback strategy */
+    /** Consecutive failed crawls of a target Meta refuses for good (deleted, no access) after which its claims go to the fallback */
     readonly checkAttempts: number;
+    /** A target Meta has not let us read (down, throttling) for this long sends its claims to the fallback (META_OUTAGE_FALLBACK_AFTER) */
+    readonly outageFallbackMs: number;
   };
   readonly meta: {
     readonly graphBaseUrl: string;
@@ -107,6 +109,7 @@ export const KNOWN_ENV_VARS = [
   'COMMENT_INDEX_COALESCE',
   'COMMENT_INDEX_WAIT',
   'COMMENT_INDEX_CHECK_ATTEMPTS',
+  'META_OUTAGE_FALLBACK_AFTER',
   'META_GRAPH_BASE_URL',
   'META_GRAPH_VERSION',
   'META_APP_ID',
@@ -212,6 +215,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const checkAttempts = Number(checkAttemptsText);
   if (!/^\d{1,3}$/.test(checkAttemptsText) || checkAttempts < 1) problems.push('COMMENT_INDEX_CHECK_ATTEMPTS must be a whole number from 1 to 999');
 
+  // Meta unreadable for this long: claims get the fallback. Shorter outages only delay them. It must
+  // end well inside the verification activity's 24 h schedule-to-close, or the claim would FAIL first.
+  const outageFallbackMs = duration('META_OUTAGE_FALLBACK_AFTER', '1h');
+  if (outageFallbackMs > 12 * 3_600_000) problems.push('META_OUTAGE_FALLBACK_AFTER must be at most 12h');
+
   const sendRateText = text('WHATSAPP_SEND_RATE') ?? '80';
   const whatsappSendRate = Number(sendRateText);
   if (!/^\d{1,4}(\.\d+)?$/.test(sendRateText) || !(whatsappSendRate > 0))
@@ -248,6 +256,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       coalesceMs: duration('COMMENT_INDEX_COALESCE', '2s'),
       waitMs: duration('COMMENT_INDEX_WAIT', '30s'),
       checkAttempts: checkAttempts,
+      outageFallbackMs,
     },
     meta: {
       graphBaseUrl: url('META_GRAPH_BASE_URL', 'https://graph.facebook.com') ?? 'https://graph.facebook.com',
