@@ -55,8 +55,10 @@ export interface AppConfig {
     readonly coalesceMs: number;
     /** How long one verification attempt waits for its target's crawl before retrying later */
     readonly waitMs: number;
-    /** Consecutive failed crawls of a target after which its claims go to the fallback strategy */
+    /** Consecutive failed crawls of a target Meta refuses for good (deleted, no access) after which its claims go to the fallback */
     readonly checkAttempts: number;
+    /** A target Meta has not let us read (down, throttling) for this long sends its claims to the fallback (META_OUTAGE_FALLBACK_AFTER) */
+    readonly outageFallbackMs: number;
   };
   readonly meta: {
     readonly graphBaseUrl: string;
@@ -268,10 +270,19 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
   const checkAttempts = integer(
     'COMMENT_INDEX_CHECK_ATTEMPTS',
     3,
-    "consecutive failed crawls of a target (unreadable, throttled) after which its claims go to the task's fallback",
+    "consecutive failed crawls of a target Meta refuses for good (deleted, no access) after which its claims go to the task's fallback",
     [1, 999],
     'a whole number from 1 to 999',
   );
+
+  // Meta unreadable for this long: claims get the fallback; shorter outages only delay them. It must
+  // end well inside the verification activity's 24 h schedule-to-close, or the claim would FAIL first.
+  const outageFallbackMs = duration(
+    'META_OUTAGE_FALLBACK_AFTER',
+    '1h',
+    "a target Meta has not let us read (down, throttling) for this long sends its claims to the task's fallback; shorter outages only delay them (at most `12h`)",
+  );
+  if (outageFallbackMs > 12 * 3_600_000) problems.push('META_OUTAGE_FALLBACK_AFTER must be at most 12h');
 
   const sendRateText = text(
     'WHATSAPP_SEND_RATE',
@@ -353,6 +364,7 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
       coalesceMs: duration('COMMENT_INDEX_COALESCE', '2s', "claims asking for a target's comment index within this long share one crawl"),
       waitMs: duration('COMMENT_INDEX_WAIT', '30s', "how long one verification attempt waits for its target's crawl before retrying later"),
       checkAttempts,
+      outageFallbackMs,
     },
     meta: {
       graphBaseUrl: url('META_GRAPH_BASE_URL', 'https://graph.facebook.com', 'base of every Graph API call'),

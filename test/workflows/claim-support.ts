@@ -55,22 +55,26 @@ export interface ClaimHarness {
   teardown(): Promise<void>;
 }
 
-export async function startClaimHarness(db: Database, env: Record<string, string> = {}): Promise<ClaimHarness> {
+/** Replaces some of the real activities, to stand in for what no fake can do (a crawl that dies). */
+export type ActivityOverrides = (real: ReturnType<typeof createActivities>) => Partial<ReturnType<typeof createActivities>>;
+
+export async function startClaimHarness(db: Database, env: Record<string, string> = {}, overrides?: ActivityOverrides): Promise<ClaimHarness> {
   const config = testConfig(env);
   const secrets = createSecretBox([config.tokenEncryptionKey]);
   const temporalEnv = await createTimeSkippingEnv();
+  const activities = createActivities({
+    config,
+    db,
+    secrets,
+    logger: pino({ level: 'silent' }),
+    temporal: temporalEnv.client,
+    graph: graphClientFromConfig(config),
+  });
   const worker = await Worker.create({
     connection: temporalEnv.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      config,
-      db,
-      secrets,
-      logger: pino({ level: 'silent' }),
-      temporal: temporalEnv.client,
-      graph: graphClientFromConfig(config),
-    }),
+    activities: { ...activities, ...overrides?.(activities) },
   });
   const running = worker.run();
   return {
@@ -288,10 +292,13 @@ export interface ClaimTestWorld {
 /**
  * The setup every claim-workflow test file repeats: per file, a database and the fakes it asks for
  * (fake Meta with that app secret, a tenant WhatsApp provider with that key) and the workflow
- * bundle; per test, a fresh harness (pointed at the fake Meta when there is one). Registers the
+ * bundle; per test, a fresh harness (pointed at the fake Meta when there is one, with the file's
+ * `harnessEnv` on top and its `activityOverrides`). Registers the
  * jest hooks; read the parts through the returned object once they have run.
  */
-export function useClaimTestWorld(options: { metaAppSecret?: string; providerKey?: string } = {}): ClaimTestWorld {
+export function useClaimTestWorld(
+  options: { metaAppSecret?: string; providerKey?: string; harnessEnv?: Record<string, string>; activityOverrides?: ActivityOverrides } = {},
+): ClaimTestWorld {
   let database: TestDatabase | undefined;
   let harness: ClaimHarness | undefined;
   let fakeMeta: FakeMeta | undefined;
@@ -309,7 +316,7 @@ export function useClaimTestWorld(options: { metaAppSecret?: string; providerKey
     await database?.close();
   });
   beforeEach(async () => {
-    harness = await startClaimHarness(database!.db, fakeMeta ? fakeMetaEnv(fakeMeta) : {});
+    harness = await startClaimHarness(database!.db, { ...(fakeMeta ? fakeMetaEnv(fakeMeta) : {}), ...options.harnessEnv }, options.activityOverrides);
   });
   afterEach(async () => {
     await harness?.teardown();

@@ -7,6 +7,8 @@ import { graphIdSegment } from './graph-ids.js';
 
 export interface PageWalkOptions {
   readonly maxPages: number;
+  /** Resume at the page this cursor names (PagedItems.currentCursor of an earlier walk) */
+  readonly startAfter?: string | undefined;
 }
 
 // ---------------------------------------------------------------- Instagram
