@@ -9,7 +9,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { claimStateQuery, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, textOf, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { textOf, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ providerKey: 'history-size-key' });
 
