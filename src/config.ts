@@ -65,6 +65,8 @@ export interface AppConfig {
     readonly apiKey: string | undefined;
     readonly instanceId: string | undefined;
   };
+  /** Messages per tenant and UTC day the platform's provider sends for a tenant allowed to use it (PLATFORM_WHATSAPP_DAILY_QUOTA) */
+  readonly platformWhatsappDailyQuota: number;
   readonly publicAppUrl: string;
   readonly logLevel: string;
   readonly observability: {
@@ -122,6 +124,7 @@ export const KNOWN_ENV_VARS = [
   'WHATSAPP_API_URL',
   'WHATSAPP_API_KEY',
   'WHATSAPP_INSTANCE_ID',
+  'PLATFORM_WHATSAPP_DAILY_QUOTA',
   'PUBLIC_APP_URL',
   'LOG_LEVEL',
   'OUTBOUND_ALLOW_PRIVATE_NETWORKS',
@@ -223,6 +226,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!/^\d{1,4}(\.\d+)?$/.test(sendRateText) || !(whatsappSendRate > 0))
     problems.push('WHATSAPP_SEND_RATE must be a positive number of messages per second');
 
+  const quotaText = text('PLATFORM_WHATSAPP_DAILY_QUOTA') ?? '1000';
+  const platformDailyQuota = Number(quotaText);
+  if (!/^\d{1,9}$/.test(quotaText)) problems.push(`PLATFORM_WHATSAPP_DAILY_QUOTA must be a whole number of messages (got "${quotaText}")`);
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -272,6 +279,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       apiKey: text('WHATSAPP_API_KEY'),
       instanceId: text('WHATSAPP_INSTANCE_ID'),
     },
+    platformWhatsappDailyQuota: platformDailyQuota,
     publicAppUrl: url('PUBLIC_APP_URL', 'http://localhost:3000') ?? 'http://localhost:3000',
     logLevel: text('LOG_LEVEL') ?? 'info',
     observability: {

@@ -34,6 +34,7 @@ describe('loadConfig defaults (the contract table)', () => {
     ['OUTBOUND_HTTP_TIMEOUT', (c) => c.outboundHttpTimeoutMs, 10_000],
     ['RETENTION_DAYS', (c) => c.retentionDays, 30],
     ['METRICS_PUBLIC', (c) => c.observability.metricsPublic, false],
+    ['PLATFORM_WHATSAPP_DAILY_QUOTA', (c) => c.platformWhatsappDailyQuota, 1000],
     ['METRICS_GAUGE_REFRESH', (c) => c.observability.gaugeRefreshMs, 15_000],
     ['COMMENT_INDEX_COALESCE', (c) => c.commentIndex.coalesceMs, 2_000],
     ['COMMENT_INDEX_WAIT', (c) => c.commentIndex.waitMs, 30_000],
@@ -97,6 +98,7 @@ describe('loadConfig reads every variable', () => {
     WHATSAPP_API_URL: 'https://wa.example.com/send',
     WHATSAPP_API_KEY: 'wa-key',
     WHATSAPP_INSTANCE_ID: 'inst-1',
+    PLATFORM_WHATSAPP_DAILY_QUOTA: '250',
     PUBLIC_APP_URL: 'https://campaigns.example.com/',
     LOG_LEVEL: 'debug',
     WORKER_METRICS_PORT: '9464',
@@ -154,6 +156,7 @@ describe('loadConfig reads every variable', () => {
         dashboardUrl: 'https://dashboard.example.com/whatsapp/connected',
       },
       whatsappPlatform: { apiUrl: 'https://wa.example.com/send', apiKey: 'wa-key', instanceId: 'inst-1' },
+      platformWhatsappDailyQuota: 250,
       publicAppUrl: 'https://campaigns.example.com',
       logLevel: 'debug',
       observability: {
