@@ -67,6 +67,8 @@ export interface AppConfig {
   };
   /** Messages per tenant and UTC day the platform's provider sends for a tenant allowed to use it (PLATFORM_WHATSAPP_DAILY_QUOTA) */
   readonly platformWhatsappDailyQuota: number;
+  /** Distinct posts a tenant's META_API tasks may watch (each one is crawled in full, then kept fresh) (MAX_WATCHED_TARGETS_PER_TENANT) */
+  readonly maxWatchedTargetsPerTenant: number;
   readonly publicAppUrl: string;
   readonly logLevel: string;
   readonly observability: {
@@ -125,6 +127,7 @@ export const KNOWN_ENV_VARS = [
   'WHATSAPP_API_KEY',
   'WHATSAPP_INSTANCE_ID',
   'PLATFORM_WHATSAPP_DAILY_QUOTA',
+  'MAX_WATCHED_TARGETS_PER_TENANT',
   'PUBLIC_APP_URL',
   'LOG_LEVEL',
   'OUTBOUND_ALLOW_PRIVATE_NETWORKS',
@@ -230,6 +233,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const platformDailyQuota = Number(quotaText);
   if (!/^\d{1,9}$/.test(quotaText)) problems.push(`PLATFORM_WHATSAPP_DAILY_QUOTA must be a whole number of messages (got "${quotaText}")`);
 
+  const watchedText = text('MAX_WATCHED_TARGETS_PER_TENANT') ?? '200';
+  const maxWatchedTargetsPerTenant = Number(watchedText);
+  if (!/^\d{1,7}$/.test(watchedText)) problems.push(`MAX_WATCHED_TARGETS_PER_TENANT must be a whole number (got "${watchedText}")`);
+
   const pin = text('META_REGISTRATION_PIN');
   if (pin !== undefined && !/^\d{6}$/.test(pin)) problems.push('META_REGISTRATION_PIN must be 6 digits');
 
@@ -280,6 +287,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       instanceId: text('WHATSAPP_INSTANCE_ID'),
     },
     platformWhatsappDailyQuota: platformDailyQuota,
+    maxWatchedTargetsPerTenant,
     publicAppUrl: url('PUBLIC_APP_URL', 'http://localhost:3000') ?? 'http://localhost:3000',
     logLevel: text('LOG_LEVEL') ?? 'info',
     observability: {

@@ -35,6 +35,7 @@ describe('loadConfig defaults (the contract table)', () => {
     ['RETENTION_DAYS', (c) => c.retentionDays, 30],
     ['METRICS_PUBLIC', (c) => c.observability.metricsPublic, false],
     ['PLATFORM_WHATSAPP_DAILY_QUOTA', (c) => c.platformWhatsappDailyQuota, 1000],
+    ['MAX_WATCHED_TARGETS_PER_TENANT', (c) => c.maxWatchedTargetsPerTenant, 200],
     ['METRICS_GAUGE_REFRESH', (c) => c.observability.gaugeRefreshMs, 15_000],
     ['COMMENT_INDEX_COALESCE', (c) => c.commentIndex.coalesceMs, 2_000],
     ['COMMENT_INDEX_WAIT', (c) => c.commentIndex.waitMs, 30_000],
@@ -99,6 +100,7 @@ describe('loadConfig reads every variable', () => {
     WHATSAPP_API_KEY: 'wa-key',
     WHATSAPP_INSTANCE_ID: 'inst-1',
     PLATFORM_WHATSAPP_DAILY_QUOTA: '250',
+    MAX_WATCHED_TARGETS_PER_TENANT: '50',
     PUBLIC_APP_URL: 'https://campaigns.example.com/',
     LOG_LEVEL: 'debug',
     WORKER_METRICS_PORT: '9464',
@@ -157,6 +159,7 @@ describe('loadConfig reads every variable', () => {
       },
       whatsappPlatform: { apiUrl: 'https://wa.example.com/send', apiKey: 'wa-key', instanceId: 'inst-1' },
       platformWhatsappDailyQuota: 250,
+      maxWatchedTargetsPerTenant: 50,
       publicAppUrl: 'https://campaigns.example.com',
       logLevel: 'debug',
       observability: {
