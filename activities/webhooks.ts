@@ -68,7 +68,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       const tenantId = soleTenant && (await db.tenant.count({ where: { id: soleTenant } })) > 0 ? soleTenant : null;
       await db.webhookEvent.update({
         where: { id: input.webhookEventId },
-        data: { processedAt: new Date(), result: result as object, tenantId, processingError: null },
+        data: { processedAt: new Date(), result: result as object, unmatchedTenantIds: result.unmatchedTenantIds, tenantId, processingError: null },
       });
     },
   };

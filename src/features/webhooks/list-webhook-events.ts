@@ -26,7 +26,8 @@ export async function listWebhookEvents(ctx: TenantContext, page: ListWebhookEve
   const db = ctx.deps.db;
   const concernsTenant =
     page.unmatched === 'true'
-      ? { result: { path: ['unmatchedTenantIds'], array_contains: [tenantId] } }
+      ? // The indexed column, not a jsonb path of every tenant's results.
+        { unmatchedTenantIds: { has: tenantId } }
       : { OR: [{ tenantId }, { tenantId: null, result: { path: ['tenantIds'], array_contains: [tenantId] } }] };
   const { where: afterCursor, ...order } = pageArgs(page, { key: 'receivedAt' });
   const rows = await db.webhookEvent.findMany({
