@@ -266,7 +266,11 @@ export function createNotificationActivities(
 
   /** Step 1, choose the channel: a held channel keeps the notification waiting; no channel fails it. */
   async function chooseSendableChannel(claim: LoadedClaim): Promise<Step<{ channel: SendableChannel }>> {
-    const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId });
+    const channel = await chooseChannel(
+      deps,
+      { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId },
+      { reserve: true },
+    );
     switch (channel.kind) {
       case 'hold':
         await outcomes.noteWhileAhead(claim.id, channel.reason);

@@ -75,7 +75,14 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       const tenantId = soleTenant && (await db.tenant.count({ where: { id: soleTenant } })) > 0 ? soleTenant : null;
       await db.webhookEvent.update({
         where: { id: input.webhookEventId },
-        data: { processedAt: new Date(), result: result as object, tenantId, processingError: null, failedAt: null },
+        data: {
+          processedAt: new Date(),
+          result: result as object,
+          tenantId,
+          unmatchedTenantIds: result.unmatchedTenantIds,
+          processingError: null,
+          failedAt: null,
+        },
       });
     },
 

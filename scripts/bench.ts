@@ -142,6 +142,8 @@ async function main(): Promise<void> {
     WORKER_METRICS_PORT: String(workerMetricsPort),
     // The API refuses to start with an open /metrics; the bench reads the worker's heap without a token.
     METRICS_PUBLIC: 'true',
+    // The big tenant sends every claim through the platform's provider: no daily quota in the way.
+    PLATFORM_WHATSAPP_DAILY_QUOTA: '100000000',
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
   const worker = ourProcess('worker', env, workDir, async () => {});
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
   const hour = new Date().getUTCHours();
   const closed = { timezone: 'UTC', notificationStartHour: (hour + 3) % 24, notificationEndHour: (hour + 4) % 24 };
   const suffix = randomBytes(3).toString('hex');
-  const big = await db.tenant.create({ data: { name: 'Big', slug: `big-${suffix}` } });
+  const big = await db.tenant.create({ data: { name: 'Big', slug: `big-${suffix}`, platformWhatsappAllowed: true } });
   const small = await db.tenant.create({
     data: {
       name: 'Small',

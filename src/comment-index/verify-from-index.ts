@@ -6,9 +6,11 @@
 //     target → could not check (the caller retries, then hands the claim to the fallback).
 // A crawl never stops at a page cap, so "not found" only ever means "not there".
 import type { Database } from '../db/client.js';
+import type { GraphClient } from '../integrations/meta/graph-client.js';
 import type { CredentialSource } from '../verification/credential-sources.js';
 import { EvidenceScreen, type EvidenceRules } from '../verification/evidence-screen.js';
 import type { MetaVerification } from '../verification/outcome.js';
+import { instagramCommentStands } from './confirm-comment.js';
 import { indexReader } from './index-credentials.js';
 import { ensureIndexTarget, type IndexTargetRow } from './index-store.js';
 import { findClaimInIndex, indexedCommentCounts, type IndexClaimant } from './match-in-index.js';
@@ -97,8 +99,11 @@ export async function verifyInIndex(
   return { kind: 'checked', method, result: await evidence.notFound(freshness.target, screen) };
 }
 
+/**
+ * Throws the OutboundError of a failed confirmation read of an Instagram comment (confirm-comment.ts).
+ */
 export async function verifyFromIndex(
-  deps: IndexVerifyDeps,
+  deps: IndexVerifyDeps & { readonly graph: GraphClient },
   key: IndexTargetKey,
   sources: readonly CredentialSource[],
   who: IndexClaimant,
@@ -111,7 +116,15 @@ export async function verifyFromIndex(
   const { db } = deps;
   return verifyInIndex(deps, key, reader.method, rules, {
     stillCrawling: `The comment index of ${key.platform} ${key.targetId} is still being crawled`,
-    find: (target, screen) => findClaimInIndex(db, target, who, screen),
+    // Instagram reports no deletions: a match is confirmed with Meta before it verifies.
+    find: (target, screen) =>
+      findClaimInIndex(
+        db,
+        target,
+        who,
+        screen,
+        key.platform === 'INSTAGRAM' ? (comment) => instagramCommentStands(deps, comment, reader.token) : undefined,
+      ),
     async notFound(target, screen) {
       const counts = await indexedCommentCounts(db, target.id);
       if (key.platform === 'FACEBOOK' && !who.proofCode && counts.total > 0 && counts.anonymous === counts.total) {

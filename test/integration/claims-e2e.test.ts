@@ -267,10 +267,12 @@ test("each tenant's claim is verified with its own Instagram token and notified 
   }
   const usedA = fakeMeta.graphRequests().filter((request) => request.accessToken === A.igToken);
   const usedB = fakeMeta.graphRequests().filter((request) => request.accessToken === B.igToken);
-  // (`GET /{media}` itself is the check of the task's target when it was created.)
-  const onOwnMedia = (path: string, mediaId: string) => path === `/${mediaId}` || path.startsWith(`/${mediaId}/`);
-  expect(usedA.every((request) => onOwnMedia(request.path, A.mediaId))).toBe(true);
-  expect(usedB.every((request) => onOwnMedia(request.path, B.mediaId))).toBe(true);
+  // (`GET /{media}` itself is the check of the task's target when it was created; `GET /{comment}`
+  // confirms the comment found still stands before it verifies the claim.)
+  const onOwnMedia = (path: string, mediaId: string, commentId: string) =>
+    path === `/${mediaId}` || path.startsWith(`/${mediaId}/`) || path === `/${commentId}`;
+  expect(usedA.every((request) => onOwnMedia(request.path, A.mediaId, anaComment.id))).toBe(true);
+  expect(usedB.every((request) => onOwnMedia(request.path, B.mediaId, boComment.id))).toBe(true);
 
   // Each provider got exactly its own tenant's message, with its own key, and nothing of the other's.
   for (const [user, other, tenant] of [

@@ -151,10 +151,12 @@ test('a target the token cannot read: COULD_NOT_CHECK, retried, then the fallbac
   expect(target).toMatchObject({ failedCrawls: 2, lastErrorKind: 'permanent' });
 }, 90_000);
 
-test('a comment delivered by a signed webhook verifies with zero Graph reads', async () => {
+test('a comment delivered by a signed webhook verifies with one Graph read: the confirmation that it still stands', async () => {
   const media = fakeMeta.addInstagramMedia({ ownerId: igAccountId });
   const task = await commentTask(media.id);
   await indexed(media.id);
+  // The comment the webhook announces, as it stands on Instagram.
+  fakeMeta.addInstagramComment(media.id, { id: '17865799348000001', username: 'Webhook.Fan', text: 'Love it', fromId: '998877' });
   const readsBefore = fakeMeta.graphRequests().length;
   const body = JSON.stringify({
     object: 'instagram',
@@ -182,7 +184,12 @@ test('a comment delivered by a signed webhook verifies with zero Graph reads', a
   const id = await claim(task.id, '@webhook.fan');
   const [row] = await decided([id]);
   expect(row).toMatchObject({ status: 'VERIFIED', evidence: expect.objectContaining({ commentId: '17865799348000001', indexedVia: 'webhook' }) });
-  expect(fakeMeta.graphRequests().length).toBe(readsBefore);
+  expect(
+    fakeMeta
+      .graphRequests()
+      .slice(readsBefore)
+      .map((request) => request.path),
+  ).toEqual(['/17865799348000001']);
   // The entity workflow of the target exists, with the contract's id.
   const description = await system.temporalEnv.client.workflow.getHandle(commentIndexWorkflowId({ tenantId, targetId: media.id })).describe();
   expect(description.type).toBe('indexTargetComments');

@@ -25,6 +25,10 @@ afterAll(async () => {
 
 test("one channel's sends go out at the queue's per-key rate, scheduled on the send queue with the channel as fairness key", async () => {
   const tenantId = await system.createTenant('pacing-a');
+  // No channel of its own: the platform's provider, which a platform admin allows it to use.
+  expect(
+    (await system.request('PATCH', `/api/v1/tenants/${tenantId}`, { token: tokens.platformAdmin(), body: { platformWhatsappAllowed: true } })).status,
+  ).toBe(200);
   const admin = tokens.tenantAdmin(tenantId);
   // The window is always open (start == end): every verified claim is sent at once, unless paced.
   const campaign = await system.request('POST', '/api/v1/campaigns', {
@@ -67,5 +71,5 @@ test("one channel's sends go out at the queue's per-key rate, scheduled on the s
   });
   expect(sends).toHaveLength(1);
   expect(sends[0]!.taskQueue?.name).toBe(system.config.temporal.sendTaskQueue);
-  expect(sends[0]!.priority?.fairnessKey).toBe('platform');
+  expect(sends[0]!.priority?.fairnessKey).toBe(`platform:${tenantId}`);
 }, 90_000);

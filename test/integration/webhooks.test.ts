@@ -245,6 +245,20 @@ describe('GET /api/v1/webhooks/events', () => {
     expect(unmatchedB.body.items.map((item: { id: string }) => item.id)).toContain(twoTenantsEventId);
   });
 
+  test("?unmatched=true reads an indexed column of the tenants with unmatched items, not every tenant's results", async () => {
+    const row = await system.deps.db.webhookEvent.findUniqueOrThrow({ where: { id: twoTenantsEventId } });
+    expect(row.unmatchedTenantIds).toEqual([tenantB.id]);
+    // The filter the listing runs, as PostgreSQL plans it with scans of the whole table ruled out.
+    const plan = await system.deps.db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
+      return tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+        'EXPLAIN SELECT "id" FROM "WebhookEvent" WHERE "unmatchedTenantIds" @> ARRAY[$1]::text[] AND "processedAt" IS NOT NULL ORDER BY "receivedAt" DESC LIMIT 21',
+        tenantB.id,
+      );
+    });
+    expect(plan.map((line) => line['QUERY PLAN']).join('\n')).toContain('WebhookEvent_unmatchedTenantIds_idx');
+  });
+
   test('another tenant sees nothing; other roles and anonymous callers are refused', async () => {
     const other = await seedTenant(system.deps.db);
     const list = await system.request('GET', `/api/v1/webhooks/events?tenantId=${tenantA.id}`, { token: tokens.tenantAdmin(other.id) });

@@ -212,6 +212,8 @@ export async function seedClaim(
         ? secrets.sealJson({ apiUrl: options.providerUrl, apiKey: options.providerKey ?? 'tenant-key', sender: 'Acme' })
         : null,
       metaConfig: options.metaConfig ? secrets.sealJson(options.metaConfig) : null,
+      // Seeded claims may fall through to the platform's provider, as a platform admin would allow.
+      platformWhatsappAllowed: true,
     },
   });
   const campaign = await db.campaign.create({
