@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
 import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
+import { adoptWaitingStatuses } from '../src/notifications/message-status.js';
 
 export interface SendAttempt {
   readonly completionId: string;
@@ -83,6 +84,23 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     return row.notificationStatus;
   }
 
+  /**
+   * Records UNKNOWN for the stamp of `attemptId` (still SENDING) and, in the same transaction, adopts
+   * the message Meta's waiting statuses name by this completion: a status webhook that came while
+   * the row was SENDING turns it SENT/DELIVERED instead. Whether the row became UNKNOWN (or better).
+   */
+  async function becomeUnknown(completionId: string, attemptId: string | null, reason: string): Promise<{ changed: boolean; adopted: boolean }> {
+    return db.$transaction(async (tx) => {
+      const resolved = await tx.socialTaskCompletion.updateMany({
+        where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: attemptId },
+        data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
+      });
+      if (resolved.count === 0) return { changed: false, adopted: false };
+      const { tenantId } = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, select: { tenantId: true } });
+      return { changed: true, adopted: await adoptWaitingStatuses(tx, { id: completionId, tenantId }) };
+    });
+  }
+
   /** The stamp of an attempt that never reported becomes UNKNOWN (only that stamp: a newer one is left alone). */
   async function resolveInterrupted(completionId: string, reason: string = INTERRUPTED): Promise<NotificationStatus> {
     const row = await completions.findUniqueOrThrow({
@@ -90,11 +108,9 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       select: { notificationStatus: true, notificationAttemptId: true },
     });
     if (row.notificationStatus !== 'SENDING') return row.notificationStatus;
-    const resolved = await completions.updateMany({
-      where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: row.notificationAttemptId },
-      data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
-    });
-    if (resolved.count > 0) logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
+    const resolved = await becomeUnknown(completionId, row.notificationAttemptId, reason);
+    if (resolved.adopted) logger.info({ completionId }, 'interrupted send resolved by a status webhook: Meta has the message');
+    else if (resolved.changed) logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
     return currentStatus(completionId);
   }
 
@@ -187,6 +203,10 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
 
     /** This attempt's final outcome (UNKNOWN, FAILED), while the stamp is still its own. */
     async finishAttempt(attempt: SendAttempt, status: 'UNKNOWN' | 'FAILED', error: string): Promise<NotificationStatus> {
+      if (status === 'UNKNOWN') {
+        const resolved = await becomeUnknown(attempt.completionId, attempt.attemptId, error);
+        return resolved.changed && !resolved.adopted ? 'UNKNOWN' : currentStatus(attempt.completionId);
+      }
       const finished = await completions.updateMany({
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
