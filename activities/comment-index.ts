@@ -68,8 +68,9 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
           pacer.observe(key.tenantId, headers);
         },
       });
-      // Everything created before the first read is in the index once the crawl completes.
-      const startedAt = new Date();
+      // Everything created before the first read is in the index once the crawl completes. The
+      // database's clock: claims on other workers compare their own request time with it.
+      const startedAt = await databaseNow(db);
       const needs = await indexNeeds(db, key);
       try {
         const crawl = needs.comments

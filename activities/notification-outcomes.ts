@@ -20,6 +20,13 @@ export interface Recipient {
   readonly tenantId: string;
   readonly userId: string;
   readonly campaignId: string;
+  /**
+   * The pair WhatsApp spaces (131056): the sending number (the channel's key: one Cloud API number,
+   * a tenant's provider, or the platform's number that several tenants share) and the recipient's
+   * phone number, whoever's end user it is.
+   */
+  readonly sender: string;
+  readonly phone: string;
 }
 
 /** A claim of the same end user and campaign whose notification this attempt's message carries. */
@@ -36,7 +43,7 @@ export type StampResult =
   /** Another attempt holds it, or it is decided. */
   | { kind: 'lost' };
 
-/** WhatsApp accepts one message per 6 s from a number to one recipient (131056); we keep to it per end user. */
+/** WhatsApp accepts one message per 6 s from a number to one recipient (131056); we keep to it per such pair. */
 export const RECIPIENT_SPACING_MS = 6_000;
 
 export interface SentMessage {
@@ -119,8 +126,9 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     resolveInterrupted,
 
     /**
-     * Claims the send for a new attempt, one end user at a time. In one transaction, under a lock
-     * per end user: no message to this user in the last 6 s (else nothing is stamped); the stamp;
+     * Claims the send for a new attempt, one message per (sending number, recipient number) at a
+     * time. In one transaction, under a lock per such pair: no message from this number to this
+     * phone in the last 6 s (else nothing is stamped); the stamp;
      * and the same user's other notifications of this campaign that are due (verified, not yet
      * attempted: the same campaign has the same window and channel, so what lets this one go lets
      * them go) become COALESCED into this one under the same attempt id, so they are carried by
@@ -130,8 +138,11 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     async stamp(completionId: string, recipient: Recipient): Promise<StampResult> {
       const attemptId = randomUUID();
       return db.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify-user:${recipient.userId}`}))`;
-        const now = new Date();
+        const phone = recipient.phone.replace(/\D/g, '');
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify:${recipient.sender}:${phone}`}))`;
+        // The database's clock, read once the lock is held: stamps written by other workers are
+        // compared with it, so a worker's own clock (skewed by seconds) never decides the spacing.
+        const [{ now }] = (await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`) as [{ now: Date }];
         // Coalesced into (or stamped by) another attempt meanwhile: lost, not "too soon" (no retry).
         const own = await tx.socialTaskCompletion.findUnique({
           where: { id: completionId },
@@ -141,8 +152,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         if (!stampable) return { kind: 'lost' } as const;
         const recent = await tx.socialTaskCompletion.findFirst({
           where: {
-            tenantId: recipient.tenantId,
-            userId: recipient.userId,
+            notificationRecipient: phone,
+            notificationSender: recipient.sender,
             id: { not: completionId },
             notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) },
             notificationStatus: { not: 'COALESCED' },
@@ -154,7 +165,14 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           return { kind: 'too_soon', retryInMs: recent.notificationAttemptedAt.getTime() + RECIPIENT_SPACING_MS - now.getTime() } as const;
         const stamped = await tx.socialTaskCompletion.updateMany({
           where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
-          data: { notificationStatus: 'SENDING', notificationAttemptedAt: now, notificationAttemptId: attemptId, notificationNotBefore: null },
+          data: {
+            notificationStatus: 'SENDING',
+            notificationAttemptedAt: now,
+            notificationAttemptId: attemptId,
+            notificationNotBefore: null,
+            notificationSender: recipient.sender,
+            notificationRecipient: phone,
+          },
         });
         if (stamped.count === 0) return { kind: 'lost' } as const;
         await tx.socialTaskCompletion.updateMany({

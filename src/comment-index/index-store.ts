@@ -119,10 +119,12 @@ export async function recordCrawlError(
   indexTargetId: string,
   failure: { kind: string; message: string; pages: number; retryAfterMs?: number | undefined },
 ): Promise<void> {
+  // The database's clock: a claim waiting for the index compares its request time with it.
+  const [{ now }] = (await db.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`) as [{ now: Date }];
   await db.commentIndexTarget.update({
     where: { id: indexTargetId },
     data: {
-      lastErrorAt: new Date(),
+      lastErrorAt: now,
       lastErrorKind: failure.kind,
       lastError: failure.message.slice(0, 1_000),
       retryAt: failure.retryAfterMs ? new Date(Date.now() + failure.retryAfterMs) : null,
