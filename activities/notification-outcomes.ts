@@ -9,6 +9,7 @@ import type { Database } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
 import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
 import { adoptWaitingStatuses } from '../src/notifications/message-status.js';
+import { recordAttemptEnd, recordAttemptStart } from '../src/notifications/send-attempts.js';
 
 export interface SendAttempt {
   readonly completionId: string;
@@ -96,7 +97,12 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
    * the message Meta's waiting statuses name by this completion: a status webhook that came while
    * the row was SENDING turns it SENT/DELIVERED instead. Whether the row became UNKNOWN (or better).
    */
-  async function becomeUnknown(completionId: string, attemptId: string | null, reason: string): Promise<{ changed: boolean; adopted: boolean }> {
+  async function becomeUnknown(
+    completionId: string,
+    attemptId: string | null,
+    reason: string,
+    ended: 'UNKNOWN' | 'INTERRUPTED',
+  ): Promise<{ changed: boolean; adopted: boolean }> {
     return db.$transaction(async (tx) => {
       const resolved = await tx.socialTaskCompletion.updateMany({
         where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: attemptId },
@@ -104,7 +110,16 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       });
       if (resolved.count === 0) return { changed: false, adopted: false };
       const { tenantId } = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, select: { tenantId: true } });
-      return { changed: true, adopted: await adoptWaitingStatuses(tx, { id: completionId, tenantId }) };
+      const adopted = await adoptWaitingStatuses(tx, { id: completionId, tenantId });
+      if (attemptId) {
+        await recordAttemptEnd(
+          tx,
+          attemptId,
+          adopted ? 'SENT' : ended,
+          adopted ? `${reason}; Meta's status webhook showed Meta had the message` : reason,
+        );
+      }
+      return { changed: true, adopted };
     });
   }
 
@@ -115,7 +130,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       select: { notificationStatus: true, notificationAttemptId: true },
     });
     if (row.notificationStatus !== 'SENDING') return row.notificationStatus;
-    const resolved = await becomeUnknown(completionId, row.notificationAttemptId, reason);
+    const resolved = await becomeUnknown(completionId, row.notificationAttemptId, reason, 'INTERRUPTED');
     if (resolved.adopted) logger.info({ completionId }, 'interrupted send resolved by a status webhook: Meta has the message');
     else if (resolved.changed) logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
     return currentStatus(completionId);
@@ -175,6 +190,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           },
         });
         if (stamped.count === 0) return { kind: 'lost' } as const;
+        await recordAttemptStart(tx, { id: attemptId, tenantId: recipient.tenantId, completionId, startedAt: now });
         await tx.socialTaskCompletion.updateMany({
           where: {
             tenantId: recipient.tenantId,
@@ -216,19 +232,22 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           notificationNotBefore: null,
         },
       });
+      // The provider took it, whatever the row says by now (a successor's UNKNOWN, Meta's statuses).
+      await recordAttemptEnd(db, attempt.attemptId, 'SENT', sent.providerMessageId ? `message id ${sent.providerMessageId}` : null);
       return recorded.count > 0 ? 'SENT' : currentStatus(attempt.completionId);
     },
 
     /** This attempt's final outcome (UNKNOWN, FAILED), while the stamp is still its own. */
     async finishAttempt(attempt: SendAttempt, status: 'UNKNOWN' | 'FAILED', error: string): Promise<NotificationStatus> {
       if (status === 'UNKNOWN') {
-        const resolved = await becomeUnknown(attempt.completionId, attempt.attemptId, error);
+        const resolved = await becomeUnknown(attempt.completionId, attempt.attemptId, error, 'UNKNOWN');
         return resolved.changed && !resolved.adopted ? 'UNKNOWN' : currentStatus(attempt.completionId);
       }
       const finished = await completions.updateMany({
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
       });
+      if (finished.count > 0) await recordAttemptEnd(db, attempt.attemptId, status, error);
       return finished.count > 0 ? status : currentStatus(attempt.completionId);
     },
 
@@ -238,6 +257,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: 'PENDING', notificationAttemptedAt: null, notificationAttemptId: null, notificationError: error },
       });
+      if (released.count > 0) await recordAttemptEnd(db, attempt.attemptId, 'RELEASED', error);
       return released.count > 0;
     },
 
