@@ -169,8 +169,8 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
 
   /**
    * Step 2, stamp: claim the send for this attempt, with the same user's notifications due with it
-   * (they ride on this message); a lost race reports what the winner left. A message to this user
-   * less than 6 s ago: nothing stamped, retried after the rest of the 6 s.
+   * (they ride on this message); a lost race reports what the winner left. A message from this
+   * number to this phone less than 6 s ago: nothing stamped, retried after the rest of the 6 s.
    */
   async function stampAttempt(claim: LoadedClaim, channel: SendableChannel): Promise<Step<{ attempt: SendAttempt; carried: CarriedNotification[] }>> {
     const completionId = claim.id;

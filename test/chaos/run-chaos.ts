@@ -153,7 +153,9 @@ async function main(): Promise<number> {
   const faults = { workerKills: 0, workerTerms: 0, apiKills: 0, temporalKills: 0, postgresRestarts: 0, killedWithRequestsInFlight: 0 };
   await sleep(3_000);
   for (let round = 1; round <= WORKER_KILLS; round++) {
-    await until(() => provider.inFlight() > 0, 10_000, 20);
+    // Up to a minute: on a loaded machine a restarted worker takes 15 s or more to poll again, and a
+    // kill before it has sent anything tests nothing.
+    await until(() => provider.inFlight() > 0, 60_000, 20);
     if (provider.inFlight() > 0) faults.killedWithRequestsInFlight++;
     const signal: NodeJS.Signals = round === Math.ceil(WORKER_KILLS * 0.75) ? 'SIGTERM' : 'SIGKILL';
     say(`worker ${signal} (round ${round}, ${provider.inFlight()} provider requests in flight)`);
