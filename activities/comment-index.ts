@@ -88,9 +88,10 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
         },
       });
       // Everything created before the first read is in the index once the crawl completes; a crawl
-      // resumed from an earlier one's checkpoint is complete through that one's start.
+      // resumed from an earlier one's checkpoint is complete through that one's start. The
+      // database's clock: claims on other workers compare their own request time with it.
       const resume = storedCrawlProgress(target.crawlProgress);
-      const startedAt = resume ? new Date(resume.startedAt) : new Date();
+      const startedAt = resume ? new Date(resume.startedAt) : await databaseNow(db);
       const needs = await indexNeeds(db, key);
       try {
         const crawl = needs.comments

@@ -167,7 +167,7 @@ export function createNotificationActivities(
         const gate = await passWhatsappRules(claim, chosen.channel);
         if (gate.kind === 'outcome') return gate.outcome;
         const transmit = prepareSend(chosen.channel, claim);
-        const attempt = await stampAttempt(claim);
+        const attempt = await stampAttempt(claim, chosen.channel);
         if (attempt.kind === 'outcome') return attempt.outcome;
         const outcome = await transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim, gate.releaseSlot);
         if (gate.probe && chosen.channel.kind === 'cloud' && isNotificationSent(outcome.notificationStatus))
@@ -285,17 +285,23 @@ export function createNotificationActivities(
 
   /**
    * Step 2, stamp: claim the send for this attempt, with the same user's notifications due with it
-   * (they ride on this message); a lost race reports what the winner left. A message to this user
-   * less than 6 s ago: nothing stamped, retried after the rest of the 6 s.
+   * (they ride on this message); a lost race reports what the winner left. A message from this
+   * number to this phone less than 6 s ago: nothing stamped, retried after the rest of the 6 s.
    */
-  async function stampAttempt(claim: LoadedClaim): Promise<Step<{ attempt: SendAttempt; carried: CarriedNotification[] }>> {
+  async function stampAttempt(claim: LoadedClaim, channel: SendableChannel): Promise<Step<{ attempt: SendAttempt; carried: CarriedNotification[] }>> {
     const completionId = claim.id;
-    const stamped = await outcomes.stamp(completionId, { tenantId: claim.tenantId, userId: claim.userId, campaignId: claim.campaignId });
+    const stamped = await outcomes.stamp(completionId, {
+      tenantId: claim.tenantId,
+      userId: claim.userId,
+      campaignId: claim.campaignId,
+      sender: channelFairnessKey(channel, claim.tenantId) ?? channel.kind,
+      phone: claim.user.phone,
+    });
     if (stamped.kind === 'stamped') return { kind: 'go', attempt: stamped.attempt, carried: stamped.carried };
     if (stamped.kind === 'too_soon') {
       throw ApplicationFailure.create({
         type: FailureType.RateLimited,
-        message: 'another message went to this end user less than 6 s ago (one message per recipient at a time); nothing sent',
+        message: 'another message went from this number to this phone less than 6 s ago (one message per recipient at a time); nothing sent',
         nextRetryDelay: Math.max(stamped.retryInMs, 100),
       });
     }

@@ -16,6 +16,7 @@ import { ensureIndexTarget, type IndexTargetRow } from './index-store.js';
 import { findClaimInIndex, indexedCommentCounts, type IndexClaimant } from './match-in-index.js';
 import { waitForFreshness, type FreshnessRequester } from './request-freshness.js';
 import { requestFreshness } from './request-freshness.js';
+import { databaseNow } from './reaction-store.js';
 import type { IndexTargetKey } from './target-key.js';
 
 export type IndexVerification =
@@ -73,7 +74,9 @@ export async function verifyInIndex(
   const already = await evidence.find(await ensureIndexTarget(db, key), new EvidenceScreen(rules));
   if (already) return verified(already);
 
-  const asOf = new Date();
+  // The database's clock, as the crawl's "complete through" is: a worker's own clock, seconds
+  // behind, would count a crawl that began before the claim as fresh enough.
+  const asOf = await databaseNow(db);
   await requestFreshness(deps, key, asOf);
   const freshness = await waitForFreshness(db, key, asOf, {
     waitMs: deps.waitMs,
