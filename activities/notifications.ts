@@ -43,6 +43,13 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
 
   type LoadedClaim = Awaited<ReturnType<typeof loadClaim>>;
 
+  /** What planning reads: the claim, its campaign and the tenant's time zone (Prisma loads each relation with its own query). */
+  const loadClaimToPlan = (completionId: string) =>
+    db.socialTaskCompletion.findUniqueOrThrow({
+      where: { id: completionId },
+      include: { campaign: true, tenant: { select: { timezone: true } } },
+    });
+
   const outcomes = createNotificationOutcomes(db, logger);
   const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
     outcomes.finishWhileAhead(completionId, notificationStatus, error);
@@ -53,7 +60,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
      * the decision is recorded in history and replays identically.
      */
     async planNotification(input: { completionId: string; now: string; ignoreWindow: boolean; maxDelayMs: number }): Promise<NotificationPlan> {
-      const claim = await loadClaim(input.completionId);
+      const claim = await loadClaimToPlan(input.completionId);
       const now = new Date(input.now);
       if (claim.status !== 'VERIFIED' || isNotificationFinal(claim.notificationStatus)) {
         return { action: 'done', notificationStatus: claim.notificationStatus };
@@ -199,9 +206,11 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       return recordFailure(attempt, channel, error);
     }
     const status = await outcomes.recordSent(attempt, sent);
-    // A delivery status may have arrived before we recorded the message id.
-    if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
-    return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(attempt.completionId) : status };
+    // A delivery status may have arrived before we recorded the message id. Only Meta reports
+    // delivery statuses (Cloud API sends); for the providers there is nothing to merge or re-read.
+    if (status !== 'SENT' || sent.channelName !== 'WHATSAPP_CLOUD' || !sent.providerMessageId) return { notificationStatus: status };
+    await applyPendingMessageStatuses(db, sent.providerMessageId);
+    return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
   }
 
   /** What a failed transmission means for the notification: only a proven "not sent" is released. */
