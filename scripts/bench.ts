@@ -11,8 +11,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+// Default import: @temporalio/proto is CommonJS (see test/support/temporal.ts).
+import protoModule from '@temporalio/proto';
 import jwt from 'jsonwebtoken';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { createDatabase } from '../src/db/client.js';
@@ -24,7 +26,7 @@ import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
 import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
 import { type OurFigures, printComparison, printFloorRun } from './bench/compare.js';
 import { type BenchStack, type FloorFigures, measureFloor, memoryFigures } from './bench/floor.js';
-import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb } from './bench/proc.js';
+import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb, threadCpuSeconds } from './bench/proc.js';
 import { atConcurrency, figure, freePort, prometheusSum, say, sleep, until } from './bench/util.js';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2_000);
@@ -138,7 +140,12 @@ async function main(): Promise<void> {
     WORKER_METRICS_PORT: String(workerMetricsPort),
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
-  const worker = ourProcess('worker', env, workDir, async () => {});
+  // BENCH_WORKER_PROFILE=<dir>: V8 CPU profiles of the worker's threads during the drain (scripts/bench/profile-hook.mjs).
+  const profileDir = process.env.BENCH_WORKER_PROFILE ? resolve(process.env.BENCH_WORKER_PROFILE) : undefined;
+  const workerEnv = profileDir
+    ? { ...env, BENCH_PROFILE_DIR: profileDir, NODE_OPTIONS: `--import ${join(PROJECT_ROOT, 'scripts', 'bench', 'profile-hook.mjs')}` }
+    : env;
+  const worker = ourProcess('worker', workerEnv, workDir, async () => {});
   await api.start();
   await worker.start();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -323,12 +330,23 @@ async function main(): Promise<void> {
     return Date.now() - started;
   };
   const drainCpu = cpuSnapshot(processes());
+  const drainThreads = threadCpuSeconds(worker.pid);
+  if (profileDir && worker.pid) process.kill(worker.pid, 'SIGWINCH');
   const opened = Date.now();
   const [bigPatchMs] = await Promise.all([patch(big.id, bigSetup.campaignId), patch(small.id, smallSetup.campaignId)]);
   const oursAccepted = () => provider.accepted.filter((m) => m.number === 'platform' || m.number === 'small');
   await until(async () => oursAccepted().length >= CLAIMS + 1, 15 * 60_000, 100);
   const drainCpuAfter = cpuSnapshot(processes());
+  if (profileDir && worker.pid) process.kill(worker.pid, 'SIGWINCH');
   figure(`CPU during the drain: ${cpuLine(drainCpu, drainCpuAfter, (Date.now() - opened) / 1000, CLAIMS + 1)}`);
+  const threadsAfter = threadCpuSeconds(worker.pid);
+  figure(
+    `worker CPU during the drain by thread: ${Object.entries(cpuMsPer(drainThreads, threadsAfter, CLAIMS + 1))
+      .filter(([, ms]) => ms >= 0.05)
+      .sort(([, a], [, b]) => b - a)
+      .map(([kind, ms]) => `${kind} ${ms.toFixed(1)} ms/claim`)
+      .join(', ')}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`,
+  );
   const bigSends = provider.accepted.filter((m) => m.number === 'platform');
   const smallSend = provider.accepted.find((m) => m.number === 'small');
   const drainS = (Math.max(...bigSends.map((m) => m.at)) - opened) / 1000;
@@ -353,6 +371,10 @@ async function main(): Promise<void> {
   const events = history.events?.length ?? 0;
   figure(
     `history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`,
+  );
+  // Which events, so a figure above 20 says what it is made of (e.g. a send retried for the 6 s recipient spacing).
+  say(
+    `its events: ${(history.events ?? []).map((event) => String(protoModule.temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace(/^EVENT_TYPE_/, '')).join(' ')}`,
   );
   figure(
     `worker RSS ${idleRss.toFixed(0)} MB before the claims, ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting (${cachedClaims} cached), ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
