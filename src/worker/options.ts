@@ -10,6 +10,18 @@
  */
 export const MAX_CACHED_WORKFLOWS = 200;
 
+/**
+ * Modules evaluated once per worker instead of once per cached workflow. With the SDK's shared V8
+ * context (reuseV8Context, its default) every workflow gets its own instance of each module it
+ * imports, unless the module was preloaded: the SDK and our workflow code hold no module-level
+ * state (dependency-rule and workflow tests), so one instance serves every workflow, which cut
+ * about 0.12 MB per cached workflow in the bench's measurement (docs/performance.md). Never list
+ * a module that keeps per-workflow state at module level (the OpenTelemetry interceptors do).
+ */
+export function preloadedWorkflowModules(workflowsPath: string): string[] {
+  return ['@temporalio/workflow', '@temporalio/common', workflowsPath];
+}
+
 /** The tuning shared by our workflow worker and the bench's floor worker. */
 export const WORKFLOW_WORKER_OPTIONS = {
   // Drain in-flight activities on SIGTERM before exiting.
