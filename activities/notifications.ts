@@ -35,10 +35,11 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
   const { config, db, secrets, logger, graph } = deps;
   const tokens = createTokenCache(secrets);
 
+  /** What a send reads (Prisma loads each included relation with its own query: nothing it does not use). */
   const loadClaim = (completionId: string) =>
     db.socialTaskCompletion.findUniqueOrThrow({
       where: { id: completionId },
-      include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true } } },
+      include: { campaign: true, task: true, user: true },
     });
 
   type LoadedClaim = Awaited<ReturnType<typeof loadClaim>>;
