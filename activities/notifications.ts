@@ -35,11 +35,10 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
   const { config, db, secrets, logger, graph } = deps;
   const tokens = createTokenCache(secrets);
 
-  /** What a send reads (Prisma loads each included relation with its own query: nothing it does not use). */
   const loadClaim = (completionId: string) =>
     db.socialTaskCompletion.findUniqueOrThrow({
       where: { id: completionId },
-      include: { campaign: true, task: true, user: true },
+      include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true } } },
     });
 
   type LoadedClaim = Awaited<ReturnType<typeof loadClaim>>;
