@@ -43,13 +43,6 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
 
   type LoadedClaim = Awaited<ReturnType<typeof loadClaim>>;
 
-  /** What planning reads: the claim, its campaign and the tenant's time zone (Prisma loads each relation with its own query). */
-  const loadClaimToPlan = (completionId: string) =>
-    db.socialTaskCompletion.findUniqueOrThrow({
-      where: { id: completionId },
-      include: { campaign: true, tenant: { select: { timezone: true } } },
-    });
-
   const outcomes = createNotificationOutcomes(db, logger);
   const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
     outcomes.finishWhileAhead(completionId, notificationStatus, error);
@@ -60,7 +53,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
      * the decision is recorded in history and replays identically.
      */
     async planNotification(input: { completionId: string; now: string; ignoreWindow: boolean; maxDelayMs: number }): Promise<NotificationPlan> {
-      const claim = await loadClaimToPlan(input.completionId);
+      const claim = await loadClaim(input.completionId);
       const now = new Date(input.now);
       if (claim.status !== 'VERIFIED' || isNotificationFinal(claim.notificationStatus)) {
         return { action: 'done', notificationStatus: claim.notificationStatus };
