@@ -327,9 +327,11 @@ export function createNotificationActivities(
       return ruled ?? recordFailure(attempt, channel, error);
     }
     const status = await outcomes.recordSent(attempt, sent);
-    // A delivery status may have arrived before we recorded the message id.
-    if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
-    return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(attempt.completionId) : status };
+    // A delivery status may have arrived before we recorded the message id. Only Meta reports
+    // delivery statuses (Cloud API sends); for the providers there is nothing to merge or re-read.
+    if (status !== 'SENT' || sent.channelName !== 'WHATSAPP_CLOUD' || !sent.providerMessageId) return { notificationStatus: status };
+    await applyPendingMessageStatuses(db, sent.providerMessageId);
+    return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
   }
 
   /**

@@ -11,8 +11,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+// Default import: @temporalio/proto is CommonJS (see test/support/temporal.ts).
+import protoModule from '@temporalio/proto';
 import jwt from 'jsonwebtoken';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { createDatabase } from '../src/db/client.js';
@@ -24,7 +26,7 @@ import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
 import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
 import { type OurFigures, printComparison, printFloorRun } from './bench/compare.js';
 import { type BenchStack, type FloorFigures, measureFloor, memoryFigures } from './bench/floor.js';
-import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb } from './bench/proc.js';
+import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb, threadCpuSeconds } from './bench/proc.js';
 import { atConcurrency, figure, freePort, prometheusSum, say, sleep, until } from './bench/util.js';
 import { benchTenantStats } from './bench/tenant-stats.js';
 
@@ -146,7 +148,12 @@ async function main(): Promise<void> {
     PLATFORM_WHATSAPP_DAILY_QUOTA: '100000000',
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
-  const worker = ourProcess('worker', env, workDir, async () => {});
+  // BENCH_WORKER_PROFILE=<dir>: V8 CPU profiles of the worker's threads during the drain (scripts/bench/profile-hook.mjs).
+  const profileDir = process.env.BENCH_WORKER_PROFILE ? resolve(process.env.BENCH_WORKER_PROFILE) : undefined;
+  const workerEnv = profileDir
+    ? { ...env, BENCH_PROFILE_DIR: profileDir, NODE_OPTIONS: `--import ${join(PROJECT_ROOT, 'scripts', 'bench', 'profile-hook.mjs')}` }
+    : env;
+  const worker = ourProcess('worker', workerEnv, workDir, async () => {});
   await api.start();
   await worker.start();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -273,13 +280,15 @@ async function main(): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     const from = warm + round * perRound;
     const count = round === rounds - 1 ? CLAIMS - from : perRound;
-    let before = cpuSnapshot(processes());
+    // 'client' is this process: the raw start's caller, the claims' HTTP client.
+    const withClient = () => ({ ...cpuSnapshot(processes()), client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 });
+    let before = withClient();
     rawSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => rawStart(from + i)));
-    let after = cpuSnapshot(processes());
+    let after = withClient();
     addCpu(rawCpu, before, after);
     before = after;
     intakeSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[from + i]!.id)));
-    after = cpuSnapshot(processes());
+    after = withClient();
     addCpu(claimCpu, before, after);
   }
   figure(
@@ -296,7 +305,7 @@ async function main(): Promise<void> {
       .join(', ');
   figure(
     `intake CPU per claim (claim rounds): ${perStart(claimCpu)}; per raw start (raw rounds): ${perStart(rawCpu)} ` +
-      `(the worker keeps verifying earlier claims through both, so its and PostgreSQL's share of the raw rounds is that background)`,
+      `(client: this process, the raw start's caller and the claims' HTTP client; the worker keeps verifying earlier claims through both, so its and PostgreSQL's share of the raw rounds is that background)`,
   );
   await client.workflowService
     .startBatchOperation({
@@ -339,12 +348,23 @@ async function main(): Promise<void> {
     return Date.now() - started;
   };
   const drainCpu = cpuSnapshot(processes());
+  const drainThreads = threadCpuSeconds(worker.pid);
+  if (profileDir && worker.pid) process.kill(worker.pid, 'SIGWINCH');
   const opened = Date.now();
   const [bigPatchMs] = await Promise.all([patch(big.id, bigSetup.campaignId), patch(small.id, smallSetup.campaignId)]);
   const oursAccepted = () => provider.accepted.filter((m) => m.number === 'platform' || m.number === 'small');
   await until(async () => oursAccepted().length >= CLAIMS + 1, 15 * 60_000, 100);
   const drainCpuAfter = cpuSnapshot(processes());
+  if (profileDir && worker.pid) process.kill(worker.pid, 'SIGWINCH');
   figure(`CPU during the drain: ${cpuLine(drainCpu, drainCpuAfter, (Date.now() - opened) / 1000, CLAIMS + 1)}`);
+  const threadsAfter = threadCpuSeconds(worker.pid);
+  figure(
+    `worker CPU during the drain by thread: ${Object.entries(cpuMsPer(drainThreads, threadsAfter, CLAIMS + 1))
+      .filter(([, ms]) => ms >= 0.05)
+      .sort(([, a], [, b]) => b - a)
+      .map(([kind, ms]) => `${kind} ${ms.toFixed(1)} ms/claim`)
+      .join(', ')}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`,
+  );
   const bigSends = provider.accepted.filter((m) => m.number === 'platform');
   const smallSend = provider.accepted.find((m) => m.number === 'small');
   const drainS = (Math.max(...bigSends.map((m) => m.at)) - opened) / 1000;
@@ -370,8 +390,12 @@ async function main(): Promise<void> {
   figure(
     `history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`,
   );
+  // Which events, so a figure above 20 says what it is made of (e.g. a send retried for the 6 s recipient spacing).
+  say(
+    `its events: ${(history.events ?? []).map((event) => String(protoModule.temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace(/^EVENT_TYPE_/, '')).join(' ')}`,
+  );
   figure(
-    `worker RSS ${idleRss.toFixed(0)} MB before the claims, ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting (${cachedClaims} cached), ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
+    `worker RSS ${idleRss.toFixed(0)} MB before the claims, ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting (${cachedClaims} cached; target for 2,000 waiting: < 1,024 MB), ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
   );
 
   // 6. The floor again, after ours, then every figure of ours beside the floor's.

@@ -7,6 +7,7 @@ import { createActivities } from '../../activities/index.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js';
 import type { Database } from '../../src/db/client.js';
+import { preloadedWorkflowModules } from '../../src/worker/options.js';
 import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
@@ -24,7 +25,11 @@ export const TASK_QUEUE = 'claims-test';
 
 let bundle: { code: string } | undefined;
 export async function workflowBundle(): Promise<{ code: string }> {
-  bundle ??= await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundle ??= await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: preloadedWorkflowModules(WORKFLOWS_PATH),
+    logger: quietBundlerLogger,
+  });
   return bundle;
 }
 
