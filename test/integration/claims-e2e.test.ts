@@ -8,7 +8,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/factories.js';
+import { fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
 
 let fakeMeta: FakeMeta;
 let providerA: FakeWhatsappProvider;
@@ -95,14 +95,18 @@ async function setUpTenant(init: {
   const igToken = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [igAccount.id, media.id] }).token;
   planted.add(igToken);
 
+  // A Page connected to the account: Meta delivers its comment webhooks, so a miss is NOT_FOUND.
+  const webhookPage = instagramWebhookPage(fakeMeta, igAccount.id);
+  planted.add(webhookPage.facebookToken);
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: adminToken,
     body: {
-      metaConfig: { instagramAccountId: igAccount.id, instagramToken: igToken },
+      metaConfig: { instagramAccountId: igAccount.id, instagramToken: igToken, ...webhookPage },
       waConfig: { apiUrl: init.provider.sendUrl, apiKey: init.provider.apiKey, sender: init.sender },
     },
   });
   expect(settings.status).toBe(200);
+  await webhooksSubscribed(system, adminToken);
   expect(settings.text).not.toContain(igToken);
   expect(settings.text).not.toContain(init.provider.apiKey);
   expect(settings.body.metaConfig.instagramToken).toMatchObject({ configured: true });

@@ -12,7 +12,7 @@ import { eventually } from '../support/eventually.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { commentIndexWorkflowId } from '../../src/comment-index/target-key.js';
-import { claimAsNewUser, fakeMetaEnv } from '../support/factories.js';
+import { claimAsNewUser, fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -39,9 +39,15 @@ beforeAll(async () => {
   token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: admin,
-    body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: token } },
+    body: {
+      timezone: 'UTC',
+      waConfig: null,
+      metaConfig: { instagramAccountId: account.id, instagramToken: token, ...instagramWebhookPage(fakeMeta, account.id) },
+    },
   });
   expect(settings.status).toBe(200);
+  // Comment webhooks are on: a miss in the index is NOT_FOUND, not COULD_NOT_CHECK.
+  await webhooksSubscribed(system, admin);
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Index', notificationEnabled: false } });
   expect(campaign.status).toBe(201);
   campaignId = campaign.body.id;

@@ -7,7 +7,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/factories.js';
+import { fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -26,9 +26,15 @@ beforeAll(async () => {
   const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: admin,
-    body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: token } },
+    body: {
+      timezone: 'UTC',
+      waConfig: null,
+      metaConfig: { instagramAccountId: account.id, instagramToken: token, ...instagramWebhookPage(fakeMeta, account.id) },
+    },
   });
   expect(settings.status).toBe(200);
+  // Comment webhooks are on: a miss in the index is NOT_FOUND, not COULD_NOT_CHECK.
+  await webhooksSubscribed(system, admin);
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Outage', notificationEnabled: false } });
   expect(campaign.status).toBe(201);
   campaignId = campaign.body.id;

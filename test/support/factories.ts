@@ -73,6 +73,27 @@ export function fakeMetaEnv(fake: FakeMeta) {
   return { META_GRAPH_BASE_URL: fake.url, META_APP_ID: fake.appId, META_APP_SECRET: fake.appSecret };
 }
 
+/**
+ * A Facebook Page connected to the Instagram account, with a Page token that may subscribe it to
+ * webhooks. Stored beside the Instagram credentials, Meta delivers the account's comment webhooks
+ * (replies on older threads come only that way), so a miss in its comment index means "not there".
+ */
+export function instagramWebhookPage(fake: FakeMeta, instagramAccountId: string): { facebookPageId: string; facebookToken: string } {
+  const page = fake.addPage({ name: 'Webhooks', instagramAccountId });
+  const token = fake.addPageToken(page.id, {
+    scopes: ['pages_read_engagement', 'pages_read_user_content', 'pages_show_list', 'pages_manage_metadata'],
+  });
+  return { facebookPageId: page.id, facebookToken: token.token };
+}
+
+/** Waits until the tenant's Meta webhook subscription (started by its settings write) is SUBSCRIBED. */
+export async function webhooksSubscribed(system: TestSystem, adminToken: string): Promise<void> {
+  await eventually(async () => {
+    const settings = await system.request('GET', '/api/v1/tenant/settings', { token: adminToken });
+    return settings.body.webhookSubscription?.status === 'SUBSCRIBED';
+  }, 'the Meta webhook subscription');
+}
+
 /** A fresh fake Meta and a Graph client of ours talking to it (app id and secret set, 2 s timeout). */
 export async function startFakeMetaWithClient(appSecret: string): Promise<{ fake: FakeMeta; client: GraphClient }> {
   const fake = await startFakeMeta({ appSecret });
