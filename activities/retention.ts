@@ -3,15 +3,19 @@
 // never holds long locks; each batch heartbeats, so a retry resumes where the last one stopped.
 import { Context } from '@temporalio/activity';
 import { Prisma } from '../src/generated/prisma/client.js';
+import { pruneRateLimitCounters } from '../src/rate-limits/request-budget.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface PruneResult {
   readonly cutoff: string;
   readonly webhookEvents: number;
   readonly messageStatusEvents: number;
+  /** Request-budget counters of windows that ended long ago (src/rate-limits) */
+  readonly rateLimitCounters: number;
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 export function createRetentionActivities(deps: Pick<ActivityDeps, 'db' | 'batchDb'>) {
   const db = deps.batchDb ?? deps.db;
@@ -60,7 +64,9 @@ export function createRetentionActivities(deps: Pick<ActivityDeps, 'db' | 'batch
       const messageStatusEvents =
         (await deleteInBatches('MessageStatusEvent', Prisma.sql`"appliedAt" < ${cutoff}`, 'appliedAt', batchSize)) +
         (await deleteInBatches('MessageStatusEvent', Prisma.sql`"appliedAt" IS NULL AND "createdAt" < ${cutoff}`, 'createdAt', batchSize));
-      return { cutoff: cutoff.toISOString(), webhookEvents, messageStatusEvents };
+      // Budget windows are a minute at most: a counter untouched for an hour is a fresh budget anyway.
+      const rateLimitCounters = await pruneRateLimitCounters(db, new Date(Date.parse(input.now) - HOUR_MS));
+      return { cutoff: cutoff.toISOString(), webhookEvents, messageStatusEvents, rateLimitCounters };
     },
   };
 }

@@ -5,6 +5,7 @@ import { claimRoutes } from '../features/claims/routes.js';
 import { completionRoutes } from '../features/completions/routes.js';
 import { endUserRoutes } from '../features/end-users/routes.js';
 import { metaCallbackRoutes, metaConnectRoutes } from '../features/meta-connect/routes.js';
+import { rateLimitRoutes } from '../features/rate-limits/routes.js';
 import { taskRoutes } from '../features/tasks/routes.js';
 import { settingsRoutes } from '../features/settings/routes.js';
 import { tenantRoutes } from '../features/tenants/routes.js';
@@ -35,5 +36,6 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(metaConnectRoutes(deps));
   router.use(whatsappAccountRoutes(deps));
   router.use(webhookEventRoutes(deps));
+  router.use(rateLimitRoutes(deps));
   return router;
 }

@@ -2,7 +2,7 @@
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
-import { API_POOL_SIZE } from '../temporal/worker-slots.js';
+import { API_POOL_SIZE } from '../worker/worker-slots.js';
 import { startFailedClaimSweeper } from '../temporal/claim-restart.js';
 import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { createApp } from '../http/app.js';
@@ -13,11 +13,12 @@ import { startClaimSweeper } from '../temporal/claim-starter.js';
 import { startSubscriptionSweeper } from '../webhook-subscriptions/request-subscription.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
-import { warnAboutRiskySettings } from './startup-warnings.js';
+import { requireMetricsProtection, warnAboutRiskySettings } from './startup-warnings.js';
 
 export async function startApi(options: { onListening?: (port: number) => void; dev?: boolean } = {}) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
+  requireMetricsProtection(config, logger, options);
   // Before the Temporal client: its interceptors take the global tracer when they run.
   const tracing = setupTracing({ serviceName: 'social-tasks-api', otlpEndpoint: config.observability.otlpEndpoint });
   collectProcessMetrics();

@@ -9,11 +9,11 @@ import { connectTemporalClient } from '../temporal/connection.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
 import { startWorkerMetricsServer } from '../observability/worker-metrics-server.js';
-import { installWorkerRuntime } from '../temporal/runtime.js';
+import { installWorkerRuntime } from '../worker/runtime.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
-import { configureSendQueue, createSendWorker } from '../temporal/send-queue.js';
-import { createWorker } from '../temporal/worker.js';
-import { BATCH_POOL_SIZE, workerPoolSize } from '../temporal/worker-slots.js';
+import { configureSendQueue, createSendWorker } from '../worker/send-queue.js';
+import { createWorker } from '../worker/worker.js';
+import { BATCH_POOL_SIZE, workerPoolSize } from '../worker/worker-slots.js';
 import { warnAboutRiskySettings } from './startup-warnings.js';
 
 export async function startWorker(options: { dev?: boolean } = {}) {
@@ -37,7 +37,7 @@ export async function startWorker(options: { dev?: boolean } = {}) {
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, batchDb, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal, graph: graphClientFromConfig(config) };
   const worker = await createWorker({ connection, deps });
-  // Sends run on their own queue, paced per channel by the server (src/temporal/send-queue.ts).
+  // Sends run on their own queue, paced per channel by the server (src/worker/send-queue.ts).
   const paced = await configureSendQueue(temporal, config, logger);
   const sendWorker = await createSendWorker({ connection, deps });
   logger.info(

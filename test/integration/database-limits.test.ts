@@ -10,7 +10,7 @@ import { createDatabase, type Database } from '../../src/db/client.js';
 import { SESSION_LIMITS } from '../../src/db/session-limits.js';
 import { observeActivities } from '../../src/observability/activity-observation.js';
 import { temporalLoggerOver } from '../../src/observability/temporal-logger.js';
-import { WORKER_SLOTS, workerPoolSize } from '../../src/temporal/worker-slots.js';
+import { WORKER_SLOTS, workerPoolSize } from '../../src/worker/worker-slots.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
@@ -103,7 +103,7 @@ test('a send heartbeats at once even while every database connection is busy', a
   const config = testConfig();
   const env = new MockActivityEnvironment(
     { activityType: 'sendNotification', heartbeatTimeoutMs: 10_000, workflowExecution: { workflowId: `claim-${completionId}`, runId: 'run-1' } },
-    { interceptors: [observeActivities(db, pino({ level: 'silent' }))], logger: temporalLoggerOver(pino({ level: 'silent' }), 'ERROR') },
+    { interceptors: [observeActivities(pino({ level: 'silent' }))], logger: temporalLoggerOver(pino({ level: 'silent' }), 'ERROR') },
   );
   const beats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => beats.push(details));

@@ -7,6 +7,7 @@ import { parseInput } from '../../http/validation.js';
 import { createCampaignSchema, listCampaignsQuery, patchCampaignSchema } from './campaign-input.js';
 import { createCampaign } from './create-campaign.js';
 import { getCampaign } from './get-campaign.js';
+import { getCampaignStats } from './get-campaign-stats.js';
 import { listCampaigns } from './list-campaigns.js';
 import { updateCampaign } from './update-campaign.js';
 
@@ -23,6 +24,9 @@ export function campaignRoutes(deps: AppDeps): Router {
   router.get('/campaigns/:campaignId', requireRole('tenant_admin'), async (req, res) => {
     const ctx = tenantContext(deps, req);
     res.json(await getCampaign(ctx, { campaignId: pathParam(req, 'campaignId', 'campaign') }));
+  });
+  router.get('/campaigns/:campaignId/stats', requireRole('tenant_admin'), async (req, res) => {
+    res.json(await getCampaignStats(tenantContext(deps, req), { campaignId: pathParam(req, 'campaignId', 'campaign') }));
   });
   router.patch('/campaigns/:campaignId', requireRole('tenant_admin'), async (req, res) => {
     const ctx = tenantContext(deps, req);

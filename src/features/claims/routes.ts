@@ -3,8 +3,10 @@ import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
 import { pathParam } from '../../http/path-param.js';
 import { tenantContext } from '../../http/use-case-context.js';
+import { enforceBudgets } from '../../http/rate-limit.js';
 import { parseInput } from '../../http/validation.js';
 import { noteCompletionId } from '../../observability/log-context.js';
+import { claimBudgets } from '../../rate-limits/api-budgets.js';
 import { listCompletionsQuery } from '../completions/completion-input.js';
 import { listCompletions } from '../completions/list-completions.js';
 import { claimSchema } from './claim-input.js';
@@ -15,6 +17,8 @@ export function claimRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/tasks/:taskId/claims', requireRole('end_user'), async (req, res) => {
     const ctx = tenantContext(deps, req);
+    // Charged before anything is read: a refused claim costs one statement.
+    await enforceBudgets(deps, res, claimBudgets(deps.config, ctx.tenantId, ctx.actor.userId));
     const body = parseInput(claimSchema, req.body ?? {});
     const result = await createClaim(ctx, { ...body, taskId: pathParam(req, 'taskId', 'task') });
     noteCompletionId(result.body.completionId); // on this request's log lines and span
