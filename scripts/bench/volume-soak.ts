@@ -32,6 +32,8 @@ const CONCURRENCY = 32;
 const TARGET_RATIO = 1.15;
 /** The tables whose sequential scans the drain must not cause. */
 const WATCHED = ['SocialTaskCompletion', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
+/** Each round's end users get their own phone numbers. */
+const PHONE_PREFIX: Record<string, number> = { 'warm-up': 0, empty: 1, full: 2 };
 
 interface RoundFigures {
   readonly intakePerSecond: number;
@@ -69,6 +71,8 @@ async function main(): Promise<void> {
   await session.connect();
   try {
     say(`volume soak: ${CLAIMS} claims per round, ${VERIFY_CLAIMS} verifications on a ${POST_COMMENTS}-comment post; ${cpus().length} cores`);
+    // A small round first, discarded: the empty round must not pay for cold code paths and caches.
+    await round(system, fakeMeta, session, sent, 'warm-up', { claims: Math.max(20, Math.round(CLAIMS / 10)), verifyClaims: 10, comments: 1_000 });
     const empty = await round(system, fakeMeta, session, sent, 'empty');
     const bytesBefore = await databaseBytes(session);
     say(`seeding ${HISTORY_CLAIMS} historical claims of ${HISTORY_TENANTS} tenants`);
@@ -107,6 +111,12 @@ async function main(): Promise<void> {
   }
 }
 
+interface RoundSize {
+  readonly claims: number;
+  readonly verifyClaims: number;
+  readonly comments: number;
+}
+
 /** Intake, drain and verification on a fresh tenant of their own, as the database is now. */
 async function round(
   system: TestSystem,
@@ -114,7 +124,9 @@ async function round(
   session: pg.Client,
   sent: { path: string; at: number }[],
   label: string,
+  size: RoundSize = { claims: CLAIMS, verifyClaims: VERIFY_CLAIMS, comments: POST_COMMENTS },
 ): Promise<RoundFigures> {
+  const CLAIMS = size.claims;
   const { db } = system.deps;
   const tenantId = await system.createTenant(`volume-${label}`);
   const admin = tokens.tenantAdmin(tenantId);
@@ -137,7 +149,7 @@ async function round(
     data: Array.from({ length: CLAIMS }, (_, i) => ({
       tenantId,
       name: `V${i}`,
-      phone: `+5197${label === 'empty' ? 1 : 2}${String(i).padStart(6, '0')}`,
+      phone: `+5197${PHONE_PREFIX[label] ?? 9}${String(i).padStart(6, '0')}`,
       whatsappOptInAt: new Date(),
       whatsappOptInSource: 'bench',
     })),
@@ -169,13 +181,15 @@ async function round(
   say(`${label}: drain ${(CLAIMS / drainSeconds).toFixed(1)} messages/s`);
 
   // Verification on a post of 20,000 comments.
-  const verifyPerSecond = await verification(system, fakeMeta, label);
+  const verifyPerSecond = await verification(system, fakeMeta, label, size);
   say(`${label}: verification ${verifyPerSecond.toFixed(1)} claims/s`);
   return { intakePerSecond, drainPerSecond: CLAIMS / drainSeconds, verifyPerSecond, seqScans: seqScanDeltas };
 }
 
-/** VERIFY_CLAIMS comment claims (95 % genuine) on a new post of POST_COMMENTS comments; claims/s from first verify to last decision. */
-async function verification(system: TestSystem, fakeMeta: FakeMeta, label: string): Promise<number> {
+/** Comment claims (95 % genuine) on a new post of `size.comments` comments; claims/s from first verify to last decision. */
+async function verification(system: TestSystem, fakeMeta: FakeMeta, label: string, size: RoundSize): Promise<number> {
+  const VERIFY_CLAIMS = size.verifyClaims;
+  const POST_COMMENTS = size.comments;
   const { db } = system.deps;
   const tenantId = await system.createTenant(`volume-verify-${label}`);
   const admin = tokens.tenantAdmin(tenantId);
@@ -208,7 +222,7 @@ async function verification(system: TestSystem, fakeMeta: FakeMeta, label: strin
     const handle = claimants[i]!;
     const user = await system.request('POST', '/api/v1/end-users', {
       token: admin,
-      body: { name: handle, phone: `+5198${label === 'empty' ? 1 : 2}${String(100_000 + i)}` },
+      body: { name: handle, phone: `+5198${PHONE_PREFIX[label] ?? 9}${String(100_000 + i)}` },
     });
     if (user.status !== 201) throw new Error(`end user: ${user.status} ${user.text}`);
     const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {

@@ -89,7 +89,9 @@ test('no hot-path statement reads a large table sequentially once a year of hist
       }),
     ),
   );
-  const user = await db.endUser.create({ data: { tenantId, name: 'Ana', phone: '+51911122233', instagramUsername: 'ana.plans' } });
+  const user = await db.endUser.create({
+    data: { tenantId, name: 'Ana', phone: '+51911122233', instagramUsername: 'ana.plans', whatsappOptInAt: new Date(), whatsappOptInSource: 'test' },
+  });
   const admin = tokens.tenantAdmin(tenantId);
   const endUser = tokens.endUser(tenantId, user.id);
 
