@@ -158,7 +158,9 @@ async function round(
 
   // Intake.
   const intakePerSecond = await atConcurrency(users.length, CONCURRENCY, async (i) => {
-    const response = await system.request('POST', `/api/v1/tasks/${task.id}/claims`, { token: tokens.endUser(tenantId, users[i]!.id), body: {} });
+    const response = await retried(() =>
+      system.request('POST', `/api/v1/tasks/${task.id}/claims`, { token: tokens.endUser(tenantId, users[i]!.id), body: {} }),
+    );
     if (response.status !== 202 && response.status !== 200) throw new Error(`claim: ${response.status} ${response.text}`);
   });
   say(`${label}: intake ${intakePerSecond.toFixed(1)} claims/s`);
@@ -217,19 +219,18 @@ async function verification(system: TestSystem, fakeMeta: FakeMeta, label: strin
   authors.forEach((username, i) => {
     fakeMeta.addInstagramComment(media.id, { username, atMs: start + i * 1_000 });
   });
+  await db.endUser.createMany({
+    data: claimants.map((handle, i) => ({ tenantId, name: handle, phone: `+5198${PHONE_PREFIX[label] ?? 9}${String(100_000 + i)}` })),
+  });
+  const users = await db.endUser.findMany({ where: { tenantId }, select: { id: true, name: true } });
+  const userOf = new Map(users.map((user) => [user.name, user.id]));
   const ids: string[] = [];
   await atConcurrency(claimants.length, 25, async (i) => {
     const handle = claimants[i]!;
-    const user = await system.request('POST', '/api/v1/end-users', {
-      token: admin,
-      body: { name: handle, phone: `+5198${PHONE_PREFIX[label] ?? 9}${String(100_000 + i)}` },
-    });
-    if (user.status !== 201) throw new Error(`end user: ${user.status} ${user.text}`);
-    const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
-      token: tokens.endUser(tenantId, user.body.id),
-      body: { handle },
-    });
-    if (claimed.status !== 202) throw new Error(`claim: ${claimed.status} ${claimed.text}`);
+    const claimed = await retried(() =>
+      system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: tokens.endUser(tenantId, userOf.get(handle)!), body: { handle } }),
+    );
+    if (claimed.status !== 202 && claimed.status !== 200) throw new Error(`claim: ${claimed.status} ${claimed.text}`);
     ids.push(claimed.body.completionId as string);
   });
   let rows: { status: string; claimedAt: Date; verifiedAt: Date | null }[] = [];
@@ -247,6 +248,20 @@ async function verification(system: TestSystem, fakeMeta: FakeMeta, label: strin
   const firstVerify = Math.min(...rows.map((row) => row.claimedAt.getTime())) + system.config.claimVerifyDelayMs;
   const lastDecision = Math.max(...rows.map((row) => row.verifiedAt?.getTime() ?? 0));
   return VERIFY_CLAIMS / Math.max(0.001, (lastDecision - firstVerify) / 1000);
+}
+
+/**
+ * A request retried when the connection fails (a keep-alive socket the server closed as it was
+ * reused): the claim and the end user are keyed, so a repeat lands on the same row.
+ */
+async function retried<T>(request: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof TypeError)) throw error;
+    }
+  }
 }
 
 async function seqScans(session: pg.Client): Promise<Record<string, number>> {
