@@ -1,9 +1,9 @@
 // Campaigns and their tasks (tenant_admin): validation, the notification-window fields, pagination,
 // and that a PATCH asks the re-plan fan-out to reach the claims waiting for the window.
-import { createTwoTenants } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { replanWorkflowId } from '../../workflows/replan-definitions.js';
+import { createTwoTenants } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantId: string;

@@ -4,9 +4,9 @@
 // claim binds nothing, and a handle of "@" alone is a 422, not a 500.
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;

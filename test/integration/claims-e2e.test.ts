@@ -8,7 +8,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 let fakeMeta: FakeMeta;
 let providerA: FakeWhatsappProvider;

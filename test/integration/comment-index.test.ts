@@ -11,8 +11,8 @@ import { deliver } from '../fixtures/meta-webhooks/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { commentIndexWorkflowId } from '../../src/comment-index/target-key.js';
+import { claimAsNewUser, fakeMetaEnv } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -80,18 +80,7 @@ const indexed = (mediaId: string) =>
     `index of ${mediaId}`,
   );
 
-let phoneCounter = 0;
-async function claim(taskId: string, handle: string): Promise<string> {
-  phoneCounter += 1;
-  const user = await system.request('POST', '/api/v1/end-users', {
-    token: admin,
-    body: { name: handle, phone: `+5198${String(1_000_000 + phoneCounter)}` },
-  });
-  expect(user.status).toBe(201);
-  const claimed = await system.request('POST', `/api/v1/tasks/${taskId}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: { handle } });
-  expect(claimed.status).toBe(202);
-  return claimed.body.completionId ?? claimed.body.id;
-}
+const claim = (taskId: string, handle: string) => claimAsNewUser(system, { id: tenantId, adminToken: admin }, taskId, handle);
 
 const decided = (ids: string[], timeoutMs = 50_000) =>
   eventually(

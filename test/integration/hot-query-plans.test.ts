@@ -17,12 +17,13 @@ import { startUnstartedClaims } from '../../src/temporal/claim-starter.js';
 import { waitingClaimsPage } from '../../src/temporal/claim-signals.js';
 import { startUnprocessedWebhooks } from '../../src/temporal/webhook-starter.js';
 import { EvidenceScreen } from '../../src/verification/evidence-screen.js';
-import { deliver, fixture, IDS, seedAccount } from '../fixtures/meta-webhooks/helpers.js';
+import { deliver, fixture, IDS } from '../fixtures/meta-webhooks/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { BIG_POST, historyId, seedHistory } from '../support/history-seed.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { seedAccount } from '../support/factories.js';
 
 const WATCHED_TABLES = ['SocialTaskCompletion', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
 
@@ -90,7 +91,14 @@ test('no hot-path statement reads a large table sequentially once a year of hist
     ),
   );
   const user = await db.endUser.create({
-    data: { tenantId, name: 'Ana', phone: '+51911122233', instagramUsername: 'ana.plans', whatsappOptInAt: new Date(), whatsappOptInSource: 'test' },
+    data: {
+      tenantId,
+      name: 'Ana',
+      phone: '+51911122233',
+      instagramUsername: 'ana.plans',
+      whatsappOptInAt: new Date(),
+      whatsappOptInSource: 'test-fixture',
+    },
   });
   const admin = tokens.tenantAdmin(tenantId);
   const endUser = tokens.endUser(tenantId, user.id);

@@ -12,10 +12,9 @@ import { applyCapabilityUpdate } from '../../src/webhooks/apply-capability-updat
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { replanWorkflowId } from '../../workflows/replan-definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { seedClaim } from '../workflows/claim-support.js';
+import { fakeMetaEnv, seedClaim } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;

@@ -5,9 +5,9 @@
 // longer than this test can run, so any fallback here is a wrong one).
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;

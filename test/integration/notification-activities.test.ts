@@ -8,8 +8,9 @@ import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { testConfig } from '../workflows/claim-support.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
+import { seedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let tenantProvider: FakeHttpServer;

@@ -4,9 +4,9 @@
 // one, and the 404s of tenant and user isolation.
 import { randomUUID } from 'node:crypto';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/claim-scenario.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
 
 let provider: FakeWhatsappProvider;
 let system: TestSystem;

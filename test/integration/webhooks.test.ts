@@ -8,22 +8,10 @@ import type { Server } from 'node:http';
 import { startUnprocessedWebhooks, startWebhookWorkflow } from '../../src/temporal/webhook-starter.js';
 import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { createApp } from '../../src/http/app.js';
-import {
-  dedupeKeyOf,
-  deliver,
-  fixture,
-  IDS,
-  newWamid,
-  postWebhook,
-  seedAccount,
-  seedEndUser,
-  seedTenant,
-  sign,
-  unixSeconds,
-  waitForProcessed,
-} from '../fixtures/meta-webhooks/helpers.js';
+import { dedupeKeyOf, deliver, fixture, IDS, newWamid, postWebhook, sign, unixSeconds, waitForProcessed } from '../fixtures/meta-webhooks/helpers.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { seedAccount, seedEndUser, seedTenant } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantA: { id: string };

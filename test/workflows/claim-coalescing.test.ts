@@ -11,7 +11,8 @@ import { createNotificationActivities } from '../../activities/notifications.js'
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { claimStateQuery, claimWorkflowId, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, testConfig, waitForCompletion, type SeededClaim, useClaimTestWorld } from './claim-support.js';
+import { testConfig, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { seedClaim, type SeededClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ providerKey: 'coalescing-key' });
 

@@ -4,7 +4,8 @@
 // goes to the task's fallback, never to FAILED. Every time asserted here is the workflow's clock.
 import { ApplicationFailure } from '@temporalio/activity';
 import { metaErrorReply, type FakeIgMedia, type FakeToken } from '../fakes/fake-meta.js';
-import { activityScheduledAt, seedClaim, useClaimTestWorld } from './claim-support.js';
+import { activityScheduledAt, useClaimTestWorld } from './claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
 const OUTAGE_FALLBACK_AFTER_MS = 10 * MINUTE_MS;
