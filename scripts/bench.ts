@@ -5,7 +5,8 @@
 // per recipient → 131056) and counts duplicates. Prints one line per figure, each a ratio measured
 // in this run, with absolute numbers and the core count, and every figure beside Temporal's own
 // floor on the same server (scripts/bench/floor.ts, run before and after ours). BENCH_CLAIMS
-// (default 2,000), BENCH_FLOOR_WORKFLOWS (2,000), BENCH_FLOOR_RUNS (2; 1: before ours only; 0: none).
+// (default 2,000), BENCH_FLOOR_WORKFLOWS (2,000), BENCH_FLOOR_RUNS (2; 1: before ours only; 0: none);
+// BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS=<n> adds the year-of-history phase (scripts/bench/volume-soak.ts).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
@@ -419,14 +420,22 @@ async function main(): Promise<void> {
   for (const process of [api, worker, temporal]) process?.close();
 
   // 7. Verification at scale (its own stack, modest sizes): Graph reads per claim. BENCH_VERIFICATION=0 skips it.
-  if (process.env.BENCH_VERIFICATION === '0') return;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench-verification.ts')], {
-      cwd: PROJECT_ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000', BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200' },
+  if (process.env.BENCH_VERIFICATION !== '0') {
+    await runPhase(join('scripts', 'bench-verification.ts'), {
+      BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000',
+      BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200',
     });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
+  }
+  // 8. A year of history (its own stack): intake, drain and verification with and without
+  // BENCH_HISTORY_CLAIMS (default 1,000,000) historical claims. On with BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS.
+  if (process.env.BENCH_VOLUME === '1' || process.env.BENCH_HISTORY_CLAIMS) await runPhase(join('scripts', 'bench', 'volume-soak.ts'), {});
+}
+
+/** A bench phase on its own stack, in a child process (its PostgreSQL and servers are its own). */
+function runPhase(script: string, env: Record<string, string>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited with ${code}`))));
   });
 }
 
