@@ -1,41 +1,35 @@
 // `npm run bench`: performance at campaign scale (issue 12), on its own stack like `npm run dev`
 // (embedded PostgreSQL, the Temporal CLI dev server with fairness on, the API and the worker as
-// separate processes, own ports and data dir), or on TEMPORAL_ADDRESS / DATABASE_URL when set. A
+// separate processes, own ports and data dir), or on TEMPORAL_ADDRESS / DATABASE_URL when set.
+// Per topology (BENCH_TOPOLOGIES=dev,cluster, else TEMPORAL_TOPOLOGY; WORKERS, APIS): the same
+// phases on each topology's own stack (scripts/bench/topology-stack.ts), then the figures side by
+// side, then the drain with WORKERS and WORKERS+1 (BENCH_DRAIN_WORKERS=0 skips it). A
 // provider stand-in enforces WhatsApp's limits (80 msg/s per number → 130429, one message per 6 s
 // per recipient → 131056) and counts duplicates. Prints one line per figure, each a ratio measured
 // in this run, with absolute numbers and the core count. BENCH_CLAIMS (default 2,000).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import jwt from 'jsonwebtoken';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { createDatabase } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/migrate.js';
-import { waitForPort } from '../src/dev/dev-temporal-server.js';
+import type { TemporalTopology } from '../src/dev/topology.js';
 import { PROJECT_ROOT } from '../src/temporal/binaries.js';
 import { MAX_CACHED_WORKFLOWS } from '../src/temporal/worker.js';
 import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
-import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
+import { benchDrainByWorkers } from './bench/drain-workers.js';
+import { cpuLine, cpuSnapshot, rssMb } from './bench/proc.js';
+import { figure, measuring, printSideBySide } from './bench/report.js';
+import { benchTopologies, startTopologyStack } from './bench/topology-stack.js';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2_000);
 const CONCURRENCY = 32;
 const RATE = Number(process.env.WHATSAPP_SEND_RATE ?? 80);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const figure = (line: string) => console.log(`FIGURE ${line}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -103,60 +97,6 @@ function startProviderStandIn() {
   });
 }
 
-/** CPU seconds (user + system, children included) of a process and all its live descendants. */
-function cpuSeconds(root: number | undefined): number {
-  if (!root) return NaN;
-  const tick = 100; // USER_HZ on Linux
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is state (field 3): ppid is field 4, utime..cstime fields 14..17
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
-    } catch {
-      // exited while we looked
-    }
-  }
-  let total = 0;
-  const pending = [root];
-  while (pending.length > 0) {
-    const pid = pending.pop()!;
-    total += stats.get(pid)?.ticks ?? 0;
-    for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
-  }
-  return total / tick;
-}
-
-/** The postmaster serving `dataDir` (embedded PostgreSQL runs as another user, not our child). */
-function postmasterPid(dataDir: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(dataDir)) return Number(entry);
-    } catch {
-      // exited
-    }
-  }
-  return undefined;
-}
-
-/** CPU seconds per process group, for "where the time goes". */
-function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number> {
-  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
-}
-
-function cpuLine(before: Record<string, number>, after: Record<string, number>, seconds: number, claims: number): string {
-  const parts = Object.keys(after).map((name) => {
-    const used = after[name]! - (before[name] ?? 0);
-    return Number.isNaN(used)
-      ? `${name} n/a`
-      : `${name} ${((used * 1000) / claims).toFixed(1)} ms/claim (${((used / seconds) * 100).toFixed(0)}% of a core)`;
-  });
-  return `${parts.join(', ')} over ${seconds.toFixed(1)} s`;
-}
-
 /**
  * V8 heap in use by the worker's main thread (activities, from its Prometheus endpoint), MB. Cached
  * workflows live in the SDK's workflow thread, whose memory only RSS shows.
@@ -171,65 +111,54 @@ async function heapUsedMb(metricsPort: number): Promise<number> {
   }
 }
 
-function rssMb(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.match(/(\d+)/)?.[1] ?? NaN) / 1024;
+async function main(): Promise<void> {
+  const benchDir = mkdtempSync(join(tmpdir(), 'social-tasks-bench-'));
+  chmodSync(benchDir, 0o755);
+  const topologies = benchTopologies();
+  say(`work dir ${benchDir}; ${CLAIMS} claims; ${cpus().length} cores; topologies ${topologies.join(', ')}`);
+  for (const topology of topologies) {
+    measuring(topology);
+    await benchTopology(topology, benchDir);
+  }
+  printSideBySide();
+
+  // 6. Verification at scale (its own stack, modest sizes): Graph reads per claim.
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench-verification.ts')], {
+      cwd: PROJECT_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000', BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200' },
+    });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
+  });
 }
 
-async function main(): Promise<void> {
-  const workDir = mkdtempSync(join(tmpdir(), 'social-tasks-bench-'));
-  chmodSync(workDir, 0o755);
-  say(`work dir ${workDir}; ${CLAIMS} claims; ${cpus().length} cores`);
+/** Phases 1-5 (and the drain per worker count) on a stack of one topology (scripts/bench/topology-stack.ts). */
+async function benchTopology(topology: TemporalTopology, benchDir: string): Promise<void> {
   const provider = await startProviderStandIn();
-
-  let databaseUrl = process.env.DATABASE_URL;
-  let postgres: RestartablePostgres | undefined;
-  if (!databaseUrl) {
-    postgres = new RestartablePostgres(join(workDir, 'postgres'), await freePort());
-    const pg = await postgres.start();
-    await pg.createDatabase('bench');
-    databaseUrl = pg.url('bench');
-  }
-  await applyMigrations(databaseUrl, join(PROJECT_ROOT, 'prisma', 'migrations'));
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  let temporal: ReturnType<typeof temporalServer> | undefined;
-  if (!temporalAddress) {
-    const port = await freePort();
-    temporal = temporalServer(workDir, port, workDir);
-    await temporal.start();
-    temporalAddress = `127.0.0.1:${port}`;
-  }
-  const apiPort = await freePort();
-  const workerMetricsPort = await freePort();
   const jwtSecret = randomBytes(32).toString('hex');
   const encryptionKey = randomBytes(32);
-  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    JWT_SECRET: jwtSecret,
-    TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
-    CLAIM_VERIFY_DELAY: '1s',
-    PORT: String(apiPort),
-    OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
-    LOG_LEVEL: 'warn',
-    WHATSAPP_API_URL: `${provider.url}/n/platform/send`,
-    WHATSAPP_API_KEY: 'bench-key',
-    WHATSAPP_SEND_RATE: String(RATE),
-    WORKER_METRICS_PORT: String(workerMetricsPort),
-  };
-  const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
-  const worker = ourProcess('worker', env, workDir, async () => {});
-  await api.start();
-  await worker.start();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const client = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
+  const stack = await startTopologyStack({
+    topology,
+    workDir: benchDir,
+    env: {
+      JWT_SECRET: jwtSecret,
+      TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+      CLAIM_VERIFY_DELAY: '1s',
+      OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+      LOG_LEVEL: 'warn',
+      WHATSAPP_API_URL: `${provider.url}/n/platform/send`,
+      WHATSAPP_API_KEY: 'bench-key',
+      WHATSAPP_SEND_RATE: String(RATE),
+    },
+  });
+  say(
+    `${topology} topology: Temporal ${stack.temporalAddress}, ${stack.ours.workers.length} worker, ${stack.ours.apis.length} API (${stack.apiUrl})`,
+  );
+  const { apiUrl, client, taskQueue, databaseUrl } = stack;
+  // Memory figures are the first worker's.
+  const worker = stack.ours.workers[0]!;
+  const workerMetricsPort = stack.workerMetricsPorts[0]!;
   const db = createDatabase(databaseUrl, { maxConnections: 4 });
   const secrets = createSecretBox([encryptionKey]);
 
@@ -274,8 +203,7 @@ async function main(): Promise<void> {
     return Number(rows[0]?.bytes ?? 0);
   };
   const bytesBefore = await ourBytes();
-  const pgPid = postgres ? postmasterPid(join(workDir, 'postgres')) : undefined;
-  const processes = () => ({ temporal: temporal?.pid, worker: worker.pid, api: api.pid, postgres: pgPid });
+  const processes = () => stack.processes();
   // The worker's metrics endpoint comes up with the worker; its heap before any claim is the baseline.
   let idleHeap = NaN;
   await until(
@@ -400,22 +328,16 @@ async function main(): Promise<void> {
   );
 
   await db.$disconnect();
-  await worker.stop('SIGTERM');
-  await api.stop('SIGTERM');
-  await temporal?.stop('SIGTERM');
-  await postgres?.stop();
-  provider.close();
-  for (const process of [api, worker, temporal]) process?.close();
-
-  // 6. Verification at scale (its own stack, modest sizes): Graph reads per claim.
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench-verification.ts')], {
-      cwd: PROJECT_ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000', BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200' },
+  if (process.env.BENCH_DRAIN_WORKERS !== '0') {
+    await benchDrainByWorkers(stack, {
+      claims: Number(process.env.BENCH_DRAIN_CLAIMS ?? 1_000),
+      channels: Number(process.env.BENCH_DRAIN_CHANNELS ?? 4),
+      jwtSecret,
+      encryptionKey,
     });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
-  });
+  }
+  await stack.stop();
+  provider.close();
 }
 
 main().then(
