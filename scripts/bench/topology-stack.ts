@@ -70,7 +70,8 @@ export async function startTopologyStack(options: {
     TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
   };
-  for (let i = 0; i < 8; i++) workerMetricsPorts.push(await freePort());
+  // Up to WORKERS (at most 8) and the one more the drain phase adds.
+  for (let i = 0; i < 9; i++) workerMetricsPorts.push(await freePort());
   const ours = await ourProcesses({
     apis: options.apis ?? processCount('APIS'),
     workers: options.workers ?? processCount('WORKERS'),
