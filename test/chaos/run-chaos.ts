@@ -150,7 +150,7 @@ async function main(): Promise<number> {
   for (let round = 1; round <= WORKER_KILLS; round++) {
     if (round === 1) {
       // Sends flowing first (workers take a while to start on a busy machine).
-      await until(() => provider.arrivals.length >= 10 && provider.inFlight() > 0, 60_000, 20);
+      await until(() => provider.arrivals.length >= 10 && provider.inFlight() > 0, 180_000, 20);
     }
     await until(() => provider.inFlight() > 0, 10_000, 20);
     if (round === 1 && workers.length > 1) {
@@ -209,7 +209,7 @@ async function main(): Promise<number> {
     for (const worker of workers) await worker.start();
     // Back at work before the next round (a worker bundles its workflows first: seconds on a busy machine).
     const sentBefore = provider.arrivals.length;
-    await until(() => provider.arrivals.length > sentBefore, 60_000, 100);
+    await until(() => provider.arrivals.length > sentBefore, 120_000, 100);
     await sleep(2_000 + Math.floor(Math.random() * 3_000));
   }
   await intake;
