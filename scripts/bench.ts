@@ -424,6 +424,16 @@ async function main(): Promise<void> {
     });
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
   });
+
+  // 7. WhatsApp's messaging limit (its own stack): BENCH_MESSAGING_LIMIT=0 skips it.
+  if (process.env.BENCH_MESSAGING_LIMIT !== '0') await runBenchScript(join('scripts', 'bench', 'messaging-limit.ts'));
+}
+
+function runBenchScript(path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path], { cwd: PROJECT_ROOT, stdio: 'inherit', env: process.env });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path} exited with ${code}`))));
+  });
 }
 
 main().then(
