@@ -20,6 +20,9 @@ export interface MessageStatusInput {
   readonly occurredAt: Date;
   readonly errorCode?: number | null;
   readonly errorTitle?: string | null;
+  /** pricing.category / pricing.billable of the status, when Meta sent them */
+  readonly pricingCategory?: string | null;
+  readonly billable?: boolean | null;
   readonly webhookEventId?: string | null;
 }
 
@@ -47,6 +50,8 @@ export async function recordMessageStatus(db: Database, input: MessageStatusInpu
         occurredAt: input.occurredAt,
         errorCode: input.errorCode ?? null,
         errorTitle: input.errorTitle ?? null,
+        pricingCategory: input.pricingCategory ?? null,
+        billable: input.billable ?? null,
         webhookEventId: input.webhookEventId ?? null,
       },
     ],
@@ -78,11 +83,27 @@ export async function applyPendingMessageStatuses(db: Database, providerMessageI
     });
     const completions = await tx.socialTaskCompletion.findMany({
       where: { id: { in: locked.map((row) => row.id) } },
-      select: { id: true, tenantId: true, notificationStatus: true, notificationError: true, notificationSentAt: true },
+      select: {
+        id: true,
+        tenantId: true,
+        notificationStatus: true,
+        notificationError: true,
+        notificationSentAt: true,
+        notificationPricingCategory: true,
+        notificationBillable: true,
+      },
       orderBy: { id: 'asc' },
     });
     const notifications: AppliedNotification[] = [];
+    // What Meta charges is on one status only (delivered or read); any that carries it says it.
+    const priced = reports.find((report) => report.pricingCategory !== null || report.billable !== null);
     for (const completion of completions) {
+      if (priced && (completion.notificationPricingCategory !== priced.pricingCategory || completion.notificationBillable !== priced.billable)) {
+        await tx.socialTaskCompletion.update({
+          where: { id: completion.id },
+          data: { notificationPricingCategory: priced.pricingCategory, notificationBillable: priced.billable },
+        });
+      }
       const merged = mergeDeliveryStatuses(completion, reports);
       // An UNKNOWN send resolved by Meta: the earliest status tells roughly when it went out.
       const sentAt = completion.notificationSentAt === null && isNotificationSent(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;

@@ -86,7 +86,7 @@ async function applyStatus(db: Database, raw: unknown, accountTenantId: string |
       detail: `malformed status (${zodProblem(status.error)})`,
     };
   }
-  const { id: wamid, status: name, timestamp, errors, biz_opaque_callback_data: callbackData } = status.data;
+  const { id: wamid, status: name, timestamp, errors, biz_opaque_callback_data: callbackData, pricing } = status.data;
   const occurredAt = fromUnixSeconds(timestamp);
   if (!occurredAt) {
     return {
@@ -104,6 +104,8 @@ async function applyStatus(db: Database, raw: unknown, accountTenantId: string |
     occurredAt,
     errorCode: error?.code ?? null,
     errorTitle: error?.title ?? null,
+    pricingCategory: pricing?.category ?? null,
+    billable: pricing?.billable ?? null,
     webhookEventId,
     bizOpaqueCallbackData: callbackData ?? null,
     accountTenantId: accountTenantId ?? null,
