@@ -125,8 +125,13 @@ export async function runMessagingLimitBench(): Promise<void> {
         other: of((row) => !['SENT', 'DELIVERED', 'READ', 'FAILED'].includes(row.notificationStatus) && row.notificationReason !== 'MESSAGING_LIMIT'),
       };
     };
+    let lastReport = Date.now();
     const settled = await until(async () => {
       const now = await counts();
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        say(`sent ${now.sent}, waiting with MESSAGING_LIMIT ${now.waitingForLimit}, FAILED ${now.failed}, other ${now.other}`);
+      }
       return now.sent + now.waitingForLimit + now.failed === CLAIMS;
     }, 20 * 60_000);
     const before = await counts();
