@@ -167,17 +167,21 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     },
 
     /** This attempt's final outcome (UNKNOWN, FAILED), while the stamp is still its own. */
-    async finishAttempt(
-      attempt: SendAttempt,
-      status: 'UNKNOWN' | 'FAILED',
-      error: string,
-      reason: NotificationReason | null = null,
-    ): Promise<NotificationStatus> {
+    async finishAttempt(attempt: SendAttempt, status: 'UNKNOWN' | 'FAILED', error: string): Promise<NotificationStatus> {
       const finished = await completions.updateMany({
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
-        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: reason },
+        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
       });
       return finished.count > 0 ? status : currentStatus(attempt.completionId);
+    },
+
+    /** Meta refused this attempt for a reason of WhatsApp's rules (opt-out, marketing cap): FAILED with that reason. */
+    async failAttemptFor(attempt: SendAttempt, reason: NotificationReason, error: string): Promise<NotificationStatus> {
+      const failed = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+        data: { notificationStatus: 'FAILED', notificationError: error, notificationNotBefore: null, notificationReason: reason },
+      });
+      return failed.count > 0 ? 'FAILED' : currentStatus(attempt.completionId);
     },
 
     /** Nothing went out: give the send back for a retry. False when the stamp is no longer this attempt's. */

@@ -14,6 +14,7 @@ import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js'
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
+import { applyMessagePricing } from '../src/notifications/notification-pricing.js';
 import { consentRefusal, recordOptOut } from '../src/notifications/consent.js';
 import { metaSendRule } from '../src/notifications/meta-send-answers.js';
 import { pauseSending, resumeSending, sendingGate } from '../src/notifications/sending-circuit-breaker.js';
@@ -357,6 +358,7 @@ export function createNotificationActivities(
     const status = await outcomes.recordSent(attempt, sent);
     // A delivery status may have arrived before we recorded the message id.
     if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
+    if (sent.providerMessageId && sent.channelName === 'WHATSAPP_CLOUD') await applyMessagePricing(db, sent.providerMessageId);
     return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(attempt.completionId) : status };
   }
 
@@ -401,7 +403,7 @@ export function createNotificationActivities(
         });
         if (retries > MARKETING_MAX_RETRIES || notBefore.getTime() > deadline) {
           return {
-            notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', `${detail} (${retries} times; not retried)`, 'MARKETING_LIMIT'),
+            notificationStatus: await outcomes.failAttemptFor(attempt, 'MARKETING_LIMIT', `${detail} (${retries} times; not retried)`),
           };
         }
         const released = await outcomes.releaseToWait(attempt, { reason: 'MARKETING_LIMIT', error: detail, notBefore });
@@ -422,7 +424,7 @@ export function createNotificationActivities(
       case 'opted_out':
         await recordOptOut(db, { tenantId: claim.tenantId, phone: claim.user.phone });
         return {
-          notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', `${channelLabel(channel)}: ${error.message}`, 'OPTED_OUT'),
+          notificationStatus: await outcomes.failAttemptFor(attempt, 'OPTED_OUT', `${channelLabel(channel)}: ${error.message}`),
         };
       default:
         return null;

@@ -83,27 +83,11 @@ export async function applyPendingMessageStatuses(db: Database, providerMessageI
     });
     const completions = await tx.socialTaskCompletion.findMany({
       where: { id: { in: locked.map((row) => row.id) } },
-      select: {
-        id: true,
-        tenantId: true,
-        notificationStatus: true,
-        notificationError: true,
-        notificationSentAt: true,
-        notificationPricingCategory: true,
-        notificationBillable: true,
-      },
+      select: { id: true, tenantId: true, notificationStatus: true, notificationError: true, notificationSentAt: true },
       orderBy: { id: 'asc' },
     });
     const notifications: AppliedNotification[] = [];
-    // What Meta charges is on one status only (delivered or read); any that carries it says it.
-    const priced = reports.find((report) => report.pricingCategory !== null || report.billable !== null);
     for (const completion of completions) {
-      if (priced && (completion.notificationPricingCategory !== priced.pricingCategory || completion.notificationBillable !== priced.billable)) {
-        await tx.socialTaskCompletion.update({
-          where: { id: completion.id },
-          data: { notificationPricingCategory: priced.pricingCategory, notificationBillable: priced.billable },
-        });
-      }
       const merged = mergeDeliveryStatuses(completion, reports);
       // An UNKNOWN send resolved by Meta: the earliest status tells roughly when it went out.
       const sentAt = completion.notificationSentAt === null && isNotificationSent(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;

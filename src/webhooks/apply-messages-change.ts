@@ -8,6 +8,7 @@ import type { Database } from '../db/client.js';
 import { applyConsentKeyword, type ConsentReplyDeps } from '../notifications/consent-keywords.js';
 import { describeFailure } from '../notifications/delivery-status.js';
 import { receiveMessageStatus } from '../notifications/message-status.js';
+import { applyMessagePricing } from '../notifications/notification-pricing.js';
 import { errorSchema, fromUnixSeconds, inboundMessageSchema, maskPhone, messagesValueSchema, statusSchema, zodProblem } from './meta-payload.js';
 import type { ProcessedItem } from './processing-result.js';
 
@@ -110,6 +111,7 @@ async function applyStatus(db: Database, raw: unknown, accountTenantId: string |
     bizOpaqueCallbackData: callbackData ?? null,
     accountTenantId: accountTenantId ?? null,
   });
+  if (pricing) await applyMessagePricing(db, wamid);
   const notification = outcome.notifications[0];
   if (!notification) {
     return {
