@@ -40,3 +40,21 @@ test('the delivered status carries pricing: category and billable land on the no
   expect(own.status).toBe(200);
   expect(own.body.notification).toMatchObject({ pricingCategory: null, billable: null });
 });
+
+test("the end user's own view carries notification.reason (our code), never Meta's words", async () => {
+  const db = system.deps.db;
+  const tenant = await seedTenant(db);
+  const user = await seedEndUser(db, tenant.id, '+16505559877');
+  const row = await seedNotification(db, {
+    tenantId: tenant.id,
+    userId: user.id,
+    notificationStatus: 'FAILED',
+    notificationError: '131050: Unable to deliver the message',
+  });
+  await db.socialTaskCompletion.update({ where: { id: row.id }, data: { notificationReason: 'OPTED_OUT' } });
+  const own = await system.request('GET', `/api/v1/claims/${row.id}`, { token: tokens.endUser(tenant.id, user.id) });
+  expect(own.status).toBe(200);
+  expect(own.body.notification).toMatchObject({ status: 'FAILED', reason: 'OPTED_OUT', error: null });
+  const admin = await system.request('GET', `/api/v1/completions/${row.id}`, { token: tokens.tenantAdmin(tenant.id) });
+  expect(admin.body.notification).toMatchObject({ reason: 'OPTED_OUT', error: '131050: Unable to deliver the message' });
+});
