@@ -55,6 +55,17 @@ const sessionOpen = (claim: { user: { lastInboundAt: Date | null } }) =>
 const messagingLimitSentence = (limit: number) =>
   `the WhatsApp messaging limit of the business portfolio is reached (${limit} people outside a conversation in 24 h)`;
 
+/** The portfolio's messaging limit has no room for this send; nothing was sent. */
+class MessagingLimitReached extends Error {
+  constructor(
+    readonly limit: number,
+    readonly notBefore: Date,
+  ) {
+    super(messagingLimitSentence(limit));
+    this.name = 'MessagingLimitReached';
+  }
+}
+
 type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
 /** A step either lets the send go on with what it produced, or ends it with an outcome. */
 type Step<T> = ({ kind: 'go' } & T) | { kind: 'outcome'; outcome: SendOutcome };
@@ -248,9 +259,10 @@ export function createNotificationActivities(
   async function messagingBudgetOf(
     claim: LoadedClaim,
     channel: ChannelChoice,
+    options: { sessionClosedAtMeta?: boolean } = {},
   ): Promise<{ businessId: string; limit: number; recipient: string } | null> {
     if (channel.kind !== 'cloud') return null;
-    if (sessionOpen(claim)) return null;
+    if (sessionOpen(claim) && !options.sessionClosedAtMeta) return null;
     const account = await db.whatsappAccount.findUnique({ where: { id: channel.accountId }, select: { businessId: true } });
     if (!account?.businessId) return null;
     const portfolio = await db.whatsappPortfolio.findUnique({ where: { id: account.businessId }, select: { messagingLimit: true } });
@@ -350,6 +362,19 @@ export function createNotificationActivities(
     try {
       sent = await transmit();
     } catch (error) {
+      if (error instanceof MessagingLimitReached) {
+        // Nothing went out: the template that would replace a refused text does not fit the limit.
+        const released = await outcomes.releaseToWait(attempt, {
+          reason: 'MESSAGING_LIMIT',
+          error: messagingLimitSentence(error.limit),
+          notBefore: error.notBefore,
+        });
+        return {
+          notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId),
+          held: released,
+          detail: error.message,
+        };
+      }
       // An answer that proves nothing went out gives back the recipient it counted.
       if (releaseSlot && error instanceof OutboundError && error.kind !== 'ambiguous') await releaseSlot();
       const ruled = error instanceof OutboundError ? await applyMetaRule(attempt, channel, error, claim) : null;
@@ -504,10 +529,21 @@ export function createNotificationActivities(
           sent = await sendOne(message);
         } catch (error) {
           // 131047: the session we believed open is closed at Meta. Its answer proves nothing went
-          // out, so the same attempt sends once more, as the campaign's template.
+          // out, so the same attempt sends once more, as the campaign's template, which counts
+          // against the portfolio's messaging limit (the text did not).
           const fallback = message.type === 'text' ? templateWith(carried) : null;
           if (!fallback || !(error instanceof OutboundError) || metaSendRule(error)?.kind !== 'outside_window') throw error;
-          sent = await sendOne(fallback);
+          const budget = await messagingBudgetOf(claim, channel, { sessionClosedAtMeta: true });
+          const slot = budget && (await takeSlot(db, budget.businessId, budget.recipient, budget.limit));
+          if (slot?.kind === 'full') throw new MessagingLimitReached(slot.limit, slot.notBefore);
+          try {
+            sent = await sendOne(fallback);
+          } catch (fallbackError) {
+            if (budget && slot?.countedAt && fallbackError instanceof OutboundError && fallbackError.kind !== 'ambiguous') {
+              await releaseLimitSlot(db, budget.businessId, budget.recipient, slot.countedAt);
+            }
+            throw fallbackError;
+          }
         }
         return { channelName: 'WHATSAPP_CLOUD', providerMessageId: sent.messageId };
       };

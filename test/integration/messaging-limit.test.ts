@@ -154,3 +154,19 @@ test("Meta's error answer gives the counted recipient back (nothing went out)", 
   await expect(activities().sendNotification({ completionId: world.completionIds[0]! })).rejects.toThrow();
   expect(await db().messagingLimitRecipient.count({ where: { businessId: world.business.id } })).toBe(0);
 });
+
+test('a text Meta refuses with 131047 is resent as the template only if the portfolio has room: the template counts, the text did not', async () => {
+  const world = await portfolioWithClaims('TIER_1', 2);
+  const [first, second] = world.completionIds as [string, string];
+  await refreshMessagingLimit(system.deps, world.account.id);
+  expect((await activities().sendNotification({ completionId: first })).notificationStatus).toBe('SENT');
+
+  // We recorded a message from the second user, but Meta's window is closed: the text is refused,
+  // and the template that would replace it does not fit the limit.
+  const user = (await db().socialTaskCompletion.findUniqueOrThrow({ where: { id: second } })).userId;
+  await db().endUser.update({ where: { id: user }, data: { lastInboundAt: new Date() } });
+  expect(await activities().sendNotification({ completionId: second })).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', held: true });
+  expect(await row(second)).toMatchObject({ notificationReason: 'MESSAGING_LIMIT', notificationAttemptId: null });
+  expect(fakeMeta.sentMessages.filter((message) => message.phoneNumberId === world.phone.id)).toHaveLength(1);
+  expect(world.business.overLimit).toBe(0);
+});
