@@ -272,6 +272,18 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       return status;
     },
 
+    /** Meta refused this attempt for a reason of WhatsApp's rules (opt-out, marketing cap): FAILED with that reason. */
+    async failAttemptFor(attempt: SendAttempt, reason: NotificationReason, error: string): Promise<NotificationStatus> {
+      const failed = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+        data: { notificationStatus: 'FAILED', notificationError: error, notificationNotBefore: null, notificationReason: reason },
+      });
+      if (failed.count === 0) return currentStatus(attempt.completionId);
+      await recordAttemptEnd(db, attempt.attemptId, 'FAILED', error);
+      countNotificationOutcome('FAILED', null);
+      return 'FAILED';
+    },
+
     /** Nothing went out: give the send back for a retry. False when the stamp is no longer this attempt's. */
     async release(attempt: SendAttempt, error: string): Promise<boolean> {
       const released = await completions.updateMany({

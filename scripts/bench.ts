@@ -429,6 +429,8 @@ async function main(): Promise<void> {
   // 8. A year of history (its own stack): intake, drain and verification with and without
   // BENCH_HISTORY_CLAIMS (default 1,000,000) historical claims. On with BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS.
   if (process.env.BENCH_VOLUME === '1' || process.env.BENCH_HISTORY_CLAIMS) await runPhase(join('scripts', 'bench', 'volume-soak.ts'), {});
+  // 9. WhatsApp's messaging limit (its own stack): BENCH_MESSAGING_LIMIT=0 skips it.
+  if (process.env.BENCH_MESSAGING_LIMIT !== '0') await runPhase(join('scripts', 'bench', 'messaging-limit.ts'), {});
 }
 
 /** A bench phase on its own stack, in a child process (its PostgreSQL and servers are its own). */

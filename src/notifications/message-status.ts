@@ -30,6 +30,9 @@ export interface MessageStatusInput {
   readonly occurredAt: Date;
   readonly errorCode?: number | null;
   readonly errorTitle?: string | null;
+  /** pricing.category / pricing.billable of the status, when Meta sent them */
+  readonly pricingCategory?: string | null;
+  readonly billable?: boolean | null;
   readonly webhookEventId?: string | null;
   /** Echo of the biz_opaque_callback_data we sent (our completion id) */
   readonly bizOpaqueCallbackData?: string | null;
@@ -64,6 +67,8 @@ export async function recordMessageStatus(db: Database, input: MessageStatusInpu
         occurredAt: input.occurredAt,
         errorCode: input.errorCode ?? null,
         errorTitle: input.errorTitle ?? null,
+        pricingCategory: input.pricingCategory ?? null,
+        billable: input.billable ?? null,
         webhookEventId: input.webhookEventId ?? null,
         callbackData: input.bizOpaqueCallbackData ?? null,
         accountTenantId: input.accountTenantId ?? null,

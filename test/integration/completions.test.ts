@@ -117,6 +117,8 @@ describe('GET /api/v1/completions/:id', () => {
         error: null,
         coalescedInto: null,
         reason: null,
+        pricingCategory: null,
+        billable: null,
       },
     });
 
@@ -138,6 +140,8 @@ describe('GET /api/v1/completions/:id', () => {
         error: null,
         coalescedInto: null,
         reason: null,
+        pricingCategory: null,
+        billable: null,
       },
     });
   });

@@ -161,10 +161,10 @@ describe('POST /webhooks/meta deliveries', () => {
   test.each([
     ['an Instagram comment on media no comment index watches', 'instagram-comment', 'instagram', /no comment index watches 123123123/],
     [
-      'a field we do not process (template status)',
+      'a template status update for a template no campaign sends',
       'template-status-update',
       'whatsapp_business_account',
-      /field message_template_status_update is stored but not processed/,
+      /message_template_status_update APPROVED: no campaign sends template order_confirmation/,
     ],
   ])('%s is stored and acknowledged, and recorded as ignored', async (_name, name, object, detail) => {
     const body = fixture(name);
