@@ -2,6 +2,7 @@
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
+import { closeStreamingReads } from '../db/streaming-reads.js';
 import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
@@ -36,6 +37,7 @@ export async function startApi(options: { onListening?: (port: number) => void; 
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await temporal.connection.close();
     await db.$disconnect();
+    await closeStreamingReads();
     await tracing.shutdown();
   };
   return { stop, server };

@@ -61,11 +61,11 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
       spins: bigint;
     }>
   >`
-    SELECT GROUPING(c.status, c.vb, c.sb) AS g, c."taskId", c.status, c.reason, c.method, c."notificationStatus", c.channel, c."wentOut",
+    SELECT GROUPING(c.status, c.vb, c.sb) AS g, c."taskId", c.status::text AS status, c.reason, c.method::text AS method,
+           c."notificationStatus"::text AS "notificationStatus", c.channel::text AS channel, c."wentOut",
            c.vb, c.sb, count(*) AS claims, COALESCE(sum(c.spins), 0)::bigint AS spins
       FROM (
-        SELECT "taskId", status::text AS status, reason, "verificationMethod"::text AS method,
-               "notificationStatus"::text AS "notificationStatus", "notificationChannel"::text AS channel,
+        SELECT "taskId", status, reason, "verificationMethod" AS method, "notificationStatus", "notificationChannel" AS channel,
                ("notificationSentAt" IS NOT NULL) AS "wentOut", "spinsAwarded" AS spins,
                CASE WHEN status = 'VERIFIED' AND "verifiedAt" IS NOT NULL
                     THEN ${bucketOf(Prisma.sql`extract(epoch FROM "verifiedAt" - "claimedAt")::float8`)} END AS vb,
