@@ -1,6 +1,7 @@
 // Claim bookkeeping: load, record progress, decide. Every write is conditional on the claim still
 // being PENDING and the credit has a unique key, so retries and replays apply each step once.
 import type { CompletionReason } from '../src/domain/completion-reason.js';
+import { countClaimDecided } from '../src/observability/business-metrics.js';
 import type { ActivityDeps } from './deps.js';
 import type { ClaimSnapshot, RecordedVerification, VerificationOutcome } from './claim-types.js';
 
@@ -31,7 +32,9 @@ export function createClaimActivities({ db }: Pick<ActivityDeps, 'db'>) {
       outcome: Extract<VerificationOutcome, { kind: 'decided' }>,
       decidedAt: string,
     ): Promise<RecordedVerification> {
-      return db.$transaction(async (tx) => {
+      // Which decision this call wrote (none when the claim was already decided), counted once committed.
+      let decided: 'VERIFIED' | 'FAILED' | undefined;
+      const recorded = await db.$transaction(async (tx) => {
         const completion = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, include: { task: true } });
         if (completion.status === 'PENDING') {
           const common = {
@@ -47,21 +50,27 @@ export function createClaimActivities({ db }: Pick<ActivityDeps, 'db'>) {
               data: { ...common, status: 'VERIFIED', verifiedAt: new Date(decidedAt), spinsAwarded: spins },
             });
             if (updated.count === 1) {
+              decided = 'VERIFIED';
               await tx.spinCredit.createMany({
                 data: [{ tenantId: completion.tenantId, userId: completion.userId, completionId, amount: spins }],
                 skipDuplicates: true,
               });
             }
           } else {
-            await tx.socialTaskCompletion.updateMany({
+            const updated = await tx.socialTaskCompletion.updateMany({
               where: { id: completionId, status: 'PENDING' },
               data: { ...common, status: 'FAILED', notificationStatus: 'SKIPPED', notificationError: 'claim was not verified' },
             });
+            if (updated.count === 1) decided = 'FAILED';
           }
         }
         const current = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
         return { status: current.status, notificationStatus: current.notificationStatus, detail: current.detail, spinsAwarded: current.spinsAwarded };
       });
+      // A claim that was not verified gets its notification SKIPPED with it: that is the claim's
+      // outcome, not a notification's, so only the decision is counted.
+      if (decided) countClaimDecided(decided, outcome.method);
+      return recorded;
     },
   };
 }

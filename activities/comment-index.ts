@@ -5,7 +5,14 @@
 import { Context } from '@temporalio/activity';
 import { crawlTarget } from '../src/comment-index/crawl-target.js';
 import { indexReader } from '../src/comment-index/index-credentials.js';
-import { ensureIndexTarget, recordCompleteCrawl, recordCrawlError, upsertComments } from '../src/comment-index/index-store.js';
+import {
+  ensureIndexTarget,
+  recordCompleteCrawl,
+  recordCrawlError,
+  recordCrawlProgress,
+  storedCrawlProgress,
+  upsertComments,
+} from '../src/comment-index/index-store.js';
 import type { IndexTargetKey } from '../src/comment-index/target-key.js';
 import { crawlReactions } from '../src/comment-index/crawl-reactions.js';
 import { databaseNow, recordCompleteReactionCrawl, upsertReactions } from '../src/comment-index/reaction-store.js';
@@ -33,12 +40,15 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
   return {
     async crawlCommentIndex(key: IndexTargetKey): Promise<CrawlOutcome> {
       const target = await ensureIndexTarget(db, key);
+      const { attempt, currentAttemptScheduledTimestampMs } = Context.current().info;
       // A retry after throttling comes after Temporal waited Meta's regain time (nextRetryDelay).
-      if (Context.current().info.attempt > 1) pacer.liftBlock(key.tenantId);
+      if (attempt > 1) pacer.liftBlock(key.tenantId);
+      // Failures are dated on Temporal's clock: the claims measure an outage on the same one.
+      const failedAt = { firstAttempt: attempt === 1, at: new Date(currentAttemptScheduledTimestampMs) };
       const reader = indexReader(key.platform, await loadMetaCredentialSources(db, secrets, key.tenantId));
       if (!reader) {
         const message = `Neither the tenant nor the platform has ${key.platform === 'INSTAGRAM' ? 'an Instagram token' : 'a Facebook Page token'} configured`;
-        await recordCrawlError(db, target.id, { kind: 'no_credentials', message, pages: 0 });
+        await recordCrawlError(db, target.id, { kind: 'no_credentials', message, pages: 0, ...failedAt });
         return { completeThrough: null, pages: 0, comments: 0, failure: { kind: 'no_credentials', message } };
       }
       let pages = 0;
@@ -68,8 +78,10 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
           pacer.observe(key.tenantId, headers);
         },
       });
-      // Everything created before the first read is in the index once the crawl completes.
-      const startedAt = new Date();
+      // Everything created before the first read is in the index once the crawl completes; a crawl
+      // resumed from an earlier one's checkpoint is complete through that one's start.
+      const resume = storedCrawlProgress(target.crawlProgress);
+      const startedAt = resume ? new Date(resume.startedAt) : new Date();
       const needs = await indexNeeds(db, key);
       try {
         const crawl = needs.comments
@@ -81,6 +93,12 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
               watermark: target.crawlWatermark,
               save: async (comments) => void (await upsertComments(db, target, comments, 'CRAWL')),
               progress: (read) => Context.current().heartbeat({ pages: read }),
+              resume,
+              checkpoint: async (at) => {
+                const progress = { startedAt: startedAt.toISOString(), ...at };
+                await recordCrawlProgress(db, target.id, progress);
+                Context.current().heartbeat({ pages, resumeAfter: at.after });
+              },
             })
           : { comments: 0, newestSeen: undefined };
         if (needs.reactions) {
@@ -101,7 +119,7 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
       } catch (error) {
         if (!(error instanceof OutboundError)) throw toActivityFailure(error, 'Comment index crawl');
         if (error.kind === 'rate_limited') pacer.throttled(key.tenantId, error.retryAfterMs);
-        await recordCrawlError(db, target.id, { kind: error.kind, message: error.message, pages, retryAfterMs: error.retryAfterMs });
+        await recordCrawlError(db, target.id, { kind: error.kind, message: error.message, pages, retryAfterMs: error.retryAfterMs, ...failedAt });
         // Unreadable target or rejected credentials: retrying now changes nothing; the claims decide.
         if (error.kind === 'permanent' || error.kind === 'auth') {
           return { completeThrough: null, pages, comments: 0, failure: { kind: error.kind, message: error.message } };

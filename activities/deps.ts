@@ -9,6 +9,8 @@ import type { Logger } from '../src/logger.js';
 export interface ActivityDeps {
   readonly config: AppConfig;
   readonly db: Database;
+  /** Connections with the batch limits (long passes: retention, the re-plan fan-out); tests may leave it to `db` */
+  readonly batchDb?: Database;
   readonly secrets: SecretBox;
   readonly logger: Logger;
   /** For activities that manage Temporal objects (e.g. pausing a refresh schedule) */

@@ -5,13 +5,10 @@
 // 'auth' and 'ambiguous' are decided by each activity (they change what the workflow does next),
 // so they never reach here.
 import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType } from '../src/domain/failure-types.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 
-export const FailureType = {
-  RateLimited: 'RateLimited',
-  Transient: 'Transient',
-  Permanent: 'Permanent',
-} as const;
+export { FailureType } from '../src/domain/failure-types.js';
 
 /** Upper bound on a provider-requested delay, so a bogus header cannot park a claim for days. */
 const MAX_PROVIDER_DELAY_MS = 60 * 60_000;

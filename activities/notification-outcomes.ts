@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
+import type { NotificationReason } from '../src/domain/notification-reason.js';
 import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
+import { countNotificationOutcome } from '../src/observability/business-metrics.js';
 
 export interface SendAttempt {
   readonly completionId: string;
@@ -46,6 +48,35 @@ export interface SentMessage {
 const INTERRUPTED = 'an earlier send attempt ended without recording its outcome; not resent to avoid a duplicate';
 const ahead = { in: [...NOTIFICATION_AHEAD] };
 
+type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
+
+/**
+ * Every notification a message carries, transitively: those coalesced into it, and those coalesced
+ * into one of them. A claim that absorbed others and was then released (a proven "not sent") can be
+ * absorbed itself by a sibling that stamps first; its own carried ones ride on the sibling's message.
+ */
+async function carriedBy(tx: Transaction, completionId: string, recipient: Recipient): Promise<CarriedNotification[]> {
+  const found: { id: string; verifiedAt: Date | null; spinsAwarded: number; task: { title: string } }[] = [];
+  const seen = new Set([completionId]);
+  for (let frontier = [completionId]; frontier.length > 0; ) {
+    const rows = await tx.socialTaskCompletion.findMany({
+      where: {
+        tenantId: recipient.tenantId,
+        userId: recipient.userId,
+        notificationCoalescedIntoId: { in: frontier },
+        notificationStatus: 'COALESCED',
+      },
+      select: { id: true, verifiedAt: true, spinsAwarded: true, task: { select: { title: true } } },
+    });
+    const fresh = rows.filter((row) => !seen.has(row.id));
+    for (const row of fresh) seen.add(row.id);
+    found.push(...fresh);
+    frontier = fresh.map((row) => row.id);
+  }
+  found.sort((a, b) => (a.verifiedAt?.getTime() ?? 0) - (b.verifiedAt?.getTime() ?? 0) || a.id.localeCompare(b.id));
+  return found.map((row) => ({ completionId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded }));
+}
+
 export function createNotificationOutcomes(db: Database, logger: Logger) {
   const completions = db.socialTaskCompletion;
 
@@ -65,7 +96,10 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: row.notificationAttemptId },
       data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
     });
-    if (resolved.count > 0) logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
+    if (resolved.count > 0) {
+      countNotificationOutcome('UNKNOWN', null);
+      logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
+    }
     return currentStatus(completionId);
   }
 
@@ -131,17 +165,9 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
             notificationError: null,
           },
         });
-        // Also those an earlier attempt of this claim coalesced (it released the send to retry).
-        const carried = await tx.socialTaskCompletion.findMany({
-          where: { notificationCoalescedIntoId: completionId, notificationStatus: 'COALESCED' },
-          orderBy: { verifiedAt: 'asc' },
-          select: { id: true, spinsAwarded: true, task: { select: { title: true } } },
-        });
-        return {
-          kind: 'stamped',
-          attempt: { completionId, attemptId },
-          carried: carried.map((row) => ({ completionId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded })),
-        } as const;
+        // Also those an earlier attempt of this claim coalesced (it released the send to retry), and
+        // those carried by a claim this one absorbed.
+        return { kind: 'stamped', attempt: { completionId, attemptId }, carried: await carriedBy(tx, completionId, recipient) } as const;
       });
     },
 
@@ -150,27 +176,41 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
      * attempt: only this attempt sent anything, and now we know it did.
      */
     async recordSent(attempt: SendAttempt, sent: SentMessage): Promise<NotificationStatus> {
-      const recorded = await completions.updateMany({
-        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: { in: ['SENDING', 'UNKNOWN'] } },
-        data: {
-          notificationStatus: 'SENT',
-          notificationChannel: sent.channelName,
-          notificationProviderMessageId: sent.providerMessageId ?? null,
-          notificationSentAt: new Date(),
-          notificationError: null,
-          notificationNotBefore: null,
-        },
-      });
-      return recorded.count > 0 ? 'SENT' : currentStatus(attempt.completionId);
+      const record = (from: 'SENDING' | 'UNKNOWN') =>
+        completions.updateMany({
+          where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: from },
+          data: {
+            notificationStatus: 'SENT',
+            notificationChannel: sent.channelName,
+            notificationProviderMessageId: sent.providerMessageId ?? null,
+            notificationSentAt: new Date(),
+            notificationError: null,
+            notificationNotBefore: null,
+            notificationReason: null,
+          },
+        });
+      if ((await record('SENDING')).count > 0) {
+        countNotificationOutcome('SENT', sent.channelName);
+        return 'SENT';
+      }
+      // Rare: a successor already counted this attempt as UNKNOWN; correct the row, not the count.
+      return (await record('UNKNOWN')).count > 0 ? 'SENT' : currentStatus(attempt.completionId);
     },
 
-    /** This attempt's final outcome (UNKNOWN, FAILED), while the stamp is still its own. */
-    async finishAttempt(attempt: SendAttempt, status: 'UNKNOWN' | 'FAILED', error: string): Promise<NotificationStatus> {
+    /** This attempt's final outcome (UNKNOWN, FAILED) on `channel`, with a reason code, while the stamp is still its own. */
+    async finishAttempt(
+      attempt: SendAttempt,
+      status: 'UNKNOWN' | 'FAILED',
+      error: string,
+      details: { channel?: SentMessage['channelName']; reason?: NotificationReason | null } = {},
+    ): Promise<NotificationStatus> {
       const finished = await completions.updateMany({
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
-        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
+        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: details.reason ?? null },
       });
-      return finished.count > 0 ? status : currentStatus(attempt.completionId);
+      if (finished.count === 0) return currentStatus(attempt.completionId);
+      countNotificationOutcome(status, details.channel);
+      return status;
     },
 
     /** Nothing went out: give the send back for a retry. False when the stamp is no longer this attempt's. */
@@ -183,14 +223,56 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     },
 
     /** A decision taken before any send (skip, fail): only while nothing is in flight or decided. */
-    async finishWhileAhead(completionId: string, status: 'SKIPPED' | 'FAILED', error: string): Promise<NotificationStatus> {
+    async finishWhileAhead(
+      completionId: string,
+      status: 'SKIPPED' | 'FAILED',
+      error: string,
+      reason: NotificationReason | null = null,
+    ): Promise<NotificationStatus> {
       const finished = await completions.updateMany({
         where: { id: completionId, notificationStatus: ahead },
-        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null },
+        data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: reason },
       });
-      if (finished.count > 0) return status;
+      if (finished.count > 0) {
+        countNotificationOutcome(status, null);
+        return status;
+      }
       const current = await currentStatus(completionId);
       return current === 'SENDING' ? resolveInterrupted(completionId) : current;
+    },
+
+    /**
+     * Nothing went out and a rule of WhatsApp's says when to try again: give the send back and let
+     * the notification wait (WAITING_FOR_WINDOW, `notBefore`, `reason`). False when the stamp is no
+     * longer this attempt's.
+     */
+    async releaseToWait(attempt: SendAttempt, wait: { reason: NotificationReason; error: string; notBefore: Date }): Promise<boolean> {
+      const released = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+        data: {
+          notificationStatus: 'WAITING_FOR_WINDOW',
+          notificationAttemptedAt: null,
+          notificationAttemptId: null,
+          notificationError: wait.error,
+          notificationReason: wait.reason,
+          notificationNotBefore: wait.notBefore,
+        },
+      });
+      return released.count > 0;
+    },
+
+    /** A rule of WhatsApp's keeps a notification that is still ahead waiting until `notBefore`. */
+    async waitWhileAhead(completionId: string, wait: { reason: NotificationReason; error: string; notBefore: Date }): Promise<boolean> {
+      const waiting = await completions.updateMany({
+        where: { id: completionId, notificationStatus: ahead },
+        data: {
+          notificationStatus: 'WAITING_FOR_WINDOW',
+          notificationError: wait.error,
+          notificationReason: wait.reason,
+          notificationNotBefore: wait.notBefore,
+        },
+      });
+      return waiting.count > 0;
     },
 
     /** Why the notification is not going out yet (held), shown while it is still ahead. */

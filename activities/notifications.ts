@@ -14,7 +14,21 @@ import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js'
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
-import { NOTIFICATION_AHEAD, isNotificationAhead, isNotificationFinal, type NotificationStatus, unreachable } from '../src/domain/statuses.js';
+import { consentRefusal, recordOptOut } from '../src/notifications/consent.js';
+import { metaSendRule } from '../src/notifications/meta-send-answers.js';
+import { pauseSending, resumeSending, sendingGate } from '../src/notifications/sending-circuit-breaker.js';
+import { peekSlot, releaseSlot as releaseLimitSlot, takeSlot } from '../src/notifications/messaging-limit-ledger.js';
+import { requestReplan } from '../src/temporal/claim-signals.js';
+import type { NotificationReason } from '../src/domain/notification-reason.js';
+import { countNotificationHeld } from '../src/observability/business-metrics.js';
+import {
+  NOTIFICATION_AHEAD,
+  isNotificationAhead,
+  isNotificationFinal,
+  isNotificationSent,
+  type NotificationStatus,
+  unreachable,
+} from '../src/domain/statuses.js';
 import type { NotificationPlan, SendOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -26,25 +40,37 @@ import { createTokenCache } from './token-cache.js';
 
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
 
+const messagingLimitSentence = (limit: number) =>
+  `the WhatsApp messaging limit of the business portfolio is reached (${limit} people outside a conversation in 24 h)`;
+
 type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
 /** A step either lets the send go on with what it produced, or ends it with an outcome. */
 type Step<T> = ({ kind: 'go' } & T) | { kind: 'outcome'; outcome: SendOutcome };
 
-export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger' | 'graph'>) {
+export function createNotificationActivities(
+  deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger' | 'graph'> & Partial<Pick<ActivityDeps, 'temporal'>>,
+) {
   const { config, db, secrets, logger, graph } = deps;
   const tokens = createTokenCache(secrets);
 
   const loadClaim = (completionId: string) =>
     db.socialTaskCompletion.findUniqueOrThrow({
       where: { id: completionId },
-      include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true } } },
+      include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true, requireWhatsappOptIn: true } } },
     });
 
   type LoadedClaim = Awaited<ReturnType<typeof loadClaim>>;
 
   const outcomes = createNotificationOutcomes(db, logger);
-  const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
-    outcomes.finishWhileAhead(completionId, notificationStatus, error);
+  const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string, reason: NotificationReason | null = null) =>
+    outcomes.finishWhileAhead(completionId, notificationStatus, error, reason);
+  /** No consent to message this user: skipped, and the claim stays credited. */
+  const skipWithoutConsent = async (claim: LoadedClaim): Promise<NotificationStatus | null> => {
+    const refusal = consentRefusal(claim.user, claim.tenant);
+    if (!refusal) return null;
+    const why = refusal === 'OPTED_OUT' ? 'the end user opted out of WhatsApp messages' : 'the end user has not opted in to WhatsApp messages';
+    return finish(claim.id, 'SKIPPED', why, refusal);
+  };
 
   return {
     /**
@@ -68,6 +94,8 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       if (campaign.endsAt && campaign.endsAt <= now) {
         return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the campaign ended before the notification could be sent') };
       }
+      const withoutConsent = await skipWithoutConsent(claim);
+      if (withoutConsent) return { action: 'done', notificationStatus: withoutConsent };
       const verifiedAt = claim.verifiedAt ?? now;
       // Checked before holds and windows alike: a notification held for weeks (account needing
       // reconnection, provider rejecting our key) must not wake the user once it is released.
@@ -81,10 +109,14 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: campaign.whatsappAccountId });
       if (channel.kind === 'hold') {
         await outcomes.noteWhileAhead(claim.id, channel.reason);
+        countNotificationHeld();
         return { action: 'hold', notificationStatus: claim.notificationStatus, reason: channel.reason };
       }
       const channelKey = channelFairnessKey(channel, claim.tenantId);
-      if (input.ignoreWindow) return { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
+      // WhatsApp's rules (pauses, limits) apply to every send, notify-now included.
+      const sendNow = async (): Promise<NotificationPlan> =>
+        (await waitForWhatsappRules(claim, channel)) ?? { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
+      if (input.ignoreWindow) return sendNow();
 
       const window = {
         timeZone: resolveTimeZone(campaign.timezone, claim.tenant.timezone),
@@ -92,7 +124,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         endHour: campaign.notificationEndHour,
       };
       const opensAt = nextWindowOpening(now, window);
-      if (opensAt.getTime() <= now.getTime()) return { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
+      if (opensAt.getTime() <= now.getTime()) return sendNow();
 
       if (opensAt.getTime() - verifiedAt.getTime() > input.maxDelayMs) {
         return {
@@ -109,7 +141,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       }
       await db.socialTaskCompletion.updateMany({
         where: { id: claim.id, notificationStatus: { in: [...NOTIFICATION_AHEAD] } },
-        data: { notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: opensAt, notificationError: null },
+        data: { notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: opensAt, notificationError: null, notificationReason: null },
       });
       return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: opensAt.toISOString() };
     },
@@ -127,12 +159,20 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
         const claim = await loadClaim(input.completionId);
         const settled = await alreadySettled(claim);
         if (settled) return settled;
+        // Consent may have been withdrawn since the plan (a STOP while the send was retried).
+        const withoutConsent = await skipWithoutConsent(claim);
+        if (withoutConsent) return { notificationStatus: withoutConsent };
         const chosen = await chooseSendableChannel(claim);
         if (chosen.kind === 'outcome') return chosen.outcome;
+        const gate = await passWhatsappRules(claim, chosen.channel);
+        if (gate.kind === 'outcome') return gate.outcome;
         const transmit = prepareSend(chosen.channel, claim);
         const attempt = await stampAttempt(claim);
         if (attempt.kind === 'outcome') return attempt.outcome;
-        return transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried));
+        const outcome = await transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim, gate.releaseSlot);
+        if (gate.probe && chosen.channel.kind === 'cloud' && isNotificationSent(outcome.notificationStatus))
+          await probeSucceeded(chosen.channel.accountId);
+        return outcome;
       });
     },
 
@@ -144,6 +184,77 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       return outcomes.finishWhileAhead(input.completionId, 'FAILED', input.reason);
     },
   };
+
+  /**
+   * Before a plan says "send": a rule of WhatsApp's that makes this notification wait (a paused
+   * number or account). Records the wait and returns its plan; null when the send may go.
+   */
+  async function waitForWhatsappRules(claim: LoadedClaim, channel: ChannelChoice): Promise<NotificationPlan | null> {
+    if (channel.kind !== 'cloud') return null;
+    const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
+    if (pause.kind === 'wait') {
+      await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: `sending is paused: ${pause.reason}`, notBefore: pause.notBefore });
+      return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: pause.notBefore.toISOString() };
+    }
+    const budget = await messagingBudgetOf(claim, channel);
+    const slot = budget && (await peekSlot(db, budget.businessId, budget.recipient, budget.limit));
+    if (slot?.kind === 'full') {
+      await outcomes.waitWhileAhead(claim.id, { reason: 'MESSAGING_LIMIT', error: messagingLimitSentence(slot.limit), notBefore: slot.notBefore });
+      return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: slot.notBefore.toISOString() };
+    }
+    return null;
+  }
+
+  /**
+   * The portfolio budget this send counts against, or null when it does not count: not the Cloud
+   * API, a portfolio we have not learnt or without a limit, or a user inside their customer-service
+   * window (they wrote in the last 24 h).
+   */
+  async function messagingBudgetOf(
+    claim: LoadedClaim,
+    channel: ChannelChoice,
+  ): Promise<{ businessId: string; limit: number; recipient: string } | null> {
+    if (channel.kind !== 'cloud') return null;
+    if (claim.user.lastInboundAt && Date.now() - claim.user.lastInboundAt.getTime() < SESSION_WINDOW_MS) return null;
+    const account = await db.whatsappAccount.findUnique({ where: { id: channel.accountId }, select: { businessId: true } });
+    if (!account?.businessId) return null;
+    const portfolio = await db.whatsappPortfolio.findUnique({ where: { id: account.businessId }, select: { messagingLimit: true } });
+    if (portfolio?.messagingLimit === null || portfolio?.messagingLimit === undefined) return null;
+    return { businessId: account.businessId, limit: portfolio.messagingLimit, recipient: claim.user.phone };
+  }
+
+  /** The same rules at send time (they may have changed since the plan): a wait ends this attempt, held. */
+  async function passWhatsappRules(
+    claim: LoadedClaim,
+    channel: SendableChannel,
+  ): Promise<Step<{ probe: boolean; releaseSlot?: () => Promise<void> }>> {
+    if (channel.kind !== 'cloud') return { kind: 'go', probe: false };
+    const waitFor = async (reason: NotificationReason, detail: string, notBefore: Date): Promise<Step<never>> => {
+      await outcomes.waitWhileAhead(claim.id, { reason, error: detail, notBefore });
+      return { kind: 'outcome', outcome: { notificationStatus: await outcomes.currentStatus(claim.id), held: true, detail } };
+    };
+    const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
+    if (pause.kind === 'wait') return waitFor('SENDING_PAUSED', `sending is paused: ${pause.reason}`, pause.notBefore);
+    // Counted before the stamp: a notification that does not fit never holds a stamp.
+    const budget = await messagingBudgetOf(claim, channel);
+    const slot = budget && (await takeSlot(db, budget.businessId, budget.recipient, budget.limit));
+    if (slot?.kind === 'full') return waitFor('MESSAGING_LIMIT', messagingLimitSentence(slot.limit), slot.notBefore);
+    const countedAt = slot?.countedAt;
+    const releaseSlot = budget && countedAt ? () => releaseLimitSlot(db, budget.businessId, budget.recipient, countedAt) : undefined;
+    return { kind: 'go', probe: pause.probe, ...(releaseSlot ? { releaseSlot } : {}) };
+  }
+
+  /** A probe went out: Meta lets the account send again. Waiting notifications re-plan now. */
+  async function probeSucceeded(accountId: string): Promise<void> {
+    const account = await db.whatsappAccount.findUnique({ where: { id: accountId }, select: { id: true, wabaId: true, tenantId: true } });
+    if (!account || (await resumeSending(db, account)) === 0) return;
+    logger.info({ accountId }, 'WhatsApp sending resumed after a successful probe');
+    if (deps.temporal) {
+      await requestReplan({ temporal: deps.temporal, config }, { kind: 'tenant', tenantId: account.tenantId }).catch((error: unknown) =>
+        logger.warn({ err: error, tenantId: account.tenantId }, 'could not signal waiting claims'),
+      );
+    }
+  }
 
   /** Nothing to send: the claim is not verified, or its notification is decided or in flight. */
   async function alreadySettled(claim: LoadedClaim): Promise<SendOutcome | null> {
@@ -159,6 +270,7 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     switch (channel.kind) {
       case 'hold':
         await outcomes.noteWhileAhead(claim.id, channel.reason);
+        countNotificationHeld();
         return { kind: 'outcome', outcome: { notificationStatus: claim.notificationStatus, held: true, detail: channel.reason } };
       case 'none':
         return { kind: 'outcome', outcome: { notificationStatus: await outcomes.finishWhileAhead(claim.id, 'FAILED', channel.reason) } };
@@ -188,17 +300,67 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
   }
 
   /** Steps 3 and 4, transmit and record: the one outbound call, then its outcome under the stamp. */
-  async function transmitAndRecord(attempt: SendAttempt, channel: SendableChannel, transmit: () => Promise<SentMessage>): Promise<SendOutcome> {
+  async function transmitAndRecord(
+    attempt: SendAttempt,
+    channel: SendableChannel,
+    transmit: () => Promise<SentMessage>,
+    claim: LoadedClaim,
+    releaseSlot?: () => Promise<void>,
+  ): Promise<SendOutcome> {
     let sent;
     try {
       sent = await transmit();
     } catch (error) {
-      return recordFailure(attempt, channel, error);
+      // An answer that proves nothing went out gives back the recipient it counted.
+      if (releaseSlot && error instanceof OutboundError && error.kind !== 'ambiguous') await releaseSlot();
+      const ruled = error instanceof OutboundError ? await applyMetaRule(attempt, channel, error, claim) : null;
+      return ruled ?? recordFailure(attempt, channel, error);
     }
     const status = await outcomes.recordSent(attempt, sent);
     // A delivery status may have arrived before we recorded the message id.
     if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
     return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(attempt.completionId) : status };
+  }
+
+  /**
+   * Meta's refusals that say more than "this message failed" (meta-send-answers.ts): the answer
+   * proves nothing went out, so the notification may wait instead of failing. Null: not one of them.
+   */
+  async function applyMetaRule(
+    attempt: SendAttempt,
+    channel: SendableChannel,
+    error: OutboundError,
+    claim: LoadedClaim,
+  ): Promise<SendOutcome | null> {
+    const rule = channel.kind === 'cloud' ? metaSendRule(error) : null;
+    if (!rule) return null;
+    switch (rule.kind) {
+      case 'pause_number':
+      case 'pause_account': {
+        if (channel.kind !== 'cloud') return null;
+        const account = await db.whatsappAccount.findUniqueOrThrow({ where: { id: channel.accountId }, select: { id: true, wabaId: true } });
+        await pauseSending(db, logger, account, String(rule.code));
+        // This attempt used the interval's probe (or none): the next one is an interval away.
+        await db.whatsappAccount.updateMany({
+          where: { id: account.id, sendingProbeCompletionId: claim.id },
+          data: { sendingProbeCompletionId: null },
+        });
+        const detail = `${channelLabel(channel)}: ${error.message}`;
+        const notBefore = new Date(Date.now() + config.whatsappPauseProbeIntervalMs);
+        const released = await outcomes.releaseToWait(attempt, { reason: 'SENDING_PAUSED', error: detail, notBefore });
+        return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
+      }
+      case 'opted_out':
+        await recordOptOut(db, { tenantId: claim.tenantId, phone: claim.user.phone });
+        return {
+          notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', `${channelLabel(channel)}: ${error.message}`, {
+            channel: channelName(channel),
+            reason: 'OPTED_OUT',
+          }),
+        };
+      default:
+        return null;
+    }
   }
 
   /** What a failed transmission means for the notification: only a proven "not sent" is released. */
@@ -209,9 +371,13 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
     const reason = `${channelLabel(channel)}: ${error.message}`;
     switch (error.kind) {
       case 'ambiguous':
-        return { notificationStatus: await outcomes.finishAttempt(attempt, 'UNKNOWN', `${reason} (it may have been delivered; not resent)`) };
+        return {
+          notificationStatus: await outcomes.finishAttempt(attempt, 'UNKNOWN', `${reason} (it may have been delivered; not resent)`, {
+            channel: channelName(channel),
+          }),
+        };
       case 'permanent':
-        return { notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', reason) };
+        return { notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', reason, { channel: channelName(channel) }) };
       case 'auth': {
         if (channel.kind === 'cloud') {
           tokens.forget(channel.sealedToken);
@@ -221,9 +387,9 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
           });
         }
         const released = await outcomes.release(attempt, reason);
-        return released
-          ? { notificationStatus: 'PENDING', held: true, detail: reason }
-          : { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+        if (!released) return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+        countNotificationHeld();
+        return { notificationStatus: 'PENDING', held: true, detail: reason };
       }
       case 'rate_limited':
       case 'transient': {
@@ -297,6 +463,20 @@ export function createNotificationActivities(deps: Pick<ActivityDeps, 'config' |
       );
       return { channelName: 'PLATFORM_PROVIDER', providerMessageId: sent.providerMessageId };
     };
+  }
+}
+
+/** The channel's name as recorded on the claim (notificationChannel). */
+function channelName(channel: SendableChannel): SentMessage['channelName'] {
+  switch (channel.kind) {
+    case 'cloud':
+      return 'WHATSAPP_CLOUD';
+    case 'tenant_provider':
+      return 'TENANT_PROVIDER';
+    case 'platform_provider':
+      return 'PLATFORM_PROVIDER';
+    default:
+      return unreachable(channel);
   }
 }
 

@@ -1,7 +1,7 @@
 // Verification through Meta's Graph API with the claim's own tenant's credentials (then the
 // platform's). What Meta cannot check, or what no credentials cover, goes back to the workflow as
 // 'fallback' so the task's fallback strategy decides, and the completion says why.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { indexedReactionTarget } from '../src/comment-index/reaction-target.js';
 import { indexedTarget } from '../src/comment-index/target-key.js';
 import { verifyFromIndex, type IndexVerification } from '../src/comment-index/verify-from-index.js';
@@ -34,8 +34,8 @@ export function createVerificationActivities({
     rules: EvidenceRules,
   ): Promise<VerificationOutcome> {
     const platformName = key.platform === 'INSTAGRAM' ? 'Instagram username' : 'Facebook name';
-    if (!who.handle && !who.proofCode)
-      return { kind: 'fallback', detail: `The user gave no ${platformName} (neither in the claim nor in the profile)` };
+    // Nothing to look for is not "Meta cannot tell us": the fallback would pay without a check.
+    if (!who.handle && !who.proofCode) return nothingToLookFor(`The user gave no ${platformName} (neither in the claim nor in the profile)`);
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
     return fromIndexVerification(await verifyFromIndex(indexDeps(), key, sources, who, rules));
   }
@@ -54,7 +54,7 @@ export function createVerificationActivities({
     handle: string | undefined,
     rules: EvidenceRules,
   ): Promise<VerificationOutcome> {
-    if (!handle) return { kind: 'fallback', detail: 'The user gave no Facebook name (neither in the claim nor in the profile)' };
+    if (!handle) return nothingToLookFor('The user gave no Facebook name (neither in the claim nor in the profile)');
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
     return fromIndexVerification(await verifyReactionFromIndex(indexDeps(), key, sources, handle, rules));
   }
@@ -64,10 +64,16 @@ export function createVerificationActivities({
     switch (checked.kind) {
       case 'no_credentials':
         return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.reason})` };
-      case 'pending':
-        // Not a failure of the check: the backfill of a big post takes a while. Ask again later.
-        throw ApplicationFailure.create({ type: FailureType.Transient, message: checked.detail });
-      case 'could_not_check':
+      case 'pending': {
+        // Not a failure of the check: the backfill of a big post takes a while. Ask again later,
+        // unless the index has not been able to answer for the whole outage period.
+        const outage = outageSoFar(checked.unreadableSince);
+        if (outage >= config.commentIndex.outageFallbackMs) {
+          return { kind: 'fallback', detail: `COULD_NOT_CHECK for ${describeOutage(outage)}: ${checked.detail}` };
+        }
+        throw ApplicationFailure.create({ type: FailureType.Transient, message: checked.detail, nextRetryDelay: recheckDelayMs() });
+      }
+      case 'could_not_check': {
         if (checked.errorKind === 'auth') {
           return {
             kind: 'credentials_rejected',
@@ -77,15 +83,22 @@ export function createVerificationActivities({
         }
         if (checked.errorKind === 'no_credentials')
           return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.detail})` };
-        if (checked.failedCrawls < config.commentIndex.checkAttempts) {
-          throw ApplicationFailure.create({
-            type: checked.errorKind === 'rate_limited' ? FailureType.RateLimited : FailureType.Transient,
-            // Throttled: ask again once Meta's regain time has passed, not in the usual backoff.
-            ...(checked.retryAt ? { nextRetryDelay: Math.min(Math.max(checked.retryAt.getTime() - Date.now(), 1_000), 60 * 60_000) } : {}),
-            message: `COULD_NOT_CHECK (${checked.failedCrawls} of ${config.commentIndex.checkAttempts} crawls failed): ${checked.detail}`,
-          });
+        // A target Meta refuses for good (deleted, no access) falls back after a few crawls; an outage
+        // (errors, throttling) only once it has lasted the configured period: until then the claim waits.
+        if (checked.errorKind === 'permanent' && checked.failedCrawls >= config.commentIndex.checkAttempts) {
+          return { kind: 'fallback', detail: `COULD_NOT_CHECK after ${checked.failedCrawls} failed crawls: ${checked.detail}` };
         }
-        return { kind: 'fallback', detail: `COULD_NOT_CHECK after ${checked.failedCrawls} failed crawls: ${checked.detail}` };
+        const outage = outageSoFar(checked.unreadableSince);
+        if (outage >= config.commentIndex.outageFallbackMs) {
+          return { kind: 'fallback', detail: `COULD_NOT_CHECK: Meta could not be read for ${describeOutage(outage)}: ${checked.detail}` };
+        }
+        throw ApplicationFailure.create({
+          type: checked.errorKind === 'rate_limited' ? FailureType.RateLimited : FailureType.Transient,
+          // Throttled: ask again once Meta's regain time has passed, not in the usual backoff.
+          nextRetryDelay: checked.retryAt ? Math.min(Math.max(checked.retryAt.getTime() - Date.now(), 1_000), 60 * 60_000) : recheckDelayMs(),
+          message: `COULD_NOT_CHECK (Meta unreadable for ${describeOutage(outage)}, ${checked.failedCrawls} failed crawls): ${checked.detail}`,
+        });
+      }
       case 'checked': {
         const { result, method } = checked;
         switch (result.outcome) {
@@ -186,6 +199,33 @@ export function createVerificationActivities({
       return { kind: 'fallback', detail: `No Meta credentials can check this task (${reasons.join('; ')})` };
     },
   };
+}
+
+/** A claim with no handle (and no proof code) to look for fails: the API refuses such claims (HANDLE_REQUIRED). */
+function nothingToLookFor(detail: string): VerificationOutcome {
+  return { kind: 'decided', verified: false, detail, reason: 'NOT_FOUND_ON_POST' };
+}
+
+/**
+ * How long Meta has kept this claim from an answer, on Temporal's clock (the clock the retries and
+ * the time-skipping tests run on): since this verification's first attempt, or since its target
+ * became unreadable, whichever is longer.
+ */
+function outageSoFar(unreadableSince: Date | null): number {
+  const { scheduledTimestampMs, currentAttemptScheduledTimestampMs: now } = Context.current().info;
+  return Math.max(now - scheduledTimestampMs, unreadableSince ? now - unreadableSince.getTime() : 0);
+}
+
+/** The next look at the index: soon at first, then at most a minute apart, so a claim is decided soon after Meta is back. */
+function recheckDelayMs(): number {
+  const { attempt } = Context.current().info;
+  return Math.min(5_000 * 2 ** Math.min(attempt - 1, 10), RECHECK_AT_MOST_MS);
+}
+
+const RECHECK_AT_MOST_MS = 60_000;
+
+function describeOutage(ms: number): string {
+  return ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;
 }
 
 function describe(method: MetaVerificationMethod): string {

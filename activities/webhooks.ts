@@ -6,17 +6,22 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ACCOUNT_EVENT_FIELDS, decideAccountEvent } from '../src/webhooks/account-events.js';
 import { applyAccountEvent } from '../src/webhooks/apply-account-event.js';
+import { applyCapabilityUpdate, CAPABILITY_FIELD } from '../src/webhooks/apply-capability-update.js';
 import { applyCommentChange, COMMENT_FIELDS } from '../src/webhooks/apply-comment-change.js';
 import { applyMessagesChange } from '../src/webhooks/apply-messages-change.js';
 import { locateChange, outlinePayload, type ChangePosition, type PayloadOutline } from '../src/webhooks/meta-payload.js';
 import type { ChangeOutcome, ProcessedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
+import { countWebhookItems } from '../src/observability/business-metrics.js';
 import type { ActivityDeps } from './deps.js';
 import { FailureType } from './failures.js';
 
 /** The results the processMetaWebhook workflow sums up (activity result types, for the workflow). */
 export type { ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
 
-export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'temporal' | 'config' | 'logger'>) {
+/** The change fields the items metric names; any other is labelled 'other'. */
+const COUNTED_FIELDS = new Set(['messages', ...ACCOUNT_EVENT_FIELDS]);
+
+export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'temporal' | 'config' | 'logger' | 'secrets' | 'graph'>) {
   const { db } = deps;
 
   const loadPayload = async (webhookEventId: string) => {
@@ -35,13 +40,14 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       return outcome([{ kind: 'other', outcome: 'unmatched', detail: 'change without a field' }]);
     }
     if (field === 'messages') {
-      return outcome(await applyMessagesChange(db, located.value, { webhookEventId, now: new Date() }));
+      return outcome(await applyMessagesChange(db, located.value, { webhookEventId, now: new Date(), consent: deps }));
     }
     if (ACCOUNT_EVENT_FIELDS.has(field)) {
       const decision = decideAccountEvent(field, located.value, located.entryId);
       if ('malformed' in decision) return outcome([{ kind: 'account', outcome: 'unmatched', detail: decision.malformed }]);
       return outcome(await applyAccountEvent(deps, decision, located.entryTime));
     }
+    if (field === CAPABILITY_FIELD) return outcome(await applyCapabilityUpdate(deps, located.value, located.entryId));
     if (COMMENT_FIELDS.has(field)) return outcome(await applyCommentChange(db, field, located.value, located.entryTime));
     return outcome([{ kind: 'other', outcome: 'ignored', detail: `field ${field} is stored but not processed` }]);
   };
@@ -57,6 +63,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       const payload = await loadPayload(input.webhookEventId);
       const outcomes: ChangeOutcome[] = [];
       for (const position of input.changes) outcomes.push(await applyChange(input.webhookEventId, payload, position));
+      countWebhookItems(outcomes, COUNTED_FIELDS);
       return outcomes;
     },
 
@@ -68,7 +75,19 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       const tenantId = soleTenant && (await db.tenant.count({ where: { id: soleTenant } })) > 0 ? soleTenant : null;
       await db.webhookEvent.update({
         where: { id: input.webhookEventId },
-        data: { processedAt: new Date(), result: result as object, tenantId, processingError: null },
+        data: { processedAt: new Date(), result: result as object, tenantId, processingError: null, failedAt: null },
+      });
+    },
+
+    /**
+     * Processing gave up (an activity ran out of its schedule-to-close): recorded on the delivery,
+     * which then waits for an operator (replay or discard) instead of retrying forever, and is kept
+     * out of retention meanwhile. A delivery processed meanwhile is left as it is.
+     */
+    async markWebhookFailed(input: { webhookEventId: string; reason: string }): Promise<void> {
+      await db.webhookEvent.updateMany({
+        where: { id: input.webhookEventId, processedAt: null },
+        data: { failedAt: new Date(), processingError: input.reason.slice(0, 2_000) },
       });
     },
   };

@@ -11,7 +11,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { debugToken, exchangeForLongLivedToken, type DebugTokenInfo } from '../src/integrations/meta/oauth.js';
 import { createRedactor } from '../src/integrations/meta/redact.js';
+import { refreshMessagingLimit, replanPortfolio } from '../src/notifications/refresh-messaging-limit.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
+import { countTokenRefresh } from '../src/observability/business-metrics.js';
 import { pauseRefreshSchedule, reauthPauseNote, unpauseRefreshSchedule } from '../src/temporal/token-refresh-schedules.js';
 import type { ActivityDeps } from './deps.js';
 import { FailureType, toActivityFailure } from './failures.js';
@@ -46,11 +48,24 @@ export function createWhatsappTokenActivities({
   const lockWaitMs = metaBudgetMs + 5_000;
   const transactionTimeoutMs = lockWaitMs + metaBudgetMs + 10_000;
 
+  /**
+   * With the token, the business portfolio's messaging limit (outside the row lock). Best effort:
+   * the business_capability_update webhook and the next refresh try again.
+   */
+  async function refreshPortfolioLimit(accountId: string): Promise<void> {
+    try {
+      const refreshed = await refreshMessagingLimit({ db, secrets, graph }, accountId);
+      if (refreshed.raised && refreshed.businessId) await replanPortfolio({ db, temporal, config, logger }, refreshed.businessId);
+    } catch (error) {
+      logger.warn({ err: error, accountId }, 'could not refresh the messaging limit of the business portfolio');
+    }
+  }
+
   return {
     async refreshWhatsappAccountToken(input: { accountId: string }): Promise<TokenRefreshOutcome> {
       const { accountId } = input;
       try {
-        return await db.$transaction(
+        const outcome: TokenRefreshOutcome = await db.$transaction(
           async (tx) => {
             await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${lockWaitMs}ms'`);
             const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "WhatsappAccount" WHERE "id" = ${accountId} FOR UPDATE`;
@@ -119,7 +134,11 @@ export function createWhatsappTokenActivities({
           },
           { timeout: transactionTimeoutMs, maxWait: 10_000 },
         );
+        countTokenRefresh(outcome.result);
+        if (outcome.accountStatus === 'ACTIVE') await refreshPortfolioLimit(accountId);
+        return outcome;
       } catch (error) {
+        countTokenRefresh('error');
         const failure = refreshFailure(error);
         // Visible to the tenant (GET /whatsapp/accounts) while Temporal retries.
         await db.whatsappAccount

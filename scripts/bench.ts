@@ -3,12 +3,13 @@
 // separate processes, own ports and data dir), or on TEMPORAL_ADDRESS / DATABASE_URL when set. A
 // provider stand-in enforces WhatsApp's limits (80 msg/s per number → 130429, one message per 6 s
 // per recipient → 131056) and counts duplicates. Prints one line per figure, each a ratio measured
-// in this run, with absolute numbers and the core count. BENCH_CLAIMS (default 2,000).
+// in this run, with absolute numbers and the core count, and every figure beside Temporal's own
+// floor on the same server (scripts/bench/floor.ts, run before and after ours). BENCH_CLAIMS
+// (default 2,000), BENCH_FLOOR_WORKFLOWS (2,000), BENCH_FLOOR_RUNS (2; 1: before ours only; 0: none).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,47 +19,21 @@ import { createDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { waitForPort } from '../src/dev/dev-temporal-server.js';
 import { PROJECT_ROOT } from '../src/temporal/binaries.js';
-import { MAX_CACHED_WORKFLOWS } from '../src/temporal/worker.js';
+import { MAX_CACHED_WORKFLOWS } from '../src/worker/options.js';
 import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
 import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
+import { type OurFigures, printComparison, printFloorRun } from './bench/compare.js';
+import { type BenchStack, type FloorFigures, measureFloor, memoryFigures } from './bench/floor.js';
+import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb } from './bench/proc.js';
+import { atConcurrency, figure, freePort, prometheusSum, say, sleep, until } from './bench/util.js';
 import { benchTenantStats } from './bench/tenant-stats.js';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2_000);
 const CONCURRENCY = 32;
 const RATE = Number(process.env.WHATSAPP_SEND_RATE ?? 80);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-const figure = (line: string) => console.log(`FIGURE ${line}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(intervalMs);
-  }
-  return false;
-}
-
-/** Runs `work(i)` for i in [0, n) with `concurrency` in flight; returns the rate per second. */
-async function atConcurrency(n: number, concurrency: number, work: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await work(next++);
-    }),
-  );
-  return n / ((Date.now() - started) / 1000);
-}
-
+/** The bare-workflow floor (scripts/bench/floor.ts): workflows per run, and runs (one before ours, one after). */
+const FLOOR_WORKFLOWS = Number(process.env.BENCH_FLOOR_WORKFLOWS ?? 2_000);
+const FLOOR_RUNS = Number(process.env.BENCH_FLOOR_RUNS ?? 2);
 /**
  * WhatsApp's limits, per sending number (the URL path names it): 80 msg/s (130429 beyond) and one
  * message per 6 s to one recipient (131056). Records every accepted message's time and recipient.
@@ -104,60 +79,6 @@ function startProviderStandIn() {
   });
 }
 
-/** CPU seconds (user + system, children included) of a process and all its live descendants. */
-function cpuSeconds(root: number | undefined): number {
-  if (!root) return NaN;
-  const tick = 100; // USER_HZ on Linux
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is state (field 3): ppid is field 4, utime..cstime fields 14..17
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
-    } catch {
-      // exited while we looked
-    }
-  }
-  let total = 0;
-  const pending = [root];
-  while (pending.length > 0) {
-    const pid = pending.pop()!;
-    total += stats.get(pid)?.ticks ?? 0;
-    for (const [child, stat] of stats) if (stat.ppid === pid) pending.push(child);
-  }
-  return total / tick;
-}
-
-/** The postmaster serving `dataDir` (embedded PostgreSQL runs as another user, not our child). */
-function postmasterPid(dataDir: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(dataDir)) return Number(entry);
-    } catch {
-      // exited
-    }
-  }
-  return undefined;
-}
-
-/** CPU seconds per process group, for "where the time goes". */
-function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number> {
-  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
-}
-
-function cpuLine(before: Record<string, number>, after: Record<string, number>, seconds: number, claims: number): string {
-  const parts = Object.keys(after).map((name) => {
-    const used = after[name]! - (before[name] ?? 0);
-    return Number.isNaN(used)
-      ? `${name} n/a`
-      : `${name} ${((used * 1000) / claims).toFixed(1)} ms/claim (${((used / seconds) * 100).toFixed(0)}% of a core)`;
-  });
-  return `${parts.join(', ')} over ${seconds.toFixed(1)} s`;
-}
-
 /**
  * V8 heap in use by the worker's main thread (activities, from its Prometheus endpoint), MB. Cached
  * workflows live in the SDK's workflow thread, whose memory only RSS shows.
@@ -170,14 +91,6 @@ async function heapUsedMb(metricsPort: number): Promise<number> {
   } catch {
     return NaN;
   }
-}
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.match(/(\d+)/)?.[1] ?? NaN) / 1024;
 }
 
 async function main(): Promise<void> {
@@ -227,6 +140,8 @@ async function main(): Promise<void> {
     WHATSAPP_API_KEY: 'bench-key',
     WHATSAPP_SEND_RATE: String(RATE),
     WORKER_METRICS_PORT: String(workerMetricsPort),
+    // The API refuses to start with an open /metrics; the bench reads the worker's heap without a token.
+    METRICS_PUBLIC: 'true',
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
   const worker = ourProcess('worker', env, workDir, async () => {});
@@ -267,10 +182,18 @@ async function main(): Promise<void> {
   const bigSetup = await setUp(big.id);
   const smallSetup = await setUp(small.id);
   await db.endUser.createMany({
-    data: Array.from({ length: CLAIMS }, (_, i) => ({ tenantId: big.id, name: `U${i}`, phone: `+5190${String(i).padStart(7, '0')}` })),
+    data: Array.from({ length: CLAIMS }, (_, i) => ({
+      tenantId: big.id,
+      name: `U${i}`,
+      phone: `+5190${String(i).padStart(7, '0')}`,
+      whatsappOptInAt: new Date(),
+      whatsappOptInSource: 'bench',
+    })),
   });
   const users = await db.endUser.findMany({ where: { tenantId: big.id }, select: { id: true } });
-  const smallUser = await db.endUser.create({ data: { tenantId: small.id, name: 'Solo', phone: '+51999999999' } });
+  const smallUser = await db.endUser.create({
+    data: { tenantId: small.id, name: 'Solo', phone: '+51999999999', whatsappOptInAt: new Date(), whatsappOptInSource: 'bench' },
+  });
   const ourBytes = async () => {
     const rows = await db.$queryRaw<
       { bytes: bigint }[]
@@ -290,6 +213,29 @@ async function main(): Promise<void> {
     60_000,
     500,
   );
+  // Its RSS once the workflow worker polls (its bundle built), before any claim: the baseline.
+  await until(async () => !Number.isNaN(await prometheusSum(`http://127.0.0.1:${workerMetricsPort}/metrics`, 'temporal_num_pollers')), 60_000, 500);
+  await sleep(1_000);
+  const idleRss = rssMb(worker.pid);
+
+  // The floor before ours: the bare workflow on this server while our processes idle.
+  const stack: BenchStack = {
+    client,
+    temporalAddress,
+    namespace: 'default',
+    provider,
+    logDir: workDir,
+    serverPids: () => ({ temporal: temporal?.pid, postgres: pgPid }),
+  };
+  const floorRuns: FloorFigures[] = [];
+  const runFloor = async (label: string) => {
+    say(`floor ${label}: ${FLOOR_WORKFLOWS} bare workflows`);
+    const run = await measureFloor(stack, FLOOR_WORKFLOWS, `${suffix}-${label}`);
+    printFloorRun(label, run);
+    floorRuns.push(run);
+  };
+  if (FLOOR_RUNS > 0 && FLOOR_WORKFLOWS > 0) await runFloor('before');
+
   const admin = (tenantId: string) =>
     jwt.sign({ role: 'tenant_admin', tenantId }, jwtSecret, { algorithm: 'HS256', subject: 'bench-admin', expiresIn: 3600 });
   const endUser = (tenantId: string, id: string) =>
@@ -316,11 +262,23 @@ async function main(): Promise<void> {
   const perRound = Math.floor((CLAIMS - warm) / rounds);
   let rawSeconds = 0;
   let intakeSeconds = 0;
+  // CPU seconds per process spent in the raw-start rounds and in the claim rounds, apart.
+  const rawCpu: Record<string, number> = {};
+  const claimCpu: Record<string, number> = {};
+  const addCpu = (into: Record<string, number>, before: Record<string, number>, after: Record<string, number>) => {
+    for (const name of Object.keys(after)) into[name] = (into[name] ?? 0) + after[name]! - (before[name] ?? 0);
+  };
   for (let round = 0; round < rounds; round++) {
     const from = warm + round * perRound;
     const count = round === rounds - 1 ? CLAIMS - from : perRound;
+    let before = cpuSnapshot(processes());
     rawSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => rawStart(from + i)));
+    let after = cpuSnapshot(processes());
+    addCpu(rawCpu, before, after);
+    before = after;
     intakeSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[from + i]!.id)));
+    after = cpuSnapshot(processes());
+    addCpu(claimCpu, before, after);
   }
   figure(
     `CPU during intake (raw starts and claims alternated): ${cpuLine(intakeCpu, cpuSnapshot(processes()), (Date.now() - intakeStarted) / 1000, CLAIMS - warm)}`,
@@ -329,6 +287,14 @@ async function main(): Promise<void> {
   const intakeRate = (CLAIMS - warm) / intakeSeconds;
   figure(
     `intake ${(intakeRate / rawRate).toFixed(2)} of raw start rate (POST /claims ${intakeRate.toFixed(1)}/s, workflow.start ${rawRate.toFixed(1)}/s, ${CLAIMS - warm} each after ${warm} warm-up, alternated in ${rounds} rounds at concurrency ${CONCURRENCY}, ${cpus().length} cores)`,
+  );
+  const perStart = (cpu: Record<string, number>) =>
+    Object.entries(cpu)
+      .map(([name, seconds]) => `${name} ${((seconds * 1000) / (CLAIMS - warm)).toFixed(1)} ms`)
+      .join(', ');
+  figure(
+    `intake CPU per claim (claim rounds): ${perStart(claimCpu)}; per raw start (raw rounds): ${perStart(rawCpu)} ` +
+      `(the worker keeps verifying earlier claims through both, so its and PostgreSQL's share of the raw rounds is that background)`,
   );
   await client.workflowService
     .startBatchOperation({
@@ -350,6 +316,7 @@ async function main(): Promise<void> {
     `CPU until all waiting (verify, record, plan): ${cpuLine(verifyCpu, cpuSnapshot(processes()), (Date.now() - waitingSince) / 1000, CLAIMS + 1)}`,
   );
   const waitingRss = rssMb(worker.pid);
+  const cachedClaims = await prometheusSum(`http://127.0.0.1:${workerMetricsPort}/metrics`, 'temporal_sticky_cache_size');
   const waitingHeap = await heapUsedMb(workerMetricsPort);
   const bytesPerClaim = ((await ourBytes()) - bytesBefore) / (CLAIMS + 1);
   say(`${await allWaiting()} claims waiting after ${((Date.now() - waitingSince) / 1000).toFixed(0)} s; worker RSS ${waitingRss.toFixed(0)} MB`);
@@ -372,8 +339,10 @@ async function main(): Promise<void> {
   const drainCpu = cpuSnapshot(processes());
   const opened = Date.now();
   const [bigPatchMs] = await Promise.all([patch(big.id, bigSetup.campaignId), patch(small.id, smallSetup.campaignId)]);
-  await until(async () => provider.accepted.length >= CLAIMS + 1, 15 * 60_000, 100);
-  figure(`CPU during the drain: ${cpuLine(drainCpu, cpuSnapshot(processes()), (Date.now() - opened) / 1000, CLAIMS + 1)}`);
+  const oursAccepted = () => provider.accepted.filter((m) => m.number === 'platform' || m.number === 'small');
+  await until(async () => oursAccepted().length >= CLAIMS + 1, 15 * 60_000, 100);
+  const drainCpuAfter = cpuSnapshot(processes());
+  figure(`CPU during the drain: ${cpuLine(drainCpu, drainCpuAfter, (Date.now() - opened) / 1000, CLAIMS + 1)}`);
   const bigSends = provider.accepted.filter((m) => m.number === 'platform');
   const smallSend = provider.accepted.find((m) => m.number === 'small');
   const drainS = (Math.max(...bigSends.map((m) => m.at)) - opened) / 1000;
@@ -386,7 +355,7 @@ async function main(): Promise<void> {
     `small tenant's claim sent ${smallSend ? ((smallSend.at - opened) / 1000).toFixed(2) : 'never'} s after its window opened while the big tenant drained (${smallSend ? ((smallSend.at - opened) / 2000).toFixed(2) : '∞'} of the 2 s target)`,
   );
   const perRecipient = new Map<string, number>();
-  for (const m of provider.accepted) perRecipient.set(`${m.number}|${m.to}`, (perRecipient.get(`${m.number}|${m.to}`) ?? 0) + 1);
+  for (const m of oursAccepted()) perRecipient.set(`${m.number}|${m.to}`, (perRecipient.get(`${m.number}|${m.to}`) ?? 0) + 1);
   figure(
     `duplicates ${[...perRecipient.values()].filter((n) => n > 1).length}, rejected for rate ${provider.rejected.rate} (130429), for pair rate ${provider.rejected.pair} (131056)`,
   );
@@ -400,9 +369,18 @@ async function main(): Promise<void> {
     `history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`,
   );
   figure(
-    `worker RSS ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting, ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
+    `worker RSS ${idleRss.toFixed(0)} MB before the claims, ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting (${cachedClaims} cached), ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
   );
 
+  // 6. The floor again, after ours, then every figure of ours beside the floor's.
+  if (FLOOR_RUNS > 1 && FLOOR_WORKFLOWS > 0) await runFloor('after');
+  const ours: OurFigures = {
+    label: '',
+    drain: { claims: bigSends.length, perSecond: bigSends.length / drainS, cpuMsPerClaim: cpuMsPer(drainCpu, drainCpuAfter, CLAIMS + 1) },
+    historyEvents: events,
+    rss: memoryFigures(idleRss, waitingRss, cachedClaims, CLAIMS + 1),
+  };
+  printComparison(ours, floorRuns);
   // Tenant statistics and export at campaign scale (scripts/bench/tenant-stats.ts); BENCH_TENANT_STATS=0 skips it.
   if (process.env.BENCH_TENANT_STATS !== '0') await benchTenantStats({ db, apiUrl, apiPid: api.pid, jwtSecret, say, figure });
 
@@ -414,7 +392,8 @@ async function main(): Promise<void> {
   provider.close();
   for (const process of [api, worker, temporal]) process?.close();
 
-  // 6. Verification at scale (its own stack, modest sizes): Graph reads per claim.
+  // 7. Verification at scale (its own stack, modest sizes): Graph reads per claim. BENCH_VERIFICATION=0 skips it.
+  if (process.env.BENCH_VERIFICATION === '0') return;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench-verification.ts')], {
       cwd: PROJECT_ROOT,

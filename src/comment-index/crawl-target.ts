@@ -2,7 +2,10 @@
 // (the watermark: the newest comment time a previous complete crawl saw). Without a watermark it
 // pages the whole history (the backfill). There is no page cap: a crawl that stopped early would
 // leave the index incomplete, and an incomplete index must never answer "not found"; a crawl that
-// cannot finish fails instead, and the claims waiting for it say they could not check.
+// cannot finish fails instead, and the claims waiting for it say they could not check. After each
+// page whose comments are stored, the crawl checkpoints where it is (the page's cursor, the newest
+// comment seen, the Instagram threads whose replies are still to read), so a crawl that failed,
+// timed out or was cut short resumes there instead of paging from the newest comment again.
 import type { GraphClient } from '../integrations/meta/graph-client.js';
 import {
   listInstagramCommentReplies,
@@ -30,6 +33,20 @@ export interface CrawlRequest {
   readonly save: (comments: IndexableComment[]) => Promise<void>;
   /** Called after each batch: a heartbeat for long backfills */
   readonly progress?: (pages: number) => void;
+  /** Where an earlier, unfinished crawl of the target stopped */
+  readonly resume?: CrawlCheckpoint | undefined;
+  /** Stores where this crawl is, once every comment before that point is saved */
+  readonly checkpoint?: (at: CrawlCheckpoint) => Promise<void>;
+}
+
+/** A point an unfinished crawl can resume from. JSON-safe (kept on the index row and in heartbeats). */
+export interface CrawlCheckpoint {
+  /** Cursor of the first top-level page not yet stored */
+  readonly after: string;
+  /** ISO time of the newest comment stored so far by this crawl */
+  readonly newestSeen?: string | undefined;
+  /** Instagram threads (from pages already stored) whose further replies are still to be read */
+  readonly threads?: readonly string[] | undefined;
 }
 
 export interface CrawlResult {
@@ -51,7 +68,10 @@ class Batcher {
   constructor(
     private readonly request: CrawlRequest,
     private readonly pages: () => number,
-  ) {}
+  ) {
+    const resumedNewest = request.resume?.newestSeen ? new Date(request.resume.newestSeen) : undefined;
+    if (resumedNewest && !Number.isNaN(resumedNewest.getTime())) this.newestSeen = resumedNewest;
+  }
 
   async add(comment: IndexableComment): Promise<void> {
     this.pending.push(comment);
@@ -73,18 +93,21 @@ const olderThanWatermark = (time: Date | undefined, watermark: Date | null) =>
   watermark !== null && time !== undefined && time.getTime() < watermark.getTime() - WATERMARK_SLACK_MS;
 
 async function crawlInstagram(request: CrawlRequest): Promise<CrawlResult> {
-  const { client, token, targetId, watermark } = request;
+  const { client, token, targetId, watermark, resume } = request;
   let replyPages = 0;
-  const comments = listInstagramComments(client, targetId, token, { maxPages: NO_PAGE_CAP });
+  const comments = listInstagramComments(client, targetId, token, { maxPages: NO_PAGE_CAP, startAfter: resume?.after });
   const batch = new Batcher(request, () => comments.pagesFetched + replyPages);
-  const threadsWithMoreReplies: string[] = [];
-  for await (const comment of comments) {
-    const entry = fromInstagram(comment, undefined);
-    // Newest first: everything from here on was indexed by an earlier complete crawl.
-    if (olderThanWatermark(entry.createdTime, watermark)) break;
-    await batch.add(entry);
-    for (const reply of comment.replies) await batch.add(fromInstagram(reply, comment.id));
-    if (comment.hasMoreReplies) threadsWithMoreReplies.push(comment.id);
+  const threadsWithMoreReplies: string[] = [...(resume?.threads ?? [])];
+  walk: for await (const page of comments.pages()) {
+    for (const comment of page.items) {
+      const entry = fromInstagram(comment, undefined);
+      // Newest first: everything from here on was indexed by an earlier complete crawl.
+      if (olderThanWatermark(entry.createdTime, watermark)) break walk;
+      await batch.add(entry);
+      for (const reply of comment.replies) await batch.add(fromInstagram(reply, comment.id));
+      if (comment.hasMoreReplies) threadsWithMoreReplies.push(comment.id);
+    }
+    if (page.nextCursor) await checkpoint(request, batch, page.nextCursor, threadsWithMoreReplies);
   }
   for (const threadId of threadsWithMoreReplies) {
     const replies = listInstagramCommentReplies(client, threadId, token, { maxPages: NO_PAGE_CAP });
@@ -96,17 +119,27 @@ async function crawlInstagram(request: CrawlRequest): Promise<CrawlResult> {
 }
 
 async function crawlFacebook(request: CrawlRequest): Promise<CrawlResult> {
-  const { client, token, targetId, watermark } = request;
+  const { client, token, targetId, watermark, resume } = request;
   // filter=stream lists replies too, so newest first covers new replies on old threads as well.
-  const comments = listPageObjectComments(client, targetId, token, { maxPages: NO_PAGE_CAP, newestFirst: true });
+  const comments = listPageObjectComments(client, targetId, token, { maxPages: NO_PAGE_CAP, newestFirst: true, startAfter: resume?.after });
   const batch = new Batcher(request, () => comments.pagesFetched);
-  for await (const comment of comments) {
-    const entry = fromFacebook(comment);
-    if (olderThanWatermark(entry.createdTime, watermark)) break;
-    await batch.add(entry);
+  walk: for await (const page of comments.pages()) {
+    for (const comment of page.items) {
+      const entry = fromFacebook(comment);
+      if (olderThanWatermark(entry.createdTime, watermark)) break walk;
+      await batch.add(entry);
+    }
+    if (page.nextCursor) await checkpoint(request, batch, page.nextCursor, []);
   }
   await batch.flush();
   return { pages: comments.pagesFetched, comments: batch.count, newestSeen: batch.newestSeen };
+}
+
+/** Stores what the pages so far gave, then records that the crawl resumes at `after`. */
+async function checkpoint(request: CrawlRequest, batch: Batcher, after: string, threads: readonly string[]): Promise<void> {
+  if (!request.checkpoint) return;
+  await batch.flush();
+  await request.checkpoint({ after, newestSeen: batch.newestSeen?.toISOString(), threads: threads.length > 0 ? [...threads] : undefined });
 }
 
 export function fromInstagram(comment: InstagramComment, parentId: string | undefined): IndexableComment {

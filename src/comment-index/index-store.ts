@@ -29,6 +29,9 @@ export interface IndexTargetRow {
   readonly lastErrorKind: string | null;
   readonly lastError: string | null;
   readonly failedCrawls: number;
+  readonly unreadableSince: Date | null;
+  /** An unfinished crawl's checkpoint (storedCrawlProgress reads it) */
+  readonly crawlProgress: unknown;
   readonly retryAt: Date | null;
   readonly reactionsCompleteThrough: Date | null;
   readonly reactionsAnonymous: number;
@@ -109,28 +112,64 @@ export async function recordCompleteCrawl(
       "pagesRead" = "pagesRead" + ${crawl.pages},
       "crawls" = "crawls" + 1,
       "lastErrorAt" = NULL, "lastErrorKind" = NULL, "lastError" = NULL, "failedCrawls" = 0,
+      "unreadableSince" = NULL, "crawlProgress" = NULL,
       "updatedAt" = CURRENT_TIMESTAMP
     WHERE "id" = ${indexTargetId}`;
 }
 
-/** A crawl that could not finish: claims waiting for it learn why (the detail may quote Meta). */
+/**
+ * A crawl attempt that could not finish: claims waiting for it learn why (the detail may quote
+ * Meta). `failedCrawls` counts crawls, not their retries: only a crawl's first failed attempt adds
+ * one. `unreadableSince` keeps the first failure since the last complete crawl, on `at`'s clock
+ * (Temporal's, so an outage is measured as the claims waiting on it see time pass).
+ */
 export async function recordCrawlError(
   db: Database,
   indexTargetId: string,
-  failure: { kind: string; message: string; pages: number; retryAfterMs?: number | undefined },
+  failure: { kind: string; message: string; pages: number; retryAfterMs?: number | undefined; firstAttempt: boolean; at: Date },
 ): Promise<void> {
-  await db.commentIndexTarget.update({
-    where: { id: indexTargetId },
-    data: {
-      lastErrorAt: new Date(),
-      lastErrorKind: failure.kind,
-      lastError: failure.message.slice(0, 1_000),
-      retryAt: failure.retryAfterMs ? new Date(Date.now() + failure.retryAfterMs) : null,
-      lastCrawlAt: new Date(),
-      pagesRead: { increment: failure.pages },
-      failedCrawls: { increment: 1 },
-    },
-  });
+  await db.$transaction([
+    db.commentIndexTarget.update({
+      where: { id: indexTargetId },
+      data: {
+        lastErrorAt: new Date(),
+        lastErrorKind: failure.kind,
+        lastError: failure.message.slice(0, 1_000),
+        retryAt: failure.retryAfterMs ? new Date(Date.now() + failure.retryAfterMs) : null,
+        lastCrawlAt: new Date(),
+        pagesRead: { increment: failure.pages },
+        ...(failure.firstAttempt ? { failedCrawls: { increment: 1 } } : {}),
+      },
+    }),
+    db.commentIndexTarget.updateMany({ where: { id: indexTargetId, unreadableSince: null }, data: { unreadableSince: failure.at } }),
+  ]);
+}
+
+/** Where the running crawl would resume if it stopped now (every comment before it is stored). */
+export async function recordCrawlProgress(db: Database, indexTargetId: string, progress: StoredCrawlProgress): Promise<void> {
+  await db.commentIndexTarget.update({ where: { id: indexTargetId }, data: { crawlProgress: { ...progress } } });
+}
+
+/** An unfinished crawl's checkpoint, with the start that crawl will report completeness through. */
+export interface StoredCrawlProgress {
+  /** ISO start of the crawl that made the checkpoint */
+  readonly startedAt: string;
+  readonly after: string;
+  readonly newestSeen?: string | undefined;
+  readonly threads?: readonly string[] | undefined;
+}
+
+/** The row's checkpoint when it is well-formed; anything else starts the crawl afresh. */
+export function storedCrawlProgress(value: unknown): StoredCrawlProgress | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { startedAt, after, newestSeen, threads } = value as Record<string, unknown>;
+  if (typeof startedAt !== 'string' || Number.isNaN(Date.parse(startedAt)) || typeof after !== 'string' || after === '') return undefined;
+  return {
+    startedAt,
+    after,
+    newestSeen: typeof newestSeen === 'string' ? newestSeen : undefined,
+    threads: Array.isArray(threads) ? threads.filter((thread): thread is string => typeof thread === 'string') : undefined,
+  };
 }
 
 /** "2026-12-01 12:00:00.000": how Prisma stores DateTime (UTC, no zone) in TIMESTAMP(3). */

@@ -6,7 +6,8 @@
 // Below SLOW_DOWN_AT percent a crawl runs at full speed; from there the pause before each call
 // grows with the square of how close the budget is to 100 %, so the crawl slows before Meta
 // throttles. Once Meta names a regain time (headers, or a throttling error), nothing of that
-// tenant is called before it has passed.
+// tenant is called before it has passed; once it has, the budget is Meta's again, so the usage seen
+// with the throttling (100 %) no longer slows the next calls (their own headers say what is used).
 import { retryAfterMsFromMetaHeaders, type HeaderBag } from '../integrations/meta/rate-limit-headers.js';
 
 export const SLOW_DOWN_AT = 70;
@@ -44,7 +45,7 @@ export class UsagePacer {
   /** The regain time has been waited out elsewhere (a Temporal retry scheduled after it). */
   liftBlock(tenantId: string): void {
     const usage = this.tenants.get(tenantId);
-    if (usage) usage.blockedUntil = 0;
+    if (usage && usage.blockedUntil > 0) regained(usage);
   }
 
   /** How long the tenant's next call should wait. */
@@ -53,6 +54,7 @@ export class UsagePacer {
     if (!usage) return 0;
     const blocked = usage.blockedUntil - this.now();
     if (blocked > 0) return blocked;
+    if (usage.blockedUntil > 0) regained(usage);
     if (usage.percent < SLOW_DOWN_AT) return 0;
     const closeness = Math.min(1, (usage.percent - SLOW_DOWN_AT) / (100 - SLOW_DOWN_AT));
     return Math.round(MAX_PAUSE_MS * closeness * closeness);
@@ -66,6 +68,12 @@ export class UsagePacer {
     }
     return usage;
   }
+}
+
+/** Meta's regain time has passed: the usage that came with the throttling is history. */
+function regained(usage: TenantUsage): void {
+  usage.blockedUntil = 0;
+  usage.percent = 0;
 }
 
 /** The busiest of every budget the headers report, in percent; undefined when none is reported. */

@@ -27,9 +27,11 @@ export type IndexVerification =
       readonly detail: string;
       readonly failedCrawls: number;
       readonly retryAt: Date | null;
+      /** First failed crawl since the last complete one (Temporal's clock) */
+      readonly unreadableSince: Date | null;
     }
-  /** The crawl is still running (a long backfill): ask again later */
-  | { readonly kind: 'pending'; readonly detail: string };
+  /** The crawl is still running (a long backfill, or one that keeps failing before it reports): ask again later */
+  | { readonly kind: 'pending'; readonly detail: string; readonly unreadableSince: Date | null };
 
 export interface IndexVerifyDeps extends FreshnessRequester {
   readonly db: Database;
@@ -76,7 +78,8 @@ export async function verifyInIndex(
     ...(evidence.through ? { through: evidence.through } : {}),
     ...(deps.onPoll ? { onPoll: deps.onPoll } : {}),
   });
-  if (freshness.state === 'pending') return { kind: 'pending', detail: evidence.stillCrawling };
+  if (freshness.state === 'pending')
+    return { kind: 'pending', detail: evidence.stillCrawling, unreadableSince: freshness.target?.unreadableSince ?? null };
   if (freshness.state === 'failed') {
     return {
       kind: 'could_not_check',
@@ -84,6 +87,7 @@ export async function verifyInIndex(
       errorKind: freshness.kind,
       failedCrawls: freshness.target.failedCrawls,
       retryAt: freshness.target.retryAt,
+      unreadableSince: freshness.target.unreadableSince,
       detail: `Meta could not be read for ${key.platform} ${key.targetId}: ${freshness.message}`,
     };
   }

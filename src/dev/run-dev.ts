@@ -1,5 +1,6 @@
 // `npm run dev`: the whole system on one machine with no outside services. Embedded PostgreSQL
-// (data under .data/), the Temporal dev server with its UI (unless TEMPORAL_ADDRESS is set),
+// (data under .data/), the Temporal dev server with its UI (unless TEMPORAL_ADDRESS is set; with
+// TEMPORAL_TOPOLOGY=cluster the real Temporal server on PostgreSQL instead, no UI),
 // migrations, a demo tenant, dev secrets generated into .data/ when unset, then the API and the
 // worker in this process. Ctrl-C stops everything; the next run keeps the data.
 import { mkdirSync } from 'node:fs';
@@ -10,7 +11,10 @@ import { createDatabase } from '../db/client.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded-postgres.js';
 import { PROJECT_ROOT } from '../temporal/binaries.js';
 import { loadOrCreateDevSecrets } from './dev-secrets.js';
+import { startClusterTemporalServer } from './cluster-temporal-server.js';
 import { startDevTemporalServer, type DevTemporalServer } from './dev-temporal-server.js';
+import { postgresTarget, type PostgresTarget } from './temporal-cluster-databases.js';
+import { temporalTopology } from './topology.js';
 import { startDevWhatsappSink, type DevWhatsappSink } from './dev-whatsapp-sink.js';
 import { seedDemoTenant } from './seed-demo.js';
 
@@ -29,6 +33,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0));
 
   try {
+    const topology = temporalTopology();
     // 1. Secrets: explicit env vars win; otherwise the ones kept in .data/.
     const secrets = loadOrCreateDevSecrets(DATA_DIR);
     for (const [name, value] of Object.entries(secrets)) process.env[name] ??= value;
@@ -38,7 +43,10 @@ async function main(): Promise<void> {
     process.env.JWT_ISSUER ??= 'social-tasks-dev';
     process.env.JWT_AUDIENCE ??= 'social-tasks-api';
 
-    // 2. PostgreSQL.
+    // 2. PostgreSQL (with TEMPORAL_TOPOLOGY=cluster also Temporal's, unless TEMPORAL_DATABASE_URL names one).
+    let temporalPostgres: PostgresTarget | undefined = process.env.TEMPORAL_DATABASE_URL
+      ? postgresTarget(process.env.TEMPORAL_DATABASE_URL)
+      : undefined;
     if (!process.env.DATABASE_URL) {
       const postgres: RunningPostgres = await startEmbeddedPostgres({
         dataDir: join(DATA_DIR, 'postgres'),
@@ -50,13 +58,24 @@ async function main(): Promise<void> {
         if (!/already exists/.test(error.message)) throw error;
       });
       process.env.DATABASE_URL = postgres.url(DEV_DATABASE);
+      temporalPostgres ??= postgresTarget(postgres.adminUrl);
     }
     const { applied } = await applyMigrations(process.env.DATABASE_URL, join(PROJECT_ROOT, 'prisma', 'migrations'));
     if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
 
     // 3. Temporal.
     let uiUrl = process.env.TEMPORAL_UI_URL ?? '(your Temporal UI)';
-    if (!process.env.TEMPORAL_ADDRESS) {
+    if (!process.env.TEMPORAL_ADDRESS && topology === 'cluster') {
+      if (!temporalPostgres) throw new Error('TEMPORAL_TOPOLOGY=cluster with your own DATABASE_URL: set TEMPORAL_DATABASE_URL too');
+      const temporal = await startClusterTemporalServer({
+        dataDir: join(DATA_DIR, 'temporal-cluster'),
+        postgres: temporalPostgres,
+        port: port('DEV_TEMPORAL_PORT', 7233),
+      });
+      stops.push(() => temporal.stop());
+      process.env.TEMPORAL_ADDRESS = temporal.address;
+      uiUrl = `(none with TEMPORAL_TOPOLOGY=cluster; temporal CLI: --address ${temporal.address})`;
+    } else if (!process.env.TEMPORAL_ADDRESS) {
       const temporal: DevTemporalServer = await startDevTemporalServer({
         dataDir: DATA_DIR,
         port: port('DEV_TEMPORAL_PORT', 7233),

@@ -46,16 +46,25 @@ export async function seedDemoTenant(db: Database): Promise<{ created: boolean; 
         spinsReward: 2,
       },
       {
-        title: 'Mention us on Facebook',
+        title: 'Comment on our Facebook post',
         platform: 'FACEBOOK',
-        actionType: 'MENTION',
+        actionType: 'COMMENT',
         verificationStrategy: 'MANUAL',
         fallbackStrategy: 'MANUAL',
         spinsReward: 5,
       },
     ] as const;
     for (const task of tasks) await tx.socialMediaTask.create({ data: { tenantId: tenant.id, campaignId: campaign.id, ...task } });
-    await tx.endUser.create({ data: { tenantId: tenant.id, name: 'Ana Cruz', phone: '+51987654321', instagramUsername: 'ana.cruz' } });
+    await tx.endUser.create({
+      data: {
+        tenantId: tenant.id,
+        name: 'Ana Cruz',
+        phone: '+51987654321',
+        instagramUsername: 'ana.cruz',
+        whatsappOptInAt: new Date(),
+        whatsappOptInSource: 'dev-demo',
+      },
+    });
   });
   const tenant = await db.tenant.findUniqueOrThrow({ where: { slug: DEMO_SLUG } });
   return { created: true, ids: await demoIds(db, tenant.id) };

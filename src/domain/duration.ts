@@ -13,11 +13,3 @@ export function parseDuration(text: string): number | undefined {
   const ms = Math.round(value * UNIT_MS[unit]);
   return Number.isFinite(ms) ? ms : undefined;
 }
-
-/** The shortest exact form of a duration, for logs and schedule memos (`90000` → `90s`). */
-export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
-  }
-  return `${ms}ms`;
-}

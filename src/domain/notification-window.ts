@@ -88,11 +88,6 @@ export function nextWindowOpening(instant: Date, window: NotificationWindow): Da
   throw new Error(`No opening of window ${describeWindow(window)} found within 4 days of ${new Date(from).toISOString()}`);
 }
 
-/** Milliseconds from `now` until the window opens (0 when it is open). */
-export function msUntilWindowOpens(now: Date, window: NotificationWindow): number {
-  return nextWindowOpening(now, window).getTime() - instantMs(now);
-}
-
 // Zone transitions happen on whole seconds; binary search for the first second in (lo, hi] whose
 // offset differs from the one at lo.
 function firstSecondWithNewOffset(lo: number, hi: number, offsetAtLo: number, timeZone: string): number {

@@ -3,6 +3,8 @@ import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
 import { closeStreamingReads } from '../db/streaming-reads.js';
+import { API_POOL_SIZE } from '../worker/worker-slots.js';
+import { startFailedClaimSweeper } from '../temporal/claim-restart.js';
 import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logger.js';
@@ -12,22 +14,26 @@ import { startClaimSweeper } from '../temporal/claim-starter.js';
 import { startSubscriptionSweeper } from '../webhook-subscriptions/request-subscription.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
-import { warnAboutRiskySettings } from './startup-warnings.js';
+import { requireMetricsProtection, warnAboutRiskySettings } from './startup-warnings.js';
 
 export async function startApi(options: { onListening?: (port: number) => void; dev?: boolean } = {}) {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
+  requireMetricsProtection(config, logger, options);
   // Before the Temporal client: its interceptors take the global tracer when they run.
   const tracing = setupTracing({ serviceName: 'social-tasks-api', otlpEndpoint: config.observability.otlpEndpoint });
   collectProcessMetrics();
   warnAboutRiskySettings(config, logger, options);
-  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
+  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'), {
+    role: 'request',
+    maxConnections: config.databasePoolSize ?? API_POOL_SIZE,
+  });
   const temporal = await connectTemporalClient(config);
   const deps = { config, db, temporal, secrets: createSecretBox([config.tokenEncryptionKey]), logger, graph: graphClientFromConfig(config) };
   const app = createApp(deps);
   // Claims and webhook deliveries are stored before their workflows start; these sweepers start
   // any whose start never got through (process died, Temporal unreachable).
-  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps)];
+  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps), startFailedClaimSweeper(deps)];
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, 'API listening');
     options.onListening?.(config.port);

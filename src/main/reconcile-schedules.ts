@@ -28,7 +28,7 @@ export function formatReconcileResult(result: ReconcileResult): string {
 
 export async function runReconcile(): Promise<ReconcileResult> {
   const config = loadConfig();
-  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'), { maxConnections: 2 });
+  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'), { role: 'batch', maxConnections: 2 });
   const temporal = await connectTemporalClient(config);
   try {
     const result = await reconcileRefreshSchedules(temporal, db, config);

@@ -9,10 +9,11 @@ import { connectTemporalClient } from '../temporal/connection.js';
 import { collectProcessMetrics } from '../observability/metrics.js';
 import { setupTracing } from '../observability/tracing.js';
 import { startWorkerMetricsServer } from '../observability/worker-metrics-server.js';
-import { installWorkerRuntime } from '../temporal/runtime.js';
+import { installWorkerRuntime } from '../worker/runtime.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
-import { configureSendQueue, createSendWorker } from '../temporal/send-queue.js';
-import { createWorker } from '../temporal/worker.js';
+import { configureSendQueue, createSendWorker } from '../worker/send-queue.js';
+import { createWorker } from '../worker/worker.js';
+import { BATCH_POOL_SIZE, workerPoolSize } from '../worker/worker-slots.js';
 import { warnAboutRiskySettings } from './startup-warnings.js';
 
 export async function startWorker(options: { dev?: boolean } = {}) {
@@ -28,13 +29,15 @@ export async function startWorker(options: { dev?: boolean } = {}) {
       ? undefined
       : await startWorkerMetricsServer({ port: workerMetricsPort, token: metricsToken, temporalMetricsUrl: runtime.temporalMetricsUrl });
   if (metricsServer) logger.info({ port: metricsServer.port }, 'worker metrics listening');
-  const db = createDatabase(requireSetting(config.databaseUrl, 'DATABASE_URL'));
+  const databaseUrl = requireSetting(config.databaseUrl, 'DATABASE_URL');
+  const db = createDatabase(databaseUrl, { role: 'activity', maxConnections: config.databasePoolSize ?? workerPoolSize() });
+  const batchDb = createDatabase(databaseUrl, { role: 'batch', maxConnections: BATCH_POOL_SIZE });
   const address = requireSetting(config.temporal.address, 'TEMPORAL_ADDRESS');
   const connection = await NativeConnection.connect({ address });
   const temporal = await connectTemporalClient(config);
-  const deps = { config, db, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal, graph: graphClientFromConfig(config) };
+  const deps = { config, db, batchDb, secrets: createSecretBox([config.tokenEncryptionKey]), logger, temporal, graph: graphClientFromConfig(config) };
   const worker = await createWorker({ connection, deps });
-  // Sends run on their own queue, paced per channel by the server (src/temporal/send-queue.ts).
+  // Sends run on their own queue, paced per channel by the server (src/worker/send-queue.ts).
   const paced = await configureSendQueue(temporal, config, logger);
   const sendWorker = await createSendWorker({ connection, deps });
   logger.info(
@@ -53,6 +56,7 @@ export async function startWorker(options: { dev?: boolean } = {}) {
       await connection.close();
       await temporal.connection.close();
       await db.$disconnect();
+      await batchDb.$disconnect();
     });
   return {
     worker,

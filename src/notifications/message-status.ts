@@ -16,6 +16,8 @@ import { mergeDeliveryStatuses } from './delivery-status.js';
 
 export interface MessageStatusInput {
   readonly providerMessageId: string;
+  /** The tenant owning the business number that reported the status, when known */
+  readonly tenantId?: string | null;
   readonly status: string;
   readonly occurredAt: Date;
   readonly errorCode?: number | null;
@@ -43,6 +45,7 @@ export async function recordMessageStatus(db: Database, input: MessageStatusInpu
     data: [
       {
         providerMessageId: input.providerMessageId,
+        tenantId: input.tenantId ?? null,
         status: input.status,
         occurredAt: input.occurredAt,
         errorCode: input.errorCode ?? null,
@@ -144,7 +147,7 @@ export interface ReceivedStatusOutcome extends StatusApplication {
 
 /** Records a status from a webhook and applies it (or keeps it until the message id appears). */
 export async function receiveMessageStatus(db: Database, input: ReceivedStatus): Promise<ReceivedStatusOutcome> {
-  const newlyRecorded = await recordMessageStatus(db, input);
+  const newlyRecorded = await recordMessageStatus(db, { ...input, tenantId: input.accountTenantId ?? null });
   let application = await applyPendingMessageStatuses(db, input.providerMessageId);
   if (application.notifications.length === 0 && input.bizOpaqueCallbackData && input.accountTenantId) {
     const adopted = await adoptUnknownNotification(db, {

@@ -7,12 +7,14 @@ import { WEBHOOK_START_GRACE_MS as WEBHOOK_GRACE_MS } from '../temporal/webhook-
 import { metrics } from './metrics.js';
 
 export async function updateDatabaseGauges(db: Database, now: Date = new Date()): Promise<void> {
-  const [claims, webhooks, held] = await Promise.all([
+  const [claims, webhooks, held, failedWebhooks] = await Promise.all([
     db.socialTaskCompletion.count({ where: { workflowStartedAt: null, claimedAt: { lte: new Date(now.getTime() - CLAIM_GRACE_MS) } } }),
-    db.webhookEvent.count({ where: { processedAt: null, receivedAt: { lte: new Date(now.getTime() - WEBHOOK_GRACE_MS) } } }),
+    db.webhookEvent.count({ where: { processedAt: null, failedAt: null, receivedAt: { lte: new Date(now.getTime() - WEBHOOK_GRACE_MS) } } }),
     db.socialTaskCompletion.count({ where: { status: 'VERIFIED', notificationStatus: 'PENDING', notificationError: { not: null } } }),
+    db.webhookEvent.count({ where: { processedAt: null, failedAt: { not: null } } }),
   ]);
   metrics.sweeperBacklog.set({ sweeper: 'claims' }, claims);
   metrics.sweeperBacklog.set({ sweeper: 'webhooks' }, webhooks);
   metrics.notificationsHeld.set(held);
+  metrics.webhookDeliveriesFailed.set(failedWebhooks);
 }

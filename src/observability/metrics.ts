@@ -46,9 +46,20 @@ export const metrics = {
     labelNames: ['channel', 'status'] as const,
     registers,
   }),
+  whatsappSendingPauses: new Counter({
+    name: 'social_whatsapp_sending_pauses_total',
+    help: "WhatsApp numbers or accounts paused by the sending circuit breaker, by code (Meta's 131048, 368, 131031, 131042, or QUALITY_RED); once per pause, not per message",
+    labelNames: ['code'] as const,
+    registers,
+  }),
   notificationsHeld: new Gauge({
     name: 'social_notifications_held',
     help: 'Verified claims whose notification is pending with a recorded reason (held for a reconnection, or backing off after a refused send)',
+    registers,
+  }),
+  webhookDeliveriesFailed: new Gauge({
+    name: 'social_webhook_deliveries_failed',
+    help: 'Meta webhook deliveries whose processing failed, waiting for an operator to replay or discard them',
     registers,
   }),
   outboundRequests: new Counter({

@@ -1,7 +1,7 @@
 // Temporal interceptors of both processes: OpenTelemetry propagation (@temporalio/interceptors-
 // opentelemetry: the client puts the caller's trace context into workflow headers, workflows pass
-// it to their activities, activities continue it), the claim-start counter, and the worker's
-// activity metrics and log context.
+// it to their activities when spans are exported, activities continue it), the claim-start
+// counter, and the worker's activity metrics and log context.
 import { createRequire } from 'node:module';
 import { WorkflowExecutionAlreadyStartedError, type ClientInterceptors, type WorkflowClientInterceptor } from '@temporalio/client';
 import {
@@ -13,30 +13,31 @@ import {
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
 import { Resource } from '@opentelemetry/resources';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { CLAIM_WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import { observeActivities } from './activity-observation.js';
 import { metrics } from './metrics.js';
 import { currentTracing } from './tracing.js';
 
-const countClaimStarts: WorkflowClientInterceptor = {
-  async startWithDetails(input, next) {
-    if (input.workflowType !== CLAIM_WORKFLOW_TYPE) return next(input);
-    try {
-      const output = await next(input);
-      metrics.claimWorkflowStarts.inc({ result: 'accepted' });
-      return output;
-    } catch (error) {
-      metrics.claimWorkflowStarts.inc({ result: error instanceof WorkflowExecutionAlreadyStartedError ? 'already_ran' : 'error' });
-      throw error;
-    }
-  },
-};
+/** Counts starts of one workflow type (the claim's), by result. */
+function countStartsOf(workflowType: string): WorkflowClientInterceptor {
+  return {
+    async startWithDetails(input, next) {
+      if (input.workflowType !== workflowType) return next(input);
+      try {
+        const output = await next(input);
+        metrics.claimWorkflowStarts.inc({ result: 'accepted' });
+        return output;
+      } catch (error) {
+        metrics.claimWorkflowStarts.inc({ result: error instanceof WorkflowExecutionAlreadyStartedError ? 'already_ran' : 'error' });
+        throw error;
+      }
+    },
+  };
+}
 
-/** For every Client the processes build (API, worker, tests). */
-export function clientInterceptors(): ClientInterceptors {
-  return { workflow: [new OpenTelemetryWorkflowClientInterceptor(), countClaimStarts] };
+/** For every Client the processes build (API, worker, tests); `claimWorkflowType` is the one whose starts are counted. */
+export function clientInterceptors(claimWorkflowType: string): ClientInterceptors {
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor(), countStartsOf(claimWorkflowType)] };
 }
 
 /** The bundled workflow-side interceptors (spans for workflows, context passed on to activities). */
@@ -44,13 +45,18 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [
   createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
 ];
 
-export function workerInterceptors(deps: { db: Database; logger: Logger }): WorkerInterceptors {
+/**
+ * The workflow interceptors are bundled only when spans leave the process: they are most of each
+ * cached workflow's memory (docs/performance.md), and without an exporter their spans are dropped.
+ * Activities still continue a trace context that reaches them in headers.
+ */
+export function workerInterceptors(deps: { logger: Logger }): WorkerInterceptors {
   return {
-    workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+    workflowModules: currentTracing()?.exporting ? WORKFLOW_INTERCEPTOR_MODULES : [],
     // Outermost first: the OpenTelemetry span is active before our log context and metrics run.
     activity: [
       (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
-      observeActivities(deps.db, deps.logger),
+      observeActivities(deps.logger),
     ],
   };
 }

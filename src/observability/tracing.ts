@@ -14,6 +14,8 @@ export interface Tracing {
   readonly resource: Resource;
   /** Where every span goes, the workflow sink's included */
   readonly spanProcessor: SpanProcessor;
+  /** Spans leave the process (an OTLP endpoint or a test exporter); otherwise they are dropped. */
+  readonly exporting: boolean;
   shutdown(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   const tracing: Tracing = {
     resource,
     spanProcessor,
+    exporting: Boolean(options.exporter || options.otlpEndpoint),
     async shutdown() {
       await provider.shutdown();
       trace.disable();

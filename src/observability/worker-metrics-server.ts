@@ -1,6 +1,6 @@
 // The worker's Prometheus endpoint on WORKER_METRICS_PORT: our registry (activity, notification,
 // outbound-call metrics) followed by the Temporal SDK's own worker metrics. The SDK's exporter
-// listens on a loopback port only (see src/temporal/runtime.ts) and has no authentication, so
+// listens on a loopback port only (see src/worker/runtime.ts) and has no authentication, so
 // this endpoint reads it and answers in its place, behind the same METRICS_TOKEN check as the API.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -10,8 +10,13 @@ import type { Database } from '../db/client.js';
 import { NOTIFICATION_AHEAD } from '../domain/statuses.js';
 import type { Logger } from '../logger.js';
 import { manualDecisionSignal, notificationSettingsChangedSignal, notifyNowSignal, type ManualDecision } from '../../workflows/definitions.js';
-import { REPLAN_WORKFLOW_TYPE, replanRequestedSignal, replanWorkflowId, type ReplanScope } from '../../workflows/replan-definitions.js';
-import type { replanWaitingClaims } from '../../workflows/replan-waiting-claims.js';
+import {
+  REPLAN_WORKFLOW_TYPE,
+  replanRequestedSignal,
+  replanWorkflowId,
+  type ReplanScope,
+  type ReplanWaitingClaimsWorkflow,
+} from '../../workflows/replan-definitions.js';
 import { REQUEST_DEADLINE_MS, withDeadline } from './durable-start.js';
 import { TENANT_ID } from './search-attributes.js';
 
@@ -57,7 +62,7 @@ async function signalEach(deps: SignalDeps, workflowIds: string[]): Promise<numb
  */
 export async function requestReplan(deps: { temporal: Client; config: AppConfig }, scope: ReplanScope): Promise<void> {
   await withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () =>
-    deps.temporal.workflow.signalWithStart<typeof replanWaitingClaims>(REPLAN_WORKFLOW_TYPE, {
+    deps.temporal.workflow.signalWithStart<ReplanWaitingClaimsWorkflow>(REPLAN_WORKFLOW_TYPE, {
       workflowId: replanWorkflowId(scope),
       taskQueue: deps.config.temporal.taskQueue,
       args: [scope],

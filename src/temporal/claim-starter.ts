@@ -25,18 +25,34 @@ export interface ClaimToStart {
   readonly status: string;
 }
 
+/**
+ * A new run of a claim whose previous run failed or was terminated (claim-restart.ts): it resumes
+ * from the row, at the notify loop when the claim is already verified, after what is left of the
+ * verification delay otherwise.
+ */
+export interface ClaimRestart {
+  readonly resumeNotifying: boolean;
+  readonly verifyDelayMs: number;
+}
+
 /** Starts (or joins) the claim's workflow and stamps the row. Throws when Temporal cannot be reached in time. */
-export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart, options: { deadlineMs?: number } = {}): Promise<void> {
+export async function startClaimWorkflow(
+  deps: StarterDeps,
+  claim: ClaimToStart,
+  options: { deadlineMs?: number; restart?: ClaimRestart } = {},
+): Promise<void> {
   const { config } = deps;
+  const { restart } = options;
   const input: ClaimWorkflowInput = {
     completionId: claim.id,
     tenantId: claim.tenantId,
     campaignId: claim.campaignId,
-    verifyDelayMs: config.claimVerifyDelayMs,
+    verifyDelayMs: restart?.verifyDelayMs ?? config.claimVerifyDelayMs,
     manualReviewTimeoutMs: config.manualReviewTimeoutMs,
     credentialRetryWindowMs: config.credentialRetryWindowMs,
     notificationMaxDelayMs: config.notificationMaxDelayMs,
     sendTaskQueue: config.temporal.sendTaskQueue,
+    ...(restart?.resumeNotifying ? { resumeNotifying: { skipWindowOnce: false } } : {}),
   };
   // By type name, typed by the workflow function: the API process does not load workflow code.
   await startIdempotently(deps.temporal, options.deadlineMs ?? REQUEST_DEADLINE_MS, () =>
@@ -45,7 +61,9 @@ export async function startClaimWorkflow(deps: StarterDeps, claim: ClaimToStart,
       taskQueue: config.temporal.taskQueue,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // A first start never repeats a closed run; a restart may follow only a run that failed,
+      // was terminated, cancelled or timed out (a completed claim is never run again).
+      workflowIdReusePolicy: restart ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: TENANT_ID, value: claim.tenantId },
         { key: CAMPAIGN_ID, value: claim.campaignId },

@@ -27,14 +27,15 @@ interface StoredDelivery {
  * Starts (or joins) the delivery's workflow. Resolves 'started' when a workflow runs or ran for it,
  * 'closed' when a finished run already exists; throws when Temporal cannot be reached in time.
  */
-export function startWebhookWorkflow(deps: StarterDeps, event: StoredDelivery, options: { deadlineMs?: number } = {}) {
+export function startWebhookWorkflow(deps: StarterDeps, event: StoredDelivery, options: { deadlineMs?: number; replay?: boolean } = {}) {
   return startIdempotently(deps.temporal, options.deadlineMs ?? REQUEST_DEADLINE_MS, () =>
     deps.temporal.workflow.start<typeof processMetaWebhook>(PROCESS_WEBHOOK_WORKFLOW_TYPE, {
       workflowId: webhookWorkflowId(event.dedupeKey),
       taskQueue: deps.config.temporal.taskQueue,
       args: [{ webhookEventId: event.id }],
       workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // An operator's replay may follow a run that failed or was terminated, never one that completed.
+      workflowIdReusePolicy: options.replay ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE',
       staticSummary: `Meta webhook ${event.id}`,
     }),
   );
@@ -48,7 +49,8 @@ export const unprocessedWebhooks: DurableStartKind<StoredDelivery> = {
       db,
       {
         table: 'WebhookEvent',
-        unstarted: Prisma.sql`"processedAt" IS NULL`,
+        // A failed delivery waits for an operator (replay or discard), not for the sweeper.
+        unstarted: Prisma.sql`"processedAt" IS NULL AND "failedAt" IS NULL`,
         writtenAt: 'receivedAt',
         returning: Prisma.sql`t.id, t."dedupeKey"`,
       },
@@ -56,16 +58,16 @@ export const unprocessedWebhooks: DurableStartKind<StoredDelivery> = {
     ),
   start: (deps, event, deadlineMs) => startWebhookWorkflow(deps, event, { deadlineMs }),
   /**
-   * The delivery's workflow finished without marking it (terminated or failed by hand): it cannot
-   * be started again under REJECT_DUPLICATE. processingError and processedAt let operators find it
-   * (`processingError IS NOT NULL`) and stop the sweeper picking it up.
+   * The delivery's workflow finished without marking it (terminated, or failed before it could
+   * record why): it cannot be started again under REJECT_DUPLICATE. Recorded as failed, so the
+   * sweeper stops picking it up and retention keeps it until an operator replays or discards it.
    */
   async closed(deps, event) {
     const marked = await deps.db.webhookEvent.updateMany({
-      where: { id: event.id, processedAt: null },
+      where: { id: event.id, processedAt: null, failedAt: null },
       data: {
-        processedAt: new Date(),
-        processingError: `workflow ${webhookWorkflowId(event.dedupeKey)} closed without marking this event processed; inspect it in Temporal and replay by hand`,
+        failedAt: new Date(),
+        processingError: `workflow ${webhookWorkflowId(event.dedupeKey)} closed without processing this delivery; replay it (POST /api/v1/platform/webhook-events/${event.id}/replay) or discard it`,
       },
     });
     if (marked.count > 0) deps.logger.error({ webhookEventId: event.id }, 'webhook workflow closed without processing its event');

@@ -1,4 +1,4 @@
-// What subscribing one owner's Meta credentials means (reference §5.5, §5.6):
+// What subscribing one owner's Meta credentials means:
 //  - Facebook Page (facebookPageId + a Page token): POST /{page-id}/subscribed_apps with
 //    subscribed_fields=feed, which installs the app on the Page (comments and reactions arrive);
 //  - Instagram account: Meta delivers its `comments`/`mentions` webhooks only while the Facebook

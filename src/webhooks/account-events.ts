@@ -60,6 +60,8 @@ const valueSchema = z.object({
   phone_number: z.union([z.string(), z.number().transform(String)]).optional(),
   display_phone_number: z.string().optional(),
   requested_verified_name: z.string().optional(),
+  /** Sent by some versions with the rating itself (GREEN, YELLOW, RED) */
+  quality_rating: z.string().optional(),
   current_limit: z.string().optional(),
   max_daily_conversations_per_business: z.string().optional(),
   waba_info: z.object({ waba_id: z.union([z.string(), z.number().transform(String)]).optional() }).optional(),
@@ -192,6 +194,16 @@ export function decideAccountEvent(
       const phone = digitsOf(value.display_phone_number) || undefined;
       const limit = value.max_daily_conversations_per_business ?? value.current_limit;
       const name = `phone_number_quality_update ${event}`;
+      const rated = value.quality_rating?.toUpperCase();
+      if (rated === 'GREEN' || rated === 'YELLOW' || rated === 'RED') {
+        return {
+          event: name,
+          wabaId: entryId,
+          phoneDigits: phone,
+          change: { kind: 'quality', qualityRating: rated },
+          detail: `quality rating ${rated}`,
+        };
+      }
       if (event === 'FLAGGED' || event === 'UNFLAGGED') {
         const qualityRating = event === 'FLAGGED' ? 'RED' : 'UNKNOWN';
         return {

@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { applyQualityRating } from '../notifications/quality-rating.js';
 import { requestReplan } from '../temporal/claim-signals.js';
 import { ensureRefreshSchedule } from '../temporal/token-refresh-schedules.js';
 import type { AccountEventDecision } from './account-events.js';
@@ -71,10 +72,14 @@ export async function applyAccountEvent(
       case 'note':
         items.push({ ...base, outcome: 'ignored', detail: `${decision.event}: ${decision.detail}` });
         break;
-      case 'quality':
+      case 'quality': {
         await db.whatsappAccount.update({ where: { id: account.id }, data: { qualityRating: change.qualityRating } });
+        // RED pauses the number, YELLOW halves its rate, anything better lifts both.
+        const { resumed } = await applyQualityRating(deps, account, change.qualityRating);
+        if (resumed) await replanTenant(deps, account.tenantId);
         items.push({ ...base, outcome: 'applied', detail: `${decision.event}: ${decision.detail}` });
         break;
+      }
       case 'verifiedName':
         await db.whatsappAccount.update({ where: { id: account.id }, data: { verifiedName: change.verifiedName } });
         items.push({ ...base, outcome: 'applied', detail: `${decision.event}: verified name set` });
@@ -161,8 +166,12 @@ async function followUp(
   // Throws when Temporal is unavailable: the activity retries, and this step runs again.
   await ensureRefreshSchedule(deps.temporal, deps.config, account, account.tenant.slug);
   if (changed) {
-    await requestReplan(deps, { kind: 'tenant', tenantId: account.tenantId }).catch((error: unknown) =>
-      deps.logger.warn({ err: error, tenantId: account.tenantId }, 'could not signal waiting claims'),
-    );
+    await replanTenant(deps, account.tenantId);
   }
+}
+
+async function replanTenant(deps: AccountEventDeps, tenantId: string): Promise<void> {
+  await requestReplan(deps, { kind: 'tenant', tenantId }).catch((error: unknown) =>
+    deps.logger.warn({ err: error, tenantId }, 'could not signal waiting claims'),
+  );
 }

@@ -5,12 +5,17 @@
 // tenants is two end users, and the receiving number decides which one wrote. Statuses are matched
 // by wamid (unique at Meta) in notifications/message-status.ts.
 import type { Database } from '../db/client.js';
+import { applyConsentKeyword, type ConsentReplyDeps } from '../notifications/consent-keywords.js';
 import { describeFailure } from '../notifications/delivery-status.js';
 import { receiveMessageStatus } from '../notifications/message-status.js';
 import { errorSchema, fromUnixSeconds, inboundMessageSchema, maskPhone, messagesValueSchema, statusSchema, zodProblem } from './meta-payload.js';
 import type { ProcessedItem } from './processing-result.js';
 
-export async function applyMessagesChange(db: Database, value: unknown, context: { webhookEventId: string; now: Date }): Promise<ProcessedItem[]> {
+export async function applyMessagesChange(
+  db: Database,
+  value: unknown,
+  context: { webhookEventId: string; now: Date; consent?: ConsentReplyDeps },
+): Promise<ProcessedItem[]> {
   const parsed = messagesValueSchema.safeParse(value);
   if (!parsed.success) return [{ kind: 'other', outcome: 'unmatched', detail: `malformed messages change (${zodProblem(parsed.error)})` }];
   const { metadata, statuses = [], messages = [], errors = [] } = parsed.data;
@@ -42,7 +47,18 @@ export async function applyMessagesChange(db: Database, value: unknown, context:
     } else if (!sentAt) {
       items.push({ kind: 'inbound', outcome: 'unmatched', ...tenant, ref, detail: 'message without a valid timestamp' });
     } else {
-      items.push(await recordInbound(db, account.tenantId, from, sentAt, context.now));
+      const inbound = await recordInbound(db, account.tenantId, from, sentAt, context.now);
+      // STOP / START: only from an end user we know (recordInbound matched them).
+      const consent =
+        context.consent && inbound.outcome === 'applied' && type === 'text'
+          ? await applyConsentKeyword(context.consent, {
+              accountId: account.id,
+              tenantId: account.tenantId,
+              phone: `+${from}`,
+              text: message.data.text?.body,
+            })
+          : null;
+      items.push(consent ? { ...inbound, detail: `${inbound.detail}; ${consent}` } : inbound);
     }
   }
 

@@ -47,11 +47,10 @@ export const inboundMessageSchema = z.object({
   id: z.string().optional(),
   timestamp: unixSeconds,
   type: z.string().optional(),
+  text: z.object({ body: z.string().optional() }).optional(),
 });
 
 export const errorSchema = z.object({ code: z.number().optional(), title: z.string().optional() });
-
-export type MessagesValue = z.infer<typeof messagesValueSchema>;
 
 export interface ChangePosition {
   readonly entryIndex: number;

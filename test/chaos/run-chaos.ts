@@ -93,6 +93,8 @@ async function main(): Promise<number> {
     CLAIM_RATE_PER_USER: '1000000',
     CLAIM_RATE_PER_TENANT: '1000000',
     OUTBOUND_HTTP_TIMEOUT: '5s',
+    // The API refuses to start with an open /metrics outside dev and tests.
+    METRICS_TOKEN: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'warn',
   };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -311,7 +313,9 @@ async function seed(
   for (let i = 0; i < CLAIMS; i++) {
     const tenantId = i % 3 === 2 ? cloudTenant.id : providerTenant.id;
     const phone = `+5193${String(i).padStart(7, '0')}`;
-    const user = await db.endUser.create({ data: { tenantId, name: `Chaos ${i}`, phone } });
+    const user = await db.endUser.create({
+      data: { tenantId, name: `Chaos ${i}`, phone, whatsappOptInAt: new Date(), whatsappOptInSource: 'chaos-run' },
+    });
     users.push({ id: user.id, tenantId, phone });
   }
   return { users, taskOf: (tenantId) => tasks.get(tenantId)! };

@@ -1,25 +1,43 @@
-// The worker's activity interceptor counts claim outcomes from what an activity changed in the
-// completion row, and token refreshes and rate-limit waits from results and failures. Activities
-// run in Temporal's MockActivityEnvironment with the real interceptor and a real database.
+// Business metrics are counted by the code that writes each change (claim decisions, notification
+// outcomes, token refreshes), once per change that took effect, so a repeat that finds the work done
+// counts nothing; the worker's activity interceptor counts only attempts, durations and rate-limit
+// waits, and reads no row. Real activities, a real database, fake providers over real HTTP.
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
+import { createClaimActivities } from '../../activities/claims.js';
+import { createNotificationActivities } from '../../activities/notifications.js';
+import { createWhatsappTokenActivities } from '../../activities/whatsapp-tokens.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { observeActivities } from '../../src/observability/activity-observation.js';
 import { metrics } from '../../src/observability/metrics.js';
 import { temporalLoggerOver } from '../../src/observability/temporal-logger.js';
+import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { TEST_ENCRYPTION_KEY } from '../support/tokens.js';
-import { seedClaim } from '../workflows/claim-support.js';
+import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
+import { fakeMetaEnv } from '../support/fixtures.js';
+import { seedClaim, testConfig } from '../workflows/claim-support.js';
 
 let database: TestDatabase;
-const secrets = createSecretBox([Buffer.from(TEST_ENCRYPTION_KEY, 'base64')]);
+let provider: FakeHttpServer;
+let fakeMeta: FakeMeta;
+const replies: FakeReply[] = [];
+const logger = pino({ level: 'silent' });
+const config = () => testConfig({ OUTBOUND_HTTP_TIMEOUT: '500ms', ...fakeMetaEnv(fakeMeta) });
+const secrets = () => createSecretBox([config().tokenEncryptionKey]);
+const deps = () => ({ config: config(), db: database.db, secrets: secrets(), logger, graph: graphClientFromConfig(config()) });
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  provider = await startFakeHttpServer(() => replies.shift() ?? { body: { id: `msg-${provider.requests.length}` } });
+  fakeMeta = await startFakeMeta({ appSecret: 'metrics-app-secret' });
 });
 
 afterAll(async () => {
+  await provider?.close();
+  await fakeMeta?.close();
   await database?.close();
 });
 
@@ -28,59 +46,79 @@ async function count(metric: { get(): Promise<{ values: { labels: Record<string,
   return values.filter((entry) => Object.entries(labels).every(([key, v]) => entry.labels[key] === v)).reduce((sum, entry) => sum + entry.value, 0);
 }
 
+/** Runs `fn` as an activity attempt through the worker's observation interceptor. */
 function run<T>(activityType: string, workflowId: string, fn: () => Promise<T>): Promise<T> {
   const env = new MockActivityEnvironment(
     { activityType, workflowExecution: { workflowId, runId: 'run-1' } },
     // The mock environment logs failed activities; these failures are the point of the test.
-    { interceptors: [observeActivities(database.db, pino({ level: 'silent' }))], logger: temporalLoggerOver(pino({ level: 'silent' }), 'ERROR') },
+    { interceptors: [observeActivities(logger)], logger: temporalLoggerOver(logger, 'ERROR') },
   );
   return env.run(fn);
 }
 
-async function verifiedClaim(): Promise<string> {
-  const { completionId } = await seedClaim(database.db, secrets, { providerUrl: 'http://127.0.0.1:9/send' });
-  await database.db.socialTaskCompletion.update({
-    where: { id: completionId },
-    data: { status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', verifiedAt: new Date() },
-  });
-  return completionId;
+async function verifiedClaim(options: Parameters<typeof seedClaim>[2] = {}) {
+  const claim = await seedClaim(database.db, secrets(), options);
+  await createClaimActivities({ db: database.db }).completeVerification(
+    claim.completionId,
+    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
+    new Date().toISOString(),
+  );
+  return claim;
 }
 
 test('a notification reaching UNKNOWN is counted once, with its channel; a repeat that finds it done counts nothing', async () => {
-  const completionId = await verifiedClaim();
+  const { completionId } = await verifiedClaim({ providerUrl: `${provider.url}/tenant/send` });
   const labels = { channel: 'TENANT_PROVIDER', status: 'UNKNOWN' };
   const before = await count(metrics.notifications, labels);
-  const markUnknown = async () => {
-    await database.db.socialTaskCompletion.updateMany({
-      where: { id: completionId, notificationStatus: 'PENDING' },
-      data: { notificationStatus: 'UNKNOWN', notificationChannel: 'TENANT_PROVIDER' },
-    });
-    return { notificationStatus: 'UNKNOWN' };
-  };
-  await run('sendNotification', `claim-${completionId}`, markUnknown);
+  // The reply outlives the send's timeout: it may have gone out, so UNKNOWN, never resent.
+  replies.push({ delayMs: 1_500, body: { id: 'late' } });
+  const send = () => run('sendNotification', `claim-${completionId}`, () => createNotificationActivities(deps()).sendNotification({ completionId }));
+  expect((await send()).notificationStatus).toBe('UNKNOWN');
   expect(await count(metrics.notifications, labels)).toBe(before + 1);
-  await run('sendNotification', `claim-${completionId}`, markUnknown);
+  expect((await send()).notificationStatus).toBe('UNKNOWN');
+  expect(await count(metrics.notifications, labels)).toBe(before + 1);
+});
+
+test('a sent notification is counted SENT with its channel, once', async () => {
+  const { completionId } = await verifiedClaim({ providerUrl: `${provider.url}/tenant/send` });
+  const labels = { channel: 'TENANT_PROVIDER', status: 'SENT' };
+  const before = await count(metrics.notifications, labels);
+  const send = () => createNotificationActivities(deps()).sendNotification({ completionId });
+  expect((await send()).notificationStatus).toBe('SENT');
+  expect((await send()).notificationStatus).toBe('SENT');
   expect(await count(metrics.notifications, labels)).toBe(before + 1);
 });
 
 test('a held notification is counted each time it is held; a claim decided FAILED counts as a claim, not a notification', async () => {
-  const completionId = await verifiedClaim();
+  const claim = await verifiedClaim();
+  const account = await database.db.whatsappAccount.create({
+    data: { tenantId: claim.tenantId, wabaId: `waba-${claim.completionId}`, phoneNumberId: `pn-${claim.completionId}`, status: 'NEEDS_REAUTH' },
+  });
+  await database.db.campaign.update({ where: { id: claim.campaignId }, data: { whatsappAccountId: account.id } });
   const held = { channel: 'NONE', status: 'HELD' };
   const heldBefore = await count(metrics.notifications, held);
-  await run('planNotification', `claim-${completionId}`, async () => ({ action: 'hold', notificationStatus: 'PENDING', reason: 'reconnect' }));
-  await run('sendNotification', `claim-${completionId}`, async () => ({ notificationStatus: 'PENDING', held: true }));
+  const activities = createNotificationActivities(deps());
+  const plan = await activities.planNotification({
+    completionId: claim.completionId,
+    now: new Date().toISOString(),
+    ignoreWindow: true,
+    maxDelayMs: 3_600_000,
+  });
+  expect(plan.action).toBe('hold');
+  expect((await activities.sendNotification({ completionId: claim.completionId })).held).toBe(true);
   expect(await count(metrics.notifications, held)).toBe(heldBefore + 2);
 
-  const { completionId: rejected } = await seedClaim(database.db, secrets);
+  const { completionId: rejected } = await seedClaim(database.db, secrets());
   const failedBefore = await count(metrics.claimsDecided, { status: 'FAILED', method: 'MANUAL' });
   const skippedBefore = await count(metrics.notifications, { status: 'SKIPPED' });
-  await run('completeVerification', `claim-${rejected}`, async () => {
-    await database.db.socialTaskCompletion.update({
-      where: { id: rejected },
-      data: { status: 'FAILED', verificationMethod: 'MANUAL', notificationStatus: 'SKIPPED' },
-    });
-    return {};
-  });
+  const decide = () =>
+    createClaimActivities({ db: database.db }).completeVerification(
+      rejected,
+      { kind: 'decided', verified: false, method: 'MANUAL' },
+      new Date().toISOString(),
+    );
+  expect((await decide()).notificationStatus).toBe('SKIPPED');
+  await decide();
   expect(await count(metrics.claimsDecided, { status: 'FAILED', method: 'MANUAL' })).toBe(failedBefore + 1);
   expect(await count(metrics.notifications, { status: 'SKIPPED' })).toBe(skippedBefore);
 });
@@ -88,16 +126,20 @@ test('a held notification is counted each time it is held; a claim decided FAILE
 test('token refresh results and failures, and rate-limited attempts with their wait', async () => {
   const refreshed = await count(metrics.tokenRefreshes, { result: 'needs_reauth' });
   const errors = await count(metrics.tokenRefreshes, { result: 'error' });
-  await run('refreshWhatsappAccountToken', 'whatsapp-token-refresh-a1', async () => ({
-    accountId: 'a1',
-    result: 'needs_reauth',
-    tokenExpiresAt: null,
-  }));
-  await expect(
-    run('refreshWhatsappAccountToken', 'whatsapp-token-refresh-a1', async () => {
-      throw new Error('database unavailable');
-    }),
-  ).rejects.toThrow('database unavailable');
+  const { tenantId } = await seedClaim(database.db, secrets());
+  // A token Meta does not know: debug_token calls it invalid, so the account needs reconnecting.
+  const account = await database.db.whatsappAccount.create({
+    data: { tenantId, wabaId: 'waba-refresh', phoneNumberId: 'pn-refresh', status: 'ACTIVE', accessToken: secrets().seal('token-meta-never-issued') },
+  });
+  // The schedule calls are not reached on these paths; a client that is never used.
+  const tokenActivities = (graphUrl?: string) => {
+    const settings = graphUrl ? testConfig({ OUTBOUND_HTTP_TIMEOUT: '500ms', ...fakeMetaEnv(fakeMeta), META_GRAPH_BASE_URL: graphUrl }) : config();
+    return createWhatsappTokenActivities({ ...deps(), config: settings, graph: graphClientFromConfig(settings), temporal: {} as Client });
+  };
+  expect((await tokenActivities().refreshWhatsappAccountToken({ accountId: account.id })).result).toBe('needs_reauth');
+  await database.db.whatsappAccount.update({ where: { id: account.id }, data: { status: 'ACTIVE' } });
+  // Meta unreachable: the run throws (Temporal retries it) and counts as an error.
+  await expect(tokenActivities('http://127.0.0.1:9').refreshWhatsappAccountToken({ accountId: account.id })).rejects.toThrow();
   expect(await count(metrics.tokenRefreshes, { result: 'needs_reauth' })).toBe(refreshed + 1);
   expect(await count(metrics.tokenRefreshes, { result: 'error' })).toBe(errors + 1);
 

@@ -301,10 +301,16 @@ describe('POST|GET /api/v1/campaigns/:id/tasks', () => {
       fallbackStrategy: 'STATISTICAL',
       statisticalApprovalRate: 0.85,
       requireProofCode: false,
+      policy: 'RISK',
+      policyRule: expect.stringMatching(/follow-to-enter/),
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
-      // Meta cannot check an Instagram follow: the tenant learns now which fallback decides.
-      warnings: [{ code: 'ACTION_NOT_CHECKABLE', fallback: 'STATISTICAL', message: expect.stringMatching(/no follower list/) }],
+      // Meta's promotion rules come first; then Meta cannot check an Instagram follow: the tenant
+      // learns now which fallback decides.
+      warnings: [
+        { code: 'POLICY_RISK', fallback: null, message: expect.stringMatching(/follow-to-enter/) },
+        { code: 'ACTION_NOT_CHECKABLE', fallback: 'STATISTICAL', message: expect.stringMatching(/no follower list/) },
+      ],
     });
     const row = await system.deps.db.socialMediaTask.findUniqueOrThrow({ where: { id: response.body.id } });
     expect(row.tenantId).toBe(tenantId);

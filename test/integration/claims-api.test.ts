@@ -68,7 +68,8 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
       taskId,
       userId: user.id,
       status: 'PENDING',
-      handle: '@ana.ig',
+      // The bound handle, normalised: verification looks for exactly the handle the user holds.
+      handle: 'ana.ig',
       workflowId: `claim-${completionId}`,
     });
     expect(row.workflowStartedAt).not.toBeNull();

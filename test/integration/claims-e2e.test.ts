@@ -155,7 +155,10 @@ let phoneCounter = 0;
 async function newEndUser(tenant: TenantSetup, name: string): Promise<EndUser> {
   phoneCounter += 1;
   const phone = `+5198700${String(phoneCounter).padStart(4, '0')}`;
-  const created = await system.request('POST', '/api/v1/end-users', { token: tenant.adminToken, body: { name, phone } });
+  const created = await system.request('POST', '/api/v1/end-users', {
+    token: tenant.adminToken,
+    body: { name, phone, whatsappOptIn: { source: 'test-fixture' } },
+  });
   expect(created.status).toBe(201);
   const session = await system.request('POST', `/api/v1/end-users/${created.body.id}/session`, { token: tenant.adminToken });
   expect(session.status).toBe(201);

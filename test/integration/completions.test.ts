@@ -116,6 +116,7 @@ describe('GET /api/v1/completions/:id', () => {
         providerMessageId: 'wamid.1',
         error: null,
         coalescedInto: null,
+        reason: null,
       },
     });
 
@@ -128,7 +129,16 @@ describe('GET /api/v1/completions/:id', () => {
       verifiedAt: null,
       verificationMethod: null,
       spinsAwarded: 0,
-      notification: { status: 'PENDING', notBefore: null, sentAt: null, channel: null, providerMessageId: null, error: null, coalescedInto: null },
+      notification: {
+        status: 'PENDING',
+        notBefore: null,
+        sentAt: null,
+        channel: null,
+        providerMessageId: null,
+        error: null,
+        coalescedInto: null,
+        reason: null,
+      },
     });
   });
 

@@ -19,6 +19,41 @@ afterAll(async () => {
   await system?.stop();
 });
 
+describe('WhatsApp consent on the end user', () => {
+  test('an opt-in given at creation is recorded with its source; PATCH null records an opt-out, a new opt-in counts again; the tenant setting is shown and changed', async () => {
+    const at = '2026-11-01T10:00:00.000Z';
+    const created = await system.request('POST', '/api/v1/end-users', {
+      token: admin,
+      body: { name: 'Opt', phone: '+51933333333', whatsappOptIn: { source: 'signup-form', at } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ whatsappOptIn: { at, source: 'signup-form' }, whatsappOptedOutAt: null });
+
+    const optedOut = await system.request('PATCH', `/api/v1/end-users/${created.body.id}`, { token: admin, body: { whatsappOptIn: null } });
+    expect(optedOut.status).toBe(200);
+    expect(optedOut.body.whatsappOptedOutAt).toEqual(expect.any(String));
+
+    const again = await system.request('PATCH', `/api/v1/end-users/${created.body.id}`, {
+      token: admin,
+      body: { whatsappOptIn: { source: 'kiosk' } },
+    });
+    expect(again.body.whatsappOptIn.source).toBe('kiosk');
+    expect(Date.parse(again.body.whatsappOptIn.at)).toBeGreaterThanOrEqual(Date.parse(again.body.whatsappOptedOutAt));
+
+    const bad = await system.request('PATCH', `/api/v1/end-users/${created.body.id}`, { token: admin, body: { whatsappOptIn: { at } } });
+    expect(bad.status).toBe(422);
+
+    const settings = await system.request('GET', '/api/v1/tenant/settings', { token: admin });
+    expect(settings.body).toMatchObject({ requireWhatsappOptIn: true, whatsappOptOutKeywords: ['STOP', 'UNSUBSCRIBE', 'PARAR', 'ALTO'] });
+    const changed = await system.request('PUT', '/api/v1/tenant/settings', {
+      token: admin,
+      body: { requireWhatsappOptIn: false, whatsappOptOutKeywords: ['stop', 'basta'] },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ requireWhatsappOptIn: false, whatsappOptOutKeywords: ['STOP', 'BASTA'] });
+  });
+});
+
 describe('POST /api/v1/end-users', () => {
   test('201 with the user; the handle fields are normalised; the row belongs to the token tenant', async () => {
     const response = await system.request('POST', '/api/v1/end-users', {
@@ -32,6 +67,8 @@ describe('POST /api/v1/end-users', () => {
       phone: '+51987654321',
       instagramUsername: 'ana.torres',
       facebookName: 'Ana Torres',
+      whatsappOptIn: null,
+      whatsappOptedOutAt: null,
       spinsBalance: 0,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),

@@ -352,10 +352,34 @@ describe('POST /api/v1/meta/oauth/complete: the state', () => {
     const response = await system.request('GET', `/meta/callback?${new URLSearchParams(params).toString()}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(response.text).toContain('Meta answered: Permissions error');
+    expect(response.text).toContain('The sign-in was cancelled, or the requested permissions were not granted.');
     const { nonce } = createStateSigner(TEST_JWT_SECRET).verify(state);
     expect((await system.deps.db.oAuthState.findUniqueOrThrow({ where: { id: nonce } })).usedAt).toBeNull();
     expect(await accountsOf(tenant.id)).toEqual([]);
+  });
+
+  test('attacker-chosen error text is neither shown on our origin nor handed on: our sentence for the code, and the code only', async () => {
+    const tenant = await newTenant();
+    const { state } = await startConnect(tenant.token);
+    const bait = 'Your account is suspended. Call +1 555 0100 or visit evil.example to restore it';
+    for (const [error, sentence] of [
+      ['access_denied', 'The sign-in was cancelled'],
+      ['<b>pwned</b> call evil.example', 'Meta reported an error we do not recognise.'],
+    ] as const) {
+      const params = { error, error_reason: `${bait} (reason)`, error_description: bait, state };
+      const response = await system.request('GET', `/meta/callback?${new URLSearchParams(params).toString()}`);
+      expect(response.status).toBe(200);
+      expect(response.text).toContain(sentence);
+      expect(response.text).not.toContain('evil.example');
+      expect(response.text).not.toContain('555 0100');
+      expect(response.text).not.toContain('pwned');
+      const handoff = JSON.parse(/<script type="application\/json" id="handoff">(.*?)<\/script>/s.exec(response.text)?.[1] ?? 'null');
+      expect(handoff.message).toEqual({
+        type: 'meta-oauth-callback',
+        state,
+        error: error === 'access_denied' ? 'access_denied' : 'unrecognized_error',
+      });
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { eventually } from '../support/eventually.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../../src/observability/worker-metrics-server.js';
-import { installWorkerRuntime } from '../../src/temporal/runtime.js';
+import { installWorkerRuntime } from '../../src/worker/runtime.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123';
@@ -32,7 +32,8 @@ beforeAll(async () => {
   });
 
   provider = await startFakeWhatsappProvider({ apiKey: 'metrics-provider-key' });
-  system = await startTestSystem({ env: { METRICS_TOKEN } });
+  // Gauges recounted on every scrape here (the default reuses them for 15 s): the backlog test reads a change at once.
+  system = await startTestSystem({ env: { METRICS_TOKEN, METRICS_GAUGE_REFRESH: '1ms' } });
   tenant = await setUpScenarioTenant(system, { slug: 'metrics-co', provider });
 }, 180_000);
 

@@ -339,7 +339,9 @@ test("a reconnected account's new token is used at once by the same worker (no s
   fakeMeta.invalidateToken(number.token, 'revoked');
   await database.db.whatsappAccount.update({ where: { id: account.id }, data: { accessToken: secrets().seal(renewed.token) } });
   // A second user of the same campaign claims the same task.
-  const user = await database.db.endUser.create({ data: { tenantId: first.tenantId, name: 'Bea', phone: '+51911111111' } });
+  const user = await database.db.endUser.create({
+    data: { tenantId: first.tenantId, name: 'Bea', phone: '+51911111111', whatsappOptInAt: new Date(), whatsappOptInSource: 'test-fixture' },
+  });
   const secondId = randomUUID();
   await database.db.socialTaskCompletion.create({
     data: {

@@ -38,7 +38,10 @@ test("one channel's sends go out at the queue's per-key rate, scheduled on the s
   expect(task.status).toBe(201);
   const users = await Promise.all(
     Array.from({ length: CLAIMS }, (_, i) =>
-      system.request('POST', '/api/v1/end-users', { token: admin, body: { name: `P${i}`, phone: `+5198711${String(i).padStart(4, '0')}` } }),
+      system.request('POST', '/api/v1/end-users', {
+        token: admin,
+        body: { name: `P${i}`, phone: `+5198711${String(i).padStart(4, '0')}`, whatsappOptIn: { source: 'test-fixture' } },
+      }),
     ),
   );
   const claims = await Promise.all(

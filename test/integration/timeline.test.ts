@@ -139,7 +139,9 @@ test('a claim awaiting review, then rejected: the wait, then why it failed', asy
   expect(admin.body.events[1]).toMatchObject({ method: 'MANUAL', text: 'Not verified: Rejected by manual review: no comment from this handle.' });
   expect(admin.body.next).toBeNull();
   const own = await userTimeline(user.token, completionId);
-  expect(own.body.events[1]).toEqual({ at: admin.body.events[1].at, kind: 'failed', text: 'The task could not be verified.' });
+  // The same sentence as the end user's claim view.
+  const claimView = await system.request('GET', `/api/v1/claims/${completionId}`, { token: user.token });
+  expect(own.body.events[1]).toEqual({ at: admin.body.events[1].at, kind: 'failed', text: claimView.body.detail });
   expect(own.text).not.toContain('no comment from this handle');
 });
 

@@ -280,6 +280,13 @@ test('a batch with several entries and changes applies each and sums them up; th
     qualityRating: 'RED',
     verifiedName: 'Lucky Shrub',
     status: 'ACTIVE',
+    // A RED rating pauses the number's sends (the circuit breaker).
+    sendingPausedCode: 'QUALITY_RED',
+  });
+  // The tests below send from this number again.
+  await db().whatsappAccount.update({
+    where: { id: accountA.id },
+    data: { qualityRating: 'GREEN', sendingPausedAt: null, sendingPausedCode: null, sendingPausedReason: null },
   });
   expect(event.result).toMatchObject({
     changes: 4,

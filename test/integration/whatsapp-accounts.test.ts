@@ -88,6 +88,9 @@ describe('GET /api/v1/whatsapp/accounts', () => {
       status: 'ACTIVE',
       statusReason: null,
       qualityRating: 'GREEN',
+      sendingPaused: null,
+      messagingLimit: null,
+      messagingUsed24h: 0,
       tokenExpiresAt: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString(),
       dataAccessExpiresAt: null,
       scopes: ['whatsapp_business_management', 'whatsapp_business_messaging'],
@@ -247,7 +250,16 @@ describe('held notifications', () => {
         verificationStrategy: 'HONOR_SYSTEM',
       },
     });
-    const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Ana', phone: '+5511966665555', lastInboundAt: new Date() } });
+    const user = await db.endUser.create({
+      data: {
+        tenantId: tenant.id,
+        name: 'Ana',
+        phone: '+5511966665555',
+        lastInboundAt: new Date(),
+        whatsappOptInAt: new Date(),
+        whatsappOptInSource: 'test-fixture',
+      },
+    });
     fake.recordInboundMessage(phone.id, user.phone);
 
     const claim = await system.request('POST', `/api/v1/tasks/${task.id}/claims`, { token: tokens.endUser(tenant.id, user.id), body: {} });

@@ -42,7 +42,9 @@ test('shutting the worker down mid-send waits for the provider and records SENT,
       verificationStrategy: 'HONOR_SYSTEM',
     },
   });
-  const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Dee', phone: '+51999000111' } });
+  const user = await db.endUser.create({
+    data: { tenantId: tenant.id, name: 'Dee', phone: '+51999000111', whatsappOptInAt: new Date(), whatsappOptInSource: 'test-fixture' },
+  });
   const id = randomUUID();
   const claim = await db.socialTaskCompletion.create({
     data: { id, tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, workflowId: `claim-${id}`, workflowStartedAt: null },

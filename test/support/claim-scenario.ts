@@ -58,7 +58,10 @@ export async function setUpScenarioTenant(
 export async function newScenarioUser(system: TestSystem, tenant: ScenarioTenant, name = 'Ana'): Promise<ScenarioUser> {
   phoneCounter += 1;
   const phone = `+5198711${String(phoneCounter).padStart(4, '0')}`;
-  const created = await system.request('POST', '/api/v1/end-users', { token: tenant.adminToken, body: { name, phone } });
+  const created = await system.request('POST', '/api/v1/end-users', {
+    token: tenant.adminToken,
+    body: { name, phone, whatsappOptIn: { source: 'test-fixture' } },
+  });
   if (created.status !== 201) throw new Error(`end user: ${created.status} ${created.text}`);
   return { id: created.body.id, phone, token: tokens.endUser(tenant.id, created.body.id) };
 }

@@ -1,7 +1,7 @@
 // A fresh database per test file, cloned from the migrated template made in global-setup.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createDatabase, type Database } from '../../src/db/client.js';
+import { createDatabase, type Database, type IssuedQuery } from '../../src/db/client.js';
 
 export interface TestDatabase {
   readonly url: string;
@@ -23,11 +23,11 @@ export async function createEmptyDatabase(): Promise<{ name: string; url: string
   return { name, url: `${baseUrl()}/${name}` };
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { onQuery?: (query: IssuedQuery) => void } = {}): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE "${name}" TEMPLATE app_template`);
   const url = `${baseUrl()}/${name}`;
-  const db = createDatabase(url, { maxConnections: 5 });
+  const db = createDatabase(url, { maxConnections: 5, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
     url,

@@ -49,7 +49,14 @@ export function endUserSeeder(db: () => Database, phonePrefix: string, namePrefi
   return (tenantId: string, data: Partial<Prisma.EndUserUncheckedCreateInput> = {}) => {
     count++;
     return db().endUser.create({
-      data: { tenantId, name: `${namePrefix}${count}`, phone: `${phonePrefix}${String(count).padStart(4, '0')}`, ...data },
+      data: {
+        tenantId,
+        name: `${namePrefix}${count}`,
+        phone: `${phonePrefix}${String(count).padStart(4, '0')}`,
+        whatsappOptInAt: new Date(),
+        whatsappOptInSource: 'test-fixture',
+        ...data,
+      },
     });
   };
 }

@@ -13,11 +13,13 @@ import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createApp } from '../../src/http/app.js';
 import { clientInterceptors } from '../../src/observability/temporal-interceptors.js';
+import { CLAIM_WORKFLOW_TYPE } from '../../workflows/definitions.js';
 import { createLogger } from '../../src/logger.js';
 import type { AppDeps } from '../../src/http/deps.js';
-import { configureSendQueue, createSendWorker } from '../../src/temporal/send-queue.js';
-import { createWorker } from '../../src/temporal/worker.js';
+import { configureSendQueue, createSendWorker } from '../../src/worker/send-queue.js';
+import { createWorker } from '../../src/worker/worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import type { IssuedQuery } from '../../src/db/client.js';
 import { createDevServerEnv } from './temporal.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER, TEST_JWT_SECRET, tokens } from './tokens.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
@@ -73,10 +75,14 @@ export async function startTestSystem(
     logger?: Logger;
     /** collects every log line (level debug) */
     logLines?: string[];
+    /** sees every statement the API and the worker send to the database */
+    onQuery?: (query: IssuedQuery) => void;
+    /** A running Temporal server to use instead of a fresh dev server (see createDevServerEnv) */
+    temporalAddress?: string;
   } = {},
 ): Promise<TestSystem> {
-  const database = await createTestDatabase();
-  const temporalEnv = await createDevServerEnv();
+  const database = await createTestDatabase(options.onQuery ? { onQuery: options.onQuery } : {});
+  const temporalEnv = await createDevServerEnv({ address: options.temporalAddress });
   const config = loadConfig({
     ...BASE_TEST_ENV,
     DATABASE_URL: database.url,
@@ -88,7 +94,11 @@ export async function startTestSystem(
     config,
     db: database.db,
     // Like the API process's client: with the tracing and claim-start interceptors.
-    temporal: new Client({ connection: temporalEnv.connection, namespace: temporalEnv.namespace ?? 'default', interceptors: clientInterceptors() }),
+    temporal: new Client({
+      connection: temporalEnv.connection,
+      namespace: temporalEnv.namespace ?? 'default',
+      interceptors: clientInterceptors(CLAIM_WORKFLOW_TYPE),
+    }),
     secrets: createSecretBox([config.tokenEncryptionKey]),
     logger: options.logger ?? (options.logLines ? capturingLogger(options.logLines) : pino({ level: 'silent' })),
     graph: graphClientFromConfig(config),

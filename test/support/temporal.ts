@@ -39,13 +39,19 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * The Temporal CLI dev server, or, when `address` or TEST_TEMPORAL_ADDRESS (set by `npm run
+ * test:cluster`) names one, that running server (the real server on PostgreSQL), namespace default.
+ */
+export async function createDevServerEnv(options: { address?: string } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  const address = options.address ?? process.env.TEST_TEMPORAL_ADDRESS;
+  if (address) return TestWorkflowEnvironment.createFromExistingServer({ address, namespace: 'default' });
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: testingExecutable(resolveTemporalCli()),
       searchAttributes: [...CLAIM_SEARCH_ATTRIBUTES],
-      // Sends are paced per channel by fairness keys, as in `npm run dev` (src/temporal/send-queue.ts).
+      // Sends are paced per channel by fairness keys, as in `npm run dev` (src/worker/send-queue.ts).
       extraArgs: [...FAIRNESS_CLI_ARGS],
     },
   });

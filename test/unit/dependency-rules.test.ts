@@ -5,6 +5,11 @@
 //   - activities/ never reach into HTTP: not src/features, not src/http.
 //   - src/domain/ is pure: no packages, no Node built-ins, no database, no generated code.
 //   - src/features/ (HTTP use cases) never import activities/.
+//   - src/observability/ observes from outside: never activities/, workflows/ or src/webhooks/.
+//   - src/temporal/ (client side: starts, signals, schedules) never imports activities/; the
+//     worker that runs them lives in src/worker/.
+//   - no import cycle anywhere (type-only imports included): what two modules both need lives in a
+//     third (for workflows, their definitions module).
 // A second test walks everything the workflow bundle reaches at runtime.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -88,6 +93,16 @@ const RULES: Rule[] = [
     },
   },
   {
+    name: 'observability never imports activities, workflows or webhook processing',
+    applies: under('src/observability/'),
+    breaks: (imported) => (imported.local && /^(activities|workflows|src\/webhooks)\//.test(imported.target) ? imported.target : undefined),
+  },
+  {
+    name: 'the client side of Temporal never imports activities',
+    applies: under('src/temporal/'),
+    breaks: (imported) => (imported.local && imported.target.startsWith('activities/') ? imported.target : undefined),
+  },
+  {
     name: 'HTTP use cases never import activities',
     applies: under('src/features/'),
     breaks: (imported) => (imported.local && imported.target.startsWith('activities/') ? imported.target : undefined),
@@ -119,6 +134,69 @@ test('the rules catch what they forbid', () => {
   expect(probe('src/domain/x.ts', 'src/generated/prisma/enums.ts', true, true)).toHaveLength(1);
   expect(probe('src/features/x/y.ts', 'activities/notifications.ts')).toHaveLength(1);
   expect(probe('src/features/x/y.ts', 'src/temporal/claim-starter.ts')).toEqual([]);
+  expect(probe('src/observability/x.ts', 'activities/failures.ts')).toHaveLength(1);
+  expect(probe('src/observability/x.ts', 'workflows/definitions.ts', true, true)).toHaveLength(1);
+  expect(probe('src/observability/x.ts', 'src/webhooks/account-events.ts')).toHaveLength(1);
+  expect(probe('src/observability/x.ts', 'src/domain/statuses.ts')).toEqual([]);
+  expect(probe('src/temporal/x.ts', 'activities/index.ts')).toHaveLength(1);
+  expect(probe('src/worker/worker.ts', 'activities/index.ts')).toEqual([]);
+});
+
+/** Every import cycle among our modules (strongly connected components of more than one module, or a module importing itself). */
+function importCycles(imports: readonly Import[]): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const { from, target, local } of imports) {
+    if (!graph.has(from)) graph.set(from, []);
+    if (local) graph.get(from)!.push(target);
+  }
+  // Tarjan's algorithm, iterative enough for our depth.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (module: string) => {
+    index.set(module, counter);
+    low.set(module, counter);
+    counter++;
+    stack.push(module);
+    onStack.add(module);
+    for (const next of graph.get(module) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(module, Math.min(low.get(module)!, low.get(next)!));
+      } else if (onStack.has(next)) {
+        low.set(module, Math.min(low.get(module)!, index.get(next)!));
+      }
+    }
+    if (low.get(module) !== index.get(module)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== module);
+    if (component.length > 1 || graph.get(module)!.includes(module)) cycles.push(component.sort());
+  };
+  for (const module of graph.keys()) if (!index.has(module)) visit(module);
+  return cycles;
+}
+
+test('no import cycles, type-only imports included', () => {
+  expect(importCycles(ALL_IMPORTS)).toEqual([]);
+  // Not vacuous: the graph covers the three trees.
+  expect(new Set(ALL_IMPORTS.map((imported) => imported.from.split('/')[0]))).toEqual(new Set(['src', 'activities', 'workflows']));
+});
+
+test('the cycle check finds a loop through type-only imports', () => {
+  const edge = (from: string, target: string, typeOnly = false): Import => ({ from, target, local: true, typeOnly });
+  expect(importCycles([edge('a.ts', 'b.ts'), edge('b.ts', 'c.ts', true), edge('c.ts', 'a.ts'), edge('c.ts', 'd.ts')])).toEqual([
+    ['a.ts', 'b.ts', 'c.ts'],
+  ]);
+  expect(importCycles([edge('a.ts', 'b.ts'), edge('b.ts', 'c.ts')])).toEqual([]);
 });
 
 /** Everything the worker's workflow bundle reaches at runtime, following runtime imports only. */

@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from '../../src/domain/duration.js';
+import { parseDuration } from '../../src/domain/duration.js';
 
 describe('parseDuration', () => {
   test.each([
@@ -21,25 +21,4 @@ describe('parseDuration', () => {
       expect(parseDuration(text)).toBeUndefined();
     },
   );
-});
-
-describe('formatDuration', () => {
-  test.each([
-    [0, '0ms'],
-    [500, '500ms'],
-    [1_500, '1500ms'],
-    [2_000, '2s'],
-    [90_000, '90s'],
-    [300_000, '5m'],
-    [3_600_000, '1h'],
-    [86_400_000, '1d'],
-    [864_000_000, '10d'],
-    [36 * 3_600_000, '36h'],
-  ])('%d ms is %j', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-  });
-
-  test.each([0, 1, 999, 1_000, 61_000, 3_600_000, 7 * 86_400_000, 86_400_001])('parses back to %d ms', (ms) => {
-    expect(parseDuration(formatDuration(ms))).toBe(ms);
-  });
 });

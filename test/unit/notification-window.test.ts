@@ -6,7 +6,6 @@ import {
   InvalidNotificationWindowError,
   isValidTimeZone,
   isWindowOpen,
-  msUntilWindowOpens,
   nextWindowOpening,
   resolveTimeZone,
   UnknownTimeZoneError,
@@ -209,11 +208,6 @@ describe('nextWindowOpening', () => {
         expect(isWindowOpen(new Date(t), window)).toBe(false);
       }
     }
-  });
-
-  test('msUntilWindowOpens is the distance to the opening', () => {
-    expect(msUntilWindowOpens(new Date('2026-05-11T03:50:00Z'), lima(9, 21))).toBe(10 * 3_600_000 + 10 * 60_000);
-    expect(msUntilWindowOpens(new Date('2026-05-11T15:30:00Z'), lima(9, 21))).toBe(0);
   });
 });
 

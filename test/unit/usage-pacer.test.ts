@@ -46,3 +46,23 @@ test('tenants do not share a budget', () => {
   pacer.observe('quiet', app(10));
   expect(pacer.pauseMs('quiet')).toBe(0);
 });
+
+test('once the regain time has passed (or a retry waited it out), the throttled usage no longer slows the next call', () => {
+  let now = 1_000_000;
+  const pacer = new UsagePacer(() => now);
+  // Meta's throttling answer reports the budget at 100 % together with the regain time.
+  pacer.observe('waited', buc({ call_count: 100, total_time: 20, total_cputime: 20, estimated_time_to_regain_access: 7 }));
+  pacer.throttled('waited', 7 * 60_000);
+  now += 7 * 60_000;
+  expect(pacer.pauseMs('waited')).toBe(0);
+
+  pacer.observe('retried', buc({ call_count: 100, total_time: 20, total_cputime: 20, estimated_time_to_regain_access: 7 }));
+  pacer.throttled('retried', 7 * 60_000);
+  pacer.liftBlock('retried');
+  expect(pacer.pauseMs('retried')).toBe(0);
+
+  // Usage near the limit without a regain time still slows the tenant down.
+  pacer.observe('busy', app(100));
+  pacer.liftBlock('busy');
+  expect(pacer.pauseMs('busy')).toBe(MAX_PAUSE_MS);
+});

@@ -35,6 +35,26 @@ async function sameUserClaim(of: SeededClaim, title: string, campaignId = of.cam
   return id;
 }
 
+/** The real notification activities, called directly (as a retrying Temporal would). */
+function notificationActivities() {
+  const config = testConfig();
+  return createNotificationActivities({
+    config,
+    db: world.database.db,
+    secrets: world.harness.secrets,
+    logger: pino({ level: 'silent' }),
+    graph: graphClientFromConfig(config),
+  });
+}
+
+/** Verified and waiting to be notified (verifiedAt now, so later calls are verified later). */
+async function markVerified(ids: string[]) {
+  await world.database.db.socialTaskCompletion.updateMany({
+    where: { id: { in: ids } },
+    data: { status: 'VERIFIED', verifiedAt: new Date(), spinsAwarded: 2, notificationStatus: 'WAITING_FOR_WINDOW' },
+  });
+}
+
 const closedWindow = async () => {
   const startHour = new Date((await world.harness.now()).getTime() + 12 * 3_600_000).getUTCHours();
   return { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 };
@@ -118,18 +138,8 @@ test('two sends of one user racing: one message; the other is COALESCED under th
   });
   const second = await sameUserClaim(first, 'Like our reel');
   const ids = [first.completionId, second];
-  await world.database.db.socialTaskCompletion.updateMany({
-    where: { id: { in: ids } },
-    data: { status: 'VERIFIED', verifiedAt: new Date(), spinsAwarded: 2, notificationStatus: 'WAITING_FOR_WINDOW' },
-  });
-  const config = testConfig();
-  const activities = createNotificationActivities({
-    config,
-    db: world.database.db,
-    secrets: world.harness.secrets,
-    logger: pino({ level: 'silent' }),
-    graph: graphClientFromConfig(config),
-  });
+  await markVerified(ids);
+  const activities = notificationActivities();
   const sentBefore = world.provider.sent.length;
 
   const raced = await Promise.allSettled(ids.map((completionId) => activities.sendNotification({ completionId })));
@@ -148,4 +158,34 @@ test('two sends of one user racing: one message; the other is COALESCED under th
   expect(carried.notificationCoalescedIntoId).toBe(sender.id);
   expect(carried.notificationAttemptId).toBe(sender.notificationAttemptId);
   expect(world.provider.sent.at(-1)!.message).toMatch(/Your tasks ".+" and ".+" were verified and 4 spins were added/);
+});
+
+test("a message lists every task it carries, transitively: X absorbs Y, X is released, W absorbs X; W's message lists W, X and Y", async () => {
+  const x = await seedClaim(world.database.db, world.harness.secrets, { providerUrl: world.provider.sendUrl, providerKey: world.provider.apiKey });
+  const y = await sameUserClaim(x, 'Like our reel');
+  await markVerified([x.completionId, y]);
+  const activities = notificationActivities();
+  const sentBefore = world.provider.sent.length;
+
+  // X stamps and absorbs Y; the provider refuses the request (429: nothing sent), so X is released.
+  world.provider.scriptReplies({ status: 429, body: { status: 'error', message: 'slow down' } });
+  await expect(activities.sendNotification({ completionId: x.completionId })).rejects.toThrow();
+  const row = (id: string) => world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
+  expect(await row(y)).toMatchObject({ notificationStatus: 'COALESCED', notificationCoalescedIntoId: x.completionId });
+  expect(await row(x.completionId)).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptId: null });
+
+  // W, verified meanwhile, stamps first and absorbs X (with what X carries).
+  const w = await sameUserClaim(x, 'Share our post');
+  await markVerified([w]);
+  expect(await activities.sendNotification({ completionId: w })).toMatchObject({ notificationStatus: 'SENT' });
+  expect(await row(x.completionId)).toMatchObject({ notificationStatus: 'COALESCED', notificationCoalescedIntoId: w });
+
+  // Retries of X and Y send nothing of their own.
+  await activities.sendNotification({ completionId: x.completionId });
+  await activities.sendNotification({ completionId: y });
+  const messages = world.provider.sent.slice(sentBefore);
+  expect(messages).toHaveLength(1);
+  for (const title of ['Share our post', 'Comment on our post', 'Like our reel']) expect(messages[0]!.message).toContain(title);
+  expect(messages[0]!.message).toContain('6 spins'); // 2 + 2 + 2
+  expect(await row(y)).toMatchObject({ notificationStatus: 'COALESCED' });
 });

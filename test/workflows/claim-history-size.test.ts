@@ -3,7 +3,7 @@
 // by a campaign edit and sent costs at most 20 events, and still shows its timers, one
 // verification step and one send. Time-skipping server, real activities and database, a fake
 // provider over HTTP. CAPTURE_HISTORY=<file> saves the history of the edited claim (how the
-// replay fixtures in test/fixtures/histories were captured).
+// replay fixture in test/fixtures/histories is captured).
 import { writeFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';

@@ -104,11 +104,15 @@ test('a claim waiting through many campaign edits continues as new and is still 
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'claim to wait for the window');
   const firstRunId = (await handle.describe()).runId;
 
-  for (let edit = 0; edit < 15; edit++) {
+  // Edit after edit, each one handled before the next, until the history is long enough to
+  // continue as new (how many that takes depends on how the server batches them, not on a count).
+  const currentRunId = async () => (await world.harness.env.client.workflow.getHandle(handle.workflowId).describe()).runId;
+  for (let edit = 0; (await currentRunId()) === firstRunId; edit++) {
+    if (edit >= 200) throw new Error('200 campaign edits and the claim never continued as new');
+    const before = await historyLength(handle);
     await handle.signal(notificationSettingsChangedSignal);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await eventually(async () => (await currentRunId()) !== firstRunId || (await historyLength(handle)) > before + 3, 'the edit to be handled');
   }
-  await eventually(async () => (await world.harness.env.client.workflow.getHandle(handle.workflowId).describe()).runId !== firstRunId, 'a new run');
   const latest = world.harness.env.client.workflow.getHandle(handle.workflowId);
   await eventually(async () => (await latest.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'the new run to wait for the window');
   expect((await latest.query(claimStateQuery)).status).toBe('VERIFIED');

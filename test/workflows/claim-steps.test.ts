@@ -1,7 +1,7 @@
 // The claim workflow's steps against stubbed activities: plain functions on a Worker over the
 // time-skipping test server, no database and no fakes (the Temporal samples' way). The
 // end-to-end claim tests next to this file drive the same workflow with the real activities.
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -46,6 +46,8 @@ interface Stubs {
   claim?: Partial<ClaimSnapshot>;
   verifyWithMeta?: (attempt: number) => VerificationOutcome;
   plan?: (attempt: number, input: { ignoreWindow: boolean; now: string }) => NotificationPlan;
+  /** Runs inside planNotification before it answers (a slow database step). */
+  slowPlan?: (attempt: number) => Promise<void>;
   send?: (attempt: number) => SendOutcome;
 }
 
@@ -105,6 +107,7 @@ function baseStubs(stubs: Stubs, calls: Calls) {
       return outcome;
     },
     async planNotification(input: { ignoreWindow: boolean; now: string }): Promise<NotificationPlan> {
+      await stubs.slowPlan?.(calls.plans.length);
       const plan = stubs.plan?.(calls.plans.length, input) ?? { action: 'send', notificationStatus: 'PENDING' };
       calls.plans.push({ ignoreWindow: input.ignoreWindow });
       return plan;
@@ -126,6 +129,7 @@ async function withClaim<T>(
   stubs: Stubs,
   body: (claim: ClaimUnderTest) => Promise<T>,
   input: Partial<ClaimWorkflowInput> = {},
+  start: { workflowTaskTimeout?: Duration } = {},
 ): Promise<{ result: T; calls: Calls }> {
   const calls: Calls = { verifyWithMeta: 0, pendingDetails: [], completed: [], plans: [], sends: 0, markedFailed: [] };
   const taskQueue = `claim-steps-${randomUUID()}`;
@@ -139,6 +143,7 @@ async function withClaim<T>(
   const handle = await env.client.workflow.start<typeof verifySocialTaskClaim>(CLAIM_WORKFLOW_TYPE, {
     workflowId: claimWorkflowId(completionId),
     taskQueue,
+    ...start,
     args: [
       {
         completionId,
@@ -148,6 +153,7 @@ async function withClaim<T>(
         manualReviewTimeoutMs: 7 * 24 * HOUR,
         credentialRetryWindowMs: 24 * HOUR,
         notificationMaxDelayMs: 7 * 24 * HOUR,
+        sendTaskQueue: taskQueue,
         ...input,
       },
     ],
@@ -267,6 +273,54 @@ test('notify loop: notify-now cuts a window wait short and skips the window for 
   expect(calls.plans).toEqual([{ ignoreWindow: false }, { ignoreWindow: true }]);
   expect(calls.sends).toBe(1);
 });
+
+test('notify loop: a notify-now that arrives while the verify step is still planning is honoured, not slept through', async () => {
+  // The verify-and-plan local step outlasts a workflow-task heartbeat (80% of the 2 s workflow task
+  // timeout), so the signal reaches the workflow while the step that plans is still running.
+  let handle: ClaimUnderTest | undefined;
+  let planning!: () => void;
+  const planningStarted = new Promise<void>((resolve) => {
+    planning = resolve;
+  });
+  const nows: string[] = [];
+  const farAway = (input: { now: string }) => new Date(Date.parse(input.now) + 30 * 24 * HOUR).toISOString();
+  const { result, calls } = await withClaim(
+    {
+      slowPlan: async (attempt) => {
+        if (attempt > 0) return;
+        planning();
+        await eventually(async () => signalHandledDuringTheStep(handle!), 'the notify-now to be delivered while the step runs', 30_000);
+      },
+      plan: (attempt, input) => {
+        nows.push(input.now);
+        return attempt === 0
+          ? { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: farAway(input) }
+          : { action: 'send', notificationStatus: 'WAITING_FOR_WINDOW' };
+      },
+    },
+    async (claim) => {
+      handle = claim;
+      await env.sleep(5 * 60_000);
+      await planningStarted;
+      await claim.signal(notifyNowSignal);
+      return claim.result();
+    },
+    {},
+    { workflowTaskTimeout: '2s' },
+  );
+  expect(result).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
+  expect(calls.plans).toEqual([{ ignoreWindow: false }, { ignoreWindow: true }]);
+  // Re-planned at once, not when the stale plan's window opened 30 days later.
+  expect(Date.parse(nows[1]!)).toBeLessThan(Date.parse(nows[0]!) + 24 * HOUR);
+  expect(calls.sends).toBe(1);
+});
+
+/** Whether a workflow task that carried the signal has completed (its handler ran) while a local step is pending. */
+async function signalHandledDuringTheStep(claim: ClaimUnderTest): Promise<boolean> {
+  const events = (await claim.fetchHistory()).events ?? [];
+  const signalled = events.findIndex((event) => event.workflowExecutionSignaledEventAttributes);
+  return signalled >= 0 && events.slice(signalled).some((event) => event.workflowTaskCompletedEventAttributes);
+}
 
 test('notify loop: a send that finds the channel held waits, re-plans and sends once released', async () => {
   const { result, calls } = await withClaim(

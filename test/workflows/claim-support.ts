@@ -8,7 +8,7 @@ import { createActivities } from '../../activities/index.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js';
 import type { Database } from '../../src/db/client.js';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
@@ -19,6 +19,7 @@ import { createTimeSkippingEnv } from '../support/temporal.js';
 import { BASE_TEST_ENV } from '../support/system.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
+import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
 
 export const TASK_QUEUE = 'claims-test';
 
@@ -54,22 +55,26 @@ export interface ClaimHarness {
   teardown(): Promise<void>;
 }
 
-export async function startClaimHarness(db: Database, env: Record<string, string> = {}): Promise<ClaimHarness> {
+/** Replaces some of the real activities, to stand in for what no fake can do (a crawl that dies). */
+export type ActivityOverrides = (real: ReturnType<typeof createActivities>) => Partial<ReturnType<typeof createActivities>>;
+
+export async function startClaimHarness(db: Database, env: Record<string, string> = {}, overrides?: ActivityOverrides): Promise<ClaimHarness> {
   const config = testConfig(env);
   const secrets = createSecretBox([config.tokenEncryptionKey]);
   const temporalEnv = await createTimeSkippingEnv();
+  const activities = createActivities({
+    config,
+    db,
+    secrets,
+    logger: pino({ level: 'silent' }),
+    temporal: temporalEnv.client,
+    graph: graphClientFromConfig(config),
+  });
   const worker = await Worker.create({
     connection: temporalEnv.nativeConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      config,
-      db,
-      secrets,
-      logger: pino({ level: 'silent' }),
-      temporal: temporalEnv.client,
-      graph: graphClientFromConfig(config),
-    }),
+    activities: { ...activities, ...overrides?.(activities) },
   });
   const running = worker.run();
   return {
@@ -93,12 +98,20 @@ export async function startClaimHarness(db: Database, env: Record<string, string
         manualReviewTimeoutMs: 7 * 24 * 3_600_000,
         credentialRetryWindowMs: 24 * 3_600_000,
         notificationMaxDelayMs: 7 * 24 * 3_600_000,
+        // One worker polls both: sends run on the workflow's own queue here.
+        sendTaskQueue: TASK_QUEUE,
         ...overrides,
       };
       return temporalEnv.client.workflow.start(CLAIM_WORKFLOW_TYPE, {
         workflowId: claimWorkflowId(completionId),
         taskQueue: TASK_QUEUE,
         args: [input],
+        // As the API's starter sets them (src/temporal/claim-starter.ts).
+        typedSearchAttributes: [
+          { key: TENANT_ID, value: completion.tenantId },
+          { key: CAMPAIGN_ID, value: completion.campaignId },
+          { key: CLAIM_STATUS, value: completion.status },
+        ],
       });
     },
     async teardown() {
@@ -172,7 +185,16 @@ export async function seedClaim(
       ...options.task,
     },
   });
-  const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Ana', phone: '+51987654321', instagramUsername: 'ana.ig' } });
+  const user = await db.endUser.create({
+    data: {
+      tenantId: tenant.id,
+      name: 'Ana',
+      phone: '+51987654321',
+      instagramUsername: 'ana.ig',
+      whatsappOptInAt: new Date(),
+      whatsappOptInSource: 'test-fixture',
+    },
+  });
   const completionId = randomUUID();
   await db.socialTaskCompletion.create({
     data: {
@@ -211,8 +233,8 @@ export function isActivityOf(
   return types.some((type) => text.includes(`"${type}"`));
 }
 
-/** The step that records a claim's verification: an activity in older runs, a local activity now. */
-export const RECORDS_VERIFICATION = ['completeVerification', 'recordAndPlan', 'verifyAndPlan'] as const;
+/** The local activities that record a claim's verification. */
+export const RECORDS_VERIFICATION = ['recordAndPlan', 'verifyAndPlan'] as const;
 
 /** The workflow-clock time at which the first activity (or local activity) of `activityType` was scheduled (recorded). */
 export async function activityScheduledAt(handle: WorkflowHandle, activityType: string | readonly string[]): Promise<Date | undefined> {
@@ -270,10 +292,13 @@ export interface ClaimTestWorld {
 /**
  * The setup every claim-workflow test file repeats: per file, a database and the fakes it asks for
  * (fake Meta with that app secret, a tenant WhatsApp provider with that key) and the workflow
- * bundle; per test, a fresh harness (pointed at the fake Meta when there is one). Registers the
+ * bundle; per test, a fresh harness (pointed at the fake Meta when there is one, with the file's
+ * `harnessEnv` on top and its `activityOverrides`). Registers the
  * jest hooks; read the parts through the returned object once they have run.
  */
-export function useClaimTestWorld(options: { metaAppSecret?: string; providerKey?: string } = {}): ClaimTestWorld {
+export function useClaimTestWorld(
+  options: { metaAppSecret?: string; providerKey?: string; harnessEnv?: Record<string, string>; activityOverrides?: ActivityOverrides } = {},
+): ClaimTestWorld {
   let database: TestDatabase | undefined;
   let harness: ClaimHarness | undefined;
   let fakeMeta: FakeMeta | undefined;
@@ -291,7 +316,7 @@ export function useClaimTestWorld(options: { metaAppSecret?: string; providerKey
     await database?.close();
   });
   beforeEach(async () => {
-    harness = await startClaimHarness(database!.db, fakeMeta ? fakeMetaEnv(fakeMeta) : {});
+    harness = await startClaimHarness(database!.db, { ...(fakeMeta ? fakeMetaEnv(fakeMeta) : {}), ...options.harnessEnv }, options.activityOverrides);
   });
   afterEach(async () => {
     await harness?.teardown();

@@ -203,8 +203,11 @@ test('a rate-limited read is retried after the delay Meta asked for, and the cla
   expect(waited).toBeGreaterThanOrEqual(7 * MINUTE_MS);
   expect(waited).toBeLessThan(7 * MINUTE_MS + 5 * MINUTE_MS);
 
+  // The throttled read and the crawl after Meta's delay; a claim that asked just after that crawl
+  // had started reading gets one more crawl of its own.
   const reads = commentReads(business.media.id);
-  expect(reads).toHaveLength(2);
+  expect(reads.length).toBeGreaterThanOrEqual(2);
+  expect(reads.length).toBeLessThanOrEqual(3);
   expect(reads.every((request) => request.accessToken === business.token.token)).toBe(true);
 });
 

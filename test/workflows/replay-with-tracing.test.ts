@@ -3,7 +3,7 @@
 // behaviour behind flags recorded in new histories only).
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowSpanSinks } from '../../src/observability/temporal-interceptors.js';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { seedClaim, startClaimHarness, type ClaimHarness } from './claim-support.js';

@@ -1,7 +1,7 @@
 // The live state of one claim workflow run, and the signals and query that read or change it.
 // Every step of the claim workflow reads and writes this one object, so the state a reader must
 // keep in mind is listed here once.
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import type { NotificationPlan } from '../../activities/claim-types.js';
 import type { ClaimStatus, NotificationStatus } from '../../src/domain/statuses.js';
 import {
@@ -30,21 +30,8 @@ export interface ClaimRun {
   wakeUp: boolean;
   /** notify-now skips the window for the next send only; it never turns waits into a busy loop. */
   skipWindowOnce: boolean;
-  /**
-   * Whether this run's database-only steps are local activities (patch LOCAL_DB_STEPS); decided at
-   * the first such step, so runs recorded before the change replay with the activities they used.
-   */
-  localSteps: boolean | undefined;
-  /** A plan made in the same local step as the verification; the notify loop uses it first. */
+  /** A plan made in the same local step as the verification; the notify loop uses it first unless a signal came since. */
   firstPlan: NotificationPlan | undefined;
-}
-
-/** patched() id: load, record and plan run as local activities, merged where they meet. */
-const LOCAL_DB_STEPS = 'claim-db-steps-local';
-
-export function usesLocalSteps(run: ClaimRun): boolean {
-  run.localSteps ??= patched(LOCAL_DB_STEPS);
-  return run.localSteps;
 }
 
 export function startClaimRun(input: ClaimWorkflowInput): ClaimRun {
@@ -60,7 +47,6 @@ export function startClaimRun(input: ClaimWorkflowInput): ClaimRun {
     decision: undefined,
     wakeUp: false,
     skipWindowOnce: input.resumeNotifying?.skipWindowOnce ?? false,
-    localSteps: undefined,
     firstPlan: undefined,
   };
 }

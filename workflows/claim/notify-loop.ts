@@ -2,32 +2,28 @@
 // the campaign, so an edit (signalled by the API) or a wake-up applies the current settings, never
 // a stale plan. Every pass that does not send ends in a durable wait (the window, or an hourly
 // re-check of a held channel) that only a signal cuts short.
-import { ActivityFailure, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
 import { isNotificationFinal } from '../../src/domain/statuses.js';
-import { localNotificationActivities, notificationActivities, pacedSendActivities, sendActivities } from '../activity-stubs.js';
-import type { verifySocialTaskClaim } from '../verify-social-task-claim.js';
-import { type ClaimRun, usesLocalSteps } from './claim-run.js';
+import { notificationActivities, sendActivities } from '../activity-stubs.js';
+import type { ClaimWorkflow } from '../definitions.js';
+import type { ClaimRun } from './claim-run.js';
 
 /** A held notification (account needs reconnecting) re-checks at least this often. */
 const HOLD_RECHECK_MS = 60 * 60_000;
 /** Default history length past which a claim waiting to notify continues as new. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
-/** patched() id: notify-now skips the window for one send instead of every wait. */
-const NOTIFY_NOW_SKIPS_WINDOW_ONCE = 'notify-now-skips-window-once';
 
 export async function notifyLoop(run: ClaimRun): Promise<void> {
   const { input } = run;
   while (!isNotificationFinal(run.notificationStatus)) {
     await continueAsNewWhenHistoryIsLong(run);
-    // Runs started before notify-now meant "skip the window once" never cleared it (and looped
-    // on a held claim); their recorded histories must replay as they ran. Runs with local steps
-    // are newer still, so they skip that patch marker (and its search-attribute event).
-    const local = usesLocalSteps(run);
-    const notifyNowOnce = local || patched(NOTIFY_NOW_SKIPS_WINDOW_ONCE);
+    // A campaign edit or notify-now that arrived while the verify step was planning (a slow step
+    // outlasts a workflow-task heartbeat, or backs off on a timer) makes that plan stale.
+    if (run.wakeUp) run.firstPlan = undefined;
     run.wakeUp = false;
     const plan =
       run.firstPlan ??
-      (await planner(run).planNotification({
+      (await notificationActivities.planNotification({
         completionId: input.completionId,
         now: new Date().toISOString(),
         ignoreWindow: run.skipWindowOnce,
@@ -36,7 +32,7 @@ export async function notifyLoop(run: ClaimRun): Promise<void> {
     run.firstPlan = undefined;
     run.notificationStatus = plan.notificationStatus;
     run.notBefore = plan.action === 'wait' ? plan.notBefore : undefined;
-    const woken = () => run.wakeUp || (!notifyNowOnce && run.skipWindowOnce);
+    const woken = () => run.wakeUp;
     switch (plan.action) {
       case 'done':
         return;
@@ -52,7 +48,7 @@ export async function notifyLoop(run: ClaimRun): Promise<void> {
         await condition(woken, HOLD_RECHECK_MS, { summary: `Notification held: ${plan.reason}` });
         continue;
       case 'send': {
-        if (notifyNowOnce) run.skipWindowOnce = false;
+        run.skipWindowOnce = false;
         const sent = await send(run, plan.channelKey);
         if (sent === 'gave_up') return;
         if (sent === 'held') await condition(woken, HOLD_RECHECK_MS, { summary: 'Notification held: channel credentials rejected' });
@@ -74,14 +70,12 @@ export async function notifyLoop(run: ClaimRun): Promise<void> {
 async function send(run: ClaimRun, channelKey: string | undefined): Promise<'recorded' | 'held' | 'gave_up'> {
   const { completionId, sendTaskQueue } = run.input;
   run.phase = 'NOTIFYING';
-  // Same command either way; only its task queue and fairness key differ (no patch needed).
-  const sender = sendTaskQueue ? pacedSendActivities(sendTaskQueue, channelKey) : sendActivities;
   let sent;
   try {
-    sent = await sender.sendNotification({ completionId });
+    sent = await sendActivities(sendTaskQueue, channelKey).sendNotification({ completionId });
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
-    run.notificationStatus = await planner(run).markNotificationFailed({
+    run.notificationStatus = await notificationActivities.markNotificationFailed({
       completionId,
       reason: `sending failed after retries: ${error.cause?.message ?? error.message}`,
     });
@@ -96,14 +90,11 @@ async function send(run: ClaimRun, channelKey: string | undefined): Promise<'rec
   return 'recorded';
 }
 
-/** Planning and bookkeeping stubs of this run: local activities unless recorded before them. */
-const planner = (run: ClaimRun) => (run.localSteps ? localNotificationActivities : notificationActivities);
-
 /** A claim that waits long (weeks of campaign edits) starts a fresh history, keeping its state. */
 async function continueAsNewWhenHistoryIsLong(run: ClaimRun): Promise<void> {
   const { input } = run;
   const info = workflowInfo();
   if (info.historyLength < (input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS) && !info.continueAsNewSuggested) return;
   log.info('continuing as new: long history', { completionId: input.completionId, historyLength: info.historyLength });
-  await continueAsNew<typeof verifySocialTaskClaim>({ ...input, resumeNotifying: { skipWindowOnce: run.skipWindowOnce } });
+  await continueAsNew<ClaimWorkflow>({ ...input, resumeNotifying: { skipWindowOnce: run.skipWindowOnce } });
 }

@@ -3,12 +3,12 @@
 // rejected), then the task's fallback; the honor system; statistical sampling; or a manual review.
 import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ClaimSnapshot, VerificationOutcome } from '../../activities/claim-types.js';
-import { decideStatistically } from '../../src/domain/statistical-approval.js';
+import { decideWithoutMeta } from '../../src/domain/decide-without-meta.js';
 import type { FallbackStrategy, VerificationStrategy } from '../../src/domain/statuses.js';
 import { CLAIM_STATUS } from '../../src/temporal/search-attributes.js';
-import { claimActivities, localClaimActivities, localVerificationSteps, verificationActivities } from '../activity-stubs.js';
+import { claimActivities, verificationActivities, verificationSteps } from '../activity-stubs.js';
 import type { ManualDecision } from '../definitions.js';
-import { type ClaimRun, usesLocalSteps } from './claim-run.js';
+import type { ClaimRun } from './claim-run.js';
 
 /** Backoff while the tenant's Meta credentials are rejected: the tenant may fix them within the window. */
 const CREDENTIAL_BACKOFF_MS = [5 * 60_000, 15 * 60_000, 30 * 60_000, 60 * 60_000];
@@ -18,56 +18,40 @@ type FallbackOutcome = Extract<VerificationOutcome, { kind: 'fallback' }>;
 
 /**
  * Waits, then verifies unless the claim was already decided (a re-run after a reset, or a manual
- * decision), and records the outcome. Resolves with the claim as loaded before verification.
+ * decision), and records the outcome, in at most two local activities: load-decide-record-plan in
+ * one step when the strategy needs no outside call (honor system, sampling); otherwise load, verify
+ * (Meta, a reviewer), then record-and-plan. The plan is handed to the notify loop, which does not
+ * plan again. Resolves with the claim as loaded before verification.
  */
 export async function waitAndVerify(run: ClaimRun): Promise<ClaimSnapshot> {
   const { input } = run;
   await condition(() => run.decision !== undefined, input.verifyDelayMs, { summary: 'Wait before verifying (CLAIM_VERIFY_DELAY)' });
   run.verifyAt = undefined;
-  if (usesLocalSteps(run)) return verifyInLocalSteps(run);
-
-  const claim = await claimActivities.loadClaim(input.completionId);
-  run.status = claim.status;
-  if (run.status === 'PENDING') {
-    run.phase = 'VERIFYING';
-    const outcome = run.decision ? manualOutcome(run.decision) : await verifyOrGiveUp(run, claim);
-    const recorded = await claimActivities.completeVerification(input.completionId, outcome, new Date().toISOString());
-    run.status = recorded.status;
-    run.notificationStatus = recorded.notificationStatus;
-    run.detail = recorded.detail ?? undefined;
-    upsertSearchAttributes([{ key: CLAIM_STATUS, value: run.status }]);
-  }
-  return claim;
-}
-
-/**
- * The same, in at most two local activities: load-decide-record-plan in one step when the strategy
- * needs no outside call (honor system, sampling); otherwise load, verify (Meta, a reviewer), then
- * record-and-plan. The plan is handed to the notify loop, which does not plan again.
- */
-async function verifyInLocalSteps(run: ClaimRun): Promise<ClaimSnapshot> {
-  const { input } = run;
-  const planRequest = () => ({ now: new Date().toISOString(), ignoreWindow: run.skipWindowOnce, maxDelayMs: input.notificationMaxDelayMs });
-  const step = await localVerificationSteps.verifyAndPlan(input.completionId, run.decision !== undefined, planRequest());
+  const planRequest = () => {
+    // The plan reads the campaign and notify-now as of now; a signal from here on makes it stale
+    // (the notify loop re-plans, see firstPlan).
+    run.wakeUp = false;
+    return { now: new Date().toISOString(), ignoreWindow: run.skipWindowOnce, maxDelayMs: input.notificationMaxDelayMs };
+  };
+  const step = await verificationSteps.verifyAndPlan(input.completionId, run.decision !== undefined, planRequest());
   let { recorded, plan } = step;
   run.status = step.claim.status;
   if (run.status === 'PENDING' && !recorded) {
     run.phase = 'VERIFYING';
     const outcome = run.decision ? manualOutcome(run.decision) : await verifyOrGiveUp(run, step.claim);
-    ({ recorded, plan } = await localVerificationSteps.recordAndPlan(input.completionId, outcome, planRequest()));
+    ({ recorded, plan } = await verificationSteps.recordAndPlan(input.completionId, outcome, planRequest()));
   }
   if (recorded) {
     run.status = recorded.status;
     run.notificationStatus = recorded.notificationStatus;
     run.detail = recorded.detail ?? undefined;
-    upsertSearchAttributes([{ key: CLAIM_STATUS, value: run.status }]);
   }
+  // From what the row says on every path: a re-run after the step committed (the worker died before
+  // the workflow task completed) finds the claim decided and records nothing, yet must not stay PENDING.
+  upsertSearchAttributes([{ key: CLAIM_STATUS, value: run.status }]);
   run.firstPlan = plan;
   return step.claim;
 }
-
-/** Bookkeeping stubs of this run: local activities unless the run was recorded before them. */
-const claimSteps = (run: ClaimRun) => (run.localSteps ? localClaimActivities : claimActivities);
 
 /** A verification that cannot complete within its retry budget fails the claim with the reason. */
 async function verifyOrGiveUp(run: ClaimRun, claim: ClaimSnapshot): Promise<DecidedOutcome> {
@@ -98,17 +82,8 @@ async function verify(run: ClaimRun, strategy: VerificationStrategy, fallback: F
 async function decideBy(run: ClaimRun, strategy: FallbackStrategy, approvalRate: number): Promise<DecidedOutcome> {
   switch (strategy) {
     case 'HONOR_SYSTEM':
-      return { kind: 'decided', verified: true, method: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR', detail: 'Accepted on the honor system' };
-    case 'STATISTICAL': {
-      const approved = decideStatistically(run.input.completionId, approvalRate);
-      return {
-        kind: 'decided',
-        verified: approved,
-        method: 'STATISTICAL',
-        reason: approved ? 'APPROVED_BY_SAMPLING' : 'NOT_APPROVED_BY_SAMPLING',
-        detail: approved ? `Approved by statistical sampling (rate ${approvalRate})` : `Not approved by statistical sampling (rate ${approvalRate})`,
-      };
-    }
+    case 'STATISTICAL':
+      return decideWithoutMeta(strategy, run.input.completionId, approvalRate);
     case 'MANUAL':
       return awaitManualReview(run);
     default: {
@@ -122,7 +97,7 @@ async function decideBy(run: ClaimRun, strategy: FallbackStrategy, approvalRate:
 async function awaitManualReview(run: ClaimRun): Promise<DecidedOutcome> {
   const { input } = run;
   run.phase = 'AWAITING_MANUAL_REVIEW';
-  await claimSteps(run).recordPendingDetail(input.completionId, 'Awaiting manual review', 'AWAITING_REVIEW');
+  await claimActivities.recordPendingDetail(input.completionId, 'Awaiting manual review', 'AWAITING_REVIEW');
   const decided = await condition(() => run.decision !== undefined, input.manualReviewTimeoutMs, { summary: 'Await manual review' });
   if (decided && run.decision) return manualOutcome(run.decision);
   return {
@@ -155,7 +130,7 @@ async function verifyWithMetaUntilCredentialsWork(run: ClaimRun): Promise<Decide
     run.phase = 'WAITING_FOR_CREDENTIALS';
     run.detail = result.detail;
     log.warn('Meta credentials rejected; claim stays pending', { completionId: input.completionId, attempt });
-    await claimSteps(run).recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`, 'WAITING_FOR_CREDENTIALS');
+    await claimActivities.recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`, 'WAITING_FOR_CREDENTIALS');
     const backoff = Math.min(CREDENTIAL_BACKOFF_MS[Math.min(attempt, CREDENTIAL_BACKOFF_MS.length - 1)]!, input.credentialRetryWindowMs - elapsed);
     if (await condition(() => run.decision !== undefined, Math.max(1, backoff), { summary: 'Back off: Meta credentials rejected' })) {
       return manualOutcome(run.decision!);

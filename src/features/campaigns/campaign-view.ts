@@ -20,5 +20,3 @@ export function toCampaignView(campaign: Campaign) {
     updatedAt: campaign.updatedAt.toISOString(),
   };
 }
-
-export type CampaignView = ReturnType<typeof toCampaignView>;

@@ -27,13 +27,30 @@ export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskI
   const endUserId = ctx.actor.userId;
   const { taskId } = input;
   // Both lookups at once: one round-trip's wait per claim instead of two (intake).
-  const [task, user] = await Promise.all([
-    db.socialMediaTask.findUnique({ where: { id: taskId }, select: { id: true, campaignId: true, platform: true, requireProofCode: true } }),
+  const [task, user, earlier] = await Promise.all([
+    db.socialMediaTask.findUnique({
+      where: { id: taskId },
+      select: {
+        id: true,
+        campaignId: true,
+        platform: true,
+        actionType: true,
+        targetId: true,
+        targetUrl: true,
+        verificationStrategy: true,
+        requireProofCode: true,
+      },
+    }),
     db.endUser.findUnique({ where: { id: endUserId }, select: { id: true, instagramUsername: true, facebookName: true } }),
+    db.socialTaskCompletion.findUnique({ where: { taskId_userId: { taskId, userId: endUserId } } }),
   ]);
   if (!task) throw notFound('task');
   if (!user) throw notFound('end user');
-  await bindClaimHandle(deps.db, { tenantId, endUserId: user.id, platform: task.platform, profile: user }, input.handle ?? undefined);
+  // A repeat answers the existing claim and binds nothing: only a new claim may bind a handle.
+  if (earlier) return repeat(deps, earlier);
+  // The handle is settled (and bound) before the row: a refused claim writes nothing. The row keeps
+  // the bound handle, so verification looks for that one whatever the profile says later.
+  const handle = await bindClaimHandle(deps.db, task, { tenantId, endUserId: user.id, profile: user }, input.handle ?? undefined);
 
   // INSERT ... ON CONFLICT DO NOTHING on the (task, user) key: a repeat, or a concurrent duplicate that
   // loses the race (its insert waits for the winner's commit), inserts nothing and reads the winner.
@@ -48,7 +65,7 @@ export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskI
           campaignId: task.campaignId,
           taskId: task.id,
           userId: user.id,
-          handle: input.handle ?? null,
+          handle: handle ?? null,
           proofCode: task.requireProofCode ? generateProofCode() : null,
           workflowId: claimWorkflowId(id),
           workflowStartedAt: null,

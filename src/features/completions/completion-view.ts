@@ -30,13 +30,13 @@ export function toCompletionView(row: SocialTaskCompletion) {
       channel: row.notificationChannel,
       providerMessageId: row.notificationProviderMessageId,
       error: row.notificationError,
+      /** Why it waits, was skipped or failed (src/domain/notification-reason.ts); our code, never Meta's words */
+      reason: row.notificationReason,
       /** COALESCED: the completion whose message carried this notification */
       coalescedInto: row.notificationCoalescedIntoId,
     },
   };
 }
-
-export type CompletionView = ReturnType<typeof toCompletionView>;
 
 /**
  * The end user's view of their own claim: the same fields, but `reason` is the public code and

@@ -11,6 +11,7 @@ import { exportCompletionsQuery } from './export-input.js';
 import { getCompletion } from './get-completion.js';
 import { listCompletions } from './list-completions.js';
 import { notifyCompletionNow } from './notify-now.js';
+import { retryCompletion } from './retry-completion.js';
 
 const completionIdOf = (req: Request) => pathParam(req, 'completionId', 'completion');
 
@@ -41,6 +42,9 @@ export function completionRoutes(deps: AppDeps): Router {
   }
   router.post('/completions/:completionId/notify-now', requireRole('tenant_admin'), async (req, res) => {
     res.status(202).json(await notifyCompletionNow(tenantContext(deps, req), { completionId: completionIdOf(req) }));
+  });
+  router.post('/completions/:completionId/retry', requireRole('tenant_admin'), async (req, res) => {
+    res.status(202).json(await retryCompletion(tenantContext(deps, req), { completionId: completionIdOf(req) }));
   });
   return router;
 }

@@ -2,6 +2,7 @@ import { AppError } from '../../http/errors.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { bindHandle } from '../../verification/handle-binding.js';
 import type { CreateEndUserInput } from './end-user-input.js';
+import { optInColumns } from './whatsapp-consent-input.js';
 import { toEndUserView } from './end-user-view.js';
 
 /** The user and the bindings of their profile handles, in one transaction: a taken handle writes nothing. */
@@ -11,7 +12,9 @@ export async function createEndUser(ctx: TenantContext, input: CreateEndUserInpu
   const db = ctx.deps.db;
   try {
     const user = await db.$transaction(async (tx) => {
-      const created = await tx.endUser.create({ data: { ...input, tenantId } });
+      const { whatsappOptIn, ...fields } = input;
+      const consent = whatsappOptIn ? optInColumns(whatsappOptIn) : {};
+      const created = await tx.endUser.create({ data: { ...fields, ...consent, tenantId } });
       const profile = [
         ['INSTAGRAM', input.instagramUsername],
         ['FACEBOOK', input.facebookName],

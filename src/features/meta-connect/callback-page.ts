@@ -30,7 +30,7 @@ export function renderCallbackPage(deps: { config: AppConfig; signer: StateSigne
   const dashboardOrigin = deps.config.meta.dashboardOrigin ?? originOf(deps.config.meta.dashboardUrl);
   const params = querySchema.safeParse(query);
   if (!params.success) return page(400, 'This link is not valid', 'The sign-in answer from Meta is malformed. Start again from your dashboard.');
-  const { code, state, error, error_reason: reason, error_description: description } = params.data;
+  const { code, state, error, error_reason: reason } = params.data;
 
   // Checked without spending it (the page stores nothing): a forged or stale state is not handed on.
   try {
@@ -50,20 +50,15 @@ export function renderCallbackPage(deps: { config: AppConfig; signer: StateSigne
     );
   }
   const failed = error !== undefined || reason !== undefined || !code;
-  const handoff = failed
-    ? {
-        type: CALLBACK_MESSAGE_TYPE,
-        state,
-        error: printable(error ?? 'no_code'),
-        errorReason: printable(reason ?? ''),
-        errorDescription: printable(description ?? ''),
-      }
-    : { type: CALLBACK_MESSAGE_TYPE, code, state };
+  // Whoever crafts the link chooses error, error_reason and error_description: none of their text
+  // reaches our page or the dashboard. Only a code we know is named, in our own words.
+  const errorCode = failed ? knownErrorCode(error, code) : undefined;
+  const handoff = errorCode ? { type: CALLBACK_MESSAGE_TYPE, state, error: errorCode } : { type: CALLBACK_MESSAGE_TYPE, code, state };
   const redirect = deps.config.meta.dashboardUrl ? withParams(deps.config.meta.dashboardUrl, handoff) : undefined;
   const nonce = randomBytes(16).toString('base64');
-  const title = failed ? 'Meta did not authorize the connection' : 'Finishing the WhatsApp connection…';
-  const lead = failed
-    ? `Meta answered: ${printable(description ?? reason ?? error ?? 'no authorization code')}. Return to your dashboard to try again.`
+  const title = errorCode ? 'Meta did not authorize the connection' : 'Finishing the WhatsApp connection…';
+  const lead = errorCode
+    ? `${OAUTH_ERROR_SENTENCES[errorCode]} Return to your dashboard to try again.`
     : 'Handing this sign-in to your dashboard, which finishes the connection for the admin who started it.';
   const script = `
 (function () {
@@ -139,7 +134,27 @@ function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** Meta's error text goes into our page: printable characters only, bounded. */
-function printable(value: string): string {
-  return value.replace(/[^\x20-\x7E\u00A0-\uFFFF]/g, ' ').slice(0, 300);
+/**
+ * The `error` codes of Meta's login dialog redirect (OAuth 2.0's authorization errors; a cancelled
+ * dialog is `access_denied`), each with our own sentence; `no_code` when Meta sent neither a code
+ * nor an error we know of.
+ */
+const OAUTH_ERROR_SENTENCES = {
+  access_denied: 'The sign-in was cancelled, or the requested permissions were not granted.',
+  invalid_request: 'Meta could not process the sign-in request.',
+  unauthorized_client: 'This app is not allowed to ask for this sign-in.',
+  unsupported_response_type: 'Meta could not process the sign-in request.',
+  invalid_scope: 'Meta did not accept the permissions the app asked for.',
+  server_error: 'Meta had a problem completing the sign-in.',
+  temporarily_unavailable: 'Meta is temporarily unavailable.',
+  no_code: 'Meta did not send an authorization.',
+  unrecognized_error: 'Meta reported an error we do not recognise.',
+} as const;
+
+export type OAuthErrorCode = keyof typeof OAUTH_ERROR_SENTENCES;
+
+function knownErrorCode(error: string | undefined, code: string | undefined): OAuthErrorCode {
+  if (error !== undefined && error !== 'no_code' && Object.hasOwn(OAUTH_ERROR_SENTENCES, error)) return error as OAuthErrorCode;
+  if (error === undefined && !code) return 'no_code';
+  return 'unrecognized_error';
 }

@@ -15,6 +15,7 @@ import { notFound } from '../../http/errors.js';
 import type { GraphClient } from '../../integrations/meta/graph-client.js';
 import { registerPhoneNumber, subscribeAppToWaba } from '../../integrations/meta/whatsapp-business.js';
 import type { Logger } from '../../logger.js';
+import { refreshMessagingLimit } from '../../notifications/refresh-messaging-limit.js';
 import { requestReplan } from '../../temporal/claim-signals.js';
 import { REQUEST_DEADLINE_MS, withDeadline } from '../../temporal/durable-start.js';
 import { ensureRefreshSchedule } from '../../temporal/token-refresh-schedules.js';
@@ -64,7 +65,7 @@ export async function connectWhatsappAccounts(deps: ConnectDeps, input: ConnectI
 
   const stored = await storeAccounts(deps, tenant.id, granted, numbers);
   await afterConnect(deps, tenant, stored);
-  return stored.map(showAccount);
+  return stored.map((account) => showAccount(account));
 }
 
 /**
@@ -74,6 +75,10 @@ export async function connectWhatsappAccounts(deps: ConnectDeps, input: ConnectI
  */
 async function afterConnect(deps: ConnectDeps, tenant: { id: string; slug: string }, accounts: Awaited<ReturnType<typeof storeAccounts>>) {
   for (const account of accounts) {
+    // The portfolio and its messaging limit; the token refresh learns them too if Meta is slow now.
+    await refreshMessagingLimit(deps, account.id).catch((error: unknown) =>
+      deps.logger.warn({ err: error, accountId: account.id }, 'could not read the messaging limit of the business portfolio'),
+    );
     try {
       await withDeadline(deps.temporal, REQUEST_DEADLINE_MS, () => ensureRefreshSchedule(deps.temporal, deps.config, account, tenant.slug));
     } catch (error) {

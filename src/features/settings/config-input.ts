@@ -28,6 +28,10 @@ export const putTenantSettingsSchema = z
     timezone: timeZoneSchema.optional(),
     waConfig: waConfigInput.nullable().optional(),
     metaConfig: metaConfigInput.nullable().optional(),
+    /** End users without a recorded WhatsApp opt-in get no message */
+    requireWhatsappOptIn: z.boolean().optional(),
+    /** Whole-message words (case-insensitive) that record an opt-out when an end user sends one */
+    whatsappOptOutKeywords: z.array(z.string().trim().min(1).max(30)).min(1).max(20).optional(),
   })
   .strict();
 export type PutTenantSettingsInput = z.infer<typeof putTenantSettingsSchema>;

@@ -1,7 +1,9 @@
 // The platform's own Meta credentials (used when a tenant has none). One row, id 1.
 import type { PlatformContext } from '../../http/use-case-context.js';
 import { openConfig, type MetaCredentials } from '../../tenant-config/stored-configs.js';
+import { requestWebhookSubscription } from '../../webhook-subscriptions/request-subscription.js';
 import { mergeMetaConfig, showMetaConfig, type PutPlatformSettingsInput } from './config-input.js';
+import { PLATFORM_OWNER, subscribable } from './webhook-subscription.js';
 
 export async function getPlatformSettings(ctx: PlatformContext) {
   const { db, secrets } = ctx.deps;
@@ -16,5 +18,13 @@ export async function putPlatformSettings(ctx: PlatformContext, input: PutPlatfo
     ? secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaCredentials>(secrets, row?.metaConfig ?? null)))
     : null;
   await db.platformSettings.upsert({ where: { id: 1 }, create: { id: 1, metaConfig: sealed }, update: { metaConfig: sealed } });
-  return getPlatformSettings(ctx);
+  const view = await getPlatformSettings(ctx);
+  // Every PUT writes the Meta credentials: (re)subscribe their webhooks in the background.
+  await requestWebhookSubscription(ctx.deps, PLATFORM_OWNER, subscribable(view));
+  return view;
+}
+
+/** Subscribes the platform's webhooks again (an admin's retry), in the background. */
+export async function resubscribePlatformWebhooks(ctx: PlatformContext): Promise<void> {
+  await requestWebhookSubscription(ctx.deps, PLATFORM_OWNER, subscribable(await getPlatformSettings(ctx)));
 }

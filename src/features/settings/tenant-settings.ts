@@ -3,7 +3,9 @@ import { AppError, notFound } from '../../http/errors.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { forbiddenUrlReason } from '../../integrations/outbound-network.js';
 import { openConfig, type MetaCredentials, type WaConfig } from '../../tenant-config/stored-configs.js';
+import { requestWebhookSubscription } from '../../webhook-subscriptions/request-subscription.js';
 import { mergeMetaConfig, showMetaConfig, showWaConfig, type PutTenantSettingsInput } from './config-input.js';
+import { subscribable, tenantOwner } from './webhook-subscription.js';
 
 export async function getTenantSettings(ctx: TenantContext) {
   const { db, tenantId } = ctx;
@@ -14,6 +16,8 @@ export async function getTenantSettings(ctx: TenantContext) {
     timezone: tenant.timezone,
     waConfig: showWaConfig(openConfig<WaConfig>(secrets, tenant.waConfig)),
     metaConfig: showMetaConfig(openConfig<MetaCredentials>(secrets, tenant.metaConfig)),
+    requireWhatsappOptIn: tenant.requireWhatsappOptIn,
+    whatsappOptOutKeywords: tenant.whatsappOptOutKeywords,
   };
 }
 
@@ -32,8 +36,16 @@ export async function putTenantSettings(ctx: TenantContext, input: PutTenantSett
   }
   const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
   if (!tenant) throw notFound('tenant');
-  const data: { timezone?: string; waConfig?: string | null; metaConfig?: string | null } = {};
+  const data: {
+    timezone?: string;
+    waConfig?: string | null;
+    metaConfig?: string | null;
+    requireWhatsappOptIn?: boolean;
+    whatsappOptOutKeywords?: string[];
+  } = {};
   if (input.timezone !== undefined) data.timezone = input.timezone;
+  if (input.requireWhatsappOptIn !== undefined) data.requireWhatsappOptIn = input.requireWhatsappOptIn;
+  if (input.whatsappOptOutKeywords !== undefined) data.whatsappOptOutKeywords = input.whatsappOptOutKeywords.map((word) => word.toUpperCase());
   if (input.waConfig === null) data.waConfig = null;
   else if (input.waConfig) {
     const stored = openConfig<WaConfig>(secrets, tenant.waConfig);
@@ -50,7 +62,15 @@ export async function putTenantSettings(ctx: TenantContext, input: PutTenantSett
     data.metaConfig = secrets.sealJson(mergeMetaConfig(input.metaConfig, openConfig<MetaCredentials>(secrets, tenant.metaConfig)));
   }
   await orNotFound(db.tenant.update({ where: { id: tenantId }, data }), 'tenant');
-  return getTenantSettings(ctx);
+  const view = await getTenantSettings(ctx);
+  // Meta credentials written (or removed): (re)subscribe their webhooks in the background.
+  if (input.metaConfig !== undefined) await requestWebhookSubscription(ctx.deps, tenantOwner(tenantId), subscribable(view));
+  return view;
+}
+
+/** Subscribes the tenant's webhooks again (an admin's retry), in the background. */
+export async function resubscribeTenantWebhooks(ctx: TenantContext): Promise<void> {
+  await requestWebhookSubscription(ctx.deps, tenantOwner(ctx.tenantId), subscribable(await getTenantSettings(ctx)));
 }
 
 function sameOrigin(a: string, b: string): boolean {

@@ -1,3 +1,4 @@
+import { promotionPolicy } from '../../domain/promotion-policy.js';
 import type { SocialMediaTask } from '../../generated/prisma/client.js';
 
 export function toTaskView(task: SocialMediaTask) {
@@ -14,6 +15,9 @@ export function toTaskView(task: SocialMediaTask) {
     fallbackStrategy: task.fallbackStrategy,
     statisticalApprovalRate: task.statisticalApprovalRate,
     requireProofCode: task.requireProofCode,
+    /** Meta's promotion rules on rewarding this action: ALLOWED, RISK or PROHIBITED (claims still complete) */
+    policy: promotionPolicy(task).verdict,
+    policyRule: promotionPolicy(task).rule,
     createdAt: task.createdAt.toISOString(),
     updatedAt: task.updatedAt.toISOString(),
   };
@@ -24,6 +28,13 @@ export function toTaskView(task: SocialMediaTask) {
  * sampling rate that would reveal one), so nobody learns which tasks are not really checked.
  */
 export function toEndUserTaskView(task: SocialMediaTask) {
-  const { verificationStrategy: _strategy, fallbackStrategy: _fallback, statisticalApprovalRate: _rate, ...visible } = toTaskView(task);
+  const {
+    verificationStrategy: _strategy,
+    fallbackStrategy: _fallback,
+    statisticalApprovalRate: _rate,
+    policy: _policy,
+    policyRule: _policyRule,
+    ...visible
+  } = toTaskView(task);
   return visible;
 }

@@ -4,6 +4,7 @@ import { requestIndexBackfill } from '../../comment-index/request-backfill.js';
 import { notFound } from '../../http/errors.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { assessTaskTarget } from './assess-task-target.js';
+import { checkPromotionPolicy } from './check-promotion-policy.js';
 import type { UpdateTaskInput } from './task-input.js';
 import { toTaskView } from './task-view.js';
 
@@ -14,7 +15,10 @@ export async function updateTask(ctx: TenantContext, { taskId, changes: input }:
   const current = await db.socialMediaTask.findUnique({ where: { id: taskId } });
   if (!current) throw notFound('task');
   const next = { ...current, ...input };
-  const warnings = CHECKED_FIELDS.some((field) => input[field] !== undefined)
+  // A stored task that breaks the rules may still be edited (its title, reward); changing what it
+  // rewards must lead to an allowed action.
+  const policyWarnings = input.platform !== undefined || input.actionType !== undefined ? checkPromotionPolicy(next) : [];
+  const targetWarnings = CHECKED_FIELDS.some((field) => input[field] !== undefined)
     ? await assessTaskTarget(ctx, {
         ...next,
         targetId: next.targetId ?? undefined,
@@ -23,5 +27,5 @@ export async function updateTask(ctx: TenantContext, { taskId, changes: input }:
     : [];
   const task = await db.socialMediaTask.update({ where: { id: current.id }, data: input });
   if (CHECKED_FIELDS.some((field) => input[field] !== undefined)) requestIndexBackfill(deps, task);
-  return { ...toTaskView(task), warnings };
+  return { ...toTaskView(task), warnings: [...policyWarnings, ...targetWarnings] };
 }

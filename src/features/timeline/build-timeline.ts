@@ -4,8 +4,11 @@
 //
 // Two audiences. Tenant admins see everything that explains a delay (evidence, provider error
 // texts, channel and message id). The end user sees the same events in plain words without any
-// provider or Meta text, evidence, or message ids.
+// provider or Meta text, evidence, or message ids, and never how the task was checked: where the
+// claim is decided, or waits for a decision, they read the same public sentence as in their claim
+// view (src/domain/completion-reason.ts).
 import type { ClaimState } from '../../../workflows/definitions.js';
+import { publicReason, publicSentence } from '../../domain/completion-reason.js';
 import type { ClaimStatus } from '../../domain/statuses.js';
 
 export type Audience = 'tenant_admin' | 'end_user';
@@ -26,6 +29,8 @@ export interface TimelineFacts {
   readonly claim: {
     readonly claimedAt: Date;
     readonly status: ClaimStatus;
+    /** Short code of why (completion-reason.ts) */
+    readonly reason?: string | null;
     readonly detail: string | null;
     readonly verifiedAt: Date | null;
     readonly verificationMethod: string | null;
@@ -80,7 +85,7 @@ export function buildTimeline(facts: TimelineFacts, audience: Audience): Timelin
     events.push({
       at: iso(claim.verifiedAt),
       kind: 'verified',
-      text: `Verified${how}.`,
+      text: admin ? `Verified${how}.` : publicSentence(publicReason(claim.reason, claim.status)),
       ...(admin ? { method: claim.verificationMethod, evidence: claim.evidence ?? null, detail: claim.detail } : {}),
     });
     if (facts.creditedAt) {
@@ -90,7 +95,7 @@ export function buildTimeline(facts: TimelineFacts, audience: Audience): Timelin
     events.push({
       at: iso(claim.verifiedAt ?? claim.updatedAt),
       kind: 'failed',
-      text: admin ? `Not verified: ${claim.detail ?? 'no reason recorded'}.` : 'The task could not be verified.',
+      text: admin ? `Not verified: ${claim.detail ?? 'no reason recorded'}.` : publicSentence(publicReason(claim.reason, claim.status)),
       ...(admin ? { method: claim.verificationMethod } : {}),
     });
   }
@@ -193,14 +198,19 @@ function nextStep(facts: TimelineFacts, admin: boolean): Timeline['next'] {
   if (claim.status === 'PENDING') {
     switch (live?.phase) {
       case 'AWAITING_MANUAL_REVIEW':
-        return { at: null, kind: 'manual_review', text: admin ? 'Waiting for a tenant admin to approve or reject it.' : 'Waiting for review.' };
+        // The end user's claim view says "checking" here too: a review is a way of checking.
+        return {
+          at: null,
+          kind: admin ? 'manual_review' : 'verify',
+          text: admin ? 'Waiting for a tenant admin to approve or reject it.' : publicSentence('CHECKING'),
+        };
       case 'WAITING_FOR_CREDENTIALS':
         return {
           at: null,
           kind: 'verify_retry',
           text: admin
             ? `Verification retries when the Meta credentials work again: ${live.detail ?? claim.detail ?? ''}`.trim()
-            : 'Verification is delayed.',
+            : publicSentence('CHECKING'),
         };
       case 'VERIFYING':
         return { at: null, kind: 'verify', text: 'Verifying now.' };

@@ -38,13 +38,20 @@ export async function loadTimeline(ctx: TenantContext, { completionId }: { compl
   });
   if (!claim) throw notFound(audience === 'end_user' ? 'claim' : 'completion');
 
-  // Delivery statuses are keyed by Meta's message id, which only this tenant's row names.
-  const deliveries = claim.notificationProviderMessageId
-    ? await deps.db.messageStatusEvent.findMany({
-        where: { providerMessageId: claim.notificationProviderMessageId, status: { in: ['delivered', 'read', 'failed'] } },
-        select: { status: true, occurredAt: true, errorCode: true, errorTitle: true },
-      })
-    : [];
+  // Meta's delivery statuses describe Cloud API messages only, reported by the tenant's own number.
+  // Any other channel's message id is chosen by a provider (maybe the tenant's own server), which
+  // could answer with another tenant's wamid: never look those up.
+  const deliveries =
+    claim.notificationProviderMessageId && claim.notificationChannel === 'WHATSAPP_CLOUD'
+      ? await deps.db.messageStatusEvent.findMany({
+          where: {
+            providerMessageId: claim.notificationProviderMessageId,
+            tenantId: claim.tenantId,
+            status: { in: ['delivered', 'read', 'failed'] },
+          },
+          select: { status: true, occurredAt: true, errorCode: true, errorTitle: true },
+        })
+      : [];
 
   const moving = claim.status === 'PENDING' || (claim.status === 'VERIFIED' && !isNotificationFinal(claim.notificationStatus));
   const live = moving && claim.workflowStartedAt ? await askLiveState(deps, claim.workflowId) : undefined;

@@ -24,9 +24,11 @@ export interface WebhookEventView {
 export async function listWebhookEvents(ctx: TenantContext, page: ListWebhookEventsQuery) {
   const { tenantId } = ctx;
   const db = ctx.deps.db;
+  // A delivery concerning the tenant has its tenantId, or null when it concerned several tenants
+  // (result.tenantIds names them): both branches start on the (tenantId, receivedAt) index.
   const concernsTenant =
     page.unmatched === 'true'
-      ? { result: { path: ['unmatchedTenantIds'], array_contains: [tenantId] } }
+      ? { OR: [{ tenantId }, { tenantId: null }], result: { path: ['unmatchedTenantIds'], array_contains: [tenantId] } }
       : { OR: [{ tenantId }, { tenantId: null, result: { path: ['tenantIds'], array_contains: [tenantId] } }] };
   const { where: afterCursor, ...order } = pageArgs(page, { key: 'receivedAt' });
   const rows = await db.webhookEvent.findMany({

@@ -3,13 +3,15 @@
 import express, { Router } from 'express';
 import { requireRole } from '../../http/auth.js';
 import type { AppDeps } from '../../http/deps.js';
-import { tenantContext } from '../../http/use-case-context.js';
+import { pathParam } from '../../http/path-param.js';
+import { platformContext, tenantContext } from '../../http/use-case-context.js';
+import { discardFailedDelivery, listFailedDeliveries, replayFailedDelivery } from './failed-deliveries.js';
 import { parseInput } from '../../http/validation.js';
 import { listWebhookEvents } from './list-webhook-events.js';
 import { SIGNATURE_HEADER } from './meta-signature.js';
 import { receiveMetaWebhook } from './receive-webhook.js';
 import { answerSubscription } from './verify-subscription.js';
-import { listWebhookEventsQuery } from './webhook-event-input.js';
+import { listFailedDeliveriesQuery, listWebhookEventsQuery } from './webhook-event-input.js';
 
 /**
  * Meta sends up to 3 MB per delivery; a lower limit would turn large batches into
@@ -39,6 +41,17 @@ export function webhookEventRoutes(deps: AppDeps): Router {
   router.get('/webhooks/events', requireRole('tenant_admin'), async (req, res) => {
     const ctx = tenantContext(deps, req);
     res.json(await listWebhookEvents(ctx, parseInput(listWebhookEventsQuery, req.query, 'query')));
+  });
+  router.get('/platform/webhook-events/failed', requireRole('platform_admin'), async (req, res) => {
+    res.json(await listFailedDeliveries(platformContext(deps, req), parseInput(listFailedDeliveriesQuery, req.query, 'query')));
+  });
+  router.post('/platform/webhook-events/:webhookEventId/replay', requireRole('platform_admin'), async (req, res) => {
+    const webhookEventId = pathParam(req, 'webhookEventId', 'webhook event');
+    res.status(202).json(await replayFailedDelivery(platformContext(deps, req), { webhookEventId }));
+  });
+  router.post('/platform/webhook-events/:webhookEventId/discard', requireRole('platform_admin'), async (req, res) => {
+    const webhookEventId = pathParam(req, 'webhookEventId', 'webhook event');
+    res.json(await discardFailedDelivery(platformContext(deps, req), { webhookEventId }));
   });
   return router;
 }

@@ -7,3 +7,6 @@ export const listWebhookEventsQuery = z.object({
   ...pageQueryFields,
 });
 export type ListWebhookEventsQuery = z.infer<typeof listWebhookEventsQuery>;
+
+/** The query of GET /platform/webhook-events/failed. */
+export const listFailedDeliveriesQuery = z.object({ ...pageQueryFields });

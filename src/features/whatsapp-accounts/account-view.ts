@@ -1,5 +1,6 @@
 // How a WhatsApp account is shown by the API: never the token (not even masked; tenants have no
 // use for it), with the refresh schedule operators can look up in Temporal.
+import { sendingPauseOf } from '../../notifications/sending-circuit-breaker.js';
 import { refreshScheduleId } from '../../temporal/token-refresh-schedules.js';
 
 export interface WhatsappAccountRow {
@@ -17,9 +18,22 @@ export interface WhatsappAccountRow {
   lastRefreshedAt: Date | null;
   lastRefreshError: string | null;
   connectedAt: Date;
+  sendingPausedAt: Date | null;
+  sendingPausedCode: string | null;
+  sendingPausedReason: string | null;
 }
 
-export function showAccount(account: WhatsappAccountRow) {
+/** The business portfolio's messaging limit as the account view shows it. */
+export interface MessagingBudget {
+  /** Unique users outside a customer-service window per moving 24 h; null = unlimited or unknown */
+  readonly messagingLimit: number | null;
+  /** How many of them our sends reached in the last 24 h (our own ledger) */
+  readonly messagingUsed24h: number;
+}
+
+const UNKNOWN_BUDGET: MessagingBudget = { messagingLimit: null, messagingUsed24h: 0 };
+
+export function showAccount(account: WhatsappAccountRow, budget: MessagingBudget = UNKNOWN_BUDGET) {
   return {
     id: account.id,
     wabaId: account.wabaId,
@@ -29,6 +43,10 @@ export function showAccount(account: WhatsappAccountRow) {
     status: account.status,
     statusReason: account.statusReason,
     qualityRating: account.qualityRating,
+    /** Sends from this number are paused (circuit breaker): why, since when, Meta's code or QUALITY_RED */
+    sendingPaused: sendingPauseOf(account),
+    messagingLimit: budget.messagingLimit,
+    messagingUsed24h: budget.messagingUsed24h,
     /** null: the token does not expire (or, once disconnected, there is none) */
     tokenExpiresAt: account.tokenExpiresAt?.toISOString() ?? null,
     dataAccessExpiresAt: account.dataAccessExpiresAt?.toISOString() ?? null,

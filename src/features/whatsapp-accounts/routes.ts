@@ -7,6 +7,7 @@ import { testMessageSchema } from './account-input.js';
 import { disconnectAccount } from './disconnect-account.js';
 import { listAccounts } from './list-accounts.js';
 import { listTemplates } from './list-templates.js';
+import { resumeAccountSending } from './resume-sending.js';
 import { sendTestMessage } from './send-test-message.js';
 
 const accountIdOf = (req: Request) => String(req.params.id);
@@ -25,6 +26,9 @@ export function whatsappAccountRoutes(deps: AppDeps): Router {
     const ctx = tenantContext(deps, req);
     const input = parseInput(testMessageSchema, req.body);
     res.json(await sendTestMessage(ctx, { ...input, accountId: accountIdOf(req) }));
+  });
+  router.post('/whatsapp/accounts/:id/resume-sending', admin, async (req, res) => {
+    res.json(await resumeAccountSending(tenantContext(deps, req), { accountId: accountIdOf(req) }));
   });
   router.get('/whatsapp/accounts/:id/templates', admin, async (req, res) => {
     res.json(await listTemplates(tenantContext(deps, req), { accountId: accountIdOf(req) }));

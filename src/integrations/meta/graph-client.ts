@@ -57,6 +57,8 @@ export interface GraphPostOptions {
 export interface GraphPaginateOptions {
   /** Hard cap on pages fetched; `stoppedAtPageCap` tells whether it was hit. */
   readonly maxPages: number;
+  /** Start at the page this `after` cursor names (a walk resumed from `currentCursor`) */
+  readonly startAfter?: string | undefined;
 }
 
 export interface GraphClient {
@@ -166,7 +168,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       new GraphPagination<T>(
         <U>(page: PageRequest) =>
           send<GraphPage<U>>({ method: 'GET', versionedPath: page.versionedPath, params: page.params, accessToken, idempotent: true }),
-        { versionedPath: versioned(path), params },
+        { versionedPath: versioned(path), params: paginateOptions.startAfter ? { ...params, after: paginateOptions.startAfter } : params },
         paginateOptions.maxPages,
       ),
     appCredentials,

@@ -28,10 +28,21 @@ export interface PagedItems<T> extends AsyncIterable<T> {
   readonly pagesFetched: number;
   /** True when the walk ended because of maxPages while Meta still had a next page. */
   readonly stoppedAtPageCap: boolean;
+  /**
+   * The same walk page by page, each with the `after` cursor of the page that follows it (undefined
+   * on the last page, or when Meta paged without cursors): a walk started there (`startAfter`)
+   * reads the rest.
+   */
+  pages(): AsyncIterable<GraphWalkPage<T>>;
   /** All items (up to the cap) in an array. */
   toArray(): Promise<T[]>;
   /** The same walk with each item transformed. */
   map<U>(transform: (item: T) => U): PagedItems<U>;
+}
+
+export interface GraphWalkPage<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | undefined;
 }
 
 /** Items of every page, lazily; stops after `maxPages` and says so. */
@@ -58,6 +69,10 @@ export class GraphPagination<T> implements PagedItems<T> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for await (const page of this.pages()) yield* page.items;
+  }
+
+  async *pages(): AsyncIterable<GraphWalkPage<T>> {
     let request: PageRequest | undefined = this.first;
     while (request) {
       if (this.fetched >= this.maxPages) {
@@ -66,8 +81,9 @@ export class GraphPagination<T> implements PagedItems<T> {
       }
       const page: GraphPage<T> = await this.fetchPage<T>(request);
       this.fetched += 1;
-      for (const item of page.data ?? []) yield item;
       request = nextPageRequest(request, page.paging);
+      const after = request?.params.after;
+      yield { items: page.data ?? [], nextCursor: typeof after === 'string' ? after : undefined };
     }
   }
 
@@ -90,6 +106,9 @@ function mapPaged<T, U>(source: PagedItems<T>, transform: (item: T) => U): Paged
     },
     async *[Symbol.asyncIterator]() {
       for await (const item of source) yield transform(item);
+    },
+    async *pages() {
+      for await (const page of source.pages()) yield { items: page.items.map(transform), nextCursor: page.nextCursor };
     },
     toArray: () => collect(mapped),
     map: <V>(next: (item: U) => V) => mapPaged(mapped, next),

@@ -1,7 +1,7 @@
-// Webhook subscriptions of a Facebook Page (reference §5.6): the Page installs our app for the
+// Webhook subscriptions of a Facebook Page: the Page installs our app for the
 // `feed` field, with a Page token from someone who can manage it (pages_manage_metadata,
 // pages_show_list). Meta delivers the connected Instagram account's `comments`/`mentions` webhooks
-// only while that Page has the app installed (§5.5), so the same call enables both.
+// only while that Page has the app installed (Meta says so for Instagram webhooks), so the same call enables both.
 import type { GraphClient } from './graph-client.js';
 import { graphIdSegment } from './graph-ids.js';
 import { OutboundError } from '../outbound-error.js';

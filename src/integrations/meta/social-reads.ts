@@ -1,4 +1,4 @@
-// Reads of Instagram and Facebook Page engagement that the Graph API really offers (reference §6).
+// Reads of Instagram and Facebook Page engagement that the Graph API really offers: comments, reactions and mentions, read by id.
 // What is NOT here, on purpose: follower lists (no followers edge), IG likers (only like_count),
 // FB post likers (`/{post-id}/likes` removed in v8.0), Page fans, shares. These are listings only;
 // deciding whether a claim is proven lives in src/verification.
@@ -7,6 +7,8 @@ import { graphIdSegment } from './graph-ids.js';
 
 export interface PageWalkOptions {
   readonly maxPages: number;
+  /** Resume at the page this cursor names (PagedItems.currentCursor of an earlier walk) */
+  readonly startAfter?: string | undefined;
 }
 
 // ---------------------------------------------------------------- Instagram
@@ -109,39 +111,6 @@ export function listInstagramTaggedMedia(client: GraphClient, igUserId: string, 
   return client
     .paginate<IgMediaNode>(`/${graphIdSegment(igUserId, 'IG user id')}/tags`, { fields: IG_MEDIA_FIELDS }, token, options)
     .map(toInstagramMedia);
-}
-
-/**
- * A comment that @mentions the business, by the comment id a `mentions` webhook delivered. There
- * is no edge listing mentions: without the webhook's id they cannot be found by polling.
- */
-export async function getInstagramMentionedComment(
-  client: GraphClient,
-  igUserId: string,
-  commentId: string,
-  token: string,
-): Promise<InstagramComment | undefined> {
-  const response = await client.get<{ mentioned_comment?: IgCommentNode }>(
-    `/${graphIdSegment(igUserId, 'IG user id')}`,
-    { fields: `mentioned_comment.comment_id(${graphIdSegment(commentId, 'IG comment id')}){id,text,timestamp,username}` },
-    token,
-  );
-  return response.mentioned_comment ? toInstagramComment(response.mentioned_comment) : undefined;
-}
-
-/** A media whose caption @mentions the business, by the media id a `mentions` webhook delivered. */
-export async function getInstagramMentionedMedia(
-  client: GraphClient,
-  igUserId: string,
-  mediaId: string,
-  token: string,
-): Promise<InstagramMedia | undefined> {
-  const response = await client.get<{ mentioned_media?: IgMediaNode }>(
-    `/${graphIdSegment(igUserId, 'IG user id')}`,
-    { fields: `mentioned_media.media_id(${graphIdSegment(mediaId, 'IG media id')}){${IG_MEDIA_FIELDS}}` },
-    token,
-  );
-  return response.mentioned_media ? toInstagramMedia(response.mentioned_media) : undefined;
 }
 
 // ---------------------------------------------------------------- Facebook Pages

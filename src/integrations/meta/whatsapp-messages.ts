@@ -1,4 +1,4 @@
-// Sending through the WhatsApp Cloud API: POST /{phone-number-id}/messages (reference §4).
+// Sending through the WhatsApp Cloud API: POST /{phone-number-id}/messages: one message per request, answered with its wamid.
 // Meta has no idempotency key for this call and a 200 only means "accepted", so:
 //  - it is sent as non-idempotent: a timeout after the request went out is 'ambiguous', never
 //    retried blindly (the user could get the message twice);

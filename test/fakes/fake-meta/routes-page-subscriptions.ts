@@ -1,4 +1,4 @@
-// Page webhook subscriptions (reference §5.6): a Page installs the app for webhook fields with
+// Page webhook subscriptions: a Page installs the app for webhook fields with
 // POST /{page-id}/subscribed_apps?subscribed_fields=feed, using a PAGE token of that Page that has
 // pages_manage_metadata; GET lists the installed apps; DELETE uninstalls. GET /{page-id} answers
 // `instagram_business_account` (the connected IG account, whose comments/mentions webhooks Meta

@@ -46,6 +46,46 @@ function bodyParameterCount(components: Record<string, unknown>[]): number {
   return new Set(text.match(/\{\{\s*\d+\s*\}\}/g) ?? []).size;
 }
 
+/** The numeric limit of a tier name (TIER_250, TIER_2K, ...; TIER_UNLIMITED and unknown names are unlimited). */
+export function messagingLimitOf(tier: string): number {
+  const match = /^TIER_(\d+)(K?)$/.exec(tier);
+  if (!match) return Number.POSITIVE_INFINITY;
+  return Number(match[1]) * (match[2] === 'K' ? 1_000 : 1);
+}
+
+/**
+ * A business-initiated message to a user outside a customer-service window counts once per user
+ * per moving 24 h against the portfolio's limit. Meta has no error code for going over; it stops
+ * delivering. The fake accepts and counts `overLimit`, which a correct sender keeps at 0.
+ */
+function countAgainstMessagingLimit(context: FakeMetaContext, phone: FakePhoneNumber, waId: string): void {
+  const businessId = context.state.wabas.get(phone.wabaId)?.businessId;
+  const business = businessId ? context.state.businesses.get(businessId) : undefined;
+  if (!business) return;
+  const lastInbound = context.state.lastInboundAt.get(`${phone.id}:${waId}`);
+  if (lastInbound !== undefined && context.now - lastInbound <= DAY_MS) return;
+  const counted = business.reached.get(waId);
+  if (counted !== undefined && context.now - counted < DAY_MS) return;
+  const inWindow = [...business.reached.values()].filter((at) => context.now - at < DAY_MS).length;
+  if (inWindow >= messagingLimitOf(business.messagingLimit)) business.overLimit += 1;
+  business.reached.set(waId, context.now);
+}
+
+function accountBlocked(code: number) {
+  switch (code) {
+    case 131042:
+      return whatsappError(
+        131042,
+        'Business eligibility payment issue',
+        'Message failed to send because there were one or more errors related to your payment method.',
+      );
+    case 131031:
+      return whatsappError(131031, 'Account has been locked', 'Your account has been locked due to a policy violation.');
+    default:
+      return whatsappError(code, 'Temporarily blocked for policies violations', 'The WhatsApp Business Account is restricted from sending messages.');
+  }
+}
+
 function sendMessage(context: FakeMetaContext, serviceWindow: ServiceWindowMode) {
   const phone = accessiblePhone(context, context.match[1] as string);
   if (!phone) return undefined;
@@ -53,6 +93,15 @@ function sendMessage(context: FakeMetaContext, serviceWindow: ServiceWindowMode)
   if (body.messaging_product !== 'whatsapp') return invalidParameter('The parameter messaging_product is required.');
   if (typeof body.to !== 'string' || digitsOf(body.to) === '') return invalidParameter('The parameter to is required.');
   if (!phone.registered) return whatsappError(133010, 'Account not registered', 'The phone number is not registered on WhatsApp Business Platform.');
+  const owningWaba = context.state.wabas.get(phone.wabaId);
+  if (owningWaba?.blockedCode !== undefined) return accountBlocked(owningWaba.blockedCode);
+  if (phone.spamRestricted) {
+    return whatsappError(
+      131048,
+      'Spam rate limit hit',
+      'Message failed to send because there are restrictions on how many messages can be sent from this phone number.',
+    );
+  }
   const waId = digitsOf(body.to);
   const type = typeof body.type === 'string' ? body.type : 'text';
   let text: string | undefined;
@@ -95,11 +144,22 @@ function sendMessage(context: FakeMetaContext, serviceWindow: ServiceWindowMode)
         `body: number of localizable_params (${bodyParameters.length}) does not match the expected number of params (${bodyParameterCount(found.components)})`,
       );
     }
+    if (found.category === 'MARKETING' && context.state.marketingStopped.has(waId)) {
+      return whatsappError(131050, 'Unable to deliver the message', 'The user has stopped marketing messages from this business.');
+    }
+    if (found.category === 'MARKETING' && context.state.marketingCapped.has(waId)) {
+      return whatsappError(
+        131049,
+        'This message was not delivered to maintain healthy ecosystem engagement.',
+        'This message was not delivered to maintain healthy ecosystem engagement.',
+      );
+    }
     template = { name: found.name, language: found.language, bodyParameters };
   } else {
     return whatsappError(131053, 'Media upload error', `Unsupported message type in the fake: ${type}`);
   }
 
+  countAgainstMessagingLimit(context, phone, waId);
   const id = newWamid();
   context.state.sentMessages.push({
     id,
@@ -224,7 +284,22 @@ export function whatsappRoutes(options: { serviceWindow: ServiceWindowMode }): F
         if (waba) {
           return {
             body: context.render(
-              { id: waba.id, name: waba.name, timezone_id: waba.timezoneId ?? '1', message_template_namespace: `ns_${waba.id}` },
+              {
+                id: waba.id,
+                name: waba.name,
+                timezone_id: waba.timezoneId ?? '1',
+                message_template_namespace: `ns_${waba.id}`,
+                ...(waba.businessId ? { owner_business_info: { id: waba.businessId, name: 'Fake Portfolio' } } : {}),
+              },
+              fieldsOf('id', 'name'),
+            ),
+          };
+        }
+        const business = context.state.businesses.get(id);
+        if (business) {
+          return {
+            body: context.render(
+              { id: business.id, name: 'Fake Portfolio', whatsapp_business_manager_messaging_limit: business.messagingLimit },
               fieldsOf('id', 'name'),
             ),
           };

@@ -2,6 +2,7 @@
 // Tests may equally write to `fake.state` directly; these only save typing.
 import { storeToken } from './routes-oauth.js';
 import type {
+  FakeBusiness,
   FakeFbComment,
   FakeFbReaction,
   FakeIgComment,
@@ -224,6 +225,14 @@ export function createSeeders(state: FakeMetaState, clock: FakeMetaClock) {
       };
       required(state.wabas.get(wabaId), 'WABA').templates.push(template);
       return template;
+    },
+
+    /** A business portfolio owning `wabaIds`, with its messaging limit (default TIER_250, a new portfolio's). */
+    addBusiness(init: { messagingLimit?: string; wabaIds?: string[] } = {}): FakeBusiness {
+      const business: FakeBusiness = { id: nextId('1110'), messagingLimit: init.messagingLimit ?? 'TIER_250', reached: new Map(), overLimit: 0 };
+      state.businesses.set(business.id, business);
+      for (const wabaId of init.wabaIds ?? []) required(state.wabas.get(wabaId), 'WABA').businessId = business.id;
+      return business;
     },
 
     /** The user wrote to the business number: opens the 24-hour window for free-form text. */

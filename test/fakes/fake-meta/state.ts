@@ -139,6 +139,21 @@ export interface FakeWaba {
   templates: FakeTemplate[];
   /** App ids subscribed to this WABA's webhooks */
   subscribedAppIds: string[];
+  /** The business portfolio that owns the WABA (owner_business_info.id) */
+  businessId?: string;
+  /** Meta blocks every send of the account with this code (368 policy, 131042 payment, 131031 locked) */
+  blockedCode?: number;
+}
+
+/** A business portfolio: its messaging limit is shared by all numbers of all its WABAs. */
+export interface FakeBusiness {
+  id: string;
+  /** whatsapp_business_manager_messaging_limit: TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED */
+  messagingLimit: string;
+  /** Unique users reached outside a customer-service window: waId → last counted time */
+  reached: Map<string, number>;
+  /** Sends Meta accepted although the portfolio's limit was reached (a correct sender keeps this at 0) */
+  overLimit: number;
 }
 
 export interface FakePhoneNumber {
@@ -150,6 +165,8 @@ export interface FakePhoneNumber {
   registered: boolean;
   /** Two-step verification PIN set by register */
   pin?: string;
+  /** Too many of its messages were blocked or reported: every send answers 131048 */
+  spamRestricted?: boolean;
 }
 
 export interface FakeSentMessage {
@@ -182,6 +199,11 @@ export interface FakeMetaState {
   /** `${phoneNumberId}:${waId}` → last time the user wrote to that business number */
   lastInboundAt: Map<string, number>;
   sentMessages: FakeSentMessage[];
+  businesses: Map<string, FakeBusiness>;
+  /** waIds that stopped marketing messages (131050 on a MARKETING template) */
+  marketingStopped: Set<string>;
+  /** waIds at WhatsApp's per-user marketing cap (131049 on a MARKETING template) */
+  marketingCapped: Set<string>;
 }
 
 export function createState(appId: string, appSecret: string): FakeMetaState {
@@ -198,6 +220,9 @@ export function createState(appId: string, appSecret: string): FakeMetaState {
     phoneNumbers: new Map(),
     lastInboundAt: new Map(),
     sentMessages: [],
+    businesses: new Map(),
+    marketingStopped: new Set(),
+    marketingCapped: new Set(),
   };
 }
 

@@ -4,15 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import { workerInterceptors, workflowSpanSinks } from '../observability/temporal-interceptors.js';
-
-/**
- * Workflow cache (sticky execution) size: bounds the worker's memory whatever the number of waiting
- * claims. An evicted claim replays its short history (about 20 events since the local-step patch)
- * when it next wakes, which costs less than the memory: with 1,000 cached claims the bench's worker
- * reached 3.5 GB RSS and the drain starved on garbage collection; with 200 it stays near 1.3 GB
- * with 2,000 claims waiting and drains four times faster (README, "Performance").
- */
-export const MAX_CACHED_WORKFLOWS = 200;
+import { WORKFLOW_WORKER_OPTIONS } from './options.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -32,8 +24,6 @@ export async function createWorker(options: {
     // WORKFLOW_INTERCEPTOR_MODULES itself.
     interceptors: workerInterceptors(options.deps),
     sinks: workflowSpanSinks(),
-    // Drain in-flight activities on SIGTERM before exiting.
-    shutdownGraceTime: '30s',
-    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+    ...WORKFLOW_WORKER_OPTIONS,
   });
 }

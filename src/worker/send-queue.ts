@@ -11,6 +11,7 @@ import { createNotificationActivities } from '../../activities/notifications.js'
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { workerInterceptors } from '../observability/temporal-interceptors.js';
+import { WORKER_SLOTS } from './worker-slots.js';
 
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY (the proto package is a dev dependency). */
 const TASK_QUEUE_TYPE_ACTIVITY = 2;
@@ -51,5 +52,6 @@ export async function createSendWorker(options: { connection: NativeConnection; 
     // Activity interceptors only: this worker runs no workflows.
     interceptors: { activity: workerInterceptors(options.deps).activity ?? [] },
     shutdownGraceTime: '30s',
+    maxConcurrentActivityTaskExecutions: WORKER_SLOTS.sendActivities,
   });
 }
