@@ -38,6 +38,7 @@ const COLUMNS = [
   ['verified_at', iso('c."verifiedAt"')],
   ['spins_awarded', 'c."spinsAwarded"::text'],
   ['notification_status', 'c."notificationStatus"::text'],
+  ['notification_reason', 'c."notificationReason"'],
   ['notification_channel', 'c."notificationChannel"::text'],
   ['notification_sent_at', iso('c."notificationSentAt"')],
   ['notification_delivered_at', iso('d."occurredAt"')],
