@@ -30,14 +30,15 @@ export async function exportEndUser(ctx: TenantContext, { endUserId }: { endUser
     handles.length === 0
       ? []
       : db.indexedComment.findMany({
-          where: { OR: handles.map((handle) => ({ authorHandle: handle.handle, target: { platform: handle.platform } })) },
+          // The comment index is not tenant-scoped by the extension: filtered by tenant here.
+          where: { tenantId: ctx.tenantId, OR: handles.map((handle) => ({ authorHandle: handle.handle, target: { platform: handle.platform } })) },
           include: { target: { select: { platform: true, targetId: true } } },
           orderBy: { createdTime: 'asc' },
         }),
     handles.length === 0
       ? []
       : db.indexedReaction.findMany({
-          where: { OR: handles.map((handle) => ({ reactorHandle: handle.handle, target: { platform: handle.platform } })) },
+          where: { tenantId: ctx.tenantId, OR: handles.map((handle) => ({ reactorHandle: handle.handle, target: { platform: handle.platform } })) },
           include: { target: { select: { platform: true, targetId: true } } },
         }),
   ]);
