@@ -4,6 +4,7 @@ import { createCommentIndexActivities } from './comment-index.js';
 import type { ActivityDeps } from './deps.js';
 import { createNotificationActivities } from './notifications.js';
 import { createReplanActivities } from './replan.js';
+import { createTenantEventActivities } from './tenant-events.js';
 import { createRetentionActivities } from './retention.js';
 import { createVerificationActivities } from './verification.js';
 import { createVerificationStepActivities } from './verification-step.js';
@@ -23,5 +24,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createReplanActivities(deps),
     ...createWebhookSubscriptionActivities(deps),
+    ...createTenantEventActivities(deps),
   };
 }

@@ -40,6 +40,8 @@ export interface AppConfig {
   readonly outboundHttpTimeoutMs: number;
   /** Processed webhook deliveries and delivery statuses older than this many days are deleted */
   readonly retentionDays: number;
+  /** How long a tenant event keeps being retried (exponential backoff) before it is FAILED (EVENTS_WEBHOOK_RETRY_WINDOW) */
+  readonly eventsWebhookRetryWindowMs: number;
   /** Request budgets shared by every API process (src/rate-limits); beyond them 429 with Retry-After */
   readonly rateLimits: {
     /** Claims one end user may start per minute (CLAIM_RATE_PER_USER) */
@@ -355,6 +357,11 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
     ),
     outboundHttpTimeoutMs: duration('OUTBOUND_HTTP_TIMEOUT', '10s', 'timeout of every call to Meta and WhatsApp providers'),
     retentionDays,
+    eventsWebhookRetryWindowMs: duration(
+      'EVENTS_WEBHOOK_RETRY_WINDOW',
+      '24h',
+      "how long an event for a tenant's events webhook is retried, with exponential backoff, before it is FAILED",
+    ),
     rateLimits: {
       claimsPerUserPerMinute: rate('CLAIM_RATE_PER_USER', 30, 'claims one end user may start per minute; beyond it `429` with `Retry-After`'),
       claimsPerTenantPerSecond: rate('CLAIM_RATE_PER_TENANT', 200, "claims one tenant's end users may start per second together; beyond it `429`"),

@@ -6,3 +6,4 @@ export { pruneRetainedRows } from './prune-retained-rows.js';
 export { indexTargetComments } from './index-target-comments.js';
 export { replanWaitingClaims } from './replan-waiting-claims.js';
 export { subscribeMetaWebhooks } from './subscribe-meta-webhooks.js';
+export { deliverTenantEvent } from './deliver-tenant-event.js';

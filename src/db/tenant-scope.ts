@@ -16,6 +16,7 @@ const TENANT_OWNED = new Set([
   'EvidenceUse',
   'EndUserHandle',
   'EndUserAuditEntry',
+  'TenantEvent',
 ]);
 
 const FILTERED_OPERATIONS = new Set([

@@ -15,6 +15,8 @@ export const NOTIFICATION_REASONS = [
   'NO_WHATSAPP_OPT_IN',
   /** The end user opted out of WhatsApp messages (STOP, or WhatsApp said they stopped them) */
   'OPTED_OUT',
+  /** The end user's data was erased (data rights): they are never messaged again */
+  'END_USER_ERASED',
 ] as const;
 
 export type NotificationReason = (typeof NOTIFICATION_REASONS)[number];

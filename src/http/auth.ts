@@ -120,10 +120,17 @@ export function authenticate(jwtSettings: JwtSettings | string) {
  */
 export function requireLiveTenant(db: Database) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const tenantId = req.principal?.tenantId;
-    if (tenantId !== undefined) {
-      const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
-      if (!tenant) throw new AppError('UNAUTHENTICATED', 'the tenant of this token no longer exists');
+    const principal = req.principal;
+    const tenantId = principal?.tenantId;
+    if (principal && tenantId !== undefined) {
+      // One round-trip: the tenant is alive, and (an end user's token) its person was not erased —
+      // an erased end user's tokens stop working at once.
+      const endUserId = principal.role === 'end_user' ? principal.userId : null;
+      const [state] = await db.$queryRaw<Array<{ live: boolean; erased: boolean }>>`
+        SELECT EXISTS (SELECT 1 FROM "Tenant" WHERE id = ${tenantId}) AS live,
+               EXISTS (SELECT 1 FROM "EndUser" WHERE id = ${endUserId} AND "tenantId" = ${tenantId} AND "erasedAt" IS NOT NULL) AS erased`;
+      if (!state?.live) throw new AppError('UNAUTHENTICATED', 'the tenant of this token no longer exists');
+      if (state.erased) throw new AppError('UNAUTHENTICATED', 'the end user of this token was erased');
     }
     next();
   };

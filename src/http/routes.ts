@@ -5,6 +5,7 @@ import { claimRoutes } from '../features/claims/routes.js';
 import { completionRoutes } from '../features/completions/routes.js';
 import { endUserRoutes } from '../features/end-users/routes.js';
 import { metaCallbackRoutes, metaConnectRoutes } from '../features/meta-connect/routes.js';
+import { eventDeliveryRoutes } from '../features/event-deliveries/routes.js';
 import { rateLimitRoutes } from '../features/rate-limits/routes.js';
 import { taskRoutes } from '../features/tasks/routes.js';
 import { settingsRoutes } from '../features/settings/routes.js';
@@ -37,5 +38,6 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(whatsappAccountRoutes(deps));
   router.use(webhookEventRoutes(deps));
   router.use(rateLimitRoutes(deps));
+  router.use(eventDeliveryRoutes(deps));
   return router;
 }

@@ -2,6 +2,8 @@
 import { loadConfig, requireSetting } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { createDatabase } from '../db/client.js';
+import { closeStreamingReads } from '../db/streaming-reads.js';
+import { startTenantEventSweeper } from '../tenant-events/event-starter.js';
 import { API_POOL_SIZE } from '../worker/worker-slots.js';
 import { startFailedClaimSweeper } from '../temporal/claim-restart.js';
 import { graphClientFromConfig } from '../integrations/meta/graph-client-from-config.js';
@@ -32,7 +34,13 @@ export async function startApi(options: { onListening?: (port: number) => void; 
   const app = createApp(deps);
   // Claims and webhook deliveries are stored before their workflows start; these sweepers start
   // any whose start never got through (process died, Temporal unreachable).
-  const sweepers = [startClaimSweeper(deps), startWebhookSweeper(deps), startSubscriptionSweeper(deps), startFailedClaimSweeper(deps)];
+  const sweepers = [
+    startClaimSweeper(deps),
+    startWebhookSweeper(deps),
+    startSubscriptionSweeper(deps),
+    startFailedClaimSweeper(deps),
+    startTenantEventSweeper(deps),
+  ];
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, 'API listening');
     options.onListening?.(config.port);
@@ -42,6 +50,7 @@ export async function startApi(options: { onListening?: (port: number) => void; 
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await temporal.connection.close();
     await db.$disconnect();
+    await closeStreamingReads();
     await tracing.shutdown();
   };
   return { stop, server };

@@ -10,7 +10,7 @@ import { SpanKind, SpanStatusCode, context, trace, type Span } from '@openteleme
 import { got, type Got, type RequestError, type Response } from 'got';
 import { metrics } from './metrics.js';
 
-export type OutboundServiceLabel = 'meta' | 'whatsapp-provider';
+export type OutboundServiceLabel = 'meta' | 'whatsapp-provider' | 'tenant-events-webhook';
 
 interface InFlight {
   readonly span: Span;

@@ -2,6 +2,12 @@
 // Meta credentials. Only the worker and the settings routes open them; neither is ever logged.
 import type { SecretBox } from '../crypto/secret-box.js';
 
+/** Where a tenant receives its signed events (Tenant.eventsWebhook, sealed): the secret signs each body. */
+export interface EventsWebhookConfig {
+  url: string;
+  secret: string;
+}
+
 export interface WaConfig {
   apiUrl: string;
   apiKey: string;

@@ -92,6 +92,16 @@ test('counts, rates and durations of the campaign and of each task', async () =>
       notificationChannel: 'TENANT_PROVIDER',
     }),
   );
+  await claim(
+    a,
+    verified(600, null, {
+      reason: 'VERIFIED_BY_META',
+      verificationMethod: 'TENANT_META_API',
+      spinsAwarded: 5,
+      notificationStatus: 'SKIPPED',
+      notificationReason: 'OPTED_OUT',
+    }),
+  );
   await claim(a, {
     status: 'FAILED',
     reason: 'NOT_FOUND_ON_POST',
@@ -113,7 +123,13 @@ test('counts, rates and durations of the campaign and of each task', async () =>
   );
   await claim(
     b,
-    verified(500, null, { reason: 'APPROVED_BY_REVIEW', verificationMethod: 'MANUAL', spinsAwarded: 2, notificationStatus: 'WAITING_FOR_WINDOW' }),
+    verified(500, null, {
+      reason: 'APPROVED_BY_REVIEW',
+      verificationMethod: 'MANUAL',
+      spinsAwarded: 2,
+      notificationStatus: 'WAITING_FOR_WINDOW',
+      notificationReason: 'MESSAGING_LIMIT',
+    }),
   );
 
   const response = await system.request('GET', `/api/v1/campaigns/${campaign.id}/stats`, { token: admin });
@@ -121,33 +137,34 @@ test('counts, rates and durations of the campaign and of each task', async () =>
   const stats = response.body;
   expect(stats.campaignId).toBe(campaign.id);
   expect(stats.claims).toEqual({
-    total: 7,
-    byStatus: { PENDING: 1, VERIFIED: 5, FAILED: 1 },
-    byReason: { VERIFIED_BY_META: 2, APPROVED_BY_SAMPLING: 1, ACCEPTED_ON_HONOR: 1, NOT_FOUND_ON_POST: 1, APPROVED_BY_REVIEW: 1 },
-    byMethod: { TENANT_META_API: 2, PLATFORM_META_API: 1, HONOR_SYSTEM: 1, STATISTICAL: 1, MANUAL: 1 },
-    spinsCredited: 19,
+    total: 8,
+    byStatus: { PENDING: 1, VERIFIED: 6, FAILED: 1 },
+    byReason: { VERIFIED_BY_META: 3, APPROVED_BY_SAMPLING: 1, ACCEPTED_ON_HONOR: 1, NOT_FOUND_ON_POST: 1, APPROVED_BY_REVIEW: 1 },
+    byMethod: { TENANT_META_API: 3, PLATFORM_META_API: 1, HONOR_SYSTEM: 1, STATISTICAL: 1, MANUAL: 1 },
+    spinsCredited: 24,
   });
   expect(stats.notifications).toEqual({
-    total: 5,
-    byStatus: { PENDING: 0, WAITING_FOR_WINDOW: 1, SENDING: 0, SENT: 1, DELIVERED: 1, READ: 1, FAILED: 1, SKIPPED: 0, UNKNOWN: 0, COALESCED: 0 },
+    total: 6,
+    byStatus: { PENDING: 0, WAITING_FOR_WINDOW: 1, SENDING: 0, SENT: 1, DELIVERED: 1, READ: 1, FAILED: 1, SKIPPED: 1, UNKNOWN: 0, COALESCED: 0 },
+    byReason: { OPTED_OUT: 1, MESSAGING_LIMIT: 1 },
     byChannel: { WHATSAPP_CLOUD: 3, TENANT_PROVIDER: 1 },
     wentOut: 4,
     delivery: { basis: ['WHATSAPP_CLOUD'], sent: 3, delivered: 2, read: 1, deliveryRate: 0.6667, readRate: 0.3333 },
   });
-  // Claim → verified over the 5 verified claims (100…500 s); verified → sent over the 4 sent (10…40 s).
-  expect(stats.timings.claimToVerified.count).toBe(5);
+  // Claim → verified over the 6 verified claims (100…600 s); verified → sent over the 4 sent (10…40 s).
+  expect(stats.timings.claimToVerified.count).toBe(6);
   within1Percent(stats.timings.claimToVerified.medianSeconds, 300);
-  within1Percent(stats.timings.claimToVerified.p95Seconds, 500);
+  within1Percent(stats.timings.claimToVerified.p95Seconds, 600);
   expect(stats.timings.verifiedToSent.count).toBe(4);
   within1Percent(stats.timings.verifiedToSent.medianSeconds, 20);
   within1Percent(stats.timings.verifiedToSent.p95Seconds, 40);
 
   expect(stats.tasks.map((task: any) => [task.taskId, task.title, task.claims.total, task.claims.spinsCredited])).toEqual([
-    [taskA.id, 'Comment', 5, 15],
+    [taskA.id, 'Comment', 6, 20],
     [taskB.id, 'Like', 2, 4],
   ]);
   const [statsA, statsB] = stats.tasks;
-  expect(statsA.claims.byStatus).toEqual({ PENDING: 1, VERIFIED: 3, FAILED: 1 });
+  expect(statsA.claims.byStatus).toEqual({ PENDING: 1, VERIFIED: 4, FAILED: 1 });
   expect(statsA.notifications.delivery).toMatchObject({ sent: 2, delivered: 2, read: 1, deliveryRate: 1, readRate: 0.5 });
   within1Percent(statsA.timings.claimToVerified.medianSeconds, 200);
   expect(statsB.claims.byReason).toEqual({ VERIFIED_BY_META: 1, APPROVED_BY_REVIEW: 1 });

@@ -9,11 +9,18 @@ import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/f
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
+import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
+import { startTenantEventSweeper } from '../../src/tenant-events/event-starter.js';
+import { eventually } from '../support/eventually.js';
 
 let fakeMeta: FakeMeta;
 let providerA: FakeWhatsappProvider;
 let providerB: FakeWhatsappProvider;
 let system: TestSystem;
+/** Tenant A's events webhook receiver: its signed event deliveries run as workflows the last test scans too. */
+let eventsReceiver: FakeHttpServer;
+let eventSweeper: { stop(): void } | undefined;
+const EVENTS_SECRET = 'events-webhook-secret-of-tenant-a';
 let A: TenantSetup;
 let B: TenantSetup;
 /** Every log line the API and the worker printed during this suite (scanned by the last test). */
@@ -40,6 +47,7 @@ beforeAll(async () => {
   fakeMeta = await startFakeMeta({ appSecret: 'claims-e2e-app-secret' });
   providerA = await startFakeWhatsappProvider({ apiKey: 'provider-key-of-tenant-a' });
   providerB = await startFakeWhatsappProvider({ apiKey: 'provider-key-of-tenant-b' });
+  eventsReceiver = await startFakeHttpServer(() => ({ status: 200 }));
   system = await startTestSystem({
     logLines,
     env: {
@@ -63,9 +71,18 @@ beforeAll(async () => {
     taskTitle: 'Tell us your favourite flavour',
     spinsReward: 3,
   });
+  planted.add(EVENTS_SECRET);
+  const events = await system.request('PUT', '/api/v1/tenant/settings', {
+    token: A.adminToken,
+    body: { eventsWebhook: { url: `${eventsReceiver.url}/events`, secret: EVENTS_SECRET } },
+  });
+  expect(events.status).toBe(200);
+  eventSweeper = startTenantEventSweeper(system.deps, { intervalMs: 200 });
 }, 180_000);
 
 afterAll(async () => {
+  eventSweeper?.stop();
+  await eventsReceiver?.close();
   await system?.stop();
   await providerA?.close();
   await providerB?.close();
@@ -432,6 +449,11 @@ test('no planted secret or phone number in any workflow history or log line of t
   expect(planted.size).toBeGreaterThan(10);
   expect(logLines.length).toBeGreaterThan(0);
 
+  // Tenant A's claims produced events, delivered by their own workflows: those histories are scanned too.
+  await eventually(
+    async () => (await system.deps.db.tenantEvent.count({ where: { tenantId: A.id, status: 'DELIVERED' } })) > 0,
+    'an event delivered',
+  );
   const client = system.temporalEnv.client;
   const histories: string[] = [];
   for await (const execution of client.workflow.list()) {
@@ -440,6 +462,7 @@ test('no planted secret or phone number in any workflow history or log line of t
   }
   expect(histories.length).toBeGreaterThanOrEqual(5);
   expect(histories.some((history) => history.includes('verifySocialTaskClaim'))).toBe(true);
+  expect(histories.some((history) => history.includes('deliverTenantEvent'))).toBe(true);
 
   const hits: string[] = [];
   for (const secret of planted) {

@@ -41,6 +41,7 @@ describe('loadConfig defaults (the contract table)', () => {
     ['CLAIM_RATE_PER_USER', (c) => c.rateLimits.claimsPerUserPerMinute, 30],
     ['CLAIM_RATE_PER_TENANT', (c) => c.rateLimits.claimsPerTenantPerSecond, 200],
     ['TIMELINE_READ_RATE_PER_CALLER', (c) => c.rateLimits.timelineReadsPerCallerPerMinute, 60],
+    ['EVENTS_WEBHOOK_RETRY_WINDOW', (c) => c.eventsWebhookRetryWindowMs, 24 * 3_600_000],
     ['COMMENT_INDEX_COALESCE', (c) => c.commentIndex.coalesceMs, 2_000],
     ['COMMENT_INDEX_WAIT', (c) => c.commentIndex.waitMs, 30_000],
     ['COMMENT_INDEX_CHECK_ATTEMPTS', (c) => c.commentIndex.checkAttempts, 3],
@@ -119,6 +120,7 @@ describe('loadConfig reads every variable', () => {
     CLAIM_RATE_PER_USER: '10',
     CLAIM_RATE_PER_TENANT: '500',
     TIMELINE_READ_RATE_PER_CALLER: '120',
+    EVENTS_WEBHOOK_RETRY_WINDOW: '2h',
     TEMPORAL_SEND_TASK_QUEUE: 'tasks-2-paced',
     WHATSAPP_SEND_RATE: '250',
     WHATSAPP_PAUSE_PROBE_INTERVAL: '30m',
@@ -157,6 +159,7 @@ describe('loadConfig reads every variable', () => {
       credentialRetryWindowMs: 30 * 60_000,
       outboundHttpTimeoutMs: 500,
       retentionDays: 45,
+      eventsWebhookRetryWindowMs: 2 * 3_600_000,
       rateLimits: { claimsPerUserPerMinute: 10, claimsPerTenantPerSecond: 500, timelineReadsPerCallerPerMinute: 120 },
       commentIndex: { coalesceMs: 1_000, waitMs: 10_000, checkAttempts: 5, outageFallbackMs: 2 * 3_600_000 },
       meta: {

@@ -1,6 +1,6 @@
 // The one statement behind a campaign's statistics: a single pass over the campaign's claims
 // (found by the tenant/campaign index), aggregated in PostgreSQL with three grouping sets at once:
-//   - the counted columns (status, reason, method, notification status, channel, went out) per task;
+//   - the counted columns (status, reason, method, notification status and reason, channel, went out) per task;
 //   - claim → verified durations per task, as a log-scale histogram (2% wide buckets);
 //   - verified → sent durations per task, likewise.
 // Node receives one row per distinct combination and per histogram bucket (hundreds, whatever the
@@ -17,6 +17,8 @@ export interface ClaimGroupRow {
   readonly reason: string | null;
   readonly method: string | null;
   readonly notificationStatus: string;
+  /** Why the notification waits, was skipped or failed (src/domain/notification-reason.ts) */
+  readonly notificationReason: string | null;
   readonly channel: string | null;
   /** The notification went out (sentAt is set), whatever Meta reported afterwards */
   readonly wentOut: boolean;
@@ -53,6 +55,7 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
       reason: string | null;
       method: string | null;
       notificationStatus: string;
+      notificationReason: string | null;
       channel: string | null;
       wentOut: boolean;
       vb: number | null;
@@ -61,11 +64,11 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
       spins: bigint;
     }>
   >`
-    SELECT GROUPING(c.status, c.vb, c.sb) AS g, c."taskId", c.status, c.reason, c.method, c."notificationStatus", c.channel, c."wentOut",
+    SELECT GROUPING(c.status, c.vb, c.sb) AS g, c."taskId", c.status::text AS status, c.reason, c.method::text AS method,
+           c."notificationStatus"::text AS "notificationStatus", c."notificationReason", c.channel::text AS channel, c."wentOut",
            c.vb, c.sb, count(*) AS claims, COALESCE(sum(c.spins), 0)::bigint AS spins
       FROM (
-        SELECT "taskId", status::text AS status, reason, "verificationMethod"::text AS method,
-               "notificationStatus"::text AS "notificationStatus", "notificationChannel"::text AS channel,
+        SELECT "taskId", status, reason, "verificationMethod" AS method, "notificationStatus", "notificationReason", "notificationChannel" AS channel,
                ("notificationSentAt" IS NOT NULL) AS "wentOut", "spinsAwarded" AS spins,
                CASE WHEN status = 'VERIFIED' AND "verifiedAt" IS NOT NULL
                     THEN ${bucketOf(Prisma.sql`extract(epoch FROM "verifiedAt" - "claimedAt")::float8`)} END AS vb,
@@ -74,7 +77,7 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
           FROM "SocialTaskCompletion"
          WHERE "tenantId" = ${tenantId} AND "campaignId" = ${campaignId}
       ) c
-     GROUP BY GROUPING SETS ((c."taskId", c.status, c.reason, c.method, c."notificationStatus", c.channel, c."wentOut"), (c."taskId", c.vb), (c."taskId", c.sb))`;
+     GROUP BY GROUPING SETS ((c."taskId", c.status, c.reason, c.method, c."notificationStatus", c."notificationReason", c.channel, c."wentOut"), (c."taskId", c.vb), (c."taskId", c.sb))`;
   // The planner over-estimates the groups (it cannot know durations cluster) and, within the default
   // work_mem, sorts 100,000 rows on disk instead of hashing a few hundred groups: give this one
   // statement room to hash all three grouping sets in one pass.
@@ -84,13 +87,14 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
     // GROUPING(status, vb, sb) has a bit set for each column left out of the row's grouping set.
     const g = Number(row.g);
     if (g === 0b011) {
-      const { taskId, status, reason, method, notificationStatus, channel, wentOut } = row;
+      const { taskId, status, reason, method, notificationStatus, notificationReason, channel, wentOut } = row;
       aggregates.groups.push({
         taskId,
         status,
         reason,
         method,
         notificationStatus,
+        notificationReason,
         channel,
         wentOut,
         claims: Number(row.claims),

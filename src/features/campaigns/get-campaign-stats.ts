@@ -1,5 +1,5 @@
 // A campaign's statistics for its tenant admin: claims by status, reason and verification method,
-// spins credited, notifications by status and channel with delivery and read rates, the median and
+// spins credited, notifications by status, reason and channel with delivery and read rates, the median and
 // 95th percentile of claim → verified and verified → sent; the whole campaign and per task.
 // Counted in PostgreSQL (campaign-stats-queries.ts); here only the aggregate rows are folded.
 import { CLAIM_STATUSES, NOTIFICATION_STATUSES, VERIFICATION_METHODS } from '../../domain/statuses.js';
@@ -25,7 +25,13 @@ function foldGroups(rows: readonly ClaimGroupRow[]) {
     byMethod: zeros(VERIFICATION_METHODS),
     spinsCredited: 0,
   };
-  const notifications = { total: 0, byStatus: zeros(NOTIFICATION_STATUSES), byChannel: {} as Record<string, number>, wentOut: 0 };
+  const notifications = {
+    total: 0,
+    byStatus: zeros(NOTIFICATION_STATUSES),
+    byReason: {} as Record<string, number>,
+    byChannel: {} as Record<string, number>,
+    wentOut: 0,
+  };
   const receipts = { sent: 0, delivered: 0, read: 0 };
   for (const row of rows) {
     claims.total += row.claims;
@@ -37,6 +43,7 @@ function foldGroups(rows: readonly ClaimGroupRow[]) {
     if (row.status !== 'VERIFIED') continue;
     notifications.total += row.claims;
     add(notifications.byStatus, row.notificationStatus, row.claims);
+    if (row.notificationReason) add(notifications.byReason, row.notificationReason, row.claims);
     if (row.channel) add(notifications.byChannel, row.channel, row.claims);
     if (row.wentOut) notifications.wentOut += row.claims;
     if (row.wentOut && row.channel && RECEIPT_CHANNELS.includes(row.channel)) {

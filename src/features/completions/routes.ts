@@ -6,6 +6,8 @@ import { tenantContext } from '../../http/use-case-context.js';
 import { parseInput } from '../../http/validation.js';
 import { decisionSchema, listCompletionsQuery } from './completion-input.js';
 import { decideCompletion } from './decide-completion.js';
+import { exportCompletions } from './export-completions.js';
+import { exportCompletionsQuery } from './export-input.js';
 import { getCompletion } from './get-completion.js';
 import { listCompletions } from './list-completions.js';
 import { notifyCompletionNow } from './notify-now.js';
@@ -18,6 +20,11 @@ export function completionRoutes(deps: AppDeps): Router {
   router.get('/completions', requireRole('tenant_admin'), async (req, res) => {
     const ctx = tenantContext(deps, req);
     res.json(await listCompletions(ctx, parseInput(listCompletionsQuery, req.query, 'query')));
+  });
+  // Before /completions/:completionId, which would take "export" for an id.
+  router.get('/completions/export', requireRole('tenant_admin'), async (req, res) => {
+    const ctx = tenantContext(deps, req);
+    await exportCompletions(ctx, parseInput(exportCompletionsQuery, req.query, 'query'), res);
   });
   router.get('/completions/:completionId', requireRole('tenant_admin'), async (req, res) => {
     res.json(await getCompletion(tenantContext(deps, req), { completionId: completionIdOf(req) }));

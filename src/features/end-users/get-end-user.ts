@@ -3,8 +3,9 @@ import { notFound } from '../../http/errors.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { toEndUserView } from './end-user-view.js';
 
+/** An erased end user (data rights) is absent for every admin route: 404, like another tenant's. */
 export async function findEndUserOr404(db: TenantDatabase, endUserId: string) {
-  const user = await db.endUser.findUnique({ where: { id: endUserId } });
+  const user = await db.endUser.findFirst({ where: { id: endUserId, erasedAt: null } });
   if (!user) throw notFound('end user');
   return user;
 }

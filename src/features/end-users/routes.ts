@@ -7,6 +7,8 @@ import { parseInput } from '../../http/validation.js';
 import { createEndUser } from './create-end-user.js';
 import { createEndUserSession } from './create-session.js';
 import { createEndUserSchema, updateEndUserSchema } from './end-user-input.js';
+import { eraseEndUser } from './erase-end-user.js';
+import { exportEndUser } from './export-end-user.js';
 import { getEndUserWithAudit } from './get-end-user.js';
 import { updateEndUser } from './update-end-user.js';
 
@@ -25,6 +27,17 @@ export function endUserRoutes(deps: AppDeps): Router {
     const ctx = tenantContext(deps, req);
     const changes = parseInput(updateEndUserSchema, req.body);
     res.json(await updateEndUser(ctx, { endUserId: endUserIdOf(req), changes }));
+  });
+  router.get('/end-users/:endUserId/export', requireRole('tenant_admin'), async (req, res) => {
+    const body = await exportEndUser(tenantContext(deps, req), { endUserId: endUserIdOf(req) });
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('content-disposition', `attachment; filename="end-user-${body.profile.id}.json"`);
+    res.json(body);
+  });
+  // Erasure: 204 whether this request erased the user or an earlier one had (the result is the same).
+  router.delete('/end-users/:endUserId', requireRole('tenant_admin'), async (req, res) => {
+    await eraseEndUser(tenantContext(deps, req), { endUserId: endUserIdOf(req) });
+    res.status(204).end();
   });
   router.post('/end-users/:endUserId/session', requireRole('tenant_admin'), async (req, res) => {
     const session = await createEndUserSession(tenantContext(deps, req), { endUserId: endUserIdOf(req) });

@@ -13,7 +13,7 @@ export async function updateEndUser(ctx: TenantContext, { endUserId, changes: in
   const { tenantId } = ctx;
   const actorId = ctx.actor.userId;
   await ctx.deps.db.$transaction(async (tx) => {
-    const user = await tx.endUser.findFirst({ where: { id: endUserId, tenantId }, select: { id: true } });
+    const user = await tx.endUser.findFirst({ where: { id: endUserId, tenantId, erasedAt: null }, select: { id: true } });
     if (!user) throw notFound('end user');
     if (input.name !== undefined) await tx.endUser.update({ where: { id: user.id }, data: { name: input.name } });
     if (input.whatsappOptIn !== undefined) {

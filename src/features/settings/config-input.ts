@@ -2,7 +2,7 @@
 // is shown without its secrets.
 import { z } from 'zod';
 import { maskSecret } from '../../crypto/secret-box.js';
-import type { MetaCredentials, WaConfig } from '../../tenant-config/stored-configs.js';
+import type { EventsWebhookConfig, MetaCredentials, WaConfig } from '../../tenant-config/stored-configs.js';
 import { timeZoneSchema } from '../tenants/tenant-input.js';
 
 const httpUrl = z
@@ -22,12 +22,17 @@ export const metaConfigInput = z
   .object({ facebookPageId: id.optional(), facebookToken: secret.optional(), instagramAccountId: id.optional(), instagramToken: secret.optional() })
   .strict();
 
+/** The tenant's events webhook; the secret (HMAC key) may be omitted to keep the stored one on the same origin. */
+export const eventsWebhookInput = z.object({ url: httpUrl, secret: z.string().trim().min(16).max(256).optional() }).strict();
+
 /** PUT /tenant/settings: fields left out are unchanged; `null` removes a config. */
 export const putTenantSettingsSchema = z
   .object({
     timezone: timeZoneSchema.optional(),
     waConfig: waConfigInput.nullable().optional(),
     metaConfig: metaConfigInput.nullable().optional(),
+    /** Signed claim and notification events to the tenant's systems */
+    eventsWebhook: eventsWebhookInput.nullable().optional(),
     /** End users without a recorded WhatsApp opt-in get no message */
     requireWhatsappOptIn: z.boolean().optional(),
     /** Whole-message words (case-insensitive) that record an opt-out when an end user sends one */
@@ -42,6 +47,16 @@ export type PutPlatformSettingsInput = z.infer<typeof putPlatformSettingsSchema>
 
 function maskedSecret(value: string | undefined) {
   return value ? { configured: true, masked: maskSecret(value) } : { configured: false };
+}
+
+export function showEventsWebhook(config: EventsWebhookConfig | null, disabled: { at: Date | null; reason: string | null }) {
+  if (!config) return null;
+  return {
+    url: config.url,
+    secret: maskedSecret(config.secret),
+    /** A receiver that answered 410 Gone disabled it; writing eventsWebhook again enables it */
+    disabled: disabled.at ? { at: disabled.at.toISOString(), reason: disabled.reason } : null,
+  };
 }
 
 export function showWaConfig(config: WaConfig | null) {

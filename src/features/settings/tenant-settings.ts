@@ -2,9 +2,9 @@ import { orNotFound } from '../../db/prisma-errors.js';
 import { AppError, notFound } from '../../http/errors.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { forbiddenUrlReason } from '../../integrations/outbound-network.js';
-import { openConfig, type MetaCredentials, type WaConfig } from '../../tenant-config/stored-configs.js';
+import { openConfig, type EventsWebhookConfig, type MetaCredentials, type WaConfig } from '../../tenant-config/stored-configs.js';
 import { requestWebhookSubscription } from '../../webhook-subscriptions/request-subscription.js';
-import { mergeMetaConfig, showMetaConfig, showWaConfig, type PutTenantSettingsInput } from './config-input.js';
+import { mergeMetaConfig, showEventsWebhook, showMetaConfig, showWaConfig, type PutTenantSettingsInput } from './config-input.js';
 import { subscribable, tenantOwner } from './webhook-subscription.js';
 
 export async function getTenantSettings(ctx: TenantContext) {
@@ -18,6 +18,10 @@ export async function getTenantSettings(ctx: TenantContext) {
     metaConfig: showMetaConfig(openConfig<MetaCredentials>(secrets, tenant.metaConfig)),
     requireWhatsappOptIn: tenant.requireWhatsappOptIn,
     whatsappOptOutKeywords: tenant.whatsappOptOutKeywords,
+    eventsWebhook: showEventsWebhook(openConfig<EventsWebhookConfig>(secrets, tenant.eventsWebhook), {
+      at: tenant.eventsWebhookDisabledAt,
+      reason: tenant.eventsWebhookDisabledReason,
+    }),
   };
 }
 
@@ -34,9 +38,16 @@ export async function putTenantSettings(ctx: TenantContext, input: PutTenantSett
     const forbidden = forbiddenUrlReason(input.waConfig.apiUrl, options);
     if (forbidden) throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'waConfig.apiUrl', message: forbidden }]);
   }
+  if (input.eventsWebhook) {
+    const forbidden = forbiddenUrlReason(input.eventsWebhook.url, options);
+    if (forbidden) throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'eventsWebhook.url', message: forbidden }]);
+  }
   const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
   if (!tenant) throw notFound('tenant');
   const data: {
+    eventsWebhook?: string | null;
+    eventsWebhookDisabledAt?: null;
+    eventsWebhookDisabledReason?: null;
     timezone?: string;
     waConfig?: string | null;
     metaConfig?: string | null;
@@ -56,6 +67,22 @@ export async function putTenantSettings(ctx: TenantContext, input: PutTenantSett
       throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'waConfig.apiKey', message }]);
     }
     data.waConfig = secrets.sealJson({ ...input.waConfig, apiKey } satisfies WaConfig);
+  }
+  if (input.eventsWebhook !== undefined) {
+    // Any write of the webhook (a fixed URL, a new secret) enables it again after a 410.
+    data.eventsWebhookDisabledAt = null;
+    data.eventsWebhookDisabledReason = null;
+    if (input.eventsWebhook === null) data.eventsWebhook = null;
+    else {
+      const stored = openConfig<EventsWebhookConfig>(secrets, tenant.eventsWebhook);
+      const keepsStoredSecret = stored !== null && sameOrigin(stored.url, input.eventsWebhook.url);
+      const secret = input.eventsWebhook.secret ?? (keepsStoredSecret ? stored.secret : undefined);
+      if (!secret) {
+        const message = stored ? 'required when url moves to another origin (the stored secret is not sent to a new host)' : 'required';
+        throw new AppError('VALIDATION_FAILED', 'invalid request body', [{ path: 'eventsWebhook.secret', message }]);
+      }
+      data.eventsWebhook = secrets.sealJson({ url: input.eventsWebhook.url, secret } satisfies EventsWebhookConfig);
+    }
   }
   if (input.metaConfig === null) data.metaConfig = null;
   else if (input.metaConfig) {
