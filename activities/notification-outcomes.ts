@@ -330,6 +330,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           notificationNotBefore: wait.notBefore,
         },
       });
+      // Meta's answer proved nothing went out: the attempt ends released, as a retry's would.
+      if (released.count > 0) await recordAttemptEnd(db, attempt.attemptId, 'RELEASED', wait.error);
       return released.count > 0;
     },
 
