@@ -99,7 +99,9 @@ async function seedCloudClaim() {
       verificationStrategy: 'HONOR_SYSTEM',
     },
   });
-  const user = await db.endUser.create({ data: { tenantId: tenant.id, name: 'Ada', phone: '+51999000222' } });
+  const user = await db.endUser.create({
+    data: { tenantId: tenant.id, name: 'Ada', phone: '+51999000222', whatsappOptInAt: new Date(), whatsappOptInSource: 'test-fixture' },
+  });
   const id = randomUUID();
   return db.socialTaskCompletion.create({
     data: { id, tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, workflowId: `claim-${id}`, workflowStartedAt: null },
