@@ -26,7 +26,7 @@ export function errorHandler(logger: Logger) {
   };
 }
 
-function toAppError(error: unknown): AppError {
+export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') return new AppError('INVALID_JSON', 'request body is not valid JSON');
@@ -42,5 +42,8 @@ function toAppError(error: unknown): AppError {
   // (orNotFound), so an unexpected one is a logged 500 instead of a 404 that hides a bug.
   const prismaCode = (error as { code?: string })?.code;
   if (prismaCode === 'P2002') return new AppError('CONFLICT', 'a resource with these unique fields already exists');
+  // No connection for a transaction in time (an overloaded pool), or the transaction ran out of time
+  // and was rolled back: nothing was written, and the same request can simply be sent again.
+  if (prismaCode === 'P2028') return new AppError('UPSTREAM_UNAVAILABLE', 'the database is busy; nothing was written, try again');
   return new AppError('INTERNAL', 'internal error');
 }

@@ -6,7 +6,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/factories.js';
+import { fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -25,9 +25,15 @@ beforeAll(async () => {
   const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, mediaId] });
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: admin,
-    body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: token.token } },
+    body: {
+      timezone: 'UTC',
+      waConfig: null,
+      metaConfig: { instagramAccountId: account.id, instagramToken: token.token, ...instagramWebhookPage(fakeMeta, account.id) },
+    },
   });
   expect(settings.status).toBe(200);
+  // Comment webhooks are on: a miss in the index is NOT_FOUND, not COULD_NOT_CHECK (then the fallback).
+  await webhooksSubscribed(system, admin);
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Handles' } });
   campaignId = campaign.body.id;
 }, 120_000);

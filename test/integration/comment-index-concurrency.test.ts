@@ -18,6 +18,8 @@ beforeAll(async () => {
       CLAIM_VERIFY_DELAY: '3s',
       COMMENT_INDEX_COALESCE: '1s',
     },
+    // API and worker share this one pool here (separate pools in production): room for the crowd.
+    databasePoolSize: 20,
   });
 }, 120_000);
 
