@@ -57,6 +57,15 @@ export function channelFairnessKey(channel: ChannelChoice, tenantId: string): st
   }
 }
 
+/**
+ * The sending number a channel sends from, as WhatsApp sees it: its limits per (number, recipient)
+ * pair apply across tenants, so every tenant on the platform's provider shares one sender.
+ */
+export function channelSender(channel: ChannelChoice, tenantId: string): string {
+  if (channel.kind === 'platform_provider') return 'platform';
+  return channelFairnessKey(channel, tenantId) ?? channel.kind;
+}
+
 export async function chooseChannel(
   deps: { db: Database; secrets: SecretBox; config: AppConfig },
   claim: { tenantId: string; campaignWhatsappAccountId: string | null },

@@ -36,7 +36,7 @@ import type { ActivityDeps } from './deps.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType, toActivityFailure } from './failures.js';
 import { whileHeartbeating } from './heartbeat.js';
-import { channelFairnessKey, chooseChannel, type ChannelChoice } from './notification-channel.js';
+import { channelFairnessKey, channelSender, chooseChannel, type ChannelChoice } from './notification-channel.js';
 import { type CarriedNotification, createNotificationOutcomes, type SendAttempt, type SentMessage } from './notification-outcomes.js';
 import { createTokenCache } from './token-cache.js';
 
@@ -348,7 +348,7 @@ export function createNotificationActivities(
       tenantId: claim.tenantId,
       userId: claim.userId,
       campaignId: claim.campaignId,
-      sender: channelFairnessKey(channel, claim.tenantId) ?? channel.kind,
+      sender: channelSender(channel, claim.tenantId),
       phone: claim.user.phone,
     });
     if (stamped.kind === 'stamped') return { kind: 'go', attempt: stamped.attempt, carried: stamped.carried };

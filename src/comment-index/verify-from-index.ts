@@ -138,7 +138,9 @@ export async function verifyFromIndex(
       if (key.platform === 'FACEBOOK' && !who.proofCode && counts.total > 0 && counts.anonymous === counts.total) {
         return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
       }
-      if (key.platform === 'INSTAGRAM') {
+      // A match passed over (already used, too old) is an answer: only "nothing matched" can hide a
+      // reply that reaches the index through webhooks alone.
+      if (key.platform === 'INSTAGRAM' && !screen.passedOver()) {
         const owner = reader.method === 'TENANT_META_API' ? { kind: 'tenant' as const, tenantId: key.tenantId } : { kind: 'platform' as const };
         const webhooks = await instagramWebhooksActive(db, owner, reader.instagramAccountId);
         if (!webhooks.active) {

@@ -31,6 +31,11 @@ export class EvidenceScreen {
     return true;
   }
 
+  /** Whether a match was found and passed over (already used, or older than the task): Meta did answer. */
+  passedOver(): boolean {
+    return this.alreadyUsed > 0 || this.tooOld > 0;
+  }
+
   /** The not-found outcome, naming matches that were passed over and why (no reason: nothing matched). */
   notFound(detail: string): MetaVerification {
     if (this.alreadyUsed > 0) {

@@ -65,6 +65,13 @@ describe('EvidenceScreen', () => {
     });
   });
 
+  test('passedOver says whether a match was found and refused', async () => {
+    const screen = new EvidenceScreen({ notBefore: TASK_CREATED, accept: async () => false });
+    expect(screen.passedOver()).toBe(false);
+    await screen.admit(candidate, at(1_000));
+    expect(screen.passedOver()).toBe(true);
+  });
+
   test('not found with nothing passed over has no reason', () => {
     expect(new EvidenceScreen().notFound('no comment by @ana')).toEqual({ outcome: 'not_found', detail: 'no comment by @ana' });
   });

@@ -28,6 +28,15 @@ async function instagramCommentTask(options: { handle?: string; requireProofCode
       spinsReward: 5,
     },
   });
+  // The account's comment webhooks are on (as after a settings write): a miss is "not there".
+  await world.database.db.metaWebhookSubscription.create({
+    data: {
+      ownerKey: `tenant:${first.tenantId}`,
+      tenantId: first.tenantId,
+      status: 'SUBSCRIBED',
+      details: [{ object: 'instagram', id: account.id, fields: ['comments'], status: 'SUBSCRIBED', error: null }],
+    },
+  });
   if (options.requireProofCode) await world.database.db.socialMediaTask.update({ where: { id: first.taskId }, data: { requireProofCode: true } });
   return { media, first };
 }
