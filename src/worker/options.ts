@@ -5,12 +5,12 @@ import { WORKER_SLOTS } from './worker-slots.js';
 /**
  * Workflow cache (sticky execution) size: bounds the worker's memory whatever the number of waiting
  * claims. An evicted claim replays its short history when it next wakes. Measured by the bench
- * (docs/performance.md): about 0.32 MB of worker RSS per cached claim (no workflow interceptors
- * without tracing, SDK and workflow modules preloaded) over about 380 MB idle, so 1,500 cached
- * claims keep 2,000 waiting ones near 860 MB, under 1 GB. (It was 200 when a cached claim cost
- * 2.7 MB.)
+ * (docs/performance.md): about 0.3-0.4 MB of worker RSS per cached claim (no workflow interceptors
+ * without tracing, SDK and workflow modules preloaded) over about 390 MB idle; with 1,500 cached,
+ * 2,000 waiting claims took 994 MB, so 1,200 keeps them under 1 GB with a margin. (It was 200
+ * when a cached claim cost 2.7 MB.)
  */
-export const MAX_CACHED_WORKFLOWS = 1_500;
+export const MAX_CACHED_WORKFLOWS = 1_200;
 
 /**
  * Modules evaluated once per worker instead of once per cached workflow. With the SDK's shared V8
