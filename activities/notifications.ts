@@ -7,7 +7,7 @@
 // UNKNOWN for operators instead of sending again. The stamp is released only when we *know*
 // nothing was sent (connect failure before the request was written, 429, 503 with Retry-After,
 // rejected credentials), so those cases retry safely. Every outcome write names the attempt
-// (notification-outcomes.ts), so a late attempt can never overwrite what its successor recorded.
+// (src/notifications/outcomes.ts), so a late attempt can never overwrite what its successor recorded.
 import { nextWindowOpening, resolveTimeZone } from '../src/domain/notification-window.js';
 import { campaignLink, composeNotificationText, templateBodyParameters } from '../src/domain/notification-message.js';
 import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js';
@@ -36,8 +36,8 @@ import type { ActivityDeps } from './deps.js';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType, toActivityFailure } from './failures.js';
 import { whileHeartbeating } from './heartbeat.js';
-import { channelFairnessKey, chooseChannel, type ChannelChoice } from './notification-channel.js';
-import { type CarriedNotification, createNotificationOutcomes, type SendAttempt, type SentMessage } from './notification-outcomes.js';
+import { channelFairnessKey, chooseChannel, type ChannelChoice } from '../src/notifications/channel-choice.js';
+import { type CarriedNotification, createNotificationOutcomes, type SendAttempt, type SentMessage } from '../src/notifications/outcomes.js';
 import { createTokenCache } from './token-cache.js';
 
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;

@@ -8,10 +8,10 @@
 // Never another tenant's. An account of this tenant that needs re-authorisation holds the
 // notification instead of quietly moving it to another sender; so does a used-up quota (until
 // the next UTC day).
-import type { AppConfig } from '../src/config.js';
-import type { SecretBox } from '../src/crypto/secret-box.js';
-import type { Database } from '../src/db/client.js';
-import { openConfig, type WaConfig } from '../src/tenant-config/stored-configs.js';
+import type { AppConfig } from '../config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Database } from '../db/client.js';
+import { openConfig, type WaConfig } from '../tenant-config/stored-configs.js';
 
 export type ChannelChoice =
   | { kind: 'cloud'; accountId: string; phoneNumberId: string; sealedToken: string }
