@@ -355,3 +355,5 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     },
   };
 }
+
+export type NotificationOutcomes = ReturnType<typeof createNotificationOutcomes>;

@@ -134,7 +134,7 @@ test('the rules catch what they forbid', () => {
   expect(probe('src/domain/x.ts', 'src/generated/prisma/enums.ts', true, true)).toHaveLength(1);
   expect(probe('src/features/x/y.ts', 'activities/notifications.ts')).toHaveLength(1);
   expect(probe('src/features/x/y.ts', 'src/temporal/claim-starter.ts')).toEqual([]);
-  expect(probe('src/observability/x.ts', 'activities/failures.ts')).toHaveLength(1);
+  expect(probe('src/observability/x.ts', 'activities/notifications.ts')).toHaveLength(1);
   expect(probe('src/observability/x.ts', 'workflows/definitions.ts', true, true)).toHaveLength(1);
   expect(probe('src/observability/x.ts', 'src/webhooks/account-events.ts')).toHaveLength(1);
   expect(probe('src/observability/x.ts', 'src/domain/statuses.ts')).toEqual([]);
