@@ -36,7 +36,7 @@ export const verificationActivities = proxyActivities<ReturnType<typeof createVe
 
 /**
  * Sending: a retry only happens when the activity proved nothing was sent (see
- * activities/notifications.ts). The send heartbeats every second, so a worker killed mid-send is
+ * src/notifications/send-attempt.ts). The send heartbeats every second, so a worker killed mid-send is
  * detected after the heartbeat timeout and the next attempt records UNKNOWN within seconds.
  */
 const SEND_OPTIONS = {
