@@ -44,7 +44,7 @@ export interface RecordedVerification {
 }
 
 export type NotificationPlan =
-  /** channelKey: the sending channel's fairness key (an id, never a secret; activities/notification-channel.ts) */
+  /** channelKey: the sending channel's fairness key (an id, never a secret; src/notifications/channel-choice.ts) */
   | { action: 'send'; notificationStatus: NotificationStatus; channelKey?: string }
   | { action: 'wait'; notificationStatus: 'WAITING_FOR_WINDOW'; notBefore: string }
   | { action: 'hold'; notificationStatus: NotificationStatus; reason: string }

@@ -22,8 +22,8 @@ import { UsagePacer } from '../src/comment-index/usage-pacer.js';
 import { createGraphClient } from '../src/integrations/meta/graph-client.js';
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import type { ActivityDeps } from './deps.js';
-import { toActivityFailure } from './failures.js';
-import { loadMetaCredentialSources } from './meta-credentials.js';
+import { toActivityFailure } from '../src/worker/activity-failures.js';
+import { loadMetaCredentialSources } from '../src/verification/credential-sources.js';
 
 /** The pacer's key for a token's Meta budget: a digest, so no token is kept as a map key. */
 function tokenBudgetKey(token: string): string {

@@ -1,14 +1,16 @@
-// The claim's database-only steps merged into one local activity each (issue 12: fewer Temporal
-// round-trips per claim). `verifyAndPlan` loads the claim and, when its strategy decides without an
-// outside call (honor system, statistical sampling), decides, records (credit included) and plans
-// the notification in the same step; otherwise it only returns the claim, and the workflow verifies
-// with Meta or a reviewer and then calls `recordAndPlan`. Each write stays conditional (claims.ts,
-// notifications.ts), so a retried local activity applies each step once.
+// The claim's database-only steps merged into one local activity each (fewer Temporal round-trips
+// per claim). `verifyAndPlan` loads the claim and, when its strategy decides without an outside call
+// (honor system, statistical sampling), decides, records (credit included) and plans the
+// notification in the same step; otherwise it only returns the claim, and the workflow verifies
+// with Meta or a reviewer and then calls `recordAndPlan`. Each write stays conditional
+// (src/verification/claim-decision.ts, src/notifications/plan-notification.ts), so a retried local
+// activity applies each step once.
 import { decideWithoutMeta } from '../src/domain/decide-without-meta.js';
 import type { ClaimSnapshot, NotificationPlan, RecordedVerification, VerificationOutcome } from './claim-types.js';
-import { createClaimActivities } from './claims.js';
+import { notificationContext } from '../src/notifications/notification-context.js';
+import { planNotification } from '../src/notifications/plan-notification.js';
+import { completeVerification, loadClaimSnapshot } from '../src/verification/claim-decision.js';
 import type { ActivityDeps } from './deps.js';
-import { createNotificationActivities } from './notifications.js';
 
 /** The notification planner's input, minus the claim id (planNotification). */
 export interface PlanRequest {
@@ -26,17 +28,17 @@ export interface VerifiedAndPlanned {
 }
 
 export function createVerificationStepActivities(deps: Pick<ActivityDeps, 'config' | 'db' | 'secrets' | 'logger' | 'graph'>) {
-  const claims = createClaimActivities(deps);
-  const notifications = createNotificationActivities(deps);
+  const { db } = deps;
+  const notifications = notificationContext(deps);
 
   async function recordAndPlan(
     completionId: string,
     outcome: Extract<VerificationOutcome, { kind: 'decided' }>,
     plan: PlanRequest,
   ): Promise<{ recorded: RecordedVerification; plan?: NotificationPlan }> {
-    const recorded = await claims.completeVerification(completionId, outcome, plan.now);
+    const recorded = await completeVerification(db, completionId, outcome, plan.now);
     if (recorded.status !== 'VERIFIED') return { recorded };
-    return { recorded, plan: await notifications.planNotification({ completionId, ...plan }) };
+    return { recorded, plan: await planNotification(notifications, { completionId, ...plan }) };
   }
 
   return {
@@ -44,7 +46,7 @@ export function createVerificationStepActivities(deps: Pick<ActivityDeps, 'confi
 
     /** `decidedElsewhere`: a manual decision arrived while waiting; it wins over any strategy. */
     async verifyAndPlan(completionId: string, decidedElsewhere: boolean, plan: PlanRequest): Promise<VerifiedAndPlanned> {
-      const claim = await claims.loadClaim(completionId);
+      const claim = await loadClaimSnapshot(db, completionId);
       if (claim.status !== 'PENDING' || decidedElsewhere) return { claim };
       const strategy = claim.verificationStrategy;
       if (strategy !== 'HONOR_SYSTEM' && strategy !== 'STATISTICAL') return { claim };

@@ -15,8 +15,9 @@ import { firstHandle } from '../src/verification/handle-match.js';
 import { verifyActionWithMeta } from '../src/verification/meta-verifier.js';
 import type { VerificationOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
-import { FailureType, toActivityFailure } from './failures.js';
-import { loadMetaCredentialSources } from './meta-credentials.js';
+import { FailureType } from '../src/domain/failure-types.js';
+import { toActivityFailure } from '../src/worker/activity-failures.js';
+import { loadMetaCredentialSources } from '../src/verification/credential-sources.js';
 
 export function createVerificationActivities({
   config,

@@ -9,7 +9,7 @@ import { subscribeOwner, type SubscribableConfig } from '../src/webhook-subscrip
 import { isCurrentRequest, recordSubscriptionOutcome, recordSubscriptionRetrying } from '../src/webhook-subscriptions/subscription-store.js';
 import type { SubscribeWebhooksInput } from '../workflows/webhook-subscription-definitions.js';
 import type { ActivityDeps } from './deps.js';
-import { toActivityFailure } from './failures.js';
+import { toActivityFailure } from '../src/worker/activity-failures.js';
 
 export function createWebhookSubscriptionActivities({ config, db, secrets }: Pick<ActivityDeps, 'config' | 'db' | 'secrets'>) {
   const graph = graphClientFromConfig(config);

@@ -14,7 +14,7 @@ import { locateChange, outlinePayload, type ChangePosition, type PayloadOutline 
 import type { ChangeOutcome, ProcessedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';
 import { countWebhookItems } from '../src/observability/business-metrics.js';
 import type { ActivityDeps } from './deps.js';
-import { FailureType } from './failures.js';
+import { FailureType } from '../src/domain/failure-types.js';
 
 /** The results the processMetaWebhook workflow sums up (activity result types, for the workflow). */
 export type { ChangeOutcome, ProcessingCounts, TenantSummary, UnmatchedItem, WebhookProcessingResult } from '../src/webhooks/processing-result.js';

@@ -16,7 +16,8 @@ import { OutboundError } from '../src/integrations/outbound-error.js';
 import { countTokenRefresh } from '../src/observability/business-metrics.js';
 import { pauseRefreshSchedule, reauthPauseNote, unpauseRefreshSchedule } from '../src/temporal/token-refresh-schedules.js';
 import type { ActivityDeps } from './deps.js';
-import { FailureType, toActivityFailure } from './failures.js';
+import { FailureType } from '../src/domain/failure-types.js';
+import { toActivityFailure } from '../src/worker/activity-failures.js';
 
 export type TokenRefreshResult = 'refreshed' | 'unchanged' | 'needs_reauth' | 'skipped';
 

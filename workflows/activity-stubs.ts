@@ -36,7 +36,7 @@ export const verificationActivities = proxyActivities<ReturnType<typeof createVe
 
 /**
  * Sending: a retry only happens when the activity proved nothing was sent (see
- * activities/notifications.ts). The send heartbeats every second, so a worker killed mid-send is
+ * src/notifications/send-attempt.ts). The send heartbeats every second, so a worker killed mid-send is
  * detected after the heartbeat timeout and the next attempt records UNKNOWN within seconds.
  */
 const SEND_OPTIONS = {
@@ -62,7 +62,7 @@ export function sendActivities(taskQueue: string, fairnessKey: string | undefine
 
 /**
  * Token refresh: Meta GETs under a row lock. Transient errors retry with backoff; rate limits use
- * Meta's own delay (ApplicationFailure nextRetryDelay, see activities/failures.ts). Bounded well
+ * Meta's own delay (ApplicationFailure nextRetryDelay, see src/worker/activity-failures.ts). Bounded well
  * inside the default 24h schedule interval, so a stuck run cannot shadow (SKIP) the next ones for long.
  */
 export const whatsappTokenActivities = proxyActivities<ReturnType<typeof createWhatsappTokenActivities>>({

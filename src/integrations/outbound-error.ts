@@ -1,5 +1,5 @@
 // The one error type every outside-service client throws. Activities map `kind` onto Temporal
-// failures (activities/failures.ts); nothing else needs to know a provider's error dialect.
+// failures (src/worker/activity-failures.ts); nothing else needs to know a provider's error dialect.
 
 export type OutboundErrorKind =
   /** The provider asked us to slow down; `retryAfterMs` says for how long when it told us. */

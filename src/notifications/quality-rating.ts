@@ -12,7 +12,7 @@ import { pauseSending, QUALITY_RED, resumeSending } from './sending-circuit-brea
 /** Weight of a YELLOW number's fairness key: half of WHATSAPP_SEND_RATE. */
 export const YELLOW_SEND_WEIGHT = 0.5;
 
-/** The fairness key of a Cloud API number (activities/notification-channel.ts: channelFairnessKey). */
+/** The fairness key of a Cloud API number (channel-choice.ts: channelFairnessKey). */
 export const cloudFairnessKey = (phoneNumberId: string) => `wa:${phoneNumberId}`;
 
 export interface QualityDeps {

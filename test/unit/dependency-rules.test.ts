@@ -2,7 +2,9 @@
 //   - workflows/ run in Temporal's deterministic sandbox: at runtime they import only Temporal's
 //     workflow-safe packages, other workflow code (definitions, activity stubs) and src/domain
 //     (plus the search-attribute keys); at compile time also activity *types*.
-//   - activities/ never reach into HTTP: not src/features, not src/http.
+//   - activities/ never reach into HTTP: not src/features, not src/http; and they export only
+//     `create*Activities` factories and types (the logic lives in src/, as src/verification and
+//     src/notifications do it).
 //   - src/domain/ is pure: no packages, no Node built-ins, no database, no generated code.
 //   - src/features/ (HTTP use cases) never import activities/.
 //   - src/observability/ observes from outside: never activities/, workflows/ or src/webhooks/.
@@ -134,12 +136,67 @@ test('the rules catch what they forbid', () => {
   expect(probe('src/domain/x.ts', 'src/generated/prisma/enums.ts', true, true)).toHaveLength(1);
   expect(probe('src/features/x/y.ts', 'activities/notifications.ts')).toHaveLength(1);
   expect(probe('src/features/x/y.ts', 'src/temporal/claim-starter.ts')).toEqual([]);
-  expect(probe('src/observability/x.ts', 'activities/failures.ts')).toHaveLength(1);
+  expect(probe('src/observability/x.ts', 'activities/notifications.ts')).toHaveLength(1);
   expect(probe('src/observability/x.ts', 'workflows/definitions.ts', true, true)).toHaveLength(1);
   expect(probe('src/observability/x.ts', 'src/webhooks/account-events.ts')).toHaveLength(1);
   expect(probe('src/observability/x.ts', 'src/domain/statuses.ts')).toEqual([]);
   expect(probe('src/temporal/x.ts', 'activities/index.ts')).toHaveLength(1);
   expect(probe('src/worker/worker.ts', 'activities/index.ts')).toEqual([]);
+});
+
+/** What a module exports at runtime other than `create*Activities` factories (types are erased, so always fine). */
+function exportsBesidesActivityFactories(source: string): string[] {
+  const found: string[] = [];
+  for (const match of source.matchAll(
+    /^\s*export\s+(?!type\b|interface\b)(?:declare\s+)?(default\b|async\s+function\*?|function\*?|const|let|var|class|enum|abstract\s+class|\*|\{[^}]*\})\s*([A-Za-z0-9_$]*)/gm,
+  )) {
+    const [, kind, name] = match;
+    if (/function/.test(kind!) && /^create[A-Za-z0-9]*Activities$/.test(name!)) continue;
+    if (kind!.startsWith('{')) {
+      const names = kind!
+        .slice(1, -1)
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '' && !part.startsWith('type '));
+      const runtime = names.filter((part) => !/^create[A-Za-z0-9]*Activities$/.test(part.split(/\s+as\s+/).pop()!));
+      if (runtime.length > 0) found.push(`export { ${runtime.join(', ')} }`);
+      continue;
+    }
+    found.push(kind === 'default' ? 'export default' : `export ${kind} ${name}`);
+  }
+  return found;
+}
+
+test('activities/ exports only create*Activities factories and types', () => {
+  const files = sourceFiles('activities');
+  const offenders = files.flatMap((file) =>
+    exportsBesidesActivityFactories(readFileSync(file, 'utf8')).map((what) => `${relative(ROOT, file)}: ${what}`),
+  );
+  expect(offenders).toEqual([]);
+  // Not vacuous: the activities are there.
+  expect(files.map((file) => relative(ROOT, file))).toEqual(expect.arrayContaining(['activities/notifications.ts', 'activities/verification.ts']));
+});
+
+test('the activities export check tells factories and types from everything else', () => {
+  const source = [
+    'export function createClaimActivities(deps: Deps) {}',
+    'export interface Snapshot { a: string }',
+    "export type Plan = 'a' | 'b';",
+    "export type { X } from './x.js';",
+    "export { createOtherActivities } from './other.js';",
+    'export async function helper() {}',
+    'export const LIMIT = 3;',
+    'export class Gate {}',
+    "export { value, type Y, createAActivities as createBActivities } from './y.js';",
+    'export default 1;',
+  ].join('\n');
+  expect(exportsBesidesActivityFactories(source)).toEqual([
+    'export async function helper',
+    'export const LIMIT',
+    'export class Gate',
+    'export { value }',
+    'export default',
+  ]);
 });
 
 /** Every import cycle among our modules (strongly connected components of more than one module, or a module importing itself). */

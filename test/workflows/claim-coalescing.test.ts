@@ -7,7 +7,7 @@ import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { pino } from 'pino';
-import { RECIPIENT_SPACING_MS } from '../../activities/notification-outcomes.js';
+import { RECIPIENT_SPACING_MS } from '../../src/notifications/outcomes.js';
 import { createNotificationActivities } from '../../activities/notifications.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { claimStateQuery, claimWorkflowId, notificationSettingsChangedSignal } from '../../workflows/definitions.js';

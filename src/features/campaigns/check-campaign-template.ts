@@ -29,7 +29,7 @@ async function cloudAccountOf(ctx: TenantContext, whatsappAccountId: string | nu
   if (whatsappAccountId) return ctx.db.whatsappAccount.findUnique({ where: { id: whatsappAccountId } });
   const tenant = await ctx.db.tenant.findUnique({ where: { id: ctx.tenantId }, select: { waConfig: true } });
   if (tenant?.waConfig) return null;
-  // As the channel choice does (activities/notification-channel.ts): an ACTIVE account with a token.
+  // As the channel choice does (src/notifications/channel-choice.ts): an ACTIVE account with a token.
   return ctx.db.whatsappAccount.findFirst({
     where: { status: 'ACTIVE', accessToken: { not: null } },
     orderBy: [{ connectedAt: 'asc' }, { id: 'asc' }],

@@ -1,6 +1,6 @@
 // PATCH /tenants/:id (platform_admin): what the platform grants a tenant. Today one thing: whether
 // its notifications may fall through to the platform's WhatsApp provider when it has no channel
-// of its own (activities/notification-channel.ts). Off by default: the platform's number sends
+// of its own (src/notifications/channel-choice.ts). Off by default: the platform's number sends
 // only what tenants a platform admin trusts write.
 import { notFound } from '../../http/errors.js';
 import type { PlatformContext } from '../../http/use-case-context.js';

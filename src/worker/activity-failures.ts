@@ -5,10 +5,8 @@
 // 'auth' and 'ambiguous' are decided by each activity (they change what the workflow does next),
 // so they never reach here.
 import { ApplicationFailure } from '@temporalio/activity';
-import { FailureType } from '../src/domain/failure-types.js';
-import { OutboundError } from '../src/integrations/outbound-error.js';
-
-export { FailureType } from '../src/domain/failure-types.js';
+import { FailureType } from '../domain/failure-types.js';
+import { OutboundError } from '../integrations/outbound-error.js';
 
 /** Upper bound on a provider-requested delay, so a bogus header cannot park a claim for days. */
 const MAX_PROVIDER_DELAY_MS = 60 * 60_000;

@@ -8,10 +8,12 @@
 // Never another tenant's. An account of this tenant that needs re-authorisation holds the
 // notification instead of quietly moving it to another sender; so does a used-up quota (until
 // the next UTC day).
-import type { AppConfig } from '../src/config.js';
-import type { SecretBox } from '../src/crypto/secret-box.js';
-import type { Database } from '../src/db/client.js';
-import { openConfig, type WaConfig } from '../src/tenant-config/stored-configs.js';
+import type { AppConfig } from '../config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Database } from '../db/client.js';
+import { unreachable } from '../domain/statuses.js';
+import { openConfig, type WaConfig } from '../tenant-config/stored-configs.js';
+import type { SentMessage } from './outcomes.js';
 
 export type ChannelChoice =
   | { kind: 'cloud'; accountId: string; phoneNumberId: string; sealedToken: string }
@@ -19,6 +21,9 @@ export type ChannelChoice =
   | { kind: 'platform_provider'; apiUrl: string; apiKey: string; instanceId: string | undefined }
   | { kind: 'hold'; reason: string }
   | { kind: 'none'; reason: string };
+
+/** A channel a message can go out on now. */
+export type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
 
 interface AccountRow {
   id: string;
@@ -129,4 +134,32 @@ async function reservePlatformSend(db: Database, tenantId: string, quota: number
     WHERE "PlatformWhatsappDay"."sent" < ${quota}
     RETURNING "sent"`;
   return reserved.length === 1;
+}
+
+/** The channel's name as recorded on the claim (notificationChannel). */
+export function channelName(channel: SendableChannel): SentMessage['channelName'] {
+  switch (channel.kind) {
+    case 'cloud':
+      return 'WHATSAPP_CLOUD';
+    case 'tenant_provider':
+      return 'TENANT_PROVIDER';
+    case 'platform_provider':
+      return 'PLATFORM_PROVIDER';
+    default:
+      return unreachable(channel);
+  }
+}
+
+/** The channel as named in a notification's error text. */
+export function channelLabel(channel: SendableChannel): string {
+  switch (channel.kind) {
+    case 'cloud':
+      return 'WhatsApp Cloud API';
+    case 'tenant_provider':
+      return "tenant's WhatsApp provider";
+    case 'platform_provider':
+      return "platform's WhatsApp provider";
+    default:
+      return unreachable(channel);
+  }
 }

@@ -5,13 +5,13 @@
 //   - a decision made before any send (skip, fail, hold) applies only while nothing is in flight;
 //   - a stamp left by an attempt that never reported becomes UNKNOWN, never a resend.
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../src/db/client.js';
-import type { Logger } from '../src/logger.js';
-import type { NotificationReason } from '../src/domain/notification-reason.js';
-import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
-import { countNotificationOutcome } from '../src/observability/business-metrics.js';
-import { adoptWaitingStatuses } from '../src/notifications/message-status.js';
-import { recordAttemptEnd, recordAttemptStart } from '../src/notifications/send-attempts.js';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { NotificationReason } from '../domain/notification-reason.js';
+import { NOTIFICATION_AHEAD, type NotificationStatus } from '../domain/statuses.js';
+import { countNotificationOutcome } from '../observability/business-metrics.js';
+import { adoptWaitingStatuses } from './message-status.js';
+import { recordAttemptEnd, recordAttemptStart } from './send-attempts.js';
 
 export interface SendAttempt {
   readonly completionId: string;
@@ -355,3 +355,5 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     },
   };
 }
+
+export type NotificationOutcomes = ReturnType<typeof createNotificationOutcomes>;

@@ -1,7 +1,7 @@
 // Decrypted account tokens, cached per worker for a short time. The key is the sealed value
 // itself, so a refreshed or reconnected token (a new envelope) is never served stale: the cache
 // is invalidated by construction when a token changes.
-import type { SecretBox } from '../src/crypto/secret-box.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 
 const TTL_MS = 5 * 60_000;
 const MAX_ENTRIES = 1_000;
@@ -25,3 +25,5 @@ export function createTokenCache(secrets: SecretBox, now: () => number = Date.no
     },
   };
 }
+
+export type TokenCache = ReturnType<typeof createTokenCache>;
