@@ -12,6 +12,8 @@ let system: TestSystem;
 let fakeMeta: FakeMeta;
 let tenantId: string;
 let admin: string;
+/** A post of the Facebook Page whose token the tenant stored (for webhooks), readable with it */
+let facebookPostId: string;
 let campaignId: string;
 let mediaId: string;
 
@@ -23,12 +25,14 @@ beforeAll(async () => {
   const account = fakeMeta.addInstagramAccount({ username: 'acme.store' });
   mediaId = fakeMeta.addInstagramMedia({ ownerId: account.id }).id;
   const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, mediaId] });
+  const webhookPage = instagramWebhookPage(fakeMeta, account.id);
+  facebookPostId = fakeMeta.addPagePost({ pageId: webhookPage.facebookPageId }).id;
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: admin,
     body: {
       timezone: 'UTC',
       waConfig: null,
-      metaConfig: { instagramAccountId: account.id, instagramToken: token.token, ...instagramWebhookPage(fakeMeta, account.id) },
+      metaConfig: { instagramAccountId: account.id, instagramToken: token.token, ...webhookPage },
     },
   });
   expect(settings.status).toBe(200);
@@ -88,10 +92,9 @@ describe('a task Meta checks by handle needs a handle', () => {
   test.each([
     ['an Instagram comment', {}, 'INSTAGRAM'],
     ['an Instagram mention', { actionType: 'MENTION', targetId: undefined }, 'INSTAGRAM'],
-    // No Facebook credentials: created with a warning, and still checked by name once they exist.
-    ['a Facebook post like', { platform: 'FACEBOOK', actionType: 'LIKE', targetId: '1234567_7654321' }, 'FACEBOOK'],
+    ['a Facebook post like', { platform: 'FACEBOOK', actionType: 'LIKE' }, 'FACEBOOK'],
   ])('%s claimed with no handle anywhere is 422 HANDLE_REQUIRED, and nothing is written or started', async (_name, task, platform) => {
-    const taskId = await createTask(task);
+    const taskId = await createTask(platform === 'FACEBOOK' ? { ...task, targetId: facebookPostId } : task);
     const user = await newEndUser('No handle');
     const refused = await claim(user, taskId);
     expect(refused.status).toBe(422);
