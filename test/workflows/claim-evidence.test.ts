@@ -4,7 +4,7 @@
 // the task does not count, and a proof-code claim is verified by the code whoever commented.
 import { randomUUID } from 'node:crypto';
 import { claimWorkflowId } from '../../workflows/definitions.js';
-import { seedClaim, type SeededClaim, useClaimTestWorld } from './claim-support.js';
+import { instagramWebhooksActive, seedClaim, type SeededClaim, useClaimTestWorld } from './claim-support.js';
 
 const world = useClaimTestWorld({ metaAppSecret: 'claim-evidence-secret', providerKey: 'tenant-provider-key' });
 
@@ -28,6 +28,8 @@ async function instagramCommentTask(options: { handle?: string; requireProofCode
     },
   });
   if (options.requireProofCode) await world.database.db.socialMediaTask.update({ where: { id: first.taskId }, data: { requireProofCode: true } });
+  // Comment webhooks are on: what the index does not hold is not on the post.
+  await instagramWebhooksActive(world.database.db, first.tenantId, account.id);
   return { media, first };
 }
 

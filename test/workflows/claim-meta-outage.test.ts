@@ -6,7 +6,7 @@
 // NOT_FOUND. Every time asserted here is the workflow's clock.
 import { ApplicationFailure } from '@temporalio/activity';
 import { metaErrorReply, type FakeIgMedia, type FakeToken } from '../fakes/fake-meta.js';
-import { activityScheduledAt, seedClaim, useClaimTestWorld } from './claim-support.js';
+import { activityScheduledAt, instagramWebhooksActive, seedClaim, useClaimTestWorld } from './claim-support.js';
 
 const MINUTE_MS = 60_000;
 const OUTAGE_FALLBACK_AFTER_MS = 10 * MINUTE_MS;
@@ -122,14 +122,7 @@ describe("a miss on Instagram depends on the account's comment webhooks (replies
     const business = instagramBusiness('subscribed.store');
     world.fakeMeta.addInstagramComment(business.media.id, { username: 'someone.else' });
     const claim = await seedCommentClaim(business, 'HONOR_SYSTEM');
-    await world.database.db.metaWebhookSubscription.create({
-      data: {
-        ownerKey: `tenant:${claim.tenantId}`,
-        tenantId: claim.tenantId,
-        status: 'SUBSCRIBED',
-        details: [{ object: 'instagram', id: business.accountId, fields: ['comments', 'mentions'], status: 'SUBSCRIBED' }],
-      },
-    });
+    await instagramWebhooksActive(world.database.db, claim.tenantId, business.accountId);
 
     const handle = await world.harness.startClaim(claim.completionId);
     expect(await handle.result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });

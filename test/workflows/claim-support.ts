@@ -192,6 +192,21 @@ export async function seedClaim(
   return { tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, completionId };
 }
 
+/**
+ * The tenant's Meta webhook subscription delivers this Instagram account's comments (as the
+ * subscription workflow records it): a miss in the account's comment index then means NOT_FOUND.
+ */
+export async function instagramWebhooksActive(db: Database, tenantId: string, instagramAccountId: string): Promise<void> {
+  await db.metaWebhookSubscription.create({
+    data: {
+      ownerKey: `tenant:${tenantId}`,
+      tenantId,
+      status: 'SUBSCRIBED',
+      details: [{ object: 'instagram', id: instagramAccountId, fields: ['comments', 'mentions'], status: 'SUBSCRIBED' }],
+    },
+  });
+}
+
 /** Every string and payload of a value (a history event), decoded: local activities' markers name their type in payload bytes. */
 export function textOf(value: unknown, out: string[] = []): string[] {
   if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
