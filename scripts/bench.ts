@@ -416,6 +416,18 @@ async function main(): Promise<void> {
     });
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
   });
+
+  // 7. Meta outage (its own stack; BENCH_META_OUTAGE=1): claims waiting through Meta answering 500.
+  if (process.env.BENCH_META_OUTAGE === '1') {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench', 'meta-outage.ts')], {
+        cwd: PROJECT_ROOT,
+        stdio: 'inherit',
+        env: process.env,
+      });
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench/meta-outage exited with ${code}`))));
+    });
+  }
 }
 
 main().then(
