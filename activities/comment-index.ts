@@ -2,11 +2,12 @@
 // the first time) with the tenant's (else the platform's) token, paced by that token's Meta usage,
 // and stores them in the index. Its outcome is written to the index row, where the claims waiting
 // for it read it: complete through the crawl's start, or why it could not be read.
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import { crawlTarget } from '../src/comment-index/crawl-target.js';
 import { indexReader } from '../src/comment-index/index-credentials.js';
 import {
+  clearCrawlRequest,
   ensureIndexTarget,
   recordCompleteCrawl,
   recordCrawlError,
@@ -91,6 +92,9 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
       // resumed from an earlier one's checkpoint is complete through that one's start. The
       // database's clock: claims on other workers compare their own request time with it.
       const resume = storedCrawlProgress(target.crawlProgress);
+      // Cleared before the start is taken: every request that found the mark is older than it. A
+      // resumed crawl is complete only through its first start, so it leaves the mark to a fresh one.
+      if (!resume) await clearCrawlRequest(db, target.id);
       const startedAt = resume ? new Date(resume.startedAt) : await databaseNow(db);
       const needs = await indexNeeds(db, key);
       try {
@@ -108,6 +112,8 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
                 const progress = { startedAt: startedAt.toISOString(), ...at };
                 await recordCrawlProgress(db, target.id, progress);
                 Context.current().heartbeat({ pages, resumeAfter: at.after });
+                // The workflow cut this crawl short (to continue as new): the next one resumes here.
+                if (Context.current().cancellationSignal.aborted) throw new CancelledFailure('crawl cut short; it resumes from its checkpoint');
               },
             })
           : { comments: 0, newestSeen: undefined };
@@ -127,6 +133,7 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
         await recordCompleteCrawl(db, target.id, { startedAt, newestSeen: crawl.newestSeen, pages, commentsSkipped: !needs.comments });
         return { completeThrough: startedAt.toISOString(), pages, comments: crawl.comments };
       } catch (error) {
+        if (error instanceof CancelledFailure) throw error;
         if (!(error instanceof OutboundError)) throw toActivityFailure(error, 'Comment index crawl');
         if (error.kind === 'rate_limited') pacer.throttled(budget, error.retryAfterMs);
         await recordCrawlError(db, target.id, { kind: error.kind, message: error.message, pages, retryAfterMs: error.retryAfterMs, ...failedAt });

@@ -6,6 +6,7 @@
 //   npx tsx scripts/bench-verification.ts
 import { cpus } from 'node:os';
 import { startFakeMeta } from '../test/fakes/fake-meta.js';
+import { instagramWebhookPage, webhooksSubscribed } from '../test/support/factories.js';
 import { startTestPostgres } from '../test/support/start-test-postgres.js';
 import { stopTestPostgres } from '../test/support/stop-test-postgres.js';
 import { startTestSystem } from '../test/support/system.js';
@@ -34,10 +35,16 @@ try {
   const account = fakeMeta.addInstagramAccount({ username: 'bench.store' });
   const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
   const igToken = fakeMeta.addToken({ scopes: ['instagram_basic'] }).token;
+  // With the Page connected to the account, Meta delivers its comment webhooks: a miss is NOT_FOUND.
   await system.request('PUT', '/api/v1/tenant/settings', {
     token: admin,
-    body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: igToken } },
+    body: {
+      timezone: 'UTC',
+      waConfig: null,
+      metaConfig: { instagramAccountId: account.id, instagramToken: igToken, ...instagramWebhookPage(fakeMeta, account.id) },
+    },
   });
+  await webhooksSubscribed(system, admin);
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Bench', notificationEnabled: false } });
   const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
     token: admin,

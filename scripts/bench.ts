@@ -431,6 +431,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_VOLUME === '1' || process.env.BENCH_HISTORY_CLAIMS) await runPhase(join('scripts', 'bench', 'volume-soak.ts'), {});
   // 9. WhatsApp's messaging limit (its own stack): BENCH_MESSAGING_LIMIT=0 skips it.
   if (process.env.BENCH_MESSAGING_LIMIT !== '0') await runPhase(join('scripts', 'bench', 'messaging-limit.ts'), {});
+  // 10. Meta outage (its own stack; BENCH_META_OUTAGE=1): claims waiting through Meta answering 500.
+  if (process.env.BENCH_META_OUTAGE === '1') await runPhase(join('scripts', 'bench', 'meta-outage.ts'), {});
 }
 
 /** A bench phase on its own stack, in a child process (its PostgreSQL and servers are its own). */

@@ -20,6 +20,8 @@ export interface CommentIndexWorkflowInput {
   readonly coalesceMs: number;
   /** Carried over by continue-as-new: the newest freshness still owed */
   readonly owedAsOf?: string;
+  /** Carried over by continue-as-new: crawls failed in a row (their backoff grows) */
+  readonly failedInARow?: number;
 }
 
 export interface FreshnessRequest {

@@ -147,6 +147,14 @@ export async function recordCrawlError(
   ]);
 }
 
+/**
+ * A crawl is about to read: requests marked so far are covered by it (it starts after this), so the
+ * mark is cleared and the next request signals again.
+ */
+export async function clearCrawlRequest(db: Database, indexTargetId: string): Promise<void> {
+  await db.commentIndexTarget.update({ where: { id: indexTargetId }, data: { crawlRequestedAt: null } });
+}
+
 /** Where the running crawl would resume if it stopped now (every comment before it is stored). */
 export async function recordCrawlProgress(db: Database, indexTargetId: string, progress: StoredCrawlProgress): Promise<void> {
   await db.commentIndexTarget.update({ where: { id: indexTargetId }, data: { crawlProgress: { ...progress } } });

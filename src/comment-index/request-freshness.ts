@@ -17,10 +17,48 @@ export interface FreshnessRequester {
   readonly temporal: Client;
   readonly taskQueue: string;
   readonly coalesceMs: number;
+  /** With the database, requests a crawl still to start already covers are not signalled again */
+  readonly db?: Database;
 }
 
-/** Signal-with-start: starts the target's workflow if it is not running, and asks for `asOf`. */
+/** A request mark older than this is not trusted (its signal may have been lost): signal again. */
+const REQUEST_MARK_TRUSTED_MS = 10 * 60_000;
+
+/**
+ * Signal-with-start: starts the target's workflow if it is not running, and asks for `asOf`.
+ * Deduplicated through the index row: the first request since the last crawl started marks the
+ * row (crawlRequestedAt) and signals; later ones find the mark and stop there, because the crawl
+ * that clears it starts reading only after clearing it, so after them. Thousands of claims asking
+ * during one long crawl cost the target's workflow one signal, not thousands of history events.
+ */
 export async function requestFreshness(deps: FreshnessRequester, key: IndexTargetKey, asOf: Date): Promise<void> {
+  if (deps.db) {
+    const marked = await deps.db.commentIndexTarget.updateMany({
+      where: {
+        tenantId: key.tenantId,
+        platform: key.platform,
+        targetId: key.targetId,
+        OR: [{ crawlRequestedAt: null }, { crawlRequestedAt: { lt: new Date(asOf.getTime() - REQUEST_MARK_TRUSTED_MS) } }],
+      },
+      data: { crawlRequestedAt: asOf },
+    });
+    if (marked.count === 0) return;
+    try {
+      await signalFreshness(deps, key, asOf);
+    } catch (error) {
+      // Not asked after all: the next request must signal.
+      await deps.db.commentIndexTarget.updateMany({
+        where: { tenantId: key.tenantId, platform: key.platform, targetId: key.targetId, crawlRequestedAt: asOf },
+        data: { crawlRequestedAt: null },
+      });
+      throw error;
+    }
+    return;
+  }
+  await signalFreshness(deps, key, asOf);
+}
+
+async function signalFreshness(deps: FreshnessRequester, key: IndexTargetKey, asOf: Date): Promise<void> {
   const input: CommentIndexWorkflowInput = { tenantId: key.tenantId, platform: key.platform, targetId: key.targetId, coalesceMs: deps.coalesceMs };
   await deps.temporal.workflow.signalWithStart(COMMENT_INDEX_WORKFLOW_TYPE, {
     workflowId: commentIndexWorkflowId(key),

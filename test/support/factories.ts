@@ -379,3 +379,15 @@ export async function claimAsNewUser(
   if (claimed.status !== 202) throw new Error(`claim: ${claimed.status} ${claimed.text}`);
   return claimed.body.completionId;
 }
+
+/** The tenant's comment webhooks are on for the Instagram account (as after a settings write): a miss in the index is "not there". */
+export async function instagramWebhooksActive(db: Database, tenantId: string, instagramAccountId: string): Promise<void> {
+  await db.metaWebhookSubscription.create({
+    data: {
+      ownerKey: `tenant:${tenantId}`,
+      tenantId,
+      status: 'SUBSCRIBED',
+      details: [{ object: 'instagram', id: instagramAccountId, fields: ['comments', 'mentions'], status: 'SUBSCRIBED' }],
+    },
+  });
+}

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { useClaimTestWorld } from './claim-support.js';
-import { seedClaim, type SeededClaim } from '../support/factories.js';
+import { instagramWebhooksActive, seedClaim, type SeededClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ metaAppSecret: 'claim-evidence-secret', providerKey: 'tenant-provider-key' });
 
@@ -28,16 +28,10 @@ async function instagramCommentTask(options: { handle?: string; requireProofCode
       spinsReward: 5,
     },
   });
-  // The account's comment webhooks are on (as after a settings write): a miss is "not there".
-  await world.database.db.metaWebhookSubscription.create({
-    data: {
-      ownerKey: `tenant:${first.tenantId}`,
-      tenantId: first.tenantId,
-      status: 'SUBSCRIBED',
-      details: [{ object: 'instagram', id: account.id, fields: ['comments'], status: 'SUBSCRIBED', error: null }],
-    },
-  });
+
   if (options.requireProofCode) await world.database.db.socialMediaTask.update({ where: { id: first.taskId }, data: { requireProofCode: true } });
+  // Comment webhooks are on: what the index does not hold is not on the post.
+  await instagramWebhooksActive(world.database.db, first.tenantId, account.id);
   return { media, first };
 }
 

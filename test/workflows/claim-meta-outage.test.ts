@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { metaErrorReply, type FakeIgMedia, type FakeToken } from '../fakes/fake-meta.js';
 import { activityScheduledAt, useClaimTestWorld } from './claim-support.js';
-import { seedClaim } from '../support/factories.js';
+import { instagramWebhooksActive, seedClaim } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
 const OUTAGE_FALLBACK_AFTER_MS = 10 * MINUTE_MS;
@@ -123,14 +123,7 @@ describe("a miss on Instagram depends on the account's comment webhooks (replies
     const business = instagramBusiness('subscribed.store');
     world.fakeMeta.addInstagramComment(business.media.id, { username: 'someone.else' });
     const claim = await seedCommentClaim(business, 'HONOR_SYSTEM');
-    await world.database.db.metaWebhookSubscription.create({
-      data: {
-        ownerKey: `tenant:${claim.tenantId}`,
-        tenantId: claim.tenantId,
-        status: 'SUBSCRIBED',
-        details: [{ object: 'instagram', id: business.accountId, fields: ['comments', 'mentions'], status: 'SUBSCRIBED' }],
-      },
-    });
+    await instagramWebhooksActive(world.database.db, claim.tenantId, business.accountId);
 
     const handle = await world.harness.startClaim(claim.completionId);
     expect(await handle.result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
