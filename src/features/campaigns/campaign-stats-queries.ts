@@ -71,9 +71,9 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
         SELECT "taskId", status, reason, "verificationMethod" AS method, "notificationStatus", "notificationReason", "notificationChannel" AS channel,
                ("notificationSentAt" IS NOT NULL) AS "wentOut", "spinsAwarded" AS spins,
                CASE WHEN status = 'VERIFIED' AND "verifiedAt" IS NOT NULL
-                    THEN ${bucketOf(Prisma.sql`extract(epoch FROM "verifiedAt" - "claimedAt")::float8`)} END AS vb,
+                    THEN ${bucketOf(Prisma.sql`date_part('epoch', "verifiedAt" - "claimedAt")`)} END AS vb,
                CASE WHEN "verifiedAt" IS NOT NULL AND "notificationSentAt" IS NOT NULL
-                    THEN ${bucketOf(Prisma.sql`extract(epoch FROM "notificationSentAt" - "verifiedAt")::float8`)} END AS sb
+                    THEN ${bucketOf(Prisma.sql`date_part('epoch', "notificationSentAt" - "verifiedAt")`)} END AS sb
           FROM "SocialTaskCompletion"
          WHERE "tenantId" = ${tenantId} AND "campaignId" = ${campaignId}
       ) c
