@@ -1,8 +1,9 @@
 // The crawl behind the comment-index entity workflow: reads a target's new comments (all of them
-// the first time) with the tenant's (else the platform's) token, paced by the tenant's Meta usage,
+// the first time) with the tenant's (else the platform's) token, paced by that token's Meta usage,
 // and stores them in the index. Its outcome is written to the index row, where the claims waiting
 // for it read it: complete through the crawl's start, or why it could not be read.
 import { Context } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
 import { crawlTarget } from '../src/comment-index/crawl-target.js';
 import { indexReader } from '../src/comment-index/index-credentials.js';
 import {
@@ -24,6 +25,11 @@ import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { loadMetaCredentialSources } from './meta-credentials.js';
 
+/** The pacer's key for a token's Meta budget: a digest, so no token is kept as a map key. */
+function tokenBudgetKey(token: string): string {
+  return `token:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}`;
+}
+
 /** A pause longer than this is not slept through inside the activity: it retries after it instead. */
 const MAX_INLINE_PAUSE_MS = 60_000;
 
@@ -41,11 +47,14 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
     async crawlCommentIndex(key: IndexTargetKey): Promise<CrawlOutcome> {
       const target = await ensureIndexTarget(db, key);
       const { attempt, currentAttemptScheduledTimestampMs } = Context.current().info;
-      // A retry after throttling comes after Temporal waited Meta's regain time (nextRetryDelay).
-      if (attempt > 1) pacer.liftBlock(key.tenantId);
       // Failures are dated on Temporal's clock: the claims measure an outage on the same one.
       const failedAt = { firstAttempt: attempt === 1, at: new Date(currentAttemptScheduledTimestampMs) };
       const reader = indexReader(key.platform, await loadMetaCredentialSources(db, secrets, key.tenantId));
+      // Meta's budget is the token's: tenants without credentials of their own share the platform's
+      // token, and one of them exhausting it must slow them all, not only itself.
+      const budget = reader ? tokenBudgetKey(reader.token) : key.tenantId;
+      // A retry after throttling comes after Temporal waited Meta's regain time (nextRetryDelay).
+      if (Context.current().info.attempt > 1) pacer.liftBlock(budget);
       if (!reader) {
         const message = `Neither the tenant nor the platform has ${key.platform === 'INSTAGRAM' ? 'an Instagram token' : 'a Facebook Page token'} configured`;
         await recordCrawlError(db, target.id, { kind: 'no_credentials', message, pages: 0, ...failedAt });
@@ -59,12 +68,12 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
         appSecret: config.meta.appSecret,
         timeoutMs: config.outboundHttpTimeoutMs,
         beforeRequest: async () => {
-          const pause = pacer.pauseMs(key.tenantId);
+          const pause = pacer.pauseMs(budget);
           if (pause > MAX_INLINE_PAUSE_MS) {
             throw new OutboundError({
               kind: 'rate_limited',
               service: 'meta',
-              message: `pacing: this tenant's Meta usage asks for a ${Math.round(pause / 1000)} s pause`,
+              message: `pacing: the Meta usage of this token asks for a ${Math.round(pause / 1000)} s pause`,
               retryAfterMs: pause,
             });
           }
@@ -75,13 +84,14 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
         },
         onResponseHeaders: (headers) => {
           pages += 1;
-          pacer.observe(key.tenantId, headers);
+          pacer.observe(budget, headers);
         },
       });
       // Everything created before the first read is in the index once the crawl completes; a crawl
-      // resumed from an earlier one's checkpoint is complete through that one's start.
+      // resumed from an earlier one's checkpoint is complete through that one's start. The
+      // database's clock: claims on other workers compare their own request time with it.
       const resume = storedCrawlProgress(target.crawlProgress);
-      const startedAt = resume ? new Date(resume.startedAt) : new Date();
+      const startedAt = resume ? new Date(resume.startedAt) : await databaseNow(db);
       const needs = await indexNeeds(db, key);
       try {
         const crawl = needs.comments
@@ -118,7 +128,7 @@ export function createCommentIndexActivities({ config, db, secrets }: Pick<Activ
         return { completeThrough: startedAt.toISOString(), pages, comments: crawl.comments };
       } catch (error) {
         if (!(error instanceof OutboundError)) throw toActivityFailure(error, 'Comment index crawl');
-        if (error.kind === 'rate_limited') pacer.throttled(key.tenantId, error.retryAfterMs);
+        if (error.kind === 'rate_limited') pacer.throttled(budget, error.retryAfterMs);
         await recordCrawlError(db, target.id, { kind: error.kind, message: error.message, pages, retryAfterMs: error.retryAfterMs, ...failedAt });
         // Unreadable target or rejected credentials: retrying now changes nothing; the claims decide.
         if (error.kind === 'permanent' || error.kind === 'auth') {

@@ -2,9 +2,12 @@
 //   1. the campaign's WhatsApp account (Cloud API, that account's token)
 //   2. the tenant's custom provider (waConfig)
 //   3. the tenant's default WhatsApp account (earliest connected, ACTIVE)
-//   4. the platform's default provider
+//   4. the platform's default provider, only for a tenant a platform admin allowed to use it
+//      (Tenant.platformWhatsappAllowed), and within its daily quota (PLATFORM_WHATSAPP_DAILY_QUOTA):
+//      otherwise the platform's number would relay whatever any tenant writes to any number
 // Never another tenant's. An account of this tenant that needs re-authorisation holds the
-// notification instead of quietly moving it to another sender.
+// notification instead of quietly moving it to another sender; so does a used-up quota (until
+// the next UTC day).
 import type { AppConfig } from '../src/config.js';
 import type { SecretBox } from '../src/crypto/secret-box.js';
 import type { Database } from '../src/db/client.js';
@@ -47,7 +50,8 @@ export function channelFairnessKey(channel: ChannelChoice, tenantId: string): st
     case 'tenant_provider':
       return `tenant:${tenantId}`;
     case 'platform_provider':
-      return 'platform';
+      // One key per tenant: a tenant sending a lot on the platform's number delays only itself.
+      return `platform:${tenantId}`;
     default:
       return undefined;
   }
@@ -56,6 +60,8 @@ export function channelFairnessKey(channel: ChannelChoice, tenantId: string): st
 export async function chooseChannel(
   deps: { db: Database; secrets: SecretBox; config: AppConfig },
   claim: { tenantId: string; campaignWhatsappAccountId: string | null },
+  /** reserve: this choice is for a send now (counts against the platform channel's daily quota) */
+  options: { reserve?: boolean } = {},
 ): Promise<ChannelChoice> {
   const { db, secrets, config } = deps;
   const select = { id: true, status: true, phoneNumberId: true, accessToken: true, displayPhoneNumber: true } as const;
@@ -66,7 +72,7 @@ export async function chooseChannel(
     if (choice) return choice;
   }
 
-  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: claim.tenantId }, select: { waConfig: true } });
+  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: claim.tenantId }, select: { waConfig: true, platformWhatsappAllowed: true } });
   const waConfig = openConfig<WaConfig>(secrets, tenant.waConfig);
   if (waConfig) return { kind: 'tenant_provider', config: waConfig };
 
@@ -80,8 +86,38 @@ export async function chooseChannel(
   if (accounts.length > 0) return usable(accounts[0]!)!;
 
   const platform = config.whatsappPlatform;
-  if (platform.apiUrl && platform.apiKey) {
-    return { kind: 'platform_provider', apiUrl: platform.apiUrl, apiKey: platform.apiKey, instanceId: platform.instanceId };
+  if (!platform.apiUrl || !platform.apiKey) return { kind: 'none', reason: 'no WhatsApp channel is configured for this tenant or the platform' };
+  if (!tenant.platformWhatsappAllowed) {
+    return { kind: 'none', reason: "the tenant has no WhatsApp channel of its own and is not allowed to use the platform's" };
   }
-  return { kind: 'none', reason: 'no WhatsApp channel is configured for this tenant or the platform' };
+  // Planning only looks; the send reserves one message of the day (atomic), so concurrent sends
+  // cannot pass the quota together.
+  const quota = config.platformWhatsappDailyQuota;
+  const withinQuota = options.reserve ? await reservePlatformSend(db, claim.tenantId, quota) : (await platformSendsToday(db, claim.tenantId)) < quota;
+  if (!withinQuota) {
+    return {
+      kind: 'hold',
+      reason: `the daily quota of ${quota} messages on the platform's WhatsApp channel is used up (sends again after midnight UTC)`,
+    };
+  }
+  return { kind: 'platform_provider', apiUrl: platform.apiUrl, apiKey: platform.apiKey, instanceId: platform.instanceId };
+}
+
+const utcDay = () => new Date().toISOString().slice(0, 10);
+
+/** The tenant's messages the platform's provider was given today (UTC). */
+async function platformSendsToday(db: Database, tenantId: string): Promise<number> {
+  const row = await db.platformWhatsappDay.findUnique({ where: { tenantId_day: { tenantId, day: utcDay() } }, select: { sent: true } });
+  return row?.sent ?? 0;
+}
+
+/** Counts one more message of the day unless the quota is reached; false when it is. */
+async function reservePlatformSend(db: Database, tenantId: string, quota: number): Promise<boolean> {
+  if (quota <= 0) return false;
+  const reserved = await db.$queryRaw<{ sent: number }[]>`
+    INSERT INTO "PlatformWhatsappDay" ("tenantId", "day", "sent") VALUES (${tenantId}, ${utcDay()}, 1)
+    ON CONFLICT ("tenantId", "day") DO UPDATE SET "sent" = "PlatformWhatsappDay"."sent" + 1
+    WHERE "PlatformWhatsappDay"."sent" < ${quota}
+    RETURNING "sent"`;
+  return reserved.length === 1;
 }

@@ -10,6 +10,8 @@ import type { Logger } from '../src/logger.js';
 import type { NotificationReason } from '../src/domain/notification-reason.js';
 import { NOTIFICATION_AHEAD, type NotificationStatus } from '../src/domain/statuses.js';
 import { countNotificationOutcome } from '../src/observability/business-metrics.js';
+import { adoptWaitingStatuses } from '../src/notifications/message-status.js';
+import { recordAttemptEnd, recordAttemptStart } from '../src/notifications/send-attempts.js';
 
 export interface SendAttempt {
   readonly completionId: string;
@@ -21,6 +23,13 @@ export interface Recipient {
   readonly tenantId: string;
   readonly userId: string;
   readonly campaignId: string;
+  /**
+   * The pair WhatsApp spaces (131056): the sending number (the channel's key: one Cloud API number,
+   * a tenant's provider, or the platform's number that several tenants share) and the recipient's
+   * phone number, whoever's end user it is.
+   */
+  readonly sender: string;
+  readonly phone: string;
 }
 
 /** A claim of the same end user and campaign whose notification this attempt's message carries. */
@@ -37,7 +46,7 @@ export type StampResult =
   /** Another attempt holds it, or it is decided. */
   | { kind: 'lost' };
 
-/** WhatsApp accepts one message per 6 s from a number to one recipient (131056); we keep to it per end user. */
+/** WhatsApp accepts one message per 6 s from a number to one recipient (131056); we keep to it per such pair. */
 export const RECIPIENT_SPACING_MS = 6_000;
 
 export interface SentMessage {
@@ -85,6 +94,37 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     return row.notificationStatus;
   }
 
+  /**
+   * Records UNKNOWN for the stamp of `attemptId` (still SENDING) and, in the same transaction, adopts
+   * the message Meta's waiting statuses name by this completion: a status webhook that came while
+   * the row was SENDING turns it SENT/DELIVERED instead. Whether the row became UNKNOWN (or better).
+   */
+  async function becomeUnknown(
+    completionId: string,
+    attemptId: string | null,
+    reason: string,
+    ended: 'UNKNOWN' | 'INTERRUPTED',
+  ): Promise<{ changed: boolean; adopted: boolean }> {
+    return db.$transaction(async (tx) => {
+      const resolved = await tx.socialTaskCompletion.updateMany({
+        where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: attemptId },
+        data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
+      });
+      if (resolved.count === 0) return { changed: false, adopted: false };
+      const { tenantId } = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, select: { tenantId: true } });
+      const adopted = await adoptWaitingStatuses(tx, { id: completionId, tenantId });
+      if (attemptId) {
+        await recordAttemptEnd(
+          tx,
+          attemptId,
+          adopted ? 'SENT' : ended,
+          adopted ? `${reason}; Meta's status webhook showed Meta had the message` : reason,
+        );
+      }
+      return { changed: true, adopted };
+    });
+  }
+
   /** The stamp of an attempt that never reported becomes UNKNOWN (only that stamp: a newer one is left alone). */
   async function resolveInterrupted(completionId: string, reason: string = INTERRUPTED): Promise<NotificationStatus> {
     const row = await completions.findUniqueOrThrow({
@@ -92,11 +132,11 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       select: { notificationStatus: true, notificationAttemptId: true },
     });
     if (row.notificationStatus !== 'SENDING') return row.notificationStatus;
-    const resolved = await completions.updateMany({
-      where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: row.notificationAttemptId },
-      data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
-    });
-    if (resolved.count > 0) {
+    const resolved = await becomeUnknown(completionId, row.notificationAttemptId, reason, 'INTERRUPTED');
+    if (resolved.adopted) {
+      countNotificationOutcome('SENT', null);
+      logger.info({ completionId }, 'interrupted send resolved by a status webhook: Meta has the message');
+    } else if (resolved.changed) {
       countNotificationOutcome('UNKNOWN', null);
       logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
     }
@@ -108,8 +148,9 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     resolveInterrupted,
 
     /**
-     * Claims the send for a new attempt, one end user at a time. In one transaction, under a lock
-     * per end user: no message to this user in the last 6 s (else nothing is stamped); the stamp;
+     * Claims the send for a new attempt, one message per (sending number, recipient number) at a
+     * time. In one transaction, under a lock per such pair: no message from this number to this
+     * phone in the last 6 s (else nothing is stamped); the stamp;
      * and the same user's other notifications of this campaign that are due (verified, not yet
      * attempted: the same campaign has the same window and channel, so what lets this one go lets
      * them go) become COALESCED into this one under the same attempt id, so they are carried by
@@ -119,8 +160,11 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     async stamp(completionId: string, recipient: Recipient): Promise<StampResult> {
       const attemptId = randomUUID();
       return db.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify-user:${recipient.userId}`}))`;
-        const now = new Date();
+        const phone = recipient.phone.replace(/\D/g, '');
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify:${recipient.sender}:${phone}`}))`;
+        // The database's clock, read once the lock is held: stamps written by other workers are
+        // compared with it, so a worker's own clock (skewed by seconds) never decides the spacing.
+        const [{ now }] = (await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`) as [{ now: Date }];
         // Coalesced into (or stamped by) another attempt meanwhile: lost, not "too soon" (no retry).
         const own = await tx.socialTaskCompletion.findUnique({
           where: { id: completionId },
@@ -130,8 +174,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         if (!stampable) return { kind: 'lost' } as const;
         const recent = await tx.socialTaskCompletion.findFirst({
           where: {
-            tenantId: recipient.tenantId,
-            userId: recipient.userId,
+            notificationRecipient: phone,
+            notificationSender: recipient.sender,
             id: { not: completionId },
             notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) },
             notificationStatus: { not: 'COALESCED' },
@@ -143,9 +187,17 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           return { kind: 'too_soon', retryInMs: recent.notificationAttemptedAt.getTime() + RECIPIENT_SPACING_MS - now.getTime() } as const;
         const stamped = await tx.socialTaskCompletion.updateMany({
           where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
-          data: { notificationStatus: 'SENDING', notificationAttemptedAt: now, notificationAttemptId: attemptId, notificationNotBefore: null },
+          data: {
+            notificationStatus: 'SENDING',
+            notificationAttemptedAt: now,
+            notificationAttemptId: attemptId,
+            notificationNotBefore: null,
+            notificationSender: recipient.sender,
+            notificationRecipient: phone,
+          },
         });
         if (stamped.count === 0) return { kind: 'lost' } as const;
+        await recordAttemptStart(tx, { id: attemptId, tenantId: recipient.tenantId, completionId, startedAt: now });
         await tx.socialTaskCompletion.updateMany({
           where: {
             tenantId: recipient.tenantId,
@@ -189,10 +241,11 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
             notificationReason: null,
           },
         });
-      if ((await record('SENDING')).count > 0) {
-        countNotificationOutcome('SENT', sent.channelName);
-        return 'SENT';
-      }
+      const recorded = (await record('SENDING')).count > 0;
+      if (recorded) countNotificationOutcome('SENT', sent.channelName);
+      // The provider took it, whatever the row says by now (a successor's UNKNOWN, Meta's statuses).
+      await recordAttemptEnd(db, attempt.attemptId, 'SENT', sent.providerMessageId ? `message id ${sent.providerMessageId}` : null);
+      if (recorded) return 'SENT';
       // Rare: a successor already counted this attempt as UNKNOWN; correct the row, not the count.
       return (await record('UNKNOWN')).count > 0 ? 'SENT' : currentStatus(attempt.completionId);
     },
@@ -204,13 +257,31 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       error: string,
       details: { channel?: SentMessage['channelName']; reason?: NotificationReason | null } = {},
     ): Promise<NotificationStatus> {
+      if (status === 'UNKNOWN') {
+        const resolved = await becomeUnknown(attempt.completionId, attempt.attemptId, error, 'UNKNOWN');
+        if (resolved.changed) countNotificationOutcome(resolved.adopted ? 'SENT' : 'UNKNOWN', details.channel);
+        return resolved.changed && !resolved.adopted ? 'UNKNOWN' : currentStatus(attempt.completionId);
+      }
       const finished = await completions.updateMany({
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: details.reason ?? null },
       });
       if (finished.count === 0) return currentStatus(attempt.completionId);
+      await recordAttemptEnd(db, attempt.attemptId, status, error);
       countNotificationOutcome(status, details.channel);
       return status;
+    },
+
+    /** Meta refused this attempt for a reason of WhatsApp's rules (opt-out, marketing cap): FAILED with that reason. */
+    async failAttemptFor(attempt: SendAttempt, reason: NotificationReason, error: string): Promise<NotificationStatus> {
+      const failed = await completions.updateMany({
+        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+        data: { notificationStatus: 'FAILED', notificationError: error, notificationNotBefore: null, notificationReason: reason },
+      });
+      if (failed.count === 0) return currentStatus(attempt.completionId);
+      await recordAttemptEnd(db, attempt.attemptId, 'FAILED', error);
+      countNotificationOutcome('FAILED', null);
+      return 'FAILED';
     },
 
     /** Nothing went out: give the send back for a retry. False when the stamp is no longer this attempt's. */
@@ -219,6 +290,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: 'PENDING', notificationAttemptedAt: null, notificationAttemptId: null, notificationError: error },
       });
+      if (released.count > 0) await recordAttemptEnd(db, attempt.attemptId, 'RELEASED', error);
       return released.count > 0;
     },
 
@@ -258,6 +330,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           notificationNotBefore: wait.notBefore,
         },
       });
+      // Meta's answer proved nothing went out: the attempt ends released, as a retry's would.
+      if (released.count > 0) await recordAttemptEnd(db, attempt.attemptId, 'RELEASED', wait.error);
       return released.count > 0;
     },
 

@@ -14,10 +14,12 @@ import { sendCloudMessage } from '../src/integrations/meta/whatsapp-business.js'
 import { OutboundError } from '../src/integrations/outbound-error.js';
 import { sendViaPlatformProvider, sendViaTenantProvider } from '../src/integrations/whatsapp/index.js';
 import { applyPendingMessageStatuses } from '../src/notifications/message-status.js';
+import { applyMessagePricing } from '../src/notifications/notification-pricing.js';
 import { consentRefusal, recordOptOut } from '../src/notifications/consent.js';
 import { metaSendRule } from '../src/notifications/meta-send-answers.js';
 import { pauseSending, resumeSending, sendingGate } from '../src/notifications/sending-circuit-breaker.js';
 import { peekSlot, releaseSlot as releaseLimitSlot, takeSlot } from '../src/notifications/messaging-limit-ledger.js';
+import { templateUsable } from '../src/notifications/template-check.js';
 import { requestReplan } from '../src/temporal/claim-signals.js';
 import type { NotificationReason } from '../src/domain/notification-reason.js';
 import { countNotificationHeld } from '../src/observability/business-metrics.js';
@@ -40,8 +42,30 @@ import { createTokenCache } from './token-cache.js';
 
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
 
+/** WhatsApp's per-user marketing cap (131049): not before 24 h, at most this many retries. */
+const MARKETING_RETRY_MS = SESSION_WINDOW_MS + 60_000;
+const MARKETING_MAX_RETRIES = 3;
+const MARKETING_LIMIT_SENTENCE = 'WhatsApp withheld the message by its per-user marketing limit; retried a day later';
+/** A paused template re-checks this often; Meta's status update re-plans the claims at once. */
+const TEMPLATE_RECHECK_MS = SESSION_WINDOW_MS;
+
+/** The user wrote to the business in the last 24 h: any message may go, and none counts against the messaging limit. */
+const sessionOpen = (claim: { user: { lastInboundAt: Date | null } }) =>
+  claim.user.lastInboundAt !== null && Date.now() - claim.user.lastInboundAt.getTime() < SESSION_WINDOW_MS;
+
 const messagingLimitSentence = (limit: number) =>
   `the WhatsApp messaging limit of the business portfolio is reached (${limit} people outside a conversation in 24 h)`;
+
+/** The portfolio's messaging limit has no room for this send; nothing was sent. */
+class MessagingLimitReached extends Error {
+  constructor(
+    readonly limit: number,
+    readonly notBefore: Date,
+  ) {
+    super(messagingLimitSentence(limit));
+    this.name = 'MessagingLimitReached';
+  }
+}
 
 type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
 /** A step either lets the send go on with what it produced, or ends it with an outcome. */
@@ -113,6 +137,10 @@ export function createNotificationActivities(
         return { action: 'hold', notificationStatus: claim.notificationStatus, reason: channel.reason };
       }
       const channelKey = channelFairnessKey(channel, claim.tenantId);
+      // WhatsApp withheld it by its marketing cap: not again before the day it named (also for notify-now).
+      if (claim.notificationReason === 'MARKETING_LIMIT' && claim.notificationNotBefore && claim.notificationNotBefore > now) {
+        return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: claim.notificationNotBefore.toISOString() };
+      }
       // WhatsApp's rules (pauses, limits) apply to every send, notify-now included.
       const sendNow = async (): Promise<NotificationPlan> =>
         (await waitForWhatsappRules(claim, channel)) ?? { action: 'send', notificationStatus: claim.notificationStatus, channelKey };
@@ -167,7 +195,7 @@ export function createNotificationActivities(
         const gate = await passWhatsappRules(claim, chosen.channel);
         if (gate.kind === 'outcome') return gate.outcome;
         const transmit = prepareSend(chosen.channel, claim);
-        const attempt = await stampAttempt(claim);
+        const attempt = await stampAttempt(claim, chosen.channel);
         if (attempt.kind === 'outcome') return attempt.outcome;
         const outcome = await transmitAndRecord(attempt.attempt, chosen.channel, () => transmit(attempt.carried), claim, gate.releaseSlot);
         if (gate.probe && chosen.channel.kind === 'cloud' && isNotificationSent(outcome.notificationStatus))
@@ -196,6 +224,11 @@ export function createNotificationActivities(
       await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: `sending is paused: ${pause.reason}`, notBefore: pause.notBefore });
       return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: pause.notBefore.toISOString() };
     }
+    const templateWait = templatePausedWait(claim);
+    if (templateWait) {
+      await outcomes.waitWhileAhead(claim.id, templateWait);
+      return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: templateWait.notBefore.toISOString() };
+    }
     const budget = await messagingBudgetOf(claim, channel);
     const slot = budget && (await peekSlot(db, budget.businessId, budget.recipient, budget.limit));
     if (slot?.kind === 'full') {
@@ -206,6 +239,21 @@ export function createNotificationActivities(
   }
 
   /**
+   * The campaign's template is paused or disabled by Meta and the user has no open session (only a
+   * template may go): wait until Meta approves it again (its status update re-plans the claims).
+   */
+  function templatePausedWait(claim: LoadedClaim): { reason: 'TEMPLATE_PAUSED'; error: string; notBefore: Date } | null {
+    const { campaign } = claim;
+    if (!campaign.notificationTemplateName || templateUsable(campaign.notificationTemplateStatus)) return null;
+    if (sessionOpen(claim)) return null;
+    return {
+      reason: 'TEMPLATE_PAUSED',
+      error: `the campaign's WhatsApp template ${campaign.notificationTemplateName} is ${campaign.notificationTemplateStatus} at Meta; outside a conversation only a template may be sent`,
+      notBefore: new Date(Date.now() + TEMPLATE_RECHECK_MS),
+    };
+  }
+
+  /**
    * The portfolio budget this send counts against, or null when it does not count: not the Cloud
    * API, a portfolio we have not learnt or without a limit, or a user inside their customer-service
    * window (they wrote in the last 24 h).
@@ -213,9 +261,10 @@ export function createNotificationActivities(
   async function messagingBudgetOf(
     claim: LoadedClaim,
     channel: ChannelChoice,
+    options: { sessionClosedAtMeta?: boolean } = {},
   ): Promise<{ businessId: string; limit: number; recipient: string } | null> {
     if (channel.kind !== 'cloud') return null;
-    if (claim.user.lastInboundAt && Date.now() - claim.user.lastInboundAt.getTime() < SESSION_WINDOW_MS) return null;
+    if (sessionOpen(claim) && !options.sessionClosedAtMeta) return null;
     const account = await db.whatsappAccount.findUnique({ where: { id: channel.accountId }, select: { businessId: true } });
     if (!account?.businessId) return null;
     const portfolio = await db.whatsappPortfolio.findUnique({ where: { id: account.businessId }, select: { messagingLimit: true } });
@@ -235,6 +284,11 @@ export function createNotificationActivities(
     };
     const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
     if (pause.kind === 'wait') return waitFor('SENDING_PAUSED', `sending is paused: ${pause.reason}`, pause.notBefore);
+    if (claim.notificationReason === 'MARKETING_LIMIT' && claim.notificationNotBefore && claim.notificationNotBefore.getTime() > Date.now()) {
+      return waitFor('MARKETING_LIMIT', claim.notificationError ?? MARKETING_LIMIT_SENTENCE, claim.notificationNotBefore);
+    }
+    const templateWait = templatePausedWait(claim);
+    if (templateWait) return waitFor(templateWait.reason, templateWait.error, templateWait.notBefore);
     // Counted before the stamp: a notification that does not fit never holds a stamp.
     const budget = await messagingBudgetOf(claim, channel);
     const slot = budget && (await takeSlot(db, budget.businessId, budget.recipient, budget.limit));
@@ -266,7 +320,11 @@ export function createNotificationActivities(
 
   /** Step 1, choose the channel: a held channel keeps the notification waiting; no channel fails it. */
   async function chooseSendableChannel(claim: LoadedClaim): Promise<Step<{ channel: SendableChannel }>> {
-    const channel = await chooseChannel(deps, { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId });
+    const channel = await chooseChannel(
+      deps,
+      { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId },
+      { reserve: true },
+    );
     switch (channel.kind) {
       case 'hold':
         await outcomes.noteWhileAhead(claim.id, channel.reason);
@@ -281,17 +339,23 @@ export function createNotificationActivities(
 
   /**
    * Step 2, stamp: claim the send for this attempt, with the same user's notifications due with it
-   * (they ride on this message); a lost race reports what the winner left. A message to this user
-   * less than 6 s ago: nothing stamped, retried after the rest of the 6 s.
+   * (they ride on this message); a lost race reports what the winner left. A message from this
+   * number to this phone less than 6 s ago: nothing stamped, retried after the rest of the 6 s.
    */
-  async function stampAttempt(claim: LoadedClaim): Promise<Step<{ attempt: SendAttempt; carried: CarriedNotification[] }>> {
+  async function stampAttempt(claim: LoadedClaim, channel: SendableChannel): Promise<Step<{ attempt: SendAttempt; carried: CarriedNotification[] }>> {
     const completionId = claim.id;
-    const stamped = await outcomes.stamp(completionId, { tenantId: claim.tenantId, userId: claim.userId, campaignId: claim.campaignId });
+    const stamped = await outcomes.stamp(completionId, {
+      tenantId: claim.tenantId,
+      userId: claim.userId,
+      campaignId: claim.campaignId,
+      sender: channelFairnessKey(channel, claim.tenantId) ?? channel.kind,
+      phone: claim.user.phone,
+    });
     if (stamped.kind === 'stamped') return { kind: 'go', attempt: stamped.attempt, carried: stamped.carried };
     if (stamped.kind === 'too_soon') {
       throw ApplicationFailure.create({
         type: FailureType.RateLimited,
-        message: 'another message went to this end user less than 6 s ago (one message per recipient at a time); nothing sent',
+        message: 'another message went from this number to this phone less than 6 s ago (one message per recipient at a time); nothing sent',
         nextRetryDelay: Math.max(stamped.retryInMs, 100),
       });
     }
@@ -311,15 +375,31 @@ export function createNotificationActivities(
     try {
       sent = await transmit();
     } catch (error) {
+      if (error instanceof MessagingLimitReached) {
+        // Nothing went out: the template that would replace a refused text does not fit the limit.
+        const released = await outcomes.releaseToWait(attempt, {
+          reason: 'MESSAGING_LIMIT',
+          error: messagingLimitSentence(error.limit),
+          notBefore: error.notBefore,
+        });
+        return {
+          notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId),
+          held: released,
+          detail: error.message,
+        };
+      }
       // An answer that proves nothing went out gives back the recipient it counted.
       if (releaseSlot && error instanceof OutboundError && error.kind !== 'ambiguous') await releaseSlot();
       const ruled = error instanceof OutboundError ? await applyMetaRule(attempt, channel, error, claim) : null;
       return ruled ?? recordFailure(attempt, channel, error);
     }
     const status = await outcomes.recordSent(attempt, sent);
-    // A delivery status may have arrived before we recorded the message id.
-    if (sent.providerMessageId) await applyPendingMessageStatuses(db, sent.providerMessageId);
-    return { notificationStatus: status === 'SENT' ? await outcomes.currentStatus(attempt.completionId) : status };
+    // A delivery status may have arrived before we recorded the message id. Only Meta reports
+    // delivery statuses (Cloud API sends); for the providers there is nothing to merge or re-read.
+    if (status !== 'SENT' || sent.channelName !== 'WHATSAPP_CLOUD' || !sent.providerMessageId) return { notificationStatus: status };
+    await applyPendingMessageStatuses(db, sent.providerMessageId);
+    await applyMessagePricing(db, sent.providerMessageId);
+    return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
   }
 
   /**
@@ -350,13 +430,41 @@ export function createNotificationActivities(
         const released = await outcomes.releaseToWait(attempt, { reason: 'SENDING_PAUSED', error: detail, notBefore });
         return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
       }
+      case 'marketing_limit': {
+        // WhatsApp's per-user marketing cap: not before 24 h (sooner fails again), at most 3 retries
+        // inside the maximum delay, then FAILED. Meta's answer proves nothing went out.
+        const detail = `${channelLabel(channel)}: ${error.message}`;
+        const retries = claim.notificationMarketingRetries + 1;
+        const notBefore = new Date(Date.now() + MARKETING_RETRY_MS);
+        const deadline = (claim.verifiedAt ?? new Date()).getTime() + config.notificationMaxDelayMs;
+        await db.socialTaskCompletion.updateMany({
+          where: { id: claim.id, notificationAttemptId: attempt.attemptId },
+          data: { notificationMarketingRetries: retries },
+        });
+        if (retries > MARKETING_MAX_RETRIES || notBefore.getTime() > deadline) {
+          return {
+            notificationStatus: await outcomes.failAttemptFor(attempt, 'MARKETING_LIMIT', `${detail} (${retries} times; not retried)`),
+          };
+        }
+        const released = await outcomes.releaseToWait(attempt, { reason: 'MARKETING_LIMIT', error: detail, notBefore });
+        return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
+      }
+      case 'template_paused': {
+        // Meta paused (132015) or disabled (132016) the template: the campaign's template is unusable until approved again.
+        const status = rule.code === 132016 ? 'DISABLED' : 'PAUSED';
+        await db.campaign.updateMany({ where: { id: claim.campaignId }, data: { notificationTemplateStatus: status } });
+        const detail = `${channelLabel(channel)}: ${error.message}`;
+        const released = await outcomes.releaseToWait(attempt, {
+          reason: 'TEMPLATE_PAUSED',
+          error: detail,
+          notBefore: new Date(Date.now() + TEMPLATE_RECHECK_MS),
+        });
+        return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
+      }
       case 'opted_out':
         await recordOptOut(db, { tenantId: claim.tenantId, phone: claim.user.phone });
         return {
-          notificationStatus: await outcomes.finishAttempt(attempt, 'FAILED', `${channelLabel(channel)}: ${error.message}`, {
-            channel: channelName(channel),
-            reason: 'OPTED_OUT',
-          }),
+          notificationStatus: await outcomes.failAttemptFor(attempt, 'OPTED_OUT', `${channelLabel(channel)}: ${error.message}`),
         };
       default:
         return null;
@@ -418,27 +526,44 @@ export function createNotificationActivities(
     const timeoutMs = config.outboundHttpTimeoutMs;
 
     if (channel.kind === 'cloud') {
-      const template = claim.campaign.notificationTemplateName;
-      const sessionOpen = claim.user.lastInboundAt !== null && Date.now() - claim.user.lastInboundAt.getTime() < SESSION_WINDOW_MS;
-      const messageWith = (carried: readonly CarriedNotification[]) =>
-        template && !sessionOpen
+      const template = templateUsable(claim.campaign.notificationTemplateStatus) ? claim.campaign.notificationTemplateName : null;
+      const templateWith = (carried: readonly CarriedNotification[]) =>
+        template
           ? {
               type: 'template' as const,
               name: template,
               language: claim.campaign.notificationTemplateLanguage ?? 'en',
               bodyParameters: templateBodyParameters(contentWith(carried)),
             }
-          : { type: 'text' as const, body: textWith(carried) };
+          : null;
+      const messageWith = (carried: readonly CarriedNotification[]) =>
+        (!sessionOpen(claim) && templateWith(carried)) || { type: 'text' as const, body: textWith(carried) };
       const token = tokens.open(channel.sealedToken);
+      const sendOne = (message: ReturnType<typeof messageWith>) =>
+        sendCloudMessage(graph, { phoneNumberId: channel.phoneNumberId, token, to: claim.user.phone, message, bizOpaqueCallbackData: claim.id });
       return async (carried) => {
         const message = messageWith(carried);
-        const sent = await sendCloudMessage(graph, {
-          phoneNumberId: channel.phoneNumberId,
-          token,
-          to: claim.user.phone,
-          message,
-          bizOpaqueCallbackData: claim.id,
-        });
+        let sent;
+        try {
+          sent = await sendOne(message);
+        } catch (error) {
+          // 131047: the session we believed open is closed at Meta. Its answer proves nothing went
+          // out, so the same attempt sends once more, as the campaign's template, which counts
+          // against the portfolio's messaging limit (the text did not).
+          const fallback = message.type === 'text' ? templateWith(carried) : null;
+          if (!fallback || !(error instanceof OutboundError) || metaSendRule(error)?.kind !== 'outside_window') throw error;
+          const budget = await messagingBudgetOf(claim, channel, { sessionClosedAtMeta: true });
+          const slot = budget && (await takeSlot(db, budget.businessId, budget.recipient, budget.limit));
+          if (slot?.kind === 'full') throw new MessagingLimitReached(slot.limit, slot.notBefore);
+          try {
+            sent = await sendOne(fallback);
+          } catch (fallbackError) {
+            if (budget && slot?.countedAt && fallbackError instanceof OutboundError && fallbackError.kind !== 'ambiguous') {
+              await releaseLimitSlot(db, budget.businessId, budget.recipient, slot.countedAt);
+            }
+            throw fallbackError;
+          }
+        }
         return { channelName: 'WHATSAPP_CLOUD', providerMessageId: sent.messageId };
       };
     }

@@ -3,6 +3,7 @@
 // 'fallback' so the task's fallback strategy decides, and the completion says why.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { indexedReactionTarget } from '../src/comment-index/reaction-target.js';
+import { indexReader } from '../src/comment-index/index-credentials.js';
 import { indexedTarget } from '../src/comment-index/target-key.js';
 import { verifyFromIndex, type IndexVerification } from '../src/comment-index/verify-from-index.js';
 import { verifyReactionFromIndex } from '../src/comment-index/verify-reaction-from-index.js';
@@ -37,7 +38,19 @@ export function createVerificationActivities({
     // Nothing to look for is not "Meta cannot tell us": the fallback would pay without a check.
     if (!who.handle && !who.proofCode) return nothingToLookFor(`The user gave no ${platformName} (neither in the claim nor in the profile)`);
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
-    return fromIndexVerification(await verifyFromIndex(indexDeps(), key, sources, who, rules));
+    let checked: IndexVerification;
+    try {
+      checked = await verifyFromIndex({ ...indexDeps(), graph }, key, sources, who, rules);
+    } catch (error) {
+      // The read confirming an indexed comment still stands failed: rejected credentials wait like a
+      // crawl's; anything else is retried, and a claim never verifies on an unconfirmed comment.
+      if (error instanceof OutboundError && error.kind === 'auth') {
+        const method = indexReader(key.platform, sources)?.method ?? 'TENANT_META_API';
+        return { kind: 'credentials_rejected', method, detail: `Meta rejected the ${describe(method)} credentials: ${error.message}` };
+      }
+      throw toActivityFailure(error, 'Confirming the comment with Meta');
+    }
+    return fromIndexVerification(checked);
   }
 
   const indexDeps = () => ({

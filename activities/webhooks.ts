@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { ACCOUNT_EVENT_FIELDS, decideAccountEvent } from '../src/webhooks/account-events.js';
 import { applyAccountEvent } from '../src/webhooks/apply-account-event.js';
 import { applyCapabilityUpdate, CAPABILITY_FIELD } from '../src/webhooks/apply-capability-update.js';
+import { applyTemplateStatus, TEMPLATE_STATUS_FIELD } from '../src/webhooks/apply-template-status.js';
 import { applyCommentChange, COMMENT_FIELDS } from '../src/webhooks/apply-comment-change.js';
 import { applyMessagesChange } from '../src/webhooks/apply-messages-change.js';
 import { locateChange, outlinePayload, type ChangePosition, type PayloadOutline } from '../src/webhooks/meta-payload.js';
@@ -47,6 +48,7 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       if ('malformed' in decision) return outcome([{ kind: 'account', outcome: 'unmatched', detail: decision.malformed }]);
       return outcome(await applyAccountEvent(deps, decision, located.entryTime));
     }
+    if (field === TEMPLATE_STATUS_FIELD) return outcome(await applyTemplateStatus(deps, located.value, located.entryId));
     if (field === CAPABILITY_FIELD) return outcome(await applyCapabilityUpdate(deps, located.value, located.entryId));
     if (COMMENT_FIELDS.has(field)) return outcome(await applyCommentChange(db, field, located.value, located.entryTime));
     return outcome([{ kind: 'other', outcome: 'ignored', detail: `field ${field} is stored but not processed` }]);
@@ -75,7 +77,14 @@ export function createWebhookActivities(deps: Pick<ActivityDeps, 'db' | 'tempora
       const tenantId = soleTenant && (await db.tenant.count({ where: { id: soleTenant } })) > 0 ? soleTenant : null;
       await db.webhookEvent.update({
         where: { id: input.webhookEventId },
-        data: { processedAt: new Date(), result: result as object, tenantId, processingError: null, failedAt: null },
+        data: {
+          processedAt: new Date(),
+          result: result as object,
+          tenantId,
+          unmatchedTenantIds: result.unmatchedTenantIds,
+          processingError: null,
+          failedAt: null,
+        },
       });
     },
 

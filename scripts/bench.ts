@@ -5,14 +5,17 @@
 // per recipient → 131056) and counts duplicates. Prints one line per figure, each a ratio measured
 // in this run, with absolute numbers and the core count, and every figure beside Temporal's own
 // floor on the same server (scripts/bench/floor.ts, run before and after ours). BENCH_CLAIMS
-// (default 2,000), BENCH_FLOOR_WORKFLOWS (2,000), BENCH_FLOOR_RUNS (2; 1: before ours only; 0: none).
+// (default 2,000), BENCH_FLOOR_WORKFLOWS (2,000), BENCH_FLOOR_RUNS (2; 1: before ours only; 0: none);
+// BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS=<n> adds the year-of-history phase (scripts/bench/volume-soak.ts).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+// Default import: @temporalio/proto is CommonJS (see test/support/temporal.ts).
+import protoModule from '@temporalio/proto';
 import jwt from 'jsonwebtoken';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { createDatabase } from '../src/db/client.js';
@@ -24,7 +27,7 @@ import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
 import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
 import { type OurFigures, printComparison, printFloorRun } from './bench/compare.js';
 import { type BenchStack, type FloorFigures, measureFloor, memoryFigures } from './bench/floor.js';
-import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb } from './bench/proc.js';
+import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb, threadCpuSeconds } from './bench/proc.js';
 import { atConcurrency, figure, freePort, prometheusSum, say, sleep, until } from './bench/util.js';
 import { benchTenantStats } from './bench/tenant-stats.js';
 
@@ -142,9 +145,16 @@ async function main(): Promise<void> {
     WORKER_METRICS_PORT: String(workerMetricsPort),
     // The API refuses to start with an open /metrics; the bench reads the worker's heap without a token.
     METRICS_PUBLIC: 'true',
+    // The big tenant sends every claim through the platform's provider: no daily quota in the way.
+    PLATFORM_WHATSAPP_DAILY_QUOTA: '100000000',
   };
   const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
-  const worker = ourProcess('worker', env, workDir, async () => {});
+  // BENCH_WORKER_PROFILE=<dir>: V8 CPU profiles of the worker's threads during the drain (scripts/bench/profile-hook.mjs).
+  const profileDir = process.env.BENCH_WORKER_PROFILE ? resolve(process.env.BENCH_WORKER_PROFILE) : undefined;
+  const workerEnv = profileDir
+    ? { ...env, BENCH_PROFILE_DIR: profileDir, NODE_OPTIONS: `--import ${join(PROJECT_ROOT, 'scripts', 'bench', 'profile-hook.mjs')}` }
+    : env;
+  const worker = ourProcess('worker', workerEnv, workDir, async () => {});
   await api.start();
   await worker.start();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -156,7 +166,7 @@ async function main(): Promise<void> {
   const hour = new Date().getUTCHours();
   const closed = { timezone: 'UTC', notificationStartHour: (hour + 3) % 24, notificationEndHour: (hour + 4) % 24 };
   const suffix = randomBytes(3).toString('hex');
-  const big = await db.tenant.create({ data: { name: 'Big', slug: `big-${suffix}` } });
+  const big = await db.tenant.create({ data: { name: 'Big', slug: `big-${suffix}`, platformWhatsappAllowed: true } });
   const small = await db.tenant.create({
     data: {
       name: 'Small',
@@ -271,13 +281,15 @@ async function main(): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     const from = warm + round * perRound;
     const count = round === rounds - 1 ? CLAIMS - from : perRound;
-    let before = cpuSnapshot(processes());
+    // 'client' is this process: the raw start's caller, the claims' HTTP client.
+    const withClient = () => ({ ...cpuSnapshot(processes()), client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 });
+    let before = withClient();
     rawSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => rawStart(from + i)));
-    let after = cpuSnapshot(processes());
+    let after = withClient();
     addCpu(rawCpu, before, after);
     before = after;
     intakeSeconds += count / (await atConcurrency(count, CONCURRENCY, (i) => claim(big.id, bigSetup.taskId, users[from + i]!.id)));
-    after = cpuSnapshot(processes());
+    after = withClient();
     addCpu(claimCpu, before, after);
   }
   figure(
@@ -294,7 +306,7 @@ async function main(): Promise<void> {
       .join(', ');
   figure(
     `intake CPU per claim (claim rounds): ${perStart(claimCpu)}; per raw start (raw rounds): ${perStart(rawCpu)} ` +
-      `(the worker keeps verifying earlier claims through both, so its and PostgreSQL's share of the raw rounds is that background)`,
+      `(client: this process, the raw start's caller and the claims' HTTP client; the worker keeps verifying earlier claims through both, so its and PostgreSQL's share of the raw rounds is that background)`,
   );
   await client.workflowService
     .startBatchOperation({
@@ -337,12 +349,23 @@ async function main(): Promise<void> {
     return Date.now() - started;
   };
   const drainCpu = cpuSnapshot(processes());
+  const drainThreads = threadCpuSeconds(worker.pid);
+  if (profileDir && worker.pid) process.kill(worker.pid, 'SIGWINCH');
   const opened = Date.now();
   const [bigPatchMs] = await Promise.all([patch(big.id, bigSetup.campaignId), patch(small.id, smallSetup.campaignId)]);
   const oursAccepted = () => provider.accepted.filter((m) => m.number === 'platform' || m.number === 'small');
   await until(async () => oursAccepted().length >= CLAIMS + 1, 15 * 60_000, 100);
   const drainCpuAfter = cpuSnapshot(processes());
+  if (profileDir && worker.pid) process.kill(worker.pid, 'SIGWINCH');
   figure(`CPU during the drain: ${cpuLine(drainCpu, drainCpuAfter, (Date.now() - opened) / 1000, CLAIMS + 1)}`);
+  const threadsAfter = threadCpuSeconds(worker.pid);
+  figure(
+    `worker CPU during the drain by thread: ${Object.entries(cpuMsPer(drainThreads, threadsAfter, CLAIMS + 1))
+      .filter(([, ms]) => ms >= 0.05)
+      .sort(([, a], [, b]) => b - a)
+      .map(([kind, ms]) => `${kind} ${ms.toFixed(1)} ms/claim`)
+      .join(', ')}${profileDir ? `; CPU profiles in ${profileDir}` : ''}`,
+  );
   const bigSends = provider.accepted.filter((m) => m.number === 'platform');
   const smallSend = provider.accepted.find((m) => m.number === 'small');
   const drainS = (Math.max(...bigSends.map((m) => m.at)) - opened) / 1000;
@@ -368,8 +391,12 @@ async function main(): Promise<void> {
   figure(
     `history ${events} events per HONOR_SYSTEM claim (verified, waited, re-planned by the PATCH, sent; ${(events / 20).toFixed(2)} of the 20-event target)`,
   );
+  // Which events, so a figure above 20 says what it is made of (e.g. a send retried for the 6 s recipient spacing).
+  say(
+    `its events: ${(history.events ?? []).map((event) => String(protoModule.temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace(/^EVENT_TYPE_/, '')).join(' ')}`,
+  );
   figure(
-    `worker RSS ${idleRss.toFixed(0)} MB before the claims, ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting (${cachedClaims} cached), ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
+    `worker RSS ${idleRss.toFixed(0)} MB before the claims, ${waitingRss.toFixed(0)} MB with ${CLAIMS} claims waiting (${cachedClaims} cached; target for 2,000 waiting: < 1,024 MB), ${rssMb(worker.pid).toFixed(0)} MB after the drain (workflow cache ${MAX_CACHED_WORKFLOWS}; cached workflows live in the SDK's workflow thread); main-thread heap ${idleHeap.toFixed(0)} MB before the claims, ${waitingHeap.toFixed(0)} MB waiting, ${(await heapUsedMb(workerMetricsPort)).toFixed(0)} MB after`,
   );
 
   // 6. The floor again, after ours, then every figure of ours beside the floor's.
@@ -393,14 +420,24 @@ async function main(): Promise<void> {
   for (const process of [api, worker, temporal]) process?.close();
 
   // 7. Verification at scale (its own stack, modest sizes): Graph reads per claim. BENCH_VERIFICATION=0 skips it.
-  if (process.env.BENCH_VERIFICATION === '0') return;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'bench-verification.ts')], {
-      cwd: PROJECT_ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000', BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200' },
+  if (process.env.BENCH_VERIFICATION !== '0') {
+    await runPhase(join('scripts', 'bench-verification.ts'), {
+      BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000',
+      BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200',
     });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bench-verification exited with ${code}`))));
+  }
+  // 8. A year of history (its own stack): intake, drain and verification with and without
+  // BENCH_HISTORY_CLAIMS (default 1,000,000) historical claims. On with BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS.
+  if (process.env.BENCH_VOLUME === '1' || process.env.BENCH_HISTORY_CLAIMS) await runPhase(join('scripts', 'bench', 'volume-soak.ts'), {});
+  // 9. WhatsApp's messaging limit (its own stack): BENCH_MESSAGING_LIMIT=0 skips it.
+  if (process.env.BENCH_MESSAGING_LIMIT !== '0') await runPhase(join('scripts', 'bench', 'messaging-limit.ts'), {});
+}
+
+/** A bench phase on its own stack, in a child process (its PostgreSQL and servers are its own). */
+function runPhase(script: string, env: Record<string, string>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited with ${code}`))));
   });
 }
 

@@ -82,6 +82,10 @@ export interface AppConfig {
     readonly apiKey: string | undefined;
     readonly instanceId: string | undefined;
   };
+  /** Messages per tenant and UTC day the platform's provider sends for a tenant allowed to use it (PLATFORM_WHATSAPP_DAILY_QUOTA) */
+  readonly platformWhatsappDailyQuota: number;
+  /** Distinct posts a tenant's META_API tasks may watch (each one is crawled in full, then kept fresh) (MAX_WATCHED_TARGETS_PER_TENANT) */
+  readonly maxWatchedTargetsPerTenant: number;
   readonly publicAppUrl: string;
   readonly logLevel: string;
   readonly observability: {
@@ -397,6 +401,20 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
       apiKey: secret('WHATSAPP_API_KEY', "the platform provider's API key"),
       instanceId: text('WHATSAPP_INSTANCE_ID', undefined, "the platform provider's instance id"),
     },
+    platformWhatsappDailyQuota: integer(
+      'PLATFORM_WHATSAPP_DAILY_QUOTA',
+      1000,
+      "messages per tenant and UTC day the platform's WhatsApp provider sends for a tenant a platform admin allowed to use it",
+      [0, 999_999_999],
+      'a whole number of messages',
+    ),
+    maxWatchedTargetsPerTenant: integer(
+      'MAX_WATCHED_TARGETS_PER_TENANT',
+      200,
+      "distinct posts a tenant's META_API tasks may watch (each is crawled in full, then kept fresh); beyond it `422 WATCHED_TARGETS_LIMIT`",
+      [0, 9_999_999],
+      'a whole number',
+    ),
     publicAppUrl: url('PUBLIC_APP_URL', 'http://localhost:3000', 'base of links in messages'),
     logLevel: text('LOG_LEVEL', 'info', 'pino log level (`silent` in tests)'),
     observability: {

@@ -110,13 +110,15 @@ export const commentIndexActivities = proxyActivities<ReturnType<typeof createCo
 });
 
 /**
- * Re-plan fan-out: signals every waiting claim of a campaign or tenant (thousands: heartbeats).
- * Retries until Temporal is reachable again; the claims re-plan at their timers meanwhile anyway.
+ * Re-plan fan-out: pages through every waiting claim of a campaign or tenant (thousands), with the
+ * cursor in its heartbeat, so a retry resumes where the last attempt stopped. Retries while Temporal
+ * is unreachable, for a few hours at most: the claims re-plan at their timers meanwhile anyway.
  */
 export const replanActivities = proxyActivities<ReturnType<typeof createReplanActivities>>({
   startToCloseTimeout: '15m',
-  heartbeatTimeout: '1m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  heartbeatTimeout: '30s',
+  scheduleToCloseTimeout: '6h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 50 },
 });
 
 /**

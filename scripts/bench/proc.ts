@@ -72,3 +72,32 @@ export function rssMb(pid: number | undefined): number {
     return NaN;
   }
 }
+
+/**
+ * CPU seconds of one process by thread kind (its threads' names, /proc/<pid>/task/<tid>/comm):
+ * Node's main thread is "node", the SDK's workflow thread and other worker threads "WorkerThread"
+ * or "node", Temporal core's Rust runtime "tokio-runtime-w", V8's GC and compiler helpers "V8 ...".
+ * Threads that exited meanwhile are missing, so compare snapshots of a long-lived process only.
+ */
+export function threadCpuSeconds(pid: number | undefined): Record<string, number> {
+  if (!pid) return {};
+  const byKind: Record<string, number> = {};
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return {};
+  }
+  for (const tid of tids) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const kind = tid === String(pid) ? 'main' : comm.replace(/[-\s]?\d+$/, '');
+      byKind[kind] = (byKind[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // exited while we looked
+    }
+  }
+  return byKind;
+}

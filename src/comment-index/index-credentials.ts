@@ -7,12 +7,14 @@ import type { IndexPlatform } from './target-key.js';
 export interface IndexReader {
   readonly method: CredentialSource['method'];
   readonly token: string;
+  /** The Instagram account the token belongs to (whose comment webhooks fill the index) */
+  readonly instagramAccountId?: string | undefined;
 }
 
 export function indexReader(platform: IndexPlatform, sources: readonly CredentialSource[]): IndexReader | undefined {
   for (const { method, credentials } of sources) {
     const token = platform === 'INSTAGRAM' ? credentials.instagramToken : credentials.facebookToken;
-    if (token) return { method, token };
+    if (token) return { method, token, instagramAccountId: credentials.instagramAccountId };
   }
   return undefined;
 }

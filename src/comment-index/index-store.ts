@@ -128,11 +128,13 @@ export async function recordCrawlError(
   indexTargetId: string,
   failure: { kind: string; message: string; pages: number; retryAfterMs?: number | undefined; firstAttempt: boolean; at: Date },
 ): Promise<void> {
+  // The database's clock: a claim waiting for the index compares its request time with it.
+  const [{ now }] = (await db.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`) as [{ now: Date }];
   await db.$transaction([
     db.commentIndexTarget.update({
       where: { id: indexTargetId },
       data: {
-        lastErrorAt: new Date(),
+        lastErrorAt: now,
         lastErrorKind: failure.kind,
         lastError: failure.message.slice(0, 1_000),
         retryAt: failure.retryAfterMs ? new Date(Date.now() + failure.retryAfterMs) : null,

@@ -15,12 +15,16 @@ export interface IndexClaimant {
   readonly proofCode?: string | undefined;
 }
 
+/** Whether an indexed comment still stands on the platform (confirm-comment.ts); false removes it from the index. */
+export type CommentStillStands = (comment: { indexTargetId: string; commentId: string }) => Promise<boolean>;
+
 /** The first admitted match, oldest first; undefined when none passed. */
 export async function findClaimInIndex(
   db: Database,
   target: Pick<IndexTargetRow, 'id' | 'platform' | 'targetId'>,
   who: IndexClaimant,
   screen: EvidenceScreen,
+  stands?: CommentStillStands,
 ): Promise<VerificationEvidence | undefined> {
   const { proofCode, handle } = who;
   const codeBody = proofCode?.toUpperCase().startsWith(PROOF_CODE_PREFIX) ? proofCode.slice(PROOF_CODE_PREFIX.length) : proofCode;
@@ -32,6 +36,8 @@ export async function findClaimInIndex(
   });
   for (const comment of candidates) {
     if (proofCode && !containsProofCode(comment.text, proofCode)) continue;
+    // Asked only of a match, before it is reserved: a deleted or hidden comment is skipped (and unindexed).
+    if (stands && !(await stands({ indexTargetId: target.id, commentId: comment.commentId }))) continue;
     const found = toEvidence(target, comment, proofCode);
     const timestamp = comment.createdTime?.toISOString();
     if (await screen.admit(found, timestamp)) return found;

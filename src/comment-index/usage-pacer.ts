@@ -1,5 +1,7 @@
-// Pacing of comment-index crawls by Meta's own usage headers, one budget per tenant (each tenant
-// crawls with its own token and app usage, so one tenant's busy campaign never slows another's).
+// Pacing of comment-index crawls by Meta's own usage headers, one budget per key: the crawls pass
+// the token they use (activities/comment-index.ts), because Meta counts usage per token and app, and
+// tenants without credentials share the platform's token. (The methods' parameter, `tenantId`, is
+// that budget key.)
 //  - X-App-Usage: {call_count, total_cputime, total_time} in percent of the app's hourly budget.
 //  - X-Business-Use-Case-Usage (Instagram and Pages BUC): {"<id>": [{type, call_count,
 //    total_cputime, total_time, estimated_time_to_regain_access (minutes)}]}.

@@ -4,16 +4,24 @@
 //     and match again;
 //  3. complete through now and still no match → not found; a crawl that could not read the
 //     target → could not check (the caller retries, then hands the claim to the fallback).
-// A crawl never stops at a page cap, so "not found" only ever means "not there".
+// A crawl never stops at a page cap, so "not found" only ever means "not there". One exception:
+// an Instagram crawl after the first reads new top-level comments only, so a reply posted later on
+// an older thread reaches the index through Meta's comments webhook alone. Without an active
+// webhook subscription for the account, a miss is "could not check" (then the fallback), never
+// "not found".
 import type { Database } from '../db/client.js';
+import type { GraphClient } from '../integrations/meta/graph-client.js';
 import type { CredentialSource } from '../verification/credential-sources.js';
 import { EvidenceScreen, type EvidenceRules } from '../verification/evidence-screen.js';
 import type { MetaVerification } from '../verification/outcome.js';
+import { instagramCommentStands } from './confirm-comment.js';
 import { indexReader } from './index-credentials.js';
 import { ensureIndexTarget, type IndexTargetRow } from './index-store.js';
 import { findClaimInIndex, indexedCommentCounts, type IndexClaimant } from './match-in-index.js';
 import { waitForFreshness, type FreshnessRequester } from './request-freshness.js';
 import { requestFreshness } from './request-freshness.js';
+import { databaseNow } from './reaction-store.js';
+import { instagramWebhooksActive } from '../webhook-subscriptions/subscription-store.js';
 import type { IndexTargetKey } from './target-key.js';
 
 export type IndexVerification =
@@ -71,7 +79,9 @@ export async function verifyInIndex(
   const already = await evidence.find(await ensureIndexTarget(db, key), new EvidenceScreen(rules));
   if (already) return verified(already);
 
-  const asOf = new Date();
+  // The database's clock, as the crawl's "complete through" is: a worker's own clock, seconds
+  // behind, would count a crawl that began before the claim as fresh enough.
+  const asOf = await databaseNow(db);
   await requestFreshness(deps, key, asOf);
   const freshness = await waitForFreshness(db, key, asOf, {
     waitMs: deps.waitMs,
@@ -97,8 +107,11 @@ export async function verifyInIndex(
   return { kind: 'checked', method, result: await evidence.notFound(freshness.target, screen) };
 }
 
+/**
+ * Throws the OutboundError of a failed confirmation read of an Instagram comment (confirm-comment.ts).
+ */
 export async function verifyFromIndex(
-  deps: IndexVerifyDeps,
+  deps: IndexVerifyDeps & { readonly graph: GraphClient },
   key: IndexTargetKey,
   sources: readonly CredentialSource[],
   who: IndexClaimant,
@@ -111,11 +124,32 @@ export async function verifyFromIndex(
   const { db } = deps;
   return verifyInIndex(deps, key, reader.method, rules, {
     stillCrawling: `The comment index of ${key.platform} ${key.targetId} is still being crawled`,
-    find: (target, screen) => findClaimInIndex(db, target, who, screen),
+    // Instagram reports no deletions: a match is confirmed with Meta before it verifies.
+    find: (target, screen) =>
+      findClaimInIndex(
+        db,
+        target,
+        who,
+        screen,
+        key.platform === 'INSTAGRAM' ? (comment) => instagramCommentStands(deps, comment, reader.token) : undefined,
+      ),
     async notFound(target, screen) {
       const counts = await indexedCommentCounts(db, target.id);
       if (key.platform === 'FACEBOOK' && !who.proofCode && counts.total > 0 && counts.anonymous === counts.total) {
         return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
+      }
+      if (key.platform === 'INSTAGRAM') {
+        const owner = reader.method === 'TENANT_META_API' ? { kind: 'tenant' as const, tenantId: key.tenantId } : { kind: 'platform' as const };
+        const webhooks = await instagramWebhooksActive(db, owner, reader.instagramAccountId);
+        if (!webhooks.active) {
+          return {
+            outcome: 'unsupported',
+            reason:
+              `COULD_NOT_CHECK: no comment found on Instagram media ${key.targetId} by the index, but replies on older threads ` +
+              `reach it only through Meta's comment webhooks, and the ${reader.method === 'TENANT_META_API' ? "tenant's" : "platform's"} ` +
+              `webhook subscription is not active for Instagram account ${reader.instagramAccountId ?? '(none)'} (${webhooks.status})`,
+          };
+        }
       }
       const whom = who.proofCode ? `with the code ${who.proofCode}` : key.platform === 'INSTAGRAM' ? `by @${who.handle}` : `by "${who.handle}"`;
       const what = key.platform === 'INSTAGRAM' ? 'Instagram media' : 'Facebook post';

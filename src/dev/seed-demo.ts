@@ -15,7 +15,10 @@ export async function seedDemoTenant(db: Database): Promise<{ created: boolean; 
   const existing = (await db.tenant.findUnique({ where: { slug: DEMO_SLUG } })) ?? (await db.tenant.findFirst({ orderBy: { createdAt: 'asc' } }));
   if (existing) return { created: false, ids: await demoIds(db, existing.id) };
   await db.$transaction(async (tx) => {
-    const tenant = await tx.tenant.create({ data: { name: 'Demo Coffee', slug: DEMO_SLUG, timezone: 'America/Lima' } });
+    // The dev sink is the platform's provider: the demo tenant is allowed to use it.
+    const tenant = await tx.tenant.create({
+      data: { name: 'Demo Coffee', slug: DEMO_SLUG, timezone: 'America/Lima', platformWhatsappAllowed: true },
+    });
     const campaign = await tx.campaign.create({
       data: { tenantId: tenant.id, name: 'Summer spins', notificationStartHour: 0, notificationEndHour: 0 },
     });

@@ -4,16 +4,15 @@
 // visibility query on our search attributes is accepted.
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
-import protoModule from '@temporalio/proto';
 import { CLAIM_SEARCH_ATTRIBUTES } from '../temporal/search-attributes.js';
 
-// Default import: @temporalio/proto is CommonJS (see test/support/temporal.ts).
-const { temporal } = protoModule;
 const RETENTION = '72h';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // gRPC status codes (@grpc/grpc-js is not a direct dependency).
 const NOT_FOUND = 5;
 const ALREADY_EXISTS = 6;
+/** INDEXED_VALUE_TYPE_KEYWORD (the proto package is a dev dependency). */
+const INDEXED_VALUE_TYPE_KEYWORD = 2;
 
 function isCode(error: unknown, code: number): boolean {
   return isGrpcServiceError(error) && error.code === code;
@@ -34,7 +33,7 @@ async function bootstrapOnce(connection: Connection, namespace: string): Promise
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE_KEYWORD])),
     });
   }
   // A workflow that does not exist: NOT_FOUND (not "namespace not found") once the frontend and the

@@ -69,6 +69,9 @@ function allTitles(content: NotificationContent): string[] {
  * `{type: 'text', text}`). Cloud API rejects empty parameters and ones with newlines or tabs, so text
  * is flattened and a blank name becomes "friend".
  */
+/** How many positional body parameters ({{1}}…{{4}}) a campaign's template must take: name, tasks, spins, link. */
+export const TEMPLATE_BODY_PARAMETER_COUNT = 4;
+
 export function templateBodyParameters(content: NotificationContent): string[] {
   spinsPhrase(content.spins);
   return [

@@ -10,6 +10,14 @@
 //   - sender:  UPDATE completion with the id (committed) → applyPendingMessageStatuses.
 // Whichever runs second sees the other's commit, so a status that arrives before our own send is
 // recorded is never lost: it waits (appliedAt null) and is applied when the id appears.
+//
+// A send attempt that dies after Meta accepted its message never records the id. Meta's statuses
+// carry our completion id back (biz_opaque_callback_data), kept with the waiting status, and the
+// notification adopts the message when it is found interrupted (becomes UNKNOWN) in the same
+// transaction, or when such a status arrives for a notification already UNKNOWN:
+//   - notification: UPDATE to UNKNOWN (row locked) → look for waiting statuses naming it;
+//   - webhook:      INSERT status (committed) → UPDATE the notification where UNKNOWN.
+// Again whichever runs second sees the other: the webhook's UPDATE waits for the row lock.
 import type { Database } from '../db/client.js';
 import { isNotificationSent } from '../domain/statuses.js';
 import { mergeDeliveryStatuses } from './delivery-status.js';
@@ -22,8 +30,17 @@ export interface MessageStatusInput {
   readonly occurredAt: Date;
   readonly errorCode?: number | null;
   readonly errorTitle?: string | null;
+  /** pricing.category / pricing.billable of the status, when Meta sent them */
+  readonly pricingCategory?: string | null;
+  readonly billable?: boolean | null;
   readonly webhookEventId?: string | null;
+  /** Echo of the biz_opaque_callback_data we sent (our completion id) */
+  readonly bizOpaqueCallbackData?: string | null;
+  /** Tenant owning the business number that reported the status, when we know the number */
+  readonly accountTenantId?: string | null;
 }
+
+type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
 
 export interface AppliedNotification {
   readonly completionId: string;
@@ -50,7 +67,11 @@ export async function recordMessageStatus(db: Database, input: MessageStatusInpu
         occurredAt: input.occurredAt,
         errorCode: input.errorCode ?? null,
         errorTitle: input.errorTitle ?? null,
+        pricingCategory: input.pricingCategory ?? null,
+        billable: input.billable ?? null,
         webhookEventId: input.webhookEventId ?? null,
+        callbackData: input.bizOpaqueCallbackData ?? null,
+        accountTenantId: input.accountTenantId ?? null,
       },
     ],
     skipDuplicates: true,
@@ -67,51 +88,54 @@ export async function recordMessageStatus(db: Database, input: MessageStatusInpu
  * returned by a tenant's own provider must never pick up statuses of someone else's wamid.
  */
 export async function applyPendingMessageStatuses(db: Database, providerMessageId: string): Promise<StatusApplication> {
-  return db.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`
+  return db.$transaction((tx) => applyMessageStatusesIn(tx, providerMessageId));
+}
+
+/** applyPendingMessageStatuses inside the caller's transaction. */
+async function applyMessageStatusesIn(tx: Transaction, providerMessageId: string): Promise<StatusApplication> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`
       SELECT "id" FROM "SocialTaskCompletion"
       WHERE "notificationProviderMessageId" = ${providerMessageId} AND "notificationChannel" = 'WHATSAPP_CLOUD'
       ORDER BY "id"
       FOR UPDATE`;
-    if (locked.length === 0) return { notifications: [], statusesMarkedApplied: 0 };
+  if (locked.length === 0) return { notifications: [], statusesMarkedApplied: 0 };
 
-    const reports = await tx.messageStatusEvent.findMany({
-      where: { providerMessageId },
-      orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
-    });
-    const completions = await tx.socialTaskCompletion.findMany({
-      where: { id: { in: locked.map((row) => row.id) } },
-      select: { id: true, tenantId: true, notificationStatus: true, notificationError: true, notificationSentAt: true },
-      orderBy: { id: 'asc' },
-    });
-    const notifications: AppliedNotification[] = [];
-    for (const completion of completions) {
-      const merged = mergeDeliveryStatuses(completion, reports);
-      // An UNKNOWN send resolved by Meta: the earliest status tells roughly when it went out.
-      const sentAt = completion.notificationSentAt === null && isNotificationSent(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;
-      if (merged.changed || sentAt) {
-        await tx.socialTaskCompletion.update({
-          where: { id: completion.id },
-          data: {
-            notificationStatus: merged.notificationStatus,
-            notificationError: merged.notificationError,
-            ...(sentAt ? { notificationSentAt: sentAt } : {}),
-          },
-        });
-      }
-      notifications.push({
-        completionId: completion.id,
-        tenantId: completion.tenantId,
-        from: completion.notificationStatus,
-        to: merged.notificationStatus,
+  const reports = await tx.messageStatusEvent.findMany({
+    where: { providerMessageId },
+    orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+  });
+  const completions = await tx.socialTaskCompletion.findMany({
+    where: { id: { in: locked.map((row) => row.id) } },
+    select: { id: true, tenantId: true, notificationStatus: true, notificationError: true, notificationSentAt: true },
+    orderBy: { id: 'asc' },
+  });
+  const notifications: AppliedNotification[] = [];
+  for (const completion of completions) {
+    const merged = mergeDeliveryStatuses(completion, reports);
+    // An UNKNOWN send resolved by Meta: the earliest status tells roughly when it went out.
+    const sentAt = completion.notificationSentAt === null && isNotificationSent(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;
+    if (merged.changed || sentAt) {
+      await tx.socialTaskCompletion.update({
+        where: { id: completion.id },
+        data: {
+          notificationStatus: merged.notificationStatus,
+          notificationError: merged.notificationError,
+          ...(sentAt ? { notificationSentAt: sentAt } : {}),
+        },
       });
     }
-    const marked = await tx.messageStatusEvent.updateMany({
-      where: { providerMessageId, appliedAt: null },
-      data: { appliedAt: new Date() },
+    notifications.push({
+      completionId: completion.id,
+      tenantId: completion.tenantId,
+      from: completion.notificationStatus,
+      to: merged.notificationStatus,
     });
-    return { notifications, statusesMarkedApplied: marked.count };
+  }
+  const marked = await tx.messageStatusEvent.updateMany({
+    where: { providerMessageId, appliedAt: null },
+    data: { appliedAt: new Date() },
   });
+  return { notifications, statusesMarkedApplied: marked.count };
 }
 
 /**
@@ -126,16 +150,32 @@ export async function adoptUnknownNotification(
 ): Promise<boolean> {
   const adopted = await db.socialTaskCompletion.updateMany({
     where: { id: input.completionId, tenantId: input.tenantId, notificationStatus: 'UNKNOWN', notificationProviderMessageId: null },
-    data: { notificationProviderMessageId: input.providerMessageId, notificationChannel: 'WHATSAPP_CLOUD' },
+    data: { notificationProviderMessageId: input.providerMessageId, notificationChannel: 'WHATSAPP_CLOUD', notificationAdoptedAt: new Date() },
   });
   return adopted.count === 1;
 }
 
-export interface ReceivedStatus extends MessageStatusInput {
-  /** Echo of the biz_opaque_callback_data we sent (our completion id) */
-  readonly bizOpaqueCallbackData?: string | null;
-  /** Tenant owning the business number that reported the status, when we know the number */
-  readonly accountTenantId?: string | null;
+export type ReceivedStatus = MessageStatusInput;
+
+/**
+ * For a notification that has just become UNKNOWN, inside the transaction that made it so: adopts
+ * the message that waiting statuses name by its completion id (reported by a number of its own
+ * tenant) and applies them. Returns whether it adopted one.
+ */
+export async function adoptWaitingStatuses(tx: Transaction, completion: { id: string; tenantId: string }): Promise<boolean> {
+  const waiting = await tx.messageStatusEvent.findFirst({
+    where: { callbackData: completion.id, accountTenantId: completion.tenantId },
+    orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
+    select: { providerMessageId: true },
+  });
+  if (!waiting) return false;
+  const adopted = await tx.socialTaskCompletion.updateMany({
+    where: { id: completion.id, notificationStatus: 'UNKNOWN', notificationProviderMessageId: null },
+    data: { notificationProviderMessageId: waiting.providerMessageId, notificationChannel: 'WHATSAPP_CLOUD', notificationAdoptedAt: new Date() },
+  });
+  if (adopted.count === 0) return false;
+  await applyMessageStatusesIn(tx, waiting.providerMessageId);
+  return true;
 }
 
 export interface ReceivedStatusOutcome extends StatusApplication {
@@ -155,7 +195,13 @@ export async function receiveMessageStatus(db: Database, input: ReceivedStatus):
       tenantId: input.accountTenantId,
       providerMessageId: input.providerMessageId,
     });
-    if (adopted) application = await applyPendingMessageStatuses(db, input.providerMessageId);
+    // Not adopted: the notification may have adopted this very message meanwhile (it became
+    // UNKNOWN and found the status recorded above), so look again.
+    if (adopted || (await hasMessage(db, input.providerMessageId))) application = await applyPendingMessageStatuses(db, input.providerMessageId);
   }
   return { ...application, newlyRecorded, kept: application.notifications.length === 0 };
+}
+
+async function hasMessage(db: Database, providerMessageId: string): Promise<boolean> {
+  return (await db.socialTaskCompletion.count({ where: { notificationProviderMessageId: providerMessageId } })) > 0;
 }

@@ -61,18 +61,45 @@ export async function peekSlot(db: Database, businessId: string, recipient: stri
   return decision === 'count' ? { kind: 'free', countedAt: null } : decision;
 }
 
+/**
+ * One take at a time per portfolio within this process: the others wait here, not in a database
+ * transaction, so a burst of sends to one portfolio holds one pooled connection, not all of them.
+ * (Across processes the advisory lock decides.)
+ */
+const takesInFlight = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = takesInFlight.get(key) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.catch(() => undefined);
+  takesInFlight.set(key, settled);
+  void settled.then(() => {
+    if (takesInFlight.get(key) === settled) takesInFlight.delete(key);
+  });
+  return next;
+}
+
 /** Counts `recipient` against the portfolio if it fits (or is already counted in the window). */
 export async function takeSlot(db: Database, businessId: string, recipient: string, limit: number): Promise<SlotDecision> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${lockKey(businessId)}))`;
-    const row = await readLedger(tx, businessId, recipient);
-    const decision = decide(row, limit);
-    if (decision !== 'count') return decision;
-    await tx.$executeRaw`
+  return oneAtATime(businessId, () => takeSlotNow(db, businessId, recipient, limit));
+}
+
+/** The take itself, as a process that has no other take of this portfolio in flight does it (tests call it concurrently, as separate workers would). */
+export async function takeSlotNow(db: Database, businessId: string, recipient: string, limit: number): Promise<SlotDecision> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${lockKey(businessId)}))`;
+      const row = await readLedger(tx, businessId, recipient);
+      const decision = decide(row, limit);
+      if (decision !== 'count') return decision;
+      await tx.$executeRaw`
       INSERT INTO "MessagingLimitRecipient" ("businessId", "recipient", "countedAt") VALUES (${businessId}, ${recipient}, ${row.now})
       ON CONFLICT ("businessId", "recipient") DO UPDATE SET "countedAt" = EXCLUDED."countedAt"`;
-    return { kind: 'free', countedAt: row.now };
-  });
+      return { kind: 'free', countedAt: row.now };
+      // Other processes' takes of this portfolio may hold the lock for a moment.
+    },
+    { maxWait: 10_000, timeout: 15_000 },
+  );
 }
 
 /** Meta's answer proved nothing went out: the recipient this call counted is given back. */

@@ -5,8 +5,7 @@
 // sweeper finds and starts (src/temporal/durable-start.ts). The workflow id `claim-{completionId}`
 // makes every start idempotent: a duplicate start of a running or finished claim is a no-op.
 import { Prisma } from '../generated/prisma/client.js';
-import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
-import type { verifySocialTaskClaim } from '../../workflows/verify-social-task-claim.js';
+import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflow, type ClaimWorkflowInput } from '../../workflows/definitions.js';
 import {
   leaseUnstarted,
   REQUEST_DEADLINE_MS,
@@ -56,7 +55,7 @@ export async function startClaimWorkflow(
   };
   // By type name, typed by the workflow function: the API process does not load workflow code.
   await startIdempotently(deps.temporal, options.deadlineMs ?? REQUEST_DEADLINE_MS, () =>
-    deps.temporal.workflow.start<typeof verifySocialTaskClaim>(CLAIM_WORKFLOW_TYPE, {
+    deps.temporal.workflow.start<ClaimWorkflow>(CLAIM_WORKFLOW_TYPE, {
       workflowId: claimWorkflowId(claim.id),
       taskQueue: config.temporal.taskQueue,
       args: [input],

@@ -83,6 +83,22 @@ export async function recordSubscriptionOutcome(
   });
 }
 
+/**
+ * Whether Meta delivers the comment webhooks of this Instagram account to us (the owner's
+ * subscription lists it SUBSCRIBED), and the subscription's status to quote when it does not.
+ */
+export async function instagramWebhooksActive(
+  db: Database,
+  owner: SubscriptionOwner,
+  instagramAccountId: string | undefined,
+): Promise<{ active: boolean; status: SubscriptionStatus }> {
+  const row = await db.metaWebhookSubscription.findUnique({ where: { ownerKey: ownerKeyOf(owner) }, select: { status: true, details: true } });
+  if (!row) return { active: false, status: 'NOT_CONFIGURED' };
+  const items = Array.isArray(row.details) ? (row.details as unknown as SubscriptionItem[]) : [];
+  const active = items.some((item) => item?.object === 'instagram' && item.status === 'SUBSCRIBED' && item.id === instagramAccountId);
+  return { active, status: row.status as SubscriptionStatus };
+}
+
 /** The settings view's `webhookSubscription`. */
 export async function showWebhookSubscription(db: Database, owner: SubscriptionOwner) {
   const row = await db.metaWebhookSubscription.findUnique({ where: { ownerKey: ownerKeyOf(owner) } });

@@ -8,6 +8,7 @@ import type { Database } from '../db/client.js';
 import { applyConsentKeyword, type ConsentReplyDeps } from '../notifications/consent-keywords.js';
 import { describeFailure } from '../notifications/delivery-status.js';
 import { receiveMessageStatus } from '../notifications/message-status.js';
+import { applyMessagePricing } from '../notifications/notification-pricing.js';
 import { errorSchema, fromUnixSeconds, inboundMessageSchema, maskPhone, messagesValueSchema, statusSchema, zodProblem } from './meta-payload.js';
 import type { ProcessedItem } from './processing-result.js';
 
@@ -86,7 +87,7 @@ async function applyStatus(db: Database, raw: unknown, accountTenantId: string |
       detail: `malformed status (${zodProblem(status.error)})`,
     };
   }
-  const { id: wamid, status: name, timestamp, errors, biz_opaque_callback_data: callbackData } = status.data;
+  const { id: wamid, status: name, timestamp, errors, biz_opaque_callback_data: callbackData, pricing } = status.data;
   const occurredAt = fromUnixSeconds(timestamp);
   if (!occurredAt) {
     return {
@@ -104,10 +105,13 @@ async function applyStatus(db: Database, raw: unknown, accountTenantId: string |
     occurredAt,
     errorCode: error?.code ?? null,
     errorTitle: error?.title ?? null,
+    pricingCategory: pricing?.category ?? null,
+    billable: pricing?.billable ?? null,
     webhookEventId,
     bizOpaqueCallbackData: callbackData ?? null,
     accountTenantId: accountTenantId ?? null,
   });
+  if (pricing) await applyMessagePricing(db, wamid);
   const notification = outcome.notifications[0];
   if (!notification) {
     return {

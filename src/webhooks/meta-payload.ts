@@ -40,6 +40,8 @@ export const statusSchema = z.object({
   recipient_id: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
   errors: z.array(z.object({ code: z.number().int().optional(), title: z.string().optional(), message: z.string().optional() })).optional(),
+  // What Meta charges for the message (on one of delivered/read since v24.0)
+  pricing: z.object({ category: z.string().optional(), billable: z.boolean().optional() }).optional(),
 });
 
 export const inboundMessageSchema = z.object({

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import { workerInterceptors, workflowSpanSinks } from '../observability/temporal-interceptors.js';
-import { WORKFLOW_WORKER_OPTIONS } from './options.js';
+import { preloadedWorkflowModules, WORKFLOW_WORKER_OPTIONS } from './options.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -18,7 +18,9 @@ export async function createWorker(options: {
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: preloadedWorkflowModules(WORKFLOWS_PATH) } }),
     activities: createActivities(options.deps),
     // Traces, activity metrics and log context (src/observability); a prebuilt bundle must include
     // WORKFLOW_INTERCEPTOR_MODULES itself.

@@ -11,7 +11,7 @@ import { chromiumPath } from '../support/chromium.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 const executablePath = chromiumPath();
 if (!executablePath) {

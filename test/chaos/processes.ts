@@ -1,6 +1,7 @@
 // The processes the fault-injection run kills and restarts: our API and worker (each a real
 // `node --import tsx src/main/*.ts` process, as `npm run api` / `npm run worker` run them), the
-// Temporal CLI dev server (same state file across restarts) and an embedded PostgreSQL.
+// Temporal CLI dev server (same state file across restarts) or the real server (test/chaos/topology.ts),
+// and an embedded PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -71,8 +72,15 @@ export class Restartable {
   }
 }
 
-export function ourProcess(name: 'api' | 'worker', env: NodeJS.ProcessEnv, logDir: string, ready: () => Promise<void>): Restartable {
-  return new Restartable(name, process.execPath, ['--import', 'tsx', join('src', 'main', `${name}.ts`)], env, logDir, ready);
+/** `label` names the log file (api-2.log) when there are several of a kind. */
+export function ourProcess(
+  name: 'api' | 'worker',
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  ready: () => Promise<void>,
+  label: string = name,
+): Restartable {
+  return new Restartable(label, process.execPath, ['--import', 'tsx', join('src', 'main', `${name}.ts`)], env, logDir, ready);
 }
 
 export function temporalServer(dataDir: string, port: number, logDir: string): Restartable {

@@ -1,42 +1,42 @@
-// `npm run chaos`: fault injection against the real processes. PostgreSQL, the Temporal dev
-// server, the API and the worker run as separate processes; a slow WhatsApp provider and a fake
-// Meta (Cloud API) are the outside world. While a few hundred claims go through, the worker is
-// SIGKILLed again and again (while provider requests are in flight; once SIGTERMed to drain), the
-// API is SIGKILLed, Temporal is SIGKILLed and restarted on the same state, and PostgreSQL is
-// restarted. Then it waits for every claim to settle and prints:
+// `npm run chaos`: fault injection against the real processes. PostgreSQL, Temporal, the API and
+// the worker run as separate processes; a slow WhatsApp provider and a fake Meta (Cloud API) are the
+// outside world. While a few hundred claims go through, the workers are SIGKILLed again and again
+// (while provider requests are in flight; once SIGTERMed to drain), the API is SIGKILLed, Temporal
+// is SIGKILLed and restarted on the same state, and PostgreSQL is restarted. Then it waits for every
+// claim to settle and prints:
 //   claims N, sent N, unknown N, lost N, duplicated N
 // and exits 1 when any claim was lost or any recipient got a message twice.
+// Topology (test/chaos/topology.ts): TEMPORAL_TOPOLOGY=dev (default: the Temporal CLI dev server) or
+// cluster (the real server on its own PostgreSQL, which is then also restarted under load);
+// WORKERS and APIS processes (default 1; several APIs behind a round-robin proxy). With two or more
+// workers one of them is also SIGKILLed mid-send while the others keep sending, and the longest
+// pause in sends that follows is printed.
 // Sizes: CHAOS_CLAIMS (default 300), CHAOS_WORKER_KILLS (default 8).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/migrate.js';
-import { waitForPort } from '../../src/dev/dev-temporal-server.js';
-import { signMetaPayload } from '../../src/features/webhooks/meta-signature.js';
-import { PROJECT_ROOT } from '../../src/temporal/binaries.js';
+import { processCount, temporalTopology } from '../../src/dev/topology.js';
 import { startFakeMeta } from '../fakes/fake-meta.js';
-import { ourProcess, RestartablePostgres, temporalServer } from './processes.js';
-import { startSlowProvider } from './slow-provider.js';
+import { startSlowProvider, type SlowProvider } from './slow-provider.js';
+import { ourProcesses, startInfrastructure } from './topology.js';
 
 const CLAIMS = Number(process.env.CHAOS_CLAIMS ?? 300);
 const WORKER_KILLS = Number(process.env.CHAOS_WORKER_KILLS ?? 8);
+const TOPOLOGY = temporalTopology();
+const WORKERS = processCount('WORKERS');
+const APIS = processCount('APIS');
+/** The send activity's heartbeat timeout (workflows/activity-stubs.ts): how late a dead worker's send is retried. */
+const SEND_HEARTBEAT_TIMEOUT_S = 10;
+/** How long sends are watched after one of several workers died. */
+const PAUSE_WINDOW_MS = 20_000;
 const SETTLE_TIMEOUT_MS = 8 * 60_000;
 const FINAL = new Set(['SENT', 'DELIVERED', 'READ', 'FAILED', 'SKIPPED', 'UNKNOWN']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 200): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -52,7 +52,6 @@ async function main(): Promise<number> {
   // As root, embedded PostgreSQL runs as its own user, which must reach its data directory inside.
   chmodSync(workDir, 0o755);
   say(`work dir ${workDir} (process logs are there)`);
-  const [pgPort, temporalPort, apiPort] = [await freePort(), await freePort(), await freePort()];
 
   // Outside world.
   const provider = await startSlowProvider();
@@ -65,13 +64,9 @@ async function main(): Promise<number> {
   fakeMeta.failNext({ path: /\/messages$/, delayMs: 700, times: 1_000_000 });
 
   // Our infrastructure.
-  const postgres = new RestartablePostgres(join(workDir, 'postgres'), pgPort);
-  const pg = await postgres.start();
-  await pg.createDatabase('chaos');
-  const databaseUrl = pg.url('chaos');
-  await applyMigrations(databaseUrl, join(PROJECT_ROOT, 'prisma', 'migrations'));
-  const temporal = temporalServer(workDir, temporalPort, workDir);
-  await temporal.start();
+  const infra = await startInfrastructure({ topology: TOPOLOGY, workDir, database: 'chaos' });
+  const { postgres, temporal, temporalPostgres, databaseUrl } = infra;
+  if (!postgres || !temporal) throw new Error('the chaos run starts its own PostgreSQL and Temporal');
 
   const jwtSecret = randomBytes(32).toString('hex');
   const encryptionKey = randomBytes(32);
@@ -79,12 +74,11 @@ async function main(): Promise<number> {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
     TEMPORAL_TASK_QUEUE: 'chaos',
     JWT_SECRET: jwtSecret,
     TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
     CLAIM_VERIFY_DELAY: '1s',
-    PORT: String(apiPort),
     META_GRAPH_BASE_URL: fakeMeta.url,
     META_APP_ID: fakeMeta.appId,
     META_APP_SECRET: appSecret,
@@ -97,9 +91,8 @@ async function main(): Promise<number> {
     METRICS_TOKEN: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'warn',
   };
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
-  const worker = ourProcess('worker', env, workDir, async () => {});
+  const ours = await ourProcesses({ apis: APIS, workers: WORKERS, env, logDir: workDir });
+  const { apis, workers, apiUrl } = ours;
 
   // Two tenants: one sends through its own (slow) provider, one through its Cloud API number.
   const db = createDatabase(databaseUrl, { maxConnections: 4 });
@@ -111,9 +104,18 @@ async function main(): Promise<number> {
     token: businessToken.token,
   });
 
-  await api.start();
-  await worker.start();
-  say(`stack up: API ${apiUrl}, Temporal 127.0.0.1:${temporalPort}, PostgreSQL ${pgPort}; ${CLAIMS} claims, ${WORKER_KILLS} worker kills`);
+  await ours.start();
+  // Meta posts each Cloud API message's statuses, naming our completion, retrying while the API is down.
+  fakeMeta.sendStatusWebhooks({
+    url: `${apiUrl}/webhooks/meta`,
+    statuses: [
+      { status: 'sent', afterMs: 1_000 },
+      { status: 'delivered', afterMs: 2_000 },
+    ],
+  });
+  say(
+    `stack up (${TOPOLOGY} topology): ${APIS} API (${apiUrl}), ${WORKERS} worker, Temporal ${infra.temporalAddress}; ${CLAIMS} claims, ${WORKER_KILLS} kill rounds`,
+  );
 
   // Claims, each retried until the API accepts it (the API itself dies during the run).
   const accepted = new Map<string, string>(); // completionId → user phone digits
@@ -144,21 +146,67 @@ async function main(): Promise<number> {
     }),
   );
 
-  // Faults.
-  const faults = { workerKills: 0, workerTerms: 0, apiKills: 0, temporalKills: 0, postgresRestarts: 0, killedWithRequestsInFlight: 0 };
+  // Faults. Each round waits for provider requests in flight, then kills every worker (one round
+  // SIGTERMs them to drain) together with that round's other fault.
+  const faults = {
+    workerKills: 0,
+    workerTerms: 0,
+    apiKills: 0,
+    temporalKills: 0,
+    postgresRestarts: 0,
+    temporalPostgresRestarts: 0,
+    killedWithRequestsInFlight: 0,
+  };
+  let oneWorkerKilledAt: number | undefined;
   await sleep(3_000);
   for (let round = 1; round <= WORKER_KILLS; round++) {
-    await until(() => provider.inFlight() > 0, 10_000, 20);
+    if (round === 1) {
+      // Sends flowing first (workers take a while to start on a busy machine).
+      await until(() => provider.arrivals.length >= 10 && provider.inFlight() > 0, 180_000, 20);
+    }
+    // Up to a minute: on a loaded machine a restarted worker takes 15 s or more to poll again, and a
+    // kill before it has sent anything tests nothing.
+    await until(() => provider.inFlight() > 0, 60_000, 20);
+    if (round === 1 && workers.length > 1) {
+      // One worker dies mid-send; the others must keep the sends going (its own sends wait for
+      // the heartbeat timeout, nobody else's should).
+      faults.workerKills++;
+      if (provider.inFlight() > 0) faults.killedWithRequestsInFlight++;
+      say(`worker-1 of ${workers.length} SIGKILL while the others keep sending (${provider.inFlight()} provider requests in flight)`);
+      oneWorkerKilledAt = Date.now();
+      await workers[0]!.stop('SIGKILL');
+      await sleep(PAUSE_WINDOW_MS);
+      await workers[0]!.start();
+      await sleep(2_000);
+      continue;
+    }
+    if (round === 7 && temporalPostgres) {
+      // Temporal's database restarted under load: the workers keep running.
+      say(`Temporal's PostgreSQL restart under load (${provider.inFlight()} provider requests in flight)`);
+      faults.temporalPostgresRestarts++;
+      await temporalPostgres.restart(2_000);
+      await sleep(4_000);
+      continue;
+    }
     if (provider.inFlight() > 0) faults.killedWithRequestsInFlight++;
     const signal: NodeJS.Signals = round === Math.ceil(WORKER_KILLS * 0.75) ? 'SIGTERM' : 'SIGKILL';
-    say(`worker ${signal} (round ${round}, ${provider.inFlight()} provider requests in flight)`);
-    if (signal === 'SIGTERM') faults.workerTerms++;
-    else faults.workerKills++;
-    const workerDown = worker.stop(signal);
+    say(
+      `${workers.length > 1 ? `all ${workers.length} workers` : 'worker'} ${signal} (round ${round}, ${provider.inFlight()} provider requests in flight)`,
+    );
+    if (signal === 'SIGTERM') faults.workerTerms += workers.length;
+    else faults.workerKills += workers.length;
+    const workersDown = Promise.all(workers.map((worker) => worker.stop(signal)));
     if (round === 2) {
-      say('API SIGKILL');
+      say(apis.length > 1 ? `api-1 of ${apis.length} SIGKILL` : 'API SIGKILL');
       faults.apiKills++;
-      await api.restart('SIGKILL', 1_000);
+      await apis[0]!.restart('SIGKILL', 1_000);
+    }
+    if (round === 4 && apis.length > 1) {
+      say(`all ${apis.length} APIs SIGKILL`);
+      faults.apiKills += apis.length;
+      await Promise.all(apis.map((api) => api.stop('SIGKILL')));
+      await sleep(1_000);
+      for (const api of apis) await api.start();
     }
     if (round === 3) {
       say('Temporal SIGKILL, restart on the same state');
@@ -170,10 +218,13 @@ async function main(): Promise<number> {
       faults.postgresRestarts++;
       await postgres.restart(2_000);
     }
-    await workerDown;
+    await workersDown;
     await sleep(1_000);
-    await worker.start();
-    await sleep(4_000 + Math.floor(Math.random() * 3_000));
+    for (const worker of workers) await worker.start();
+    // Back at work before the next round (a worker bundles its workflows first: seconds on a busy machine).
+    const sentBefore = provider.arrivals.length;
+    await until(() => provider.arrivals.length > sentBefore, 120_000, 100);
+    await sleep(2_000 + Math.floor(Math.random() * 3_000));
   }
   await intake;
   say(`all ${accepted.size} claims accepted; waiting for them to settle`);
@@ -181,34 +232,14 @@ async function main(): Promise<number> {
   const settled = await until(async () => (await unsettled(db, [...accepted.keys()])).length === 0, SETTLE_TIMEOUT_MS, 2_000);
   if (!settled) say('some claims did not settle in time');
 
-  // Cloud API sends carry the completion id: a status webhook resolves an UNKNOWN after the fact.
-  const rows = await db.socialTaskCompletion.findMany({ where: { id: { in: [...accepted.keys()] } }, include: { user: true } });
-  const unknownCloud = rows.filter((row) => row.notificationStatus === 'UNKNOWN' && row.tenantId === users.cloudTenantId);
-  const cloudById = new Map(fakeMeta.sentMessages.map((message) => [message.bizOpaqueCallbackData, message]));
-  let webhooksPosted = 0;
-  for (const row of unknownCloud) {
-    const message = cloudById.get(row.id);
-    if (!message) continue;
-    const body = statusWebhook({ waba: waba.id, phoneNumberId: phone.id, wamid: message.id, waId: message.waId, completionId: row.id });
-    const response = await fetch(`${apiUrl}/webhooks/meta`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaPayload(body, appSecret) },
-      body,
-    });
-    if (response.status === 200) webhooksPosted++;
-  }
-  const resolveIds = unknownCloud.map((row) => row.id);
+  // Statuses still on their way (retried while the API was down) resolve what they name.
+  const cloudIds = new Set(fakeMeta.sentMessages.flatMap((message) => (message.bizOpaqueCallbackData ? [message.bizOpaqueCallbackData] : [])));
   await until(
-    async () =>
-      (await db.socialTaskCompletion.count({ where: { id: { in: resolveIds }, notificationStatus: 'UNKNOWN' } })) ===
-      resolveIds.length - webhooksPosted,
-    60_000,
+    async () => (await db.socialTaskCompletion.count({ where: { id: { in: [...cloudIds] }, notificationStatus: 'UNKNOWN' } })) === 0,
+    30_000,
     1_000,
   );
-  const final = await db.socialTaskCompletion.findMany({
-    where: { id: { in: [...accepted.keys()] } },
-    select: { id: true, notificationStatus: true, tenantId: true },
-  });
+  const final = await db.socialTaskCompletion.findMany({ where: { id: { in: [...accepted.keys()] } }, include: { user: true } });
 
   // Figures.
   const count = (statuses: string[]) => final.filter((row) => statuses.includes(row.notificationStatus)).length;
@@ -216,34 +247,51 @@ async function main(): Promise<number> {
   const perRecipient = new Map<string, number>(provider.received);
   for (const message of fakeMeta.sentMessages) perRecipient.set(message.waId, (perRecipient.get(message.waId) ?? 0) + 1);
   const duplicated = [...perRecipient.values()].filter((n) => n > 1).length;
-  const unknownRows = rows.filter((row) => row.notificationStatus === 'UNKNOWN');
-  const unknownThatArrived = unknownRows.filter((row) => (perRecipient.get(row.user.phone.replace(/\D/g, '')) ?? 0) > 0).length;
-  const resolved = resolveIds.length - final.filter((row) => resolveIds.includes(row.id) && row.notificationStatus === 'UNKNOWN').length;
+  const unknownRows = final.filter((row) => row.notificationStatus === 'UNKNOWN');
+  const reachedProvider = (row: (typeof final)[number]) => (perRecipient.get(row.user.phone.replace(/\D/g, '')) ?? 0) > 0;
+  const unknownViaProvider = unknownRows.filter((row) => row.tenantId !== users.cloudTenantId);
+  const unknownViaCloud = unknownRows.filter((row) => row.tenantId === users.cloudTenantId);
+  const resolvedByWebhooks = final.filter((row) => row.notificationAdoptedAt !== null).length;
 
   console.log('');
-  console.log(`machine: ${cpus().length} cores`);
   console.log(
-    `faults: worker SIGKILL ${faults.workerKills} (${faults.killedWithRequestsInFlight} with provider requests in flight), worker SIGTERM ${faults.workerTerms}, API SIGKILL ${faults.apiKills}, Temporal SIGKILL+restart ${faults.temporalKills}, PostgreSQL restart ${faults.postgresRestarts}`,
+    `machine: ${cpus().length} cores; topology ${TOPOLOGY}: ${WORKERS} worker, ${APIS} API, Temporal ${TOPOLOGY === 'cluster' ? 'server on PostgreSQL' : 'CLI dev server'}`,
   );
   console.log(
-    `claims ${accepted.size}, sent ${count(['SENT', 'DELIVERED', 'READ'])}, unknown ${count(['UNKNOWN'])}, lost ${lost.length}, duplicated ${duplicated}`,
+    `faults: worker SIGKILL ${faults.workerKills} (${faults.killedWithRequestsInFlight} rounds with provider requests in flight), worker SIGTERM ${faults.workerTerms}, API SIGKILL ${faults.apiKills}, Temporal SIGKILL+restart ${faults.temporalKills}, PostgreSQL restart ${faults.postgresRestarts}, Temporal's PostgreSQL restart under load ${faults.temporalPostgresRestarts}`,
+  );
+  if (oneWorkerKilledAt !== undefined) {
+    // Until the last send of the whole run at the latest: a pause because nothing was left to send is no pause.
+    const until = Math.min(oneWorkerKilledAt + PAUSE_WINDOW_MS, Math.max(...provider.arrivals));
+    const pause = longestPause(provider, oneWorkerKilledAt, until);
+    const sends = provider.arrivals.filter((at) => at > oneWorkerKilledAt! && at <= until).length;
+    console.log(
+      `one of ${WORKERS} workers SIGKILLed mid-send: longest pause in sends over the next ${((until - oneWorkerKilledAt) / 1000).toFixed(0)} s ${(pause / 1000).toFixed(1)} s (${sends} sends meanwhile; send heartbeat timeout ${SEND_HEARTBEAT_TIMEOUT_S} s)`,
+    );
+  }
+  console.log(
+    `claims ${accepted.size}, sent ${count(['SENT', 'DELIVERED', 'READ'])}, unknown ${unknownRows.length} (resolved by status webhooks ${resolvedByWebhooks}), lost ${lost.length}, duplicated ${duplicated}`,
   );
   console.log(`failed ${count(['FAILED'])}, skipped ${count(['SKIPPED'])}`);
   console.log(
-    `unknown after the run ${unknownRows.length}: ${unknownThatArrived} of them did reach the recipient's provider, ${unknownRows.length - unknownThatArrived} did not`,
+    `unknown by cause: tenant provider (reports no delivery statuses) ${unknownViaProvider.length}, ${unknownViaProvider.filter(reachedProvider).length} of them reached the provider; Cloud API ${unknownViaCloud.length}, ${unknownViaCloud.filter((row) => cloudIds.has(row.id)).length} of them accepted by Meta`,
   );
-  console.log(`unknown resolved by a status webhook: ${resolved} of ${resolveIds.length} Cloud API UNKNOWNs`);
   if (lost.length > 0) console.log(`lost: ${lost.slice(0, 10).join(', ')}${lost.length > 10 ? ' …' : ''}`);
 
   await db.$disconnect();
-  await worker.stop('SIGTERM');
-  await api.stop('SIGTERM');
-  await temporal.stop('SIGTERM');
-  await postgres.stop();
+  await ours.stop();
+  await infra.stop();
   await provider.close();
   await fakeMeta.close();
-  for (const process of [api, worker, temporal]) process.close();
   return lost.length > 0 || duplicated > 0 ? 1 : 0;
+}
+
+/** The longest stretch in [from, to] with no request reaching the provider, ms. */
+function longestPause(provider: SlowProvider, from: number, to: number): number {
+  const times = [from, ...provider.arrivals.filter((at) => at > from && at < to), Math.max(from, to)];
+  let longest = 0;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  return longest;
 }
 
 async function unsettled(db: Database, ids: string[]): Promise<string[]> {
@@ -313,42 +361,10 @@ async function seed(
   for (let i = 0; i < CLAIMS; i++) {
     const tenantId = i % 3 === 2 ? cloudTenant.id : providerTenant.id;
     const phone = `+5193${String(i).padStart(7, '0')}`;
-    const user = await db.endUser.create({
-      data: { tenantId, name: `Chaos ${i}`, phone, whatsappOptInAt: new Date(), whatsappOptInSource: 'chaos-run' },
-    });
+    const user = await db.endUser.create({ data: { tenantId, name: `Chaos ${i}`, phone } });
     users.push({ id: user.id, tenantId, phone });
   }
   return { users, taskOf: (tenantId) => tasks.get(tenantId)! };
-}
-
-/** A signed-shape `delivered` status as Meta sends it, naming our completion in biz_opaque_callback_data. */
-function statusWebhook(input: { waba: string; phoneNumberId: string; wamid: string; waId: string; completionId: string }): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: input.waba,
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550100', phone_number_id: input.phoneNumberId },
-              statuses: [
-                {
-                  id: input.wamid,
-                  status: 'delivered',
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  recipient_id: input.waId,
-                  biz_opaque_callback_data: input.completionId,
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
 }
 
 main()

@@ -8,6 +8,8 @@ export interface SlowProvider {
   readonly url: string;
   /** Messages received per recipient number */
   readonly received: Map<string, number>;
+  /** When each request arrived (ms since the epoch), in order */
+  readonly arrivals: number[];
   /** Requests received but not answered yet */
   inFlight(): number;
   close(): Promise<void>;
@@ -15,6 +17,7 @@ export interface SlowProvider {
 
 export async function startSlowProvider(): Promise<SlowProvider> {
   const received = new Map<string, number>();
+  const arrivals: number[] = [];
   let inFlight = 0;
   let counter = 0;
   const server: Server = createServer((request, response) => {
@@ -29,6 +32,7 @@ export async function startSlowProvider(): Promise<SlowProvider> {
         return;
       }
       received.set(number, (received.get(number) ?? 0) + 1);
+      arrivals.push(Date.now());
       inFlight++;
       const id = `slow-${++counter}`;
       setTimeout(
@@ -44,6 +48,7 @@ export async function startSlowProvider(): Promise<SlowProvider> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`,
     received,
+    arrivals,
     inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {

@@ -17,9 +17,9 @@ import { refreshScheduleId } from '../../src/temporal/token-refresh-schedules.js
 import { Restartable } from '../chaos/processes.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 const run = promisify(execFile);
 const DAY_MS = 86_400_000;

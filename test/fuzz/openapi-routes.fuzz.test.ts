@@ -13,7 +13,7 @@ import { startClaimWorkflow } from '../../src/temporal/claim-starter.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 type Json = Record<string, any>;
 const doc = parse(readFileSync(fileURLToPath(new URL('../../docs/openapi.yaml', import.meta.url)), 'utf8')) as Json;

@@ -17,8 +17,8 @@ import { temporalLoggerOver } from '../../src/observability/temporal-logger.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
-import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { testConfig } from '../workflows/claim-support.js';
+import { fakeMetaEnv, seedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let provider: FakeHttpServer;

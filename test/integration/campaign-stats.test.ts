@@ -3,9 +3,9 @@
 // and read rates (over the Cloud API's sends), median and p95 durations (within 1%), per task too.
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../src/generated/prisma/client.js';
-import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantId: string;

@@ -4,9 +4,9 @@
 // claim binds nothing, and a handle of "@" alone is a 422, not a 500.
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -80,14 +80,16 @@ async function settled(completionId: string) {
 
 describe('a task Meta checks by handle needs a handle', () => {
   test.each([
-    ['an Instagram comment', {}],
-    ['an Instagram mention', { actionType: 'MENTION', targetId: undefined }],
-  ])('%s claimed with no handle anywhere is 422 HANDLE_REQUIRED, and nothing is written or started', async (_name, task) => {
+    ['an Instagram comment', {}, 'INSTAGRAM'],
+    ['an Instagram mention', { actionType: 'MENTION', targetId: undefined }, 'INSTAGRAM'],
+    // No Facebook credentials: created with a warning, and still checked by name once they exist.
+    ['a Facebook post like', { platform: 'FACEBOOK', actionType: 'LIKE', targetId: '1234567_7654321' }, 'FACEBOOK'],
+  ])('%s claimed with no handle anywhere is 422 HANDLE_REQUIRED, and nothing is written or started', async (_name, task, platform) => {
     const taskId = await createTask(task);
     const user = await newEndUser('No handle');
     const refused = await claim(user, taskId);
     expect(refused.status).toBe(422);
-    expect(refused.body.error).toMatchObject({ code: 'HANDLE_REQUIRED', details: { field: 'handle', platform: 'INSTAGRAM' } });
+    expect(refused.body.error).toMatchObject({ code: 'HANDLE_REQUIRED', details: { field: 'handle', platform } });
     expect(await rowsOf(user.id)).toBe(0);
     expect(await bindingsOf(user.id)).toEqual([]);
   });

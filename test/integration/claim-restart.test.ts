@@ -10,7 +10,7 @@ import { eventually } from '../support/eventually.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { seedClaim } from '../workflows/claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 let system: TestSystem;
 let provider: FakeHttpServer;

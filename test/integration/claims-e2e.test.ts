@@ -8,7 +8,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { startTenantEventSweeper } from '../../src/tenant-events/event-starter.js';
 import { eventually } from '../support/eventually.js';
@@ -112,14 +112,18 @@ async function setUpTenant(init: {
   const igToken = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [igAccount.id, media.id] }).token;
   planted.add(igToken);
 
+  // A Page connected to the account: Meta delivers its comment webhooks, so a miss is NOT_FOUND.
+  const webhookPage = instagramWebhookPage(fakeMeta, igAccount.id);
+  planted.add(webhookPage.facebookToken);
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: adminToken,
     body: {
-      metaConfig: { instagramAccountId: igAccount.id, instagramToken: igToken },
+      metaConfig: { instagramAccountId: igAccount.id, instagramToken: igToken, ...webhookPage },
       waConfig: { apiUrl: init.provider.sendUrl, apiKey: init.provider.apiKey, sender: init.sender },
     },
   });
   expect(settings.status).toBe(200);
+  await webhooksSubscribed(system, adminToken);
   expect(settings.text).not.toContain(igToken);
   expect(settings.text).not.toContain(init.provider.apiKey);
   expect(settings.body.metaConfig.instagramToken).toMatchObject({ configured: true });
@@ -284,10 +288,12 @@ test("each tenant's claim is verified with its own Instagram token and notified 
   }
   const usedA = fakeMeta.graphRequests().filter((request) => request.accessToken === A.igToken);
   const usedB = fakeMeta.graphRequests().filter((request) => request.accessToken === B.igToken);
-  // (`GET /{media}` itself is the check of the task's target when it was created.)
-  const onOwnMedia = (path: string, mediaId: string) => path === `/${mediaId}` || path.startsWith(`/${mediaId}/`);
-  expect(usedA.every((request) => onOwnMedia(request.path, A.mediaId))).toBe(true);
-  expect(usedB.every((request) => onOwnMedia(request.path, B.mediaId))).toBe(true);
+  // (`GET /{media}` itself is the check of the task's target when it was created; `GET /{comment}`
+  // confirms the comment found still stands before it verifies the claim.)
+  const onOwnMedia = (path: string, mediaId: string, commentId: string) =>
+    path === `/${mediaId}` || path.startsWith(`/${mediaId}/`) || path === `/${commentId}`;
+  expect(usedA.every((request) => onOwnMedia(request.path, A.mediaId, anaComment.id))).toBe(true);
+  expect(usedB.every((request) => onOwnMedia(request.path, B.mediaId, boComment.id))).toBe(true);
 
   // Each provider got exactly its own tenant's message, with its own key, and nothing of the other's.
   for (const [user, other, tenant] of [

@@ -5,7 +5,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -74,6 +74,7 @@ test('200 claims on one post verifying at once share a few crawls (reads counted
             token: admin,
             body: { name: handle, phone: `+5197${String(1_000_000 + i + j)}` },
           });
+          if (user.status !== 201) throw new Error(`end user ${handle}: ${user.status} ${user.text}`);
           const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
             token: tokens.endUser(tenantId, user.body.id),
             body: { handle },

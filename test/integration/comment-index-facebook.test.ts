@@ -13,6 +13,7 @@ import { deliver } from '../fixtures/meta-webhooks/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { claimAsNewUser } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -59,18 +60,7 @@ async function task(postId: string, actionType: 'COMMENT' | 'LIKE') {
   return response.body as { id: string; createdAt: string };
 }
 
-let phoneCounter = 0;
-async function claim(taskId: string, handle: string): Promise<string> {
-  phoneCounter += 1;
-  const user = await system.request('POST', '/api/v1/end-users', {
-    token: admin,
-    body: { name: handle, phone: `+5197${String(1_000_000 + phoneCounter)}` },
-  });
-  expect(user.status).toBe(201);
-  const claimed = await system.request('POST', `/api/v1/tasks/${taskId}/claims`, { token: tokens.endUser(tenantId, user.body.id), body: { handle } });
-  expect(claimed.status).toBe(202);
-  return claimed.body.completionId ?? claimed.body.id;
-}
+const claim = (taskId: string, handle: string) => claimAsNewUser(system, { id: tenantId, adminToken: admin }, taskId, handle);
 
 const decided = async (id: string) =>
   eventually(

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../src/generated/prisma/client.js';
 import { EXPORT_COLUMNS } from '../../src/features/completions/export-completions.js';
-import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantId: string;

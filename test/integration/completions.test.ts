@@ -5,9 +5,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { SocialTaskCompletion } from '../../src/generated/prisma/client.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
-import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantId: string;
@@ -117,6 +117,8 @@ describe('GET /api/v1/completions/:id', () => {
         error: null,
         coalescedInto: null,
         reason: null,
+        pricingCategory: null,
+        billable: null,
       },
     });
 
@@ -138,6 +140,8 @@ describe('GET /api/v1/completions/:id', () => {
         error: null,
         coalescedInto: null,
         reason: null,
+        pricingCategory: null,
+        billable: null,
       },
     });
   });

@@ -14,7 +14,8 @@ import { WORKER_SLOTS, workerPoolSize } from '../../src/worker/worker-slots.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { testConfig } from '../workflows/claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 const opened: Database[] = [];

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { eventually } from '../support/eventually.js';
-import { createTwoTenants, seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { createTwoTenants, seedCampaign, seedTask } from '../support/factories.js';
 
 let system: TestSystem;
 let provider: FakeWhatsappProvider;

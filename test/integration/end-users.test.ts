@@ -1,9 +1,9 @@
 // End users (tenant_admin): phone validation and per-tenant uniqueness, the spins balance from the
 // ledger, and the end-user session token that the campaign site uses to claim tasks.
 import jwt from 'jsonwebtoken';
-import { createTwoTenants } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens, TEST_JWT_AUDIENCE, TEST_JWT_ISSUER } from '../support/tokens.js';
+import { createTwoTenants } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantId: string;

@@ -14,15 +14,16 @@ import type { IssuedQuery } from '../../src/db/client.js';
 import { findClaimInIndex, indexedCommentCounts } from '../../src/comment-index/match-in-index.js';
 import { updateDatabaseGauges } from '../../src/observability/backlog-gauges.js';
 import { startUnstartedClaims } from '../../src/temporal/claim-starter.js';
-import { signalClaimsOfCampaign, signalClaimsOfTenant } from '../../src/temporal/claim-signals.js';
+import { waitingClaimsPage } from '../../src/temporal/claim-signals.js';
 import { startUnprocessedWebhooks } from '../../src/temporal/webhook-starter.js';
 import { EvidenceScreen } from '../../src/verification/evidence-screen.js';
-import { deliver, fixture, IDS, seedAccount } from '../fixtures/meta-webhooks/helpers.js';
+import { deliver, fixture, IDS } from '../fixtures/meta-webhooks/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { BIG_POST, historyId, seedHistory } from '../support/history-seed.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { seedAccount } from '../support/factories.js';
 
 const WATCHED_TABLES = ['SocialTaskCompletion', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
 
@@ -89,7 +90,16 @@ test('no hot-path statement reads a large table sequentially once a year of hist
       }),
     ),
   );
-  const user = await db.endUser.create({ data: { tenantId, name: 'Ana', phone: '+51911122233', instagramUsername: 'ana.plans' } });
+  const user = await db.endUser.create({
+    data: {
+      tenantId,
+      name: 'Ana',
+      phone: '+51911122233',
+      instagramUsername: 'ana.plans',
+      whatsappOptInAt: new Date(),
+      whatsappOptInSource: 'test-fixture',
+    },
+  });
   const admin = tokens.tenantAdmin(tenantId);
   const endUser = tokens.endUser(tenantId, user.id);
 
@@ -135,9 +145,11 @@ test('no hot-path statement reads a large table sequentially once a year of hist
   await startUnstartedClaims(system.deps, { graceMs: 0 });
   await startUnprocessedWebhooks(system.deps, { graceMs: 0 });
   await updateDatabaseGauges(db);
-  await signalClaimsOfCampaign(system.deps, BIG_POST.tenantId, historyId('m', 1));
-  await signalClaimsOfTenant(system.deps, BIG_POST.tenantId);
-  await signalClaimsOfCampaign(system.deps, tenantId, campaign.id);
+  const historyCampaign = { kind: 'campaign', tenantId: BIG_POST.tenantId, campaignId: historyId('m', 1) } as const;
+  await waitingClaimsPage(db, historyCampaign, undefined);
+  await waitingClaimsPage(db, historyCampaign, { campaignId: historyId('m', 1), id: historyId('c', 1) });
+  await waitingClaimsPage(db, { kind: 'tenant', tenantId: BIG_POST.tenantId }, undefined);
+  await waitingClaimsPage(db, { kind: 'campaign', tenantId, campaignId: campaign.id }, undefined);
   const bigTarget = { id: historyId('x', 1, 1), platform: 'INSTAGRAM' as const, targetId: BIG_POST.targetId };
   const screen = new EvidenceScreen({ notBefore: new Date() });
   await findClaimInIndex(db, bigTarget, { handle: 'fan.777' }, screen);

@@ -6,16 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { createClaimActivities } from '../../activities/claims.js';
 import { createNotificationActivities } from '../../activities/notifications.js';
-import { MESSAGING_LIMIT_WINDOW_MS, takeSlot } from '../../src/notifications/messaging-limit-ledger.js';
+import { MESSAGING_LIMIT_WINDOW_MS, takeSlot, takeSlotNow } from '../../src/notifications/messaging-limit-ledger.js';
 import { refreshMessagingLimit } from '../../src/notifications/refresh-messaging-limit.js';
 import { applyCapabilityUpdate } from '../../src/webhooks/apply-capability-update.js';
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { replanWorkflowId } from '../../workflows/replan-definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { seedClaim } from '../workflows/claim-support.js';
+import { fakeMetaEnv, seedClaim } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -84,15 +83,17 @@ async function portfolioWithClaims(tier: string, claims: number) {
   return { tenantId: first.tenantId, waba, business, phone, account, completionIds };
 }
 
-test('two workers never both take the last slot: 20 concurrent senders on a portfolio of 5 count exactly 5', async () => {
+test('two workers never both take the last slot: 10 concurrent senders on a portfolio of 4 count exactly 4', async () => {
   const businessId = `biz-${randomUUID()}`;
-  const decisions = await Promise.all(Array.from({ length: 20 }, (_, i) => takeSlot(db(), businessId, `+5190000${String(i).padStart(4, '0')}`, 5)));
-  expect(decisions.filter((decision) => decision.kind === 'free')).toHaveLength(5);
-  expect(decisions.filter((decision) => decision.kind === 'full')).toHaveLength(15);
-  expect(await db().messagingLimitRecipient.count({ where: { businessId } })).toBe(5);
+  const decisions = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => takeSlotNow(db(), businessId, `+5190000${String(i).padStart(4, '0')}`, 4)),
+  );
+  expect(decisions.filter((decision) => decision.kind === 'free')).toHaveLength(4);
+  expect(decisions.filter((decision) => decision.kind === 'full')).toHaveLength(6);
+  expect(await db().messagingLimitRecipient.count({ where: { businessId } })).toBe(4);
   // A recipient already counted in the window costs nothing more.
   const counted = await db().messagingLimitRecipient.findFirstOrThrow({ where: { businessId } });
-  expect(await takeSlot(db(), businessId, counted.recipient, 5)).toEqual({ kind: 'free', countedAt: null });
+  expect(await takeSlot(db(), businessId, counted.recipient, 4)).toEqual({ kind: 'free', countedAt: null });
 });
 
 test('the portfolio limit is learnt from Meta; what exceeds it waits with MESSAGING_LIMIT (never FAILED) and Meta never sees it; a user in a session window does not count; a raised limit lets the waiting ones go', async () => {
@@ -151,4 +152,20 @@ test("Meta's error answer gives the counted recipient back (nothing went out)", 
   fakeMeta.failNext({ method: 'POST', path: `/${world.phone.id}/messages`, error: { code: 131000, message: 'Something went wrong' }, status: 500 });
   await expect(activities().sendNotification({ completionId: world.completionIds[0]! })).rejects.toThrow();
   expect(await db().messagingLimitRecipient.count({ where: { businessId: world.business.id } })).toBe(0);
+});
+
+test('a text Meta refuses with 131047 is resent as the template only if the portfolio has room: the template counts, the text did not', async () => {
+  const world = await portfolioWithClaims('TIER_1', 2);
+  const [first, second] = world.completionIds as [string, string];
+  await refreshMessagingLimit(system.deps, world.account.id);
+  expect((await activities().sendNotification({ completionId: first })).notificationStatus).toBe('SENT');
+
+  // We recorded a message from the second user, but Meta's window is closed: the text is refused,
+  // and the template that would replace it does not fit the limit.
+  const user = (await db().socialTaskCompletion.findUniqueOrThrow({ where: { id: second } })).userId;
+  await db().endUser.update({ where: { id: user }, data: { lastInboundAt: new Date() } });
+  expect(await activities().sendNotification({ completionId: second })).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', held: true });
+  expect(await row(second)).toMatchObject({ notificationReason: 'MESSAGING_LIMIT', notificationAttemptId: null });
+  expect(fakeMeta.sentMessages.filter((message) => message.phoneNumberId === world.phone.id)).toHaveLength(1);
+  expect(world.business.overLimit).toBe(0);
 });

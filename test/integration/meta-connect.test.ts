@@ -16,7 +16,7 @@ import {
 import { metaErrorReply, startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_JWT_SECRET, tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 const PIN = '246810';
 const DAY_MS = 86_400_000;

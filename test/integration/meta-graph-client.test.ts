@@ -5,8 +5,8 @@ import { createGraphClient, type GraphClient } from '../../src/integrations/meta
 import { sendCloudMessage } from '../../src/integrations/meta/whatsapp-business.js';
 import { startFakeHttpServer } from '../support/fake-http-server.js';
 import { rateLimitReply, type FakeMeta } from '../fakes/fake-meta.js';
-import { startFakeMetaWithClient } from '../support/fixtures.js';
 import { outboundFailure } from '../support/outbound-failure.js';
+import { startFakeMetaWithClient } from '../support/factories.js';
 
 let fake: FakeMeta;
 let client: GraphClient;

@@ -3,8 +3,8 @@
 import { createGraphClient, type GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { buildLoginDialogUrl, debugToken, exchangeCodeForToken, exchangeForLongLivedToken } from '../../src/integrations/meta/oauth.js';
 import type { FakeMeta } from '../fakes/fake-meta.js';
-import { startFakeMetaWithClient } from '../support/fixtures.js';
 import { outboundFailure } from '../support/outbound-failure.js';
+import { startFakeMetaWithClient } from '../support/factories.js';
 
 const REDIRECT = 'https://api.example.test/meta/callback';
 const DAY_MS = 24 * 3600 * 1000;

@@ -5,9 +5,9 @@
 // longer than this test can run, so any fallback here is a wrong one).
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -26,9 +26,15 @@ beforeAll(async () => {
   const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
   const settings = await system.request('PUT', '/api/v1/tenant/settings', {
     token: admin,
-    body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: token } },
+    body: {
+      timezone: 'UTC',
+      waConfig: null,
+      metaConfig: { instagramAccountId: account.id, instagramToken: token, ...instagramWebhookPage(fakeMeta, account.id) },
+    },
   });
   expect(settings.status).toBe(200);
+  // Comment webhooks are on: a miss in the index is NOT_FOUND, not COULD_NOT_CHECK.
+  await webhooksSubscribed(system, admin);
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Outage', notificationEnabled: false } });
   expect(campaign.status).toBe(201);
   campaignId = campaign.body.id;

@@ -4,7 +4,7 @@ import type { GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { OutboundError } from '../../src/integrations/outbound-error.js';
 import { verifyActionWithMeta, type MetaCredentials, type VerifiableTask } from '../../src/verification/meta-verifier.js';
 import { rateLimitReply, type FakeMeta } from '../fakes/fake-meta.js';
-import { startFakeMetaWithClient } from '../support/fixtures.js';
+import { startFakeMetaWithClient } from '../support/factories.js';
 
 let fake: FakeMeta;
 let client: GraphClient;

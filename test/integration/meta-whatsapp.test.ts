@@ -10,8 +10,8 @@ import {
   subscribeAppToWaba,
 } from '../../src/integrations/meta/whatsapp-business.js';
 import { rateLimitReply, type FakeMeta } from '../fakes/fake-meta.js';
-import { startFakeMetaWithClient } from '../support/fixtures.js';
 import { outboundFailure } from '../support/outbound-failure.js';
+import { startFakeMetaWithClient } from '../support/factories.js';
 
 let fake: FakeMeta;
 let client: GraphClient;

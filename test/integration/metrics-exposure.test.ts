@@ -5,8 +5,8 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { startApi } from '../../src/main/api.js';
 import { requireMetricsProtection } from '../../src/main/startup-warnings.js';
 import { throttledRefresh } from '../../src/observability/throttled-refresh.js';
-import { seedCampaign, seedTask } from '../support/fixtures.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
+import { seedCampaign, seedTask } from '../support/factories.js';
 
 const METRICS_TOKEN = 'metrics-exposure-token-0123';
 

@@ -3,13 +3,13 @@
 // label carries a completion id or a phone number.
 import { IDS, fixture, newWamid, postWebhook, waitForProcessed } from '../fixtures/meta-webhooks/helpers.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/claim-scenario.js';
 import { eventually } from '../support/eventually.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../../src/observability/worker-metrics-server.js';
 import { installWorkerRuntime } from '../../src/worker/runtime.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
+import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123';
 

@@ -8,8 +8,9 @@ import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { testConfig } from '../workflows/claim-support.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
+import { seedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let tenantProvider: FakeHttpServer;
@@ -244,6 +245,35 @@ describe('outcome writes belong to the attempt that made them', () => {
     expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('UNKNOWN');
     await late;
     expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: 'late-but-sent' });
+  });
+
+  test('each attempt is recorded by its id: the one found interrupted says so, then SENT when its late answer arrives', async () => {
+    const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+    tenantReplies.push({ delayMs: 1_500, body: { id: 'late-and-recorded' } });
+    const late = slowActivities().sendNotification({ completionId: claim.completionId });
+    await eventually(async () => (await row(claim.completionId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
+    const stampedBy = (await row(claim.completionId)).notificationAttemptId!;
+    const attempt = () => database.db.notificationAttempt.findUniqueOrThrow({ where: { id: stampedBy } });
+    expect(await attempt()).toMatchObject({ completionId: claim.completionId, tenantId: claim.tenantId, outcome: null, endedAt: null });
+
+    expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('UNKNOWN');
+    expect(await attempt()).toMatchObject({ outcome: 'INTERRUPTED' });
+    await late;
+    const ended = await attempt();
+    expect(ended).toMatchObject({ outcome: 'SENT', detail: 'message id late-and-recorded' });
+    expect(ended.endedAt!.getTime()).toBeGreaterThanOrEqual(ended.startedAt.getTime());
+    // The successor found the stamp and sent nothing: no attempt of its own.
+    expect(await database.db.notificationAttempt.count({ where: { completionId: claim.completionId } })).toBe(1);
+  });
+
+  test('an attempt released by a 429 and its retry are two attempts: RELEASED, then SENT', async () => {
+    const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
+    tenantReplies.push({ status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } });
+    await expect(activities().sendNotification({ completionId: claim.completionId })).rejects.toBeInstanceOf(ApplicationFailure);
+    expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('SENT');
+    const attempts = await database.db.notificationAttempt.findMany({ where: { completionId: claim.completionId } });
+    expect(attempts.map((each) => each.outcome).sort()).toEqual(['RELEASED', 'SENT']);
+    expect(attempts.find((each) => each.outcome === 'SENT')!.id).toBe((await row(claim.completionId)).notificationAttemptId);
   });
 
   test('a retry that finds a stamp while the channel is held records UNKNOWN; a later skip cannot hide it', async () => {

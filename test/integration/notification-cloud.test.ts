@@ -12,9 +12,9 @@ import { rateLimitReply, startFakeMeta, type FakeMeta, type FakeSentMessage } fr
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { claimWorkflowId } from '../../workflows/definitions.js';
-import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { testConfig } from '../workflows/claim-support.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { seedClaim, fakeMetaEnv } from '../support/factories.js';
 
 const DAY_MS = 86_400_000;
 const TEMPLATE = { name: 'spins_added', language: 'es' };

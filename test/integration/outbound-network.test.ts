@@ -13,8 +13,9 @@ import { OutboundError } from '../../src/integrations/outbound-error.js';
 import { sendViaTenantProvider } from '../../src/integrations/whatsapp/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
-import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { testConfig } from '../workflows/claim-support.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
+import { seedClaim } from '../support/factories.js';
 
 const message = { number: '+51987654321', message: 'Congratulations, Ana!' };
 const timeoutMs = 2_000;

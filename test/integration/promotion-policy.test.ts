@@ -2,8 +2,8 @@
 // share or tagging friends is refused (422 POLICY_PROHIBITED naming the rule, nothing written);
 // Instagram follows and other shares are stored with a POLICY_RISK warning; a stored task that breaks
 // the rules shows `policy: PROHIBITED` and can still be edited without changing what it rewards.
-import { createTwoTenants } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { createTwoTenants } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantId: string;

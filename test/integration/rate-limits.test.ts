@@ -8,9 +8,9 @@ import type { Server } from 'node:http';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import { createApp } from '../../src/http/app.js';
 import { eventually } from '../support/eventually.js';
-import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantId: string;

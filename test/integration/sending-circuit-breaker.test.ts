@@ -10,10 +10,9 @@ import { decideAccountEvent } from '../../src/webhooks/account-events.js';
 import { applyAccountEvent } from '../../src/webhooks/apply-account-event.js';
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { seedClaim } from '../workflows/claim-support.js';
+import { fakeMetaEnv, seedClaim } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;

@@ -11,7 +11,7 @@ import { startUnstartedClaims } from '../../src/temporal/claim-starter.js';
 import { startUnprocessedWebhooks } from '../../src/temporal/webhook-starter.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { endUserSeeder, seedCampaign, seedTask } from '../support/fixtures.js';
+import { endUserSeeder, seedCampaign, seedTask } from '../support/factories.js';
 
 let system: TestSystem;
 let downClient: Client;

@@ -7,9 +7,9 @@ import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/f
 import { startTenantEventSweeper } from '../../src/tenant-events/event-starter.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest } from '../support/fake-http-server.js';
-import { seedCampaign, seedTask } from '../support/fixtures.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { seedCampaign, seedTask } from '../support/factories.js';
 
 const SECRET = 'whsec-tenant-events-0123456789abcdef';
 let system: TestSystem;

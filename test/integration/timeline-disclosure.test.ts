@@ -6,9 +6,9 @@
 //   does not borrow that tenant's delivery times.
 import { randomUUID } from 'node:crypto';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/claim-scenario.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
 
 let provider: FakeWhatsappProvider;
 let system: TestSystem;

@@ -4,9 +4,9 @@
 // one, and the 404s of tenant and user isolation.
 import { randomUUID } from 'node:crypto';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/claim-scenario.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
+import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
 
 let provider: FakeWhatsappProvider;
 let system: TestSystem;
@@ -39,14 +39,18 @@ test('a sent claim: claimed, verified, credited, sent through which channel with
 
   const admin = await adminTimeline(tenant, completionId);
   expect(admin.status).toBe(200);
-  expect(kinds(admin.body)).toEqual(['claimed', 'verified', 'credited', 'sent']);
+  expect(kinds(admin.body)).toEqual(['claimed', 'verified', 'credited', 'send_attempt', 'sent']);
   expect(admin.body.next).toBeNull();
-  const [claimed, verified, credited, sent] = admin.body.events;
+  const [claimed, verified, credited, attempt, sent] = admin.body.events;
   expect(claimed.at).toBe(view.claimedAt);
   expect(verified).toMatchObject({ at: view.verifiedAt, method: 'HONOR_SYSTEM', text: 'Verified by the honor system.' });
   expect(credited).toMatchObject({ spins: 4 });
   expect(sent).toMatchObject({ at: view.notification.sentAt, channel: 'TENANT_PROVIDER', providerMessageId: messageId });
   expect(sent.text).toContain(messageId);
+  // The send attempt that carried it: its id, when it started and how it ended (the admin only).
+  const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+  expect(attempt).toMatchObject({ attemptId: row.notificationAttemptId, outcome: 'SENT', endedAt: expect.any(String) });
+  expect(Date.parse(attempt.at)).toBeLessThanOrEqual(Date.parse(attempt.endedAt));
 
   // The end user's form: the same steps, no channel, message id or provider wording.
   const own = await userTimeline(user.token, completionId);

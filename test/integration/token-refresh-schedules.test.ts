@@ -16,7 +16,7 @@ import { startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 const run = promisify(execFile);
 const DAY_MS = 86_400_000;

@@ -7,14 +7,6 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { Writable } from 'node:stream';
 import { IDS, fixture, postWebhook, waitForProcessed } from '../fixtures/meta-webhooks/helpers.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
-import {
-  claimTask,
-  newScenarioUser,
-  settleCompletion,
-  setUpScenarioTenant,
-  type ScenarioTenant,
-  type ScenarioUser,
-} from '../support/claim-scenario.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/tokens.js';
@@ -22,6 +14,7 @@ import { appSecretProof } from '../../src/integrations/meta/appsecret-proof.js';
 import { createGraphClient } from '../../src/integrations/meta/graph-client.js';
 import { createLogger } from '../../src/logger.js';
 import { setupTracing, type Tracing } from '../../src/observability/tracing.js';
+import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant, type ScenarioUser } from '../support/factories.js';
 
 const PROVIDER_KEY = 'tracing-provider-key-0123456789';
 

@@ -5,7 +5,7 @@
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;

@@ -3,10 +3,11 @@
 // Real API, worker and Temporal dev server.
 import { randomUUID } from 'node:crypto';
 import { createRetentionActivities } from '../../activities/retention.js';
-import { dedupeKeyOf, fixture, IDS, newWamid, seedEndUser, seedNotification, seedTenant } from '../fixtures/meta-webhooks/helpers.js';
+import { dedupeKeyOf, fixture, IDS, newWamid } from '../fixtures/meta-webhooks/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { seedEndUser, seedNotification, seedTenant } from '../support/factories.js';
 
 let system: TestSystem;
 

@@ -8,20 +8,11 @@ import { createNotificationActivities } from '../../activities/notifications.js'
 import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { applyPendingMessageStatuses, recordMessageStatus } from '../../src/notifications/message-status.js';
 import { refreshScheduleId } from '../../src/temporal/token-refresh-schedules.js';
-import {
-  deliver,
-  fixture,
-  IDS,
-  newWamid,
-  seedAccount,
-  seedEndUser,
-  seedNotification,
-  seedTenant,
-  unixSeconds,
-} from '../fixtures/meta-webhooks/helpers.js';
+import { deliver, fixture, IDS, newWamid, unixSeconds } from '../fixtures/meta-webhooks/helpers.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { seedAccount, seedEndUser, seedNotification, seedTenant } from '../support/factories.js';
 
 let system: TestSystem;
 let graph: FakeHttpServer;

@@ -8,22 +8,10 @@ import type { Server } from 'node:http';
 import { startUnprocessedWebhooks, startWebhookWorkflow } from '../../src/temporal/webhook-starter.js';
 import { webhookWorkflowId } from '../../workflows/definitions.js';
 import { createApp } from '../../src/http/app.js';
-import {
-  dedupeKeyOf,
-  deliver,
-  fixture,
-  IDS,
-  newWamid,
-  postWebhook,
-  seedAccount,
-  seedEndUser,
-  seedTenant,
-  sign,
-  unixSeconds,
-  waitForProcessed,
-} from '../fixtures/meta-webhooks/helpers.js';
+import { dedupeKeyOf, deliver, fixture, IDS, newWamid, postWebhook, sign, unixSeconds, waitForProcessed } from '../fixtures/meta-webhooks/helpers.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
+import { seedAccount, seedEndUser, seedTenant } from '../support/factories.js';
 
 let system: TestSystem;
 let tenantA: { id: string };
@@ -173,10 +161,10 @@ describe('POST /webhooks/meta deliveries', () => {
   test.each([
     ['an Instagram comment on media no comment index watches', 'instagram-comment', 'instagram', /no comment index watches 123123123/],
     [
-      'a field we do not process (template status)',
+      'a template status update for a template no campaign sends',
       'template-status-update',
       'whatsapp_business_account',
-      /field message_template_status_update is stored but not processed/,
+      /message_template_status_update APPROVED: no campaign sends template order_confirmation/,
     ],
   ])('%s is stored and acknowledged, and recorded as ignored', async (_name, name, object, detail) => {
     const body = fixture(name);
@@ -255,6 +243,20 @@ describe('GET /api/v1/webhooks/events', () => {
     expect(unmatchedA.body.items.map((item: { id: string }) => item.id)).not.toContain(twoTenantsEventId);
     const unmatchedB = await system.request('GET', '/api/v1/webhooks/events?unmatched=true', { token: tokens.tenantAdmin(tenantB.id) });
     expect(unmatchedB.body.items.map((item: { id: string }) => item.id)).toContain(twoTenantsEventId);
+  });
+
+  test("?unmatched=true reads an indexed column of the tenants with unmatched items, not every tenant's results", async () => {
+    const row = await system.deps.db.webhookEvent.findUniqueOrThrow({ where: { id: twoTenantsEventId } });
+    expect(row.unmatchedTenantIds).toEqual([tenantB.id]);
+    // The filter the listing runs, as PostgreSQL plans it with scans of the whole table ruled out.
+    const plan = await system.deps.db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
+      return tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+        'EXPLAIN SELECT "id" FROM "WebhookEvent" WHERE "unmatchedTenantIds" @> ARRAY[$1]::text[] AND "processedAt" IS NOT NULL ORDER BY "receivedAt" DESC LIMIT 21',
+        tenantB.id,
+      );
+    });
+    expect(plan.map((line) => line['QUERY PLAN']).join('\n')).toContain('WebhookEvent_unmatchedTenantIds_idx');
   });
 
   test('another tenant sees nothing; other roles and anonymous callers are refused', async () => {

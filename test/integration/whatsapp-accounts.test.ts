@@ -8,7 +8,7 @@ import { startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 let fake: FakeMeta;
 let system: TestSystem;

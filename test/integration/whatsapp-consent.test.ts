@@ -10,8 +10,8 @@ import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-
 import { applyMessagesChange } from '../../src/webhooks/apply-messages-change.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
-import { seedClaim, testConfig } from '../workflows/claim-support.js';
+import { testConfig } from '../workflows/claim-support.js';
+import { fakeMetaEnv, seedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let fakeMeta: FakeMeta;

@@ -47,6 +47,8 @@ export interface DmmfIndex {
   readonly dbName?: string | null;
   readonly algorithm?: string;
   readonly fields: readonly { readonly name: string; readonly sortOrder?: 'asc' | 'desc'; readonly operatorClass?: unknown }[];
+  /** A partial index's predicate (`where: raw("...")`); read from the schema text, which DMMF omits */
+  readonly where?: string;
 }
 
 export interface Datamodel {
@@ -60,7 +62,29 @@ export function parsePrismaSchema(source: string, fileName = 'schema.prisma'): D
   const dmmf = JSON.parse(prismaSchemaWasm.get_dmmf(JSON.stringify({ prismaSchema: [[fileName, source]] }))) as {
     datamodel: Datamodel;
   };
-  return dmmf.datamodel;
+  return withPartialIndexPredicates(dmmf.datamodel, source);
+}
+
+/**
+ * Prisma's parser validates `where: raw("...")` (preview feature partialIndexes) but its DMMF leaves
+ * the predicate out: it is read from the schema text here, by the index's map name (required).
+ */
+function withPartialIndexPredicates(datamodel: Datamodel, source: string): Datamodel {
+  const predicates = new Map<string, string>();
+  for (const line of source.split('\n')) {
+    if (!/^\s*@@(index|unique)\(/.test(line) || !line.includes('where:')) continue;
+    const name = /map:\s*"([^"]+)"/.exec(line)?.[1];
+    const where = /where:\s*raw\("((?:[^"\\]|\\.)*)"\)/.exec(line)?.[1];
+    if (!name || where === undefined) throw new Unsupported(`a partial index without map: "name" and where: raw("..."): ${line.trim()}`);
+    predicates.set(name, JSON.parse(`"${where}"`) as string);
+  }
+  if (predicates.size === 0) return datamodel;
+  return {
+    ...datamodel,
+    indexes: datamodel.indexes.map((index) =>
+      index.dbName && predicates.has(index.dbName) ? { ...index, where: predicates.get(index.dbName)! } : index,
+    ),
+  };
 }
 
 export function readPrismaSchemaFile(path: string): Datamodel {
@@ -245,7 +269,8 @@ export function renderPrismaDdl(datamodel: Datamodel): string[] {
       const method = index.algorithm ? INDEX_ALGORITHMS[index.algorithm] : 'btree';
       if (!method) throw new Unsupported(`the index algorithm ${index.algorithm}`);
       const list = index.fields.map((field) => `${quoteIdent(columnOf(model, field.name))}${field.sortOrder === 'desc' ? ' DESC' : ''}`).join(', ');
-      statements.push(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${quoteIdent(table)} USING ${method} (${list})`);
+      const predicate = index.where === undefined ? '' : ` WHERE ${index.where}`;
+      statements.push(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${quoteIdent(table)} USING ${method} (${list})${predicate}`);
     }
   }
 

@@ -23,11 +23,11 @@ export async function createEmptyDatabase(): Promise<{ name: string; url: string
   return { name, url: `${baseUrl()}/${name}` };
 }
 
-export async function createTestDatabase(options: { onQuery?: (query: IssuedQuery) => void } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { onQuery?: (query: IssuedQuery) => void; maxConnections?: number } = {}): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE "${name}" TEMPLATE app_template`);
   const url = `${baseUrl()}/${name}`;
-  const db = createDatabase(url, { maxConnections: 5, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  const db = createDatabase(url, { maxConnections: options.maxConnections ?? 5, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
     url,

@@ -79,9 +79,14 @@ export async function startTestSystem(
     onQuery?: (query: IssuedQuery) => void;
     /** A running Temporal server to use instead of a fresh dev server (see createDevServerEnv) */
     temporalAddress?: string;
+    /** connections of the one pool the API and the worker share (5: enough for tests; benches size it like production) */
+    databasePoolSize?: number;
   } = {},
 ): Promise<TestSystem> {
-  const database = await createTestDatabase(options.onQuery ? { onQuery: options.onQuery } : {});
+  const database = await createTestDatabase({
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    ...(options.databasePoolSize ? { maxConnections: options.databasePoolSize } : {}),
+  });
   const temporalEnv = await createDevServerEnv({ address: options.temporalAddress });
   const config = loadConfig({
     ...BASE_TEST_ENV,

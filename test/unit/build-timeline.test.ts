@@ -29,6 +29,7 @@ function facts(claim: Partial<TimelineFacts['claim']>, more: Partial<TimelineFac
     creditedAt: verifiedAt,
     window: { startHour: 9, endHour: 21, timeZone: 'America/Lima', enabled: true },
     deliveries: [],
+    attempts: [],
     live: undefined,
     heldSince: null,
     verifyDelayMs: 5 * 60_000,
@@ -95,4 +96,42 @@ test('a pending claim the workflow cannot be asked about: verification estimated
     events: [{ at: claimedAt.toISOString(), kind: 'claimed', text: 'Claimed.' }],
     next: { at: '2026-11-30T10:05:00.000Z', kind: 'verify', text: 'Waiting until 2026-11-30T10:05:00.000Z to verify.' },
   });
+});
+
+test('the admin sees each send attempt (id, start, how it ended); the user sees none', () => {
+  const attempted = facts(
+    { notificationStatus: 'UNKNOWN', notificationAttemptedAt: new Date('2026-11-30T10:07:00Z'), notificationError: 'an earlier send attempt ended' },
+    {
+      attempts: [
+        {
+          id: 'attempt-1',
+          startedAt: new Date('2026-11-30T10:06:00Z'),
+          endedAt: new Date('2026-11-30T10:06:01Z'),
+          outcome: 'RELEASED',
+          detail: 'HTTP 429',
+        },
+        {
+          id: 'attempt-2',
+          startedAt: new Date('2026-11-30T10:07:00Z'),
+          endedAt: new Date('2026-11-30T10:07:20Z'),
+          outcome: 'INTERRUPTED',
+          detail: null,
+        },
+      ],
+    },
+  );
+  const admin = buildTimeline(attempted, 'tenant_admin').events.filter((event) => event.kind === 'send_attempt');
+  expect(admin).toEqual([
+    {
+      at: '2026-11-30T10:06:00.000Z',
+      kind: 'send_attempt',
+      text: 'Send attempt attempt-1: nothing went out; retried (HTTP 429).',
+      attemptId: 'attempt-1',
+      endedAt: '2026-11-30T10:06:01.000Z',
+      outcome: 'RELEASED',
+    },
+    expect.objectContaining({ attemptId: 'attempt-2', outcome: 'INTERRUPTED', endedAt: '2026-11-30T10:07:20.000Z' }),
+  ]);
+  expect(admin[1]!.text).toMatch(/^Send attempt attempt-2: it ended without recording its outcome/);
+  expect(buildTimeline(attempted, 'end_user').events.some((event) => event.kind === 'send_attempt')).toBe(false);
 });

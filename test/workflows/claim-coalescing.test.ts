@@ -3,6 +3,7 @@
 // message lists them all and the others are recorded COALESCED into it; and two messages to the same
 // user (other campaigns) are never less than 6 s apart. Time-skipping server, real activities and
 // database, a fake provider over HTTP.
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { pino } from 'pino';
@@ -11,7 +12,8 @@ import { createNotificationActivities } from '../../activities/notifications.js'
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { claimStateQuery, claimWorkflowId, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
-import { seedClaim, testConfig, waitForCompletion, type SeededClaim, useClaimTestWorld } from './claim-support.js';
+import { testConfig, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { seedClaim, type SeededClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ providerKey: 'coalescing-key' });
 
@@ -36,8 +38,8 @@ async function sameUserClaim(of: SeededClaim, title: string, campaignId = of.cam
 }
 
 /** The real notification activities, called directly (as a retrying Temporal would). */
-function notificationActivities() {
-  const config = testConfig();
+function notificationActivities(env: Record<string, string> = {}) {
+  const config = testConfig(env);
   return createNotificationActivities({
     config,
     db: world.database.db,
@@ -188,4 +190,54 @@ test("a message lists every task it carries, transitively: X absorbs Y, X is rel
   for (const title of ['Share our post', 'Comment on our post', 'Like our reel']) expect(messages[0]!.message).toContain(title);
   expect(messages[0]!.message).toContain('6 spins'); // 2 + 2 + 2
   expect(await row(y)).toMatchObject({ notificationStatus: 'COALESCED' });
+});
+
+test("the same phone at two tenants that share the platform's number is one recipient: the second message waits 6 s", async () => {
+  // Two tenants without their own channel send through the platform's provider; their end users
+  // have the same phone number (seedClaim gives every user the same one).
+  const activities = notificationActivities({ WHATSAPP_API_URL: world.provider.sendUrl, WHATSAPP_API_KEY: world.provider.apiKey });
+  const first = await seedClaim(world.database.db, world.harness.secrets);
+  const second = await seedClaim(world.database.db, world.harness.secrets);
+  await markVerified([first.completionId, second.completionId]);
+  const sentBefore = world.provider.sent.length;
+
+  expect(await activities.sendNotification({ completionId: first.completionId })).toMatchObject({ notificationStatus: 'SENT' });
+  await expect(activities.sendNotification({ completionId: second.completionId })).rejects.toThrow(/less than 6 s ago/);
+  expect(world.provider.sent.length - sentBefore).toBe(1);
+});
+
+test("a worker whose clock runs 10 s ahead still keeps 6 s after another worker's message: the database's clock decides", async () => {
+  const first = await seedClaim(world.database.db, world.harness.secrets, {
+    providerUrl: world.provider.sendUrl,
+    providerKey: world.provider.apiKey,
+  });
+  const other = await world.database.db.campaign.create({
+    data: { tenantId: first.tenantId, name: 'Winter', notificationStartHour: 0, notificationEndHour: 0 },
+  });
+  const second = await sameUserClaim(first, 'Follow our winter page', other.id);
+  await markVerified([first.completionId, second]);
+  const activities = notificationActivities();
+  expect(await activities.sendNotification({ completionId: first.completionId })).toMatchObject({ notificationStatus: 'SENT' });
+
+  // The next send runs on a worker whose wall clock is 10 s ahead (only Date is faked; timers run).
+  jest.useFakeTimers({
+    now: Date.now() + 10_000,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+  try {
+    await expect(activities.sendNotification({ completionId: second })).rejects.toThrow(/less than 6 s ago/);
+  } finally {
+    jest.useRealTimers();
+  }
 });

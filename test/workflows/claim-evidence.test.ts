@@ -4,7 +4,8 @@
 // the task does not count, and a proof-code claim is verified by the code whoever commented.
 import { randomUUID } from 'node:crypto';
 import { claimWorkflowId } from '../../workflows/definitions.js';
-import { seedClaim, type SeededClaim, useClaimTestWorld } from './claim-support.js';
+import { useClaimTestWorld } from './claim-support.js';
+import { seedClaim, type SeededClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ metaAppSecret: 'claim-evidence-secret', providerKey: 'tenant-provider-key' });
 

@@ -1,10 +1,13 @@
-// Crawls that cannot finish, on the time-skipping server with the real activities, a real database
-// and the fake Graph API over HTTP: a crawl that fails part-way resumes at the page it had reached
-// (its checkpoint), and a claim whose target Meta does not let us read for META_OUTAGE_FALLBACK_AFTER
-// goes to the task's fallback, never to FAILED. Every time asserted here is the workflow's clock.
+// What the comment index cannot say, on the time-skipping server with the real activities, a real
+// database and the fake Graph API over HTTP: a crawl that fails part-way resumes at the page it had
+// reached (its checkpoint); a claim whose target Meta does not let us read for
+// META_OUTAGE_FALLBACK_AFTER goes to the task's fallback, never to FAILED; and without Instagram's
+// comment webhooks (which alone bring replies on older threads) a miss is COULD_NOT_CHECK, not
+// NOT_FOUND. Every time asserted here is the workflow's clock.
 import { ApplicationFailure } from '@temporalio/activity';
 import { metaErrorReply, type FakeIgMedia, type FakeToken } from '../fakes/fake-meta.js';
-import { activityScheduledAt, seedClaim, useClaimTestWorld } from './claim-support.js';
+import { activityScheduledAt, useClaimTestWorld } from './claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
 const OUTAGE_FALLBACK_AFTER_MS = 10 * MINUTE_MS;
@@ -102,3 +105,37 @@ test("a target whose crawl never finishes sends its claims to the task's fallbac
   expect(waited).toBeGreaterThanOrEqual(OUTAGE_FALLBACK_AFTER_MS);
   expect(waited).toBeLessThan(OUTAGE_FALLBACK_AFTER_MS + 5 * MINUTE_MS);
 }, 120_000);
+
+describe("a miss on Instagram depends on the account's comment webhooks (replies on older threads come only through them)", () => {
+  test('without an active webhook subscription: COULD_NOT_CHECK, then the fallback decides; never NOT_FOUND', async () => {
+    const business = instagramBusiness('unsubscribed.store');
+    world.fakeMeta.addInstagramComment(business.media.id, { username: 'someone.else' });
+    const claim = await seedCommentClaim(business, 'HONOR_SYSTEM');
+
+    const handle = await world.harness.startClaim(claim.completionId);
+    expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
+    const decided = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
+    expect(decided).toMatchObject({ verificationMethod: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR' });
+    expect(decided.detail).toMatch(/^COULD_NOT_CHECK: .*webhook subscription is not active for Instagram account \d+ \(NOT_CONFIGURED\)/);
+  });
+
+  test('with the subscription active for the account: the same miss is NOT_FOUND', async () => {
+    const business = instagramBusiness('subscribed.store');
+    world.fakeMeta.addInstagramComment(business.media.id, { username: 'someone.else' });
+    const claim = await seedCommentClaim(business, 'HONOR_SYSTEM');
+    await world.database.db.metaWebhookSubscription.create({
+      data: {
+        ownerKey: `tenant:${claim.tenantId}`,
+        tenantId: claim.tenantId,
+        status: 'SUBSCRIBED',
+        details: [{ object: 'instagram', id: business.accountId, fields: ['comments', 'mentions'], status: 'SUBSCRIBED' }],
+      },
+    });
+
+    const handle = await world.harness.startClaim(claim.completionId);
+    expect(await handle.result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
+    const decided = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
+    expect(decided).toMatchObject({ verificationMethod: 'TENANT_META_API', reason: 'NOT_FOUND_ON_POST', spinsAwarded: 0 });
+    expect(decided.detail).toMatch(/No comment by @ana\.ig/);
+  });
+});

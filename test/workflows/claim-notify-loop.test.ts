@@ -7,7 +7,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { claimStateQuery, notificationSettingsChangedSignal, notifyNowSignal } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
-import { isActivityOf, RECORDS_VERIFICATION, seedClaim, testConfig, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { isActivityOf, RECORDS_VERIFICATION, testConfig, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ metaAppSecret: 'notify-loop-secret' });
 

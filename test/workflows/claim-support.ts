@@ -2,30 +2,34 @@
 // workflow bundle and activities, a real database, and fake outside services over HTTP.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { createActivities } from '../../activities/index.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js';
 import type { Database } from '../../src/db/client.js';
+import { preloadedWorkflowModules } from '../../src/worker/options.js';
 import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflowInput } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/eventually.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
 import { createTimeSkippingEnv } from '../support/temporal.js';
 import { BASE_TEST_ENV } from '../support/system.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 export const TASK_QUEUE = 'claims-test';
 
 let bundle: { code: string } | undefined;
 export async function workflowBundle(): Promise<{ code: string }> {
-  bundle ??= await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundle ??= await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: preloadedWorkflowModules(WORKFLOWS_PATH),
+    logger: quietBundlerLogger,
+  });
   return bundle;
 }
 
@@ -120,94 +124,6 @@ export async function startClaimHarness(db: Database, env: Record<string, string
       await temporalEnv.teardown();
     },
   };
-}
-
-export interface SeededClaim {
-  tenantId: string;
-  campaignId: string;
-  taskId: string;
-  userId: string;
-  completionId: string;
-}
-
-/** A tenant whose custom WhatsApp provider is `providerUrl`, with one campaign, task, user and claim. */
-export async function seedClaim(
-  db: Database,
-  secrets: SecretBox,
-  options: {
-    providerUrl?: string;
-    providerKey?: string;
-    tenantTimezone?: string;
-    campaign?: Partial<{
-      timezone: string | null;
-      notificationEnabled: boolean;
-      notificationStartHour: number;
-      notificationEndHour: number;
-      endsAt: Date | null;
-    }>;
-    task?: Partial<{
-      platform: 'INSTAGRAM' | 'FACEBOOK' | 'TIKTOK' | 'TWITTER';
-      actionType: 'FOLLOW' | 'LIKE' | 'COMMENT' | 'SHARE' | 'MENTION';
-      targetId: string | null;
-      verificationStrategy: 'META_API' | 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
-      fallbackStrategy: 'HONOR_SYSTEM' | 'STATISTICAL' | 'MANUAL';
-      statisticalApprovalRate: number;
-      spinsReward: number;
-    }>;
-    metaConfig?: Record<string, string>;
-    handle?: string;
-  } = {},
-): Promise<SeededClaim> {
-  const slug = `t-${randomUUID().slice(0, 8)}`;
-  const tenant = await db.tenant.create({
-    data: {
-      name: slug,
-      slug,
-      timezone: options.tenantTimezone ?? 'UTC',
-      waConfig: options.providerUrl
-        ? secrets.sealJson({ apiUrl: options.providerUrl, apiKey: options.providerKey ?? 'tenant-key', sender: 'Acme' })
-        : null,
-      metaConfig: options.metaConfig ? secrets.sealJson(options.metaConfig) : null,
-    },
-  });
-  const campaign = await db.campaign.create({
-    data: { tenantId: tenant.id, name: 'Summer', notificationStartHour: 0, notificationEndHour: 0, ...options.campaign },
-  });
-  const task = await db.socialMediaTask.create({
-    data: {
-      tenantId: tenant.id,
-      campaignId: campaign.id,
-      title: 'Comment on our post',
-      platform: 'INSTAGRAM',
-      actionType: 'COMMENT',
-      spinsReward: 3,
-      verificationStrategy: 'HONOR_SYSTEM',
-      ...options.task,
-    },
-  });
-  const user = await db.endUser.create({
-    data: {
-      tenantId: tenant.id,
-      name: 'Ana',
-      phone: '+51987654321',
-      instagramUsername: 'ana.ig',
-      whatsappOptInAt: new Date(),
-      whatsappOptInSource: 'test-fixture',
-    },
-  });
-  const completionId = randomUUID();
-  await db.socialTaskCompletion.create({
-    data: {
-      id: completionId,
-      tenantId: tenant.id,
-      campaignId: campaign.id,
-      taskId: task.id,
-      userId: user.id,
-      workflowId: claimWorkflowId(completionId),
-      handle: options.handle ?? null,
-    },
-  });
-  return { tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, completionId };
 }
 
 /** Every string and payload of a value (a history event), decoded: local activities' markers name their type in payload bytes. */

@@ -6,7 +6,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { claimStateQuery } from '../../workflows/definitions.js';
 import { rateLimitReply, type FakeIgMedia, type FakeToken } from '../fakes/fake-meta.js';
-import { activityScheduledAt, seedClaim, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { activityScheduledAt, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

@@ -10,12 +10,12 @@ import {
   activityScheduledAt,
   RECORDS_VERIFICATION,
   nextLocalTime,
-  seedClaim,
   startClaimHarness,
   waitForCompletion,
   workflowBundle,
   type ClaimHarness,
 } from './claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let provider: FakeHttpServer;

@@ -7,7 +7,7 @@ import type { RefreshWhatsappTokenSummary } from '../../workflows/refresh-whatsa
 import { metaErrorReply, startFakeMeta, type FakeMeta, type FakeToken } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv } from '../support/fixtures.js';
+import { fakeMetaEnv } from '../support/factories.js';
 
 const DAY_MS = 86_400_000;
 

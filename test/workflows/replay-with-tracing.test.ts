@@ -6,7 +6,8 @@ import { WORKFLOW_INTERCEPTOR_MODULES, workflowSpanSinks } from '../../src/obser
 import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-server.js';
-import { seedClaim, startClaimHarness, type ClaimHarness } from './claim-support.js';
+import { startClaimHarness, type ClaimHarness } from './claim-support.js';
+import { seedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let provider: FakeHttpServer;

@@ -4,7 +4,14 @@ import type { Campaign } from '../../generated/prisma/client.js';
 export function toCampaignView(campaign: Campaign) {
   const template =
     campaign.notificationTemplateName && campaign.notificationTemplateLanguage
-      ? { name: campaign.notificationTemplateName, language: campaign.notificationTemplateLanguage }
+      ? {
+          name: campaign.notificationTemplateName,
+          language: campaign.notificationTemplateLanguage,
+          /** As Meta reported it when the campaign was saved (MARKETING, UTILITY…); null when not checked */
+          category: campaign.notificationTemplateCategory,
+          /** Meta's status (APPROVED, PAUSED, DISABLED…), followed by its status updates; null when not checked */
+          status: campaign.notificationTemplateStatus,
+        }
       : null;
   return {
     id: campaign.id,

@@ -8,6 +8,7 @@ import {
   missingAccountError,
   type PatchCampaignInput,
 } from './campaign-input.js';
+import { checkCampaignTemplate } from './check-campaign-template.js';
 import { toCampaignView } from './campaign-view.js';
 import { findCampaignOr404 } from './get-campaign.js';
 import { orNotFound } from '../../db/prisma-errors.js';
@@ -21,6 +22,7 @@ const NOTIFICATION_COLUMNS = [
   'whatsappAccountId',
   'notificationTemplateName',
   'notificationTemplateLanguage',
+  'notificationTemplateStatus',
   'endsAt',
 ] as const satisfies readonly (keyof Campaign)[];
 
@@ -38,9 +40,20 @@ export async function updateCampaign(ctx: TenantContext, { campaignId, changes: 
   if (input.whatsappAccountId && input.whatsappAccountId !== before.whatsappAccountId) {
     await assertUsableWhatsappAccount(db, input.whatsappAccountId);
   }
+  const columns = campaignColumns(input);
+  // The template is checked again when it or the account that sends it changes.
+  const checksTemplate = input.notificationTemplate !== undefined || input.whatsappAccountId !== undefined;
+  const template = checksTemplate
+    ? await checkCampaignTemplate(ctx, {
+        whatsappAccountId: input.whatsappAccountId !== undefined ? input.whatsappAccountId : before.whatsappAccountId,
+        notificationTemplateName: columns.notificationTemplateName !== undefined ? columns.notificationTemplateName : before.notificationTemplateName,
+        notificationTemplateLanguage:
+          columns.notificationTemplateLanguage !== undefined ? columns.notificationTemplateLanguage : before.notificationTemplateLanguage,
+      })
+    : undefined;
   let after: Campaign;
   try {
-    after = await orNotFound(db.campaign.update({ where: { id: campaignId }, data: campaignColumns(input) }), 'campaign');
+    after = await orNotFound(db.campaign.update({ where: { id: campaignId }, data: { ...columns, ...template?.columns } }), 'campaign');
   } catch (error) {
     if (isMissingAccountError(error)) throw missingAccountError(error);
     throw error;
@@ -56,5 +69,5 @@ export async function updateCampaign(ctx: TenantContext, { campaignId, changes: 
       deps.logger.warn({ err: error, campaignId }, 'could not signal claims of an edited campaign');
     }
   }
-  return toCampaignView(after);
+  return { ...toCampaignView(after), warnings: template?.warnings ?? [] };
 }

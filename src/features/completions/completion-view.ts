@@ -32,6 +32,9 @@ export function toCompletionView(row: SocialTaskCompletion) {
       error: row.notificationError,
       /** Why it waits, was skipped or failed (src/domain/notification-reason.ts); our code, never Meta's words */
       reason: row.notificationReason,
+      /** What Meta charges the message as (pricing.category of its status webhooks) and whether it is billable */
+      pricingCategory: row.notificationPricingCategory,
+      billable: row.notificationBillable,
       /** COALESCED: the completion whose message carried this notification */
       coalescedInto: row.notificationCoalescedIntoId,
     },
@@ -52,6 +55,6 @@ export function toEndUserClaimView(row: SocialTaskCompletion) {
     reason,
     detail: publicSentence(reason),
     verificationMethod: null,
-    notification: { ...full.notification, providerMessageId: null, error: null },
+    notification: { ...full.notification, providerMessageId: null, error: null, pricingCategory: null, billable: null },
   };
 }

@@ -7,6 +7,7 @@ import { AppError } from '../../http/errors.js';
 import type { TenantContext } from '../../http/use-case-context.js';
 import { loadMetaCredentialSources } from '../../verification/credential-sources.js';
 import { checkTaskTarget, type CheckableTask, type TargetCheck } from '../../verification/task-target-check.js';
+import { refuseBeyondWatchedTargetLimit } from './watched-targets.js';
 
 export interface TaskWarning {
   readonly code: 'ACTION_NOT_CHECKABLE' | 'NO_META_CREDENTIALS' | 'TARGET_CHECK_UNAVAILABLE';
@@ -23,6 +24,7 @@ export async function checkTask(ctx: TenantContext, task: CheckableTask): Promis
 /** Throws the 422s; returns the warnings to answer with the stored task. */
 export async function assessTaskTarget(ctx: TenantContext, task: CheckableTask): Promise<TaskWarning[]> {
   if (task.verificationStrategy !== 'META_API') return [];
+  await refuseBeyondWatchedTargetLimit(ctx, task);
   const check = await checkTask(ctx, task);
   const warn = (code: TaskWarning['code']): TaskWarning[] => [
     { code, message: `${check.reason}; the ${task.fallbackStrategy} fallback will decide claims`, fallback: task.fallbackStrategy },

@@ -8,6 +8,7 @@ import { checkStoredTask } from './check-task.js';
 import { createTask } from './create-task.js';
 import { listTasks } from './list-tasks.js';
 import { createTaskSchema, listTasksQuery, updateTaskSchema } from './task-input.js';
+import { refuseForeignLinks } from './title-links.js';
 import { updateTask } from './update-task.js';
 
 // Task targets are checked against Meta (deps.graph) before a task is stored.
@@ -16,6 +17,7 @@ export function taskRoutes(deps: AppDeps): Router {
   router.post('/campaigns/:campaignId/tasks', requireRole('tenant_admin'), async (req, res) => {
     const ctx = tenantContext(deps, req);
     const task = parseInput(createTaskSchema, req.body);
+    refuseForeignLinks(task.title, deps.config.publicAppUrl);
     res.status(201).json(await createTask(ctx, { campaignId: pathParam(req, 'campaignId', 'campaign'), task }));
   });
   // End users see the task list too (still only their tenant's), in their reduced view.
@@ -27,6 +29,7 @@ export function taskRoutes(deps: AppDeps): Router {
   router.patch('/tasks/:taskId', requireRole('tenant_admin'), async (req, res) => {
     const ctx = tenantContext(deps, req);
     const changes = parseInput(updateTaskSchema, req.body);
+    refuseForeignLinks(changes.title, deps.config.publicAppUrl);
     res.json(await updateTask(ctx, { taskId: pathParam(req, 'taskId', 'task'), changes }));
   });
   router.post('/tasks/:taskId/check', requireRole('tenant_admin'), async (req, res) => {

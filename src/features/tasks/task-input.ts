@@ -12,8 +12,11 @@ export const httpUrl = z
   .max(2048)
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
 
+/** A title goes into a one-line WhatsApp message (title-links.ts refuses links in it). */
+export const MAX_TASK_TITLE_LENGTH = 100;
+
 export const taskFields = {
-  title: z.string().trim().min(1).max(200),
+  title: z.string().trim().min(1).max(MAX_TASK_TITLE_LENGTH),
   platform: z.enum(SocialPlatform),
   actionType: z.enum(SocialActionType),
   targetId: z.string().trim().min(1).max(200).optional(),

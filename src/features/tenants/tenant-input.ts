@@ -1,4 +1,4 @@
-// The body of POST /tenants, and the time-zone field other bodies share.
+// The bodies of POST /tenants and PATCH /tenants/:id, and the time-zone field other bodies share.
 import { z } from 'zod';
 import { isValidTimeZone } from '../../domain/notification-window.js';
 
@@ -17,3 +17,11 @@ export const createTenantSchema = z
   })
   .strict();
 export type CreateTenantInput = z.infer<typeof createTenantSchema>;
+
+export const updateTenantSchema = z
+  .object({
+    /** Notifications of a tenant without a channel of its own may go out on the platform's WhatsApp provider */
+    platformWhatsappAllowed: z.boolean(),
+  })
+  .strict();
+export type UpdateTenantInput = z.infer<typeof updateTenantSchema>;

@@ -51,6 +51,8 @@ export interface TimelineFacts {
   readonly window: { readonly startHour: number; readonly endHour: number; readonly timeZone: string; readonly enabled: boolean };
   /** Delivery statuses Meta reported for the message (delivered, read, failed) */
   readonly deliveries: readonly { status: string; occurredAt: Date; errorCode: number | null; errorTitle: string | null }[];
+  /** The notification's send attempts, oldest first (src/notifications/send-attempts.ts); tenant admins only */
+  readonly attempts: readonly { id: string; startedAt: Date; endedAt: Date | null; outcome: string | null; detail: string | null }[];
   /** The workflow's live state; undefined when it is finished or could not be asked */
   readonly live: ClaimState | undefined;
   /** Since when the notification is held, from the workflow history, when known */
@@ -115,6 +117,7 @@ function notificationEvents(facts: TimelineFacts, admin: boolean): TimelineEvent
       text: admin ? `Notification held: ${live?.detail ?? claim.notificationError ?? 'no reason recorded'}.` : 'Your notification is delayed.',
     });
   }
+  if (admin) events.push(...facts.attempts.map(attemptEvent));
   switch (claim.notificationStatus) {
     case 'SENDING':
       events.push({ at: iso(claim.notificationAttemptedAt), kind: 'sending', text: 'Sending the notification.' });
@@ -158,6 +161,27 @@ function notificationEvents(facts: TimelineFacts, admin: boolean): TimelineEvent
       }
   }
   return events;
+}
+
+const ATTEMPT_ENDINGS: Record<string, string> = {
+  SENT: 'the provider took the message',
+  FAILED: 'the provider refused it',
+  UNKNOWN: 'no clear answer; it may have gone out, so it was not resent',
+  RELEASED: 'nothing went out; retried',
+  INTERRUPTED: 'it ended without recording its outcome (the worker stopped or timed out); it may have gone out, so it was not resent',
+};
+
+/** One send attempt (tenant admins): its id, when it started, how it ended. */
+function attemptEvent(attempt: TimelineFacts['attempts'][number]): TimelineEvent {
+  const ending = attempt.outcome ? (ATTEMPT_ENDINGS[attempt.outcome] ?? attempt.outcome.toLowerCase()) : 'still in flight';
+  return {
+    at: iso(attempt.startedAt),
+    kind: 'send_attempt',
+    text: `Send attempt ${attempt.id}: ${ending}${attempt.detail ? ` (${attempt.detail})` : ''}.`,
+    attemptId: attempt.id,
+    endedAt: iso(attempt.endedAt),
+    outcome: attempt.outcome,
+  };
 }
 
 function sentEvent(claim: TimelineFacts['claim'], admin: boolean): TimelineEvent {

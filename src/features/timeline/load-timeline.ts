@@ -53,6 +53,16 @@ export async function loadTimeline(ctx: TenantContext, { completionId }: { compl
         })
       : [];
 
+  // Each send attempt, for the admin: which one reached the provider, why the claim is UNKNOWN.
+  const attempts =
+    audience === 'tenant_admin'
+      ? await deps.db.notificationAttempt.findMany({
+          where: { completionId: claim.id, tenantId: claim.tenantId },
+          orderBy: [{ startedAt: 'asc' }, { id: 'asc' }],
+          select: { id: true, startedAt: true, endedAt: true, outcome: true, detail: true },
+        })
+      : [];
+
   const moving = claim.status === 'PENDING' || (claim.status === 'VERIFIED' && !isNotificationFinal(claim.notificationStatus));
   const live = moving && claim.workflowStartedAt ? await askLiveState(deps, claim.workflowId) : undefined;
   const heldSince = live?.phase === 'HELD' ? await heldSinceOf(deps, claim.workflowId) : null;
@@ -67,6 +77,7 @@ export async function loadTimeline(ctx: TenantContext, { completionId }: { compl
       enabled: claim.campaign.notificationEnabled,
     },
     deliveries,
+    attempts,
     live,
     heldSince,
     verifyDelayMs: deps.config.claimVerifyDelayMs,

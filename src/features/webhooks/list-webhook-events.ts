@@ -25,10 +25,11 @@ export async function listWebhookEvents(ctx: TenantContext, page: ListWebhookEve
   const { tenantId } = ctx;
   const db = ctx.deps.db;
   // A delivery concerning the tenant has its tenantId, or null when it concerned several tenants
-  // (result.tenantIds names them): both branches start on the (tenantId, receivedAt) index.
+  // (result.tenantIds names them); unmatched items are listed through their own indexed column.
   const concernsTenant =
     page.unmatched === 'true'
-      ? { OR: [{ tenantId }, { tenantId: null }], result: { path: ['unmatchedTenantIds'], array_contains: [tenantId] } }
+      ? // The indexed column, not a jsonb path of every tenant's results.
+        { unmatchedTenantIds: { has: tenantId } }
       : { OR: [{ tenantId }, { tenantId: null, result: { path: ['tenantIds'], array_contains: [tenantId] } }] };
   const { where: afterCursor, ...order } = pageArgs(page, { key: 'receivedAt' });
   const rows = await db.webhookEvent.findMany({

@@ -25,6 +25,7 @@ import { pageRoutes } from './routes-pages.js';
 import { whatsappRoutes, type ServiceWindowMode } from './routes-whatsapp.js';
 import { createSeeders, type FakeMetaClock, type FakeMetaSeeders } from './seed.js';
 import { createState, type FakeMetaState, type FakeSentMessage, type FakeToken } from './state.js';
+import { startStatusWebhooks, type StatusWebhookOptions, type StatusWebhookSender } from './status-webhooks.js';
 
 export interface FakeMetaOptions {
   appId?: string;
@@ -113,6 +114,12 @@ export interface FakeMeta extends FakeMetaSeeders {
    * 'token' (valid token + appsecret_proof enforced before the handler runs). Returns a remover.
    */
   override(method: HttpMethod, pattern: RegExp, handler: FakeMetaHandler, options?: { auth?: RouteAuth }): () => void;
+  /**
+   * From now on, POST Meta's status webhooks for every message accepted (signed, echoing
+   * biz_opaque_callback_data, retried while the receiver is down); undefined stops. Returns the
+   * sender (how many were delivered).
+   */
+  sendStatusWebhooks(options: StatusWebhookOptions | undefined): StatusWebhookSender | undefined;
   close(): Promise<void>;
 }
 
@@ -178,6 +185,7 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
   ];
 
   let usageHeaders: Record<string, string> | undefined;
+  let statusWebhooks: StatusWebhookSender | undefined;
 
   function takeFault(method: string, path: string): ActiveFault | undefined {
     const fault = faults.find(
@@ -284,7 +292,10 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       if (fault.delayMs) await delay(fault.delayMs);
       return reply;
     }
+    const acceptedBefore = state.sentMessages.length;
     const routed = await route(request, version, path);
+    // Statuses are due from acceptance, even if the answer below is late or never read.
+    for (const message of state.sentMessages.slice(acceptedBefore)) statusWebhooks?.accepted(message);
     // Meta's usage headers ride on every answer once set (fake.setUsage).
     const reply: FakeReply = usageHeaders ? { ...routed, headers: { ...usageHeaders, ...routed.headers } } : routed;
     if (fault?.delayMs) await delay(fault.delayMs);
@@ -382,7 +393,13 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
         if (index >= 0) overrides.splice(index, 1);
       };
     },
+    sendStatusWebhooks(webhookOptions) {
+      statusWebhooks?.close();
+      statusWebhooks = webhookOptions ? startStatusWebhooks(state, webhookOptions) : undefined;
+      return statusWebhooks;
+    },
     close: async () => {
+      statusWebhooks?.close();
       for (const finish of [...pendingDelays]) finish();
       await server.close();
     },
@@ -394,3 +411,4 @@ export type { FakeMetaContext, FakeMetaHandler, FakeMetaRoute, HttpMethod, Route
 export type { FieldSpec } from './fields.js';
 export type * from './state.js';
 export type { FakeMetaClock } from './seed.js';
+export type { StatusWebhookOptions, StatusWebhookSender } from './status-webhooks.js';

@@ -126,6 +126,16 @@ function sendMessage(context: FakeMetaContext, serviceWindow: ServiceWindowMode)
       | undefined;
     const waba = context.state.wabas.get(phone.wabaId);
     const found = waba?.templates.find((candidate) => candidate.name === spec?.name && candidate.language === spec?.language?.code);
+    if (found?.status === 'PAUSED') {
+      return whatsappError(132015, 'Template is Paused', 'Template is paused due to low quality so it cannot be sent in a template message.');
+    }
+    if (found?.status === 'DISABLED') {
+      return whatsappError(
+        132016,
+        'Template is Disabled',
+        'Template has been paused too many times due to low quality and is now permanently disabled.',
+      );
+    }
     if (!spec?.name || !found || found.status !== 'APPROVED') {
       return whatsappError(
         132001,

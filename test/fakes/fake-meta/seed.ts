@@ -140,6 +140,36 @@ export function createSeeders(state: FakeMetaState, clock: FakeMetaClock) {
       return comment;
     },
 
+    /**
+     * The author (or the business) deletes an IG comment: it leaves its media (or parent), so lists no
+     * longer show it and `GET /{comment-id}` answers Meta's "does not exist" error (100, subcode 33).
+     */
+    deleteInstagramComment(commentId: string): void {
+      for (const media of state.igMedia.values()) {
+        for (const list of [media.comments, ...media.comments.map((comment) => comment.replies)]) {
+          const at = list.findIndex((comment) => comment.id === commentId);
+          if (at >= 0) {
+            list.splice(at, 1);
+            return;
+          }
+        }
+      }
+      throw new Error(`fake Meta: no IG comment ${commentId}`);
+    },
+
+    /** The business hides an IG comment: it is still listed and readable, with `hidden: true`. */
+    hideInstagramComment(commentId: string): void {
+      for (const media of state.igMedia.values()) {
+        for (const comment of media.comments.flatMap((top) => [top, ...top.replies])) {
+          if (comment.id === commentId) {
+            comment.hidden = true;
+            return;
+          }
+        }
+      }
+      throw new Error(`fake Meta: no IG comment ${commentId}`);
+    },
+
     /** `mediaId` (someone's post) tags the business account `igUserId`. */
     tagInstagramAccount(igUserId: string, mediaId: string): void {
       required(state.igUsers.get(igUserId), 'IG user').taggedMediaIds.push(mediaId);
