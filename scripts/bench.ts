@@ -409,7 +409,7 @@ async function main(): Promise<void> {
   };
   printComparison(ours, floorRuns);
   // Tenant statistics and export at campaign scale (scripts/bench/tenant-stats.ts); BENCH_TENANT_STATS=0 skips it.
-  if (process.env.BENCH_TENANT_STATS !== '0') await benchTenantStats({ db, apiUrl, apiPid: api.pid, jwtSecret, say, figure });
+  if (process.env.BENCH_TENANT_STATS !== '0') await benchTenantStats({ db, databaseUrl, apiUrl, apiPid: api.pid, jwtSecret, say, figure });
 
   await db.$disconnect();
   await worker.stop('SIGTERM');

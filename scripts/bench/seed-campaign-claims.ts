@@ -40,8 +40,12 @@ export async function seedCampaignClaims(
     SELECT gen_random_uuid()::text, ${tenantId}, 'Bench user ' || i, '+58' || lpad(i::text, 9, '0') || '', 'bench_' || ${label} || '_' || i, now()
       FROM generate_series(1, ${users}::int) AS i
     ON CONFLICT DO NOTHING`;
-  // h (0..999) picks each claim's outcome deterministically from its row number.
-  await db.$executeRaw`
+  // h (0..999) picks each claim's outcome deterministically from its row number. One statement per
+  // task keeps each under the connection's statement timeout on a loaded machine.
+  for (const [taskIndex, taskId] of taskIds.entries()) {
+    const perTask = Math.min(users, options.claims - taskIndex * users);
+    if (perTask <= 0) break;
+    await db.$executeRaw`
     INSERT INTO "SocialTaskCompletion" (id, "tenantId", "campaignId", "taskId", "userId", status, reason, handle, "claimedAt",
       "verifiedAt", "verificationMethod", "spinsAwarded", "workflowId", "workflowStartedAt", "notificationStatus",
       "notificationSentAt", "notificationChannel", "notificationProviderMessageId", "updatedAt")
@@ -67,10 +71,12 @@ export async function seedCampaignClaims(
                CASE WHEN n % 1000 >= 800 THEN 'PENDING'
                     WHEN n % 10 < 4 THEN 'READ' WHEN n % 10 < 7 THEN 'DELIVERED' WHEN n % 10 < 8 THEN 'SENT'
                     WHEN n % 20 = 8 THEN 'FAILED' WHEN n % 20 = 18 THEN 'SKIPPED' ELSE 'WAITING_FOR_WINDOW' END AS notification
-          FROM (SELECT u.*, row_number() OVER () AS k FROM "EndUser" u WHERE u."tenantId" = ${tenantId} AND u."instagramUsername" LIKE ${`bench_${label}_%`}) u
-          CROSS JOIN LATERAL (SELECT t.*, (u.k * 7919 + t.idx * 104729) AS n FROM (SELECT st.*, row_number() OVER (ORDER BY st.id) AS idx FROM "SocialMediaTask" st WHERE st."campaignId" = ${campaign.id}) t) t
-         LIMIT ${options.claims}::int
+          FROM (SELECT u.*, (row_number() OVER () * 7919 + ${taskIndex + 1}::int * 104729) AS n FROM "EndUser" u
+                 WHERE u."tenantId" = ${tenantId} AND u."instagramUsername" LIKE ${`bench_${label}_%`}) u
+          CROSS JOIN (SELECT * FROM "SocialMediaTask" WHERE id = ${taskId}) t
+         LIMIT ${perTask}::int
       ) s`;
+  }
   await db.$executeRawUnsafe('ANALYZE "SocialTaskCompletion"');
   await db.$executeRawUnsafe('ANALYZE "EndUser"');
   return { tenantId, campaignId: campaign.id, taskIds, claims: options.claims };

@@ -5,11 +5,14 @@
 import jwt from 'jsonwebtoken';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Database } from '../../src/db/client.js';
+import { createDatabase, type Database } from '../../src/db/client.js';
+import { aggregateCampaignClaims } from '../../src/features/campaigns/campaign-stats-queries.js';
 import { seedCampaignClaims } from './seed-campaign-claims.js';
 
 export interface TenantBenchContext {
   readonly db: Database;
+  /** For the CPU figure: a connection of our own whose server process we can watch */
+  readonly databaseUrl: string;
   readonly apiUrl: string;
   /** The API process, whose resident memory the export figure watches */
   readonly apiPid: number | undefined;
@@ -51,7 +54,34 @@ export async function benchTenantStats(ctx: TenantBenchContext): Promise<void> {
   ctx.figure(
     `campaign stats ${median.toFixed(0)} ms median, ${worst.toFixed(0)} ms worst of ${STATS_READS} reads at ${claims} claims (${(median / 200).toFixed(2)} of the 200 ms target)`,
   );
+  await benchStatsCpu(ctx, { tenantId: tenant.id, campaignId: seeded.campaignId, claims });
   await benchCompletionExport(ctx, { campaignId: seeded.campaignId, token, claims });
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux; 100 ticks per second). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * The statement's own cost, independent of what else the machine runs: the CPU its PostgreSQL
+ * server process spends per read (wall latency on a shared 2-core machine mostly measures the queue).
+ */
+async function benchStatsCpu(ctx: TenantBenchContext, target: { tenantId: string; campaignId: string; claims: number }): Promise<void> {
+  const single = createDatabase(ctx.databaseUrl, { maxConnections: 1, role: 'request' });
+  try {
+    const [{ pid }] = await single.$queryRaw<[{ pid: number }]>`SELECT pg_backend_pid() AS pid`;
+    await aggregateCampaignClaims(single, target.tenantId, target.campaignId);
+    const before = cpuMs(pid);
+    for (let read = 0; read < STATS_READS; read++) await aggregateCampaignClaims(single, target.tenantId, target.campaignId);
+    const perRead = (cpuMs(pid) - before) / STATS_READS;
+    ctx.figure(
+      `campaign stats statement: ${perRead.toFixed(0)} ms of PostgreSQL CPU per read at ${target.claims} claims (load-independent; ${(perRead / 200).toFixed(2)} of the 200 ms target)`,
+    );
+  } finally {
+    await single.$disconnect();
+  }
 }
 
 /** Resident memory of a process, in MB (Linux /proc). */

@@ -4,13 +4,21 @@
 // first use, one per database URL, shared by every request; idle connections close on their own
 // and never keep the process alive.
 import pg from 'pg';
+import { sessionParameters } from './session-limits.js';
 
 const pools = new Map<string, pg.Pool>();
 
 function poolFor(databaseUrl: string): pg.Pool {
   let pool = pools.get(databaseUrl);
   if (!pool) {
-    pool = new pg.Pool({ connectionString: databaseUrl, max: STREAMING_CONNECTIONS, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    // A request's limits per page (a page is one short statement; the export as a whole may take long).
+    pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: STREAMING_CONNECTIONS,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+      ...sessionParameters('request'),
+    });
     // An idle connection that drops (database restart) is replaced on the next read; never a crash.
     pool.on('error', () => undefined);
     pools.set(databaseUrl, pool);

@@ -70,6 +70,7 @@ test('counts, rates and durations of the campaign and of each task', async () =>
       spinsAwarded: 5,
       notificationStatus: 'READ',
       notificationChannel: cloud,
+      notificationPricingCategory: 'utility',
     }),
   );
   await claim(
@@ -147,6 +148,7 @@ test('counts, rates and durations of the campaign and of each task', async () =>
     total: 6,
     byStatus: { PENDING: 0, WAITING_FOR_WINDOW: 1, SENDING: 0, SENT: 1, DELIVERED: 1, READ: 1, FAILED: 1, SKIPPED: 1, UNKNOWN: 0, COALESCED: 0 },
     byReason: { OPTED_OUT: 1, MESSAGING_LIMIT: 1 },
+    byPricingCategory: { utility: 1 },
     byChannel: { WHATSAPP_CLOUD: 3, TENANT_PROVIDER: 1 },
     wentOut: 4,
     delivery: { basis: ['WHATSAPP_CLOUD'], sent: 3, delivered: 2, read: 1, deliveryRate: 0.6667, readRate: 0.3333 },

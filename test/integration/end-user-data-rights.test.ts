@@ -150,6 +150,19 @@ async function seedPersonEverywhere() {
       },
     ],
   });
+  // Another tenant's index holds a comment by someone with the same handle: not this person's data here.
+  const elsewhere = await db.commentIndexTarget.create({ data: { tenantId: otherTenantId, platform: 'INSTAGRAM', targetId: 'media-elsewhere' } });
+  await db.indexedComment.create({
+    data: {
+      tenantId: otherTenantId,
+      indexTargetId: elsewhere.id,
+      commentId: 'c-other',
+      authorName: PERSON.instagram,
+      authorHandle: PERSON.instagram,
+      text: 'Another tenant’s comment',
+      source: 'CRAWL',
+    },
+  });
   await db.indexedReaction.create({
     data: {
       tenantId,
@@ -202,6 +215,7 @@ test('export holds everything about the person; erasure leaves nothing personal 
   expect(data.commentsOnWatchedPosts).toEqual([expect.objectContaining({ commentId: 'c-zoe-1', text: PERSON.comment })]);
   expect(data.reactionsOnWatchedPosts).toEqual([expect.objectContaining({ reactorName: PERSON.facebook, reactionType: 'LOVE' })]);
   expect(exported.text).not.toContain('Bystander Bob');
+  expect(exported.text).not.toContain('Another tenant’s comment');
 
   const statsBefore = (await system.request('GET', `/api/v1/campaigns/${campaign.id}/stats`, { token: admin })).body;
   // Another tenant cannot erase (or read) this user.
@@ -214,10 +228,14 @@ test('export holds everything about the person; erasure leaves nothing personal 
 
   // Nothing personal is left anywhere; the bystander's data is untouched.
   const rows = await everyRowAsText();
+  // The other tenant's rows are another person's, whatever their handle.
+  const ours = rows.filter(({ row }) => !row.includes(otherTenantId));
   for (const value of [PERSON.name, PERSON.phone, PERSON.instagram, PERSON.facebook, PERSON.facebookHandle, PERSON.comment]) {
-    expect({ value, found: rows.filter(({ row }) => row.includes(value)).map(({ table }) => table) }).toEqual({ value, found: [] });
+    expect({ value, found: ours.filter(({ row }) => row.includes(value)).map(({ table }) => table) }).toEqual({ value, found: [] });
   }
-  for (const value of ['Bystander Bob', '+5130009999', 'bob.stays', 'Bob was here']) expect(rows.some(({ row }) => row.includes(value))).toBe(true);
+  for (const value of ['Bystander Bob', '+5130009999', 'bob.stays', 'Bob was here', 'Another tenant’s comment']) {
+    expect(rows.some(({ row }) => row.includes(value))).toBe(true);
+  }
 
   // Counts and spins stay true; the claim not yet notified will never be.
   const statsAfter = (await system.request('GET', `/api/v1/campaigns/${campaign.id}/stats`, { token: admin })).body;

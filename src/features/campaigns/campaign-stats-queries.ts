@@ -19,6 +19,8 @@ export interface ClaimGroupRow {
   readonly notificationStatus: string;
   /** Why the notification waits, was skipped or failed (src/domain/notification-reason.ts) */
   readonly notificationReason: string | null;
+  /** Meta's pricing category of the message (from its statuses), when known */
+  readonly pricingCategory: string | null;
   readonly channel: string | null;
   /** The notification went out (sentAt is set), whatever Meta reported afterwards */
   readonly wentOut: boolean;
@@ -56,6 +58,7 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
       method: string | null;
       notificationStatus: string;
       notificationReason: string | null;
+      pricingCategory: string | null;
       channel: string | null;
       wentOut: boolean;
       vb: number | null;
@@ -65,19 +68,19 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
     }>
   >`
     SELECT GROUPING(c.status, c.vb, c.sb) AS g, c."taskId", c.status::text AS status, c.reason, c.method::text AS method,
-           c."notificationStatus"::text AS "notificationStatus", c."notificationReason", c.channel::text AS channel, c."wentOut",
+           c."notificationStatus"::text AS "notificationStatus", c."notificationReason", c."pricingCategory", c.channel::text AS channel, c."wentOut",
            c.vb, c.sb, count(*) AS claims, COALESCE(sum(c.spins), 0)::bigint AS spins
       FROM (
-        SELECT "taskId", status, reason, "verificationMethod" AS method, "notificationStatus", "notificationReason", "notificationChannel" AS channel,
+        SELECT "taskId", status, reason, "verificationMethod" AS method, "notificationStatus", "notificationReason", "notificationPricingCategory" AS "pricingCategory", "notificationChannel" AS channel,
                ("notificationSentAt" IS NOT NULL) AS "wentOut", "spinsAwarded" AS spins,
                CASE WHEN status = 'VERIFIED' AND "verifiedAt" IS NOT NULL
-                    THEN ${bucketOf(Prisma.sql`extract(epoch FROM "verifiedAt" - "claimedAt")::float8`)} END AS vb,
+                    THEN ${bucketOf(Prisma.sql`date_part('epoch', "verifiedAt" - "claimedAt")`)} END AS vb,
                CASE WHEN "verifiedAt" IS NOT NULL AND "notificationSentAt" IS NOT NULL
-                    THEN ${bucketOf(Prisma.sql`extract(epoch FROM "notificationSentAt" - "verifiedAt")::float8`)} END AS sb
+                    THEN ${bucketOf(Prisma.sql`date_part('epoch', "notificationSentAt" - "verifiedAt")`)} END AS sb
           FROM "SocialTaskCompletion"
          WHERE "tenantId" = ${tenantId} AND "campaignId" = ${campaignId}
       ) c
-     GROUP BY GROUPING SETS ((c."taskId", c.status, c.reason, c.method, c."notificationStatus", c."notificationReason", c.channel, c."wentOut"), (c."taskId", c.vb), (c."taskId", c.sb))`;
+     GROUP BY GROUPING SETS ((c."taskId", c.status, c.reason, c.method, c."notificationStatus", c."notificationReason", c."pricingCategory", c.channel, c."wentOut"), (c."taskId", c.vb), (c."taskId", c.sb))`;
   // The planner over-estimates the groups (it cannot know durations cluster) and, within the default
   // work_mem, sorts 100,000 rows on disk instead of hashing a few hundred groups: give this one
   // statement room to hash all three grouping sets in one pass.
@@ -87,7 +90,7 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
     // GROUPING(status, vb, sb) has a bit set for each column left out of the row's grouping set.
     const g = Number(row.g);
     if (g === 0b011) {
-      const { taskId, status, reason, method, notificationStatus, notificationReason, channel, wentOut } = row;
+      const { taskId, status, reason, method, notificationStatus, notificationReason, pricingCategory, channel, wentOut } = row;
       aggregates.groups.push({
         taskId,
         status,
@@ -95,6 +98,7 @@ export async function aggregateCampaignClaims(db: Database, tenantId: string, ca
         method,
         notificationStatus,
         notificationReason,
+        pricingCategory,
         channel,
         wentOut,
         claims: Number(row.claims),

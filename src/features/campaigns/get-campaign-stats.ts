@@ -30,6 +30,8 @@ function foldGroups(rows: readonly ClaimGroupRow[]) {
     byStatus: zeros(NOTIFICATION_STATUSES),
     byReason: {} as Record<string, number>,
     byChannel: {} as Record<string, number>,
+    /** Meta's pricing category of sent messages, where their statuses said it */
+    byPricingCategory: {} as Record<string, number>,
     wentOut: 0,
   };
   const receipts = { sent: 0, delivered: 0, read: 0 };
@@ -45,6 +47,7 @@ function foldGroups(rows: readonly ClaimGroupRow[]) {
     add(notifications.byStatus, row.notificationStatus, row.claims);
     if (row.notificationReason) add(notifications.byReason, row.notificationReason, row.claims);
     if (row.channel) add(notifications.byChannel, row.channel, row.claims);
+    if (row.pricingCategory) add(notifications.byPricingCategory, row.pricingCategory, row.claims);
     if (row.wentOut) notifications.wentOut += row.claims;
     if (row.wentOut && row.channel && RECEIPT_CHANNELS.includes(row.channel)) {
       receipts.sent += row.claims;

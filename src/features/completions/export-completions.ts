@@ -40,6 +40,7 @@ const COLUMNS = [
   ['notification_status', 'c."notificationStatus"::text'],
   ['notification_reason', 'c."notificationReason"'],
   ['notification_channel', 'c."notificationChannel"::text'],
+  ['notification_pricing_category', 'c."notificationPricingCategory"'],
   ['notification_sent_at', iso('c."notificationSentAt"')],
   ['notification_delivered_at', iso('d."occurredAt"')],
   ['notification_read_at', iso('r."occurredAt"')],
