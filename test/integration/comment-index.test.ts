@@ -88,7 +88,7 @@ const indexed = (mediaId: string) =>
 
 const claim = (taskId: string, handle: string) => claimAsNewUser(system, { id: tenantId, adminToken: admin }, taskId, handle);
 
-const decided = (ids: string[], timeoutMs = 50_000) =>
+const decided = (ids: string[], timeoutMs = 100_000) =>
   eventually(
     async () => {
       const rows = await db().socialTaskCompletion.findMany({ where: { id: { in: ids } } });
@@ -137,7 +137,7 @@ test('1,500 comments paged 50 at a time: 60 genuine claimants, recent and early,
   expect(reads).toBeGreaterThanOrEqual(30); // the whole history was read once...
   expect(reads).toBeLessThanOrEqual(61); // ...and shared: at most one read per claim in total
   expect(await db().indexedComment.count({ where: { tenantId, target: { targetId: media.id } } })).toBe(1_500);
-}, 120_000);
+}, 180_000);
 
 test('a target the token cannot read: COULD_NOT_CHECK, retried, then the fallback decides (never NOT_FOUND)', async () => {
   const media = fakeMeta.addInstagramMedia({ ownerId: igAccountId });
