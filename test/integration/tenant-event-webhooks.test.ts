@@ -42,6 +42,7 @@ afterAll(async () => {
   sweeper?.stop();
   await system?.stop();
   await provider?.close();
+  await receiver?.close();
 });
 
 /** What the receiver answered each request, by index (recorded by the handler's script order). */
