@@ -15,7 +15,7 @@
 // adds the year-of-history phase (scripts/bench/volume-soak.ts).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -132,6 +132,8 @@ async function benchTopology(topology: TemporalTopology, benchDir: string, optio
   // (scripts/bench/profile-hook.mjs), in <dir>/<topology> when several topologies run.
   const profileRoot = process.env.BENCH_WORKER_PROFILE ? resolve(process.env.BENCH_WORKER_PROFILE) : undefined;
   const profileDir = profileRoot && benchTopologies().length > 1 ? join(profileRoot, topology) : profileRoot;
+  // The hook writes into it and does not create it.
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const stack = await startTopologyStack({
     topology,
     workDir: benchDir,

@@ -23,8 +23,8 @@ export function figure(line: string): void {
   console.log(`FIGURE [${current}] ${line}`);
 }
 
-/** A measured number: not one that is part of a name (WORKERS=2, worker-2). */
-const NUMBER = /(?<![=\w-])\d+(?:,\d{3})*(?:\.\d+)?/;
+/** A measured number, negative too: not one that is part of a name (WORKERS=2, worker-2). */
+const NUMBER = /(?<![=\w-])-?\d+(?:,\d{3})*(?:\.\d+)?/;
 const firstNumber = (line: string) => line.match(NUMBER)?.[0] ?? '-';
 
 /** Each line keyed by its text before the first number, plus `#n` for the n-th line with that text. */
@@ -54,9 +54,13 @@ export function printSideBySide(): void {
   for (const table of tables) {
     let previous = -1;
     for (const key of table.keys()) {
-      let at = keys.indexOf(key);
-      if (at < 0) keys.splice((at = previous + 1), 0, key);
-      previous = at;
+      const at = keys.indexOf(key);
+      if (at >= 0) {
+        previous = at;
+      } else {
+        previous += 1;
+        keys.splice(previous, 0, key);
+      }
     }
   }
   const width = Math.max(...topologies.map((name) => name.length));
