@@ -1,35 +1,41 @@
 // `npm run bench`: performance at campaign scale (issue 12), on its own stack like `npm run dev`
-// (embedded PostgreSQL, the Temporal CLI dev server with fairness on, the API and the worker as
-// separate processes, own ports and data dir), or on TEMPORAL_ADDRESS / DATABASE_URL when set. A
-// provider stand-in enforces WhatsApp's limits (80 msg/s per number → 130429, one message per 6 s
-// per recipient → 131056) and counts duplicates. Prints one line per figure, each a ratio measured
-// in this run, with absolute numbers and the core count, and every figure beside Temporal's own
-// floor on the same server (scripts/bench/floor.ts, run before and after ours). BENCH_CLAIMS
-// (default 2,000), BENCH_FLOOR_WORKFLOWS (2,000), BENCH_FLOOR_RUNS (2; 1: before ours only; 0: none);
-// BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS=<n> adds the year-of-history phase (scripts/bench/volume-soak.ts).
+// (embedded PostgreSQL, Temporal, the API and the worker as separate processes, own ports and data
+// dir), or on TEMPORAL_ADDRESS / DATABASE_URL when set. Per topology (BENCH_TOPOLOGIES=dev,cluster,
+// else TEMPORAL_TOPOLOGY, else dev; WORKERS, APIS), on that topology's own stack
+// (scripts/bench/topology-stack.ts): Temporal's own floor (scripts/bench/floor.ts, a bare workflow
+// run before and after ours on the same server), our phases, every figure of ours beside the
+// floor's (scripts/bench/compare.ts), then the drain with WORKERS and WORKERS+1 workers
+// (scripts/bench/drain-workers.ts; BENCH_DRAIN_WORKERS=0 skips it). The phases with their own stack
+// (verification, year of history, messaging limit) and the tenant statistics run once, and the run
+// ends with every figure's topologies side by side (scripts/bench/report.ts). A provider stand-in
+// enforces WhatsApp's limits (80 msg/s per number → 130429, one message per 6 s per recipient →
+// 131056) and counts duplicates. Prints one line per figure, each a ratio measured in this run, with
+// absolute numbers and the core count. BENCH_CLAIMS (default 2,000), BENCH_FLOOR_WORKFLOWS (2,000),
+// BENCH_FLOOR_RUNS (2; 1: before ours only; 0: none); BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS=<n>
+// adds the year-of-history phase (scripts/bench/volume-soak.ts).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 // Default import: @temporalio/proto is CommonJS (see test/support/temporal.ts).
 import protoModule from '@temporalio/proto';
 import jwt from 'jsonwebtoken';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { createDatabase } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/migrate.js';
-import { waitForPort } from '../src/dev/dev-temporal-server.js';
+import type { TemporalTopology } from '../src/dev/topology.js';
 import { PROJECT_ROOT } from '../src/temporal/binaries.js';
 import { MAX_CACHED_WORKFLOWS } from '../src/worker/options.js';
 import { CLAIM_WORKFLOW_TYPE } from '../workflows/definitions.js';
-import { ourProcess, RestartablePostgres, temporalServer } from '../test/chaos/processes.js';
 import { type OurFigures, printComparison, printFloorRun } from './bench/compare.js';
+import { benchDrainByWorkers } from './bench/drain-workers.js';
 import { type BenchStack, type FloorFigures, measureFloor, memoryFigures } from './bench/floor.js';
-import { cpuLine, cpuMsPer, cpuSnapshot, postmasterPid, rssMb, threadCpuSeconds } from './bench/proc.js';
-import { atConcurrency, figure, freePort, prometheusSum, say, sleep, until } from './bench/util.js';
+import { cpuLine, cpuMsPer, cpuSnapshot, rssMb, threadCpuSeconds } from './bench/proc.js';
+import { figure, measuring, printSideBySide } from './bench/report.js';
 import { benchTenantStats } from './bench/tenant-stats.js';
+import { benchTopologies, startTopologyStack } from './bench/topology-stack.js';
+import { atConcurrency, prometheusSum, say, sleep, until } from './bench/util.js';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2_000);
 const CONCURRENCY = 32;
@@ -97,68 +103,69 @@ async function heapUsedMb(metricsPort: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const workDir = mkdtempSync(join(tmpdir(), 'social-tasks-bench-'));
-  chmodSync(workDir, 0o755);
-  say(`work dir ${workDir}; ${CLAIMS} claims; ${cpus().length} cores`);
-  const provider = await startProviderStandIn();
+  const benchDir = mkdtempSync(join(tmpdir(), 'social-tasks-bench-'));
+  chmodSync(benchDir, 0o755);
+  const topologies = benchTopologies();
+  say(`work dir ${benchDir}; ${CLAIMS} claims; ${cpus().length} cores; topologies ${topologies.join(', ')}`);
+  for (const [index, topology] of topologies.entries()) {
+    measuring(topology);
+    // Tenant statistics read our API and PostgreSQL only (no Temporal): once, on the first topology's stack.
+    await benchTopology(topology, benchDir, { tenantStats: index === 0 && process.env.BENCH_TENANT_STATS !== '0' });
+  }
+  measuring(undefined);
+  try {
+    await runOwnStackPhases();
+  } finally {
+    printSideBySide();
+  }
+}
 
-  let databaseUrl = process.env.DATABASE_URL;
-  let postgres: RestartablePostgres | undefined;
-  if (!databaseUrl) {
-    postgres = new RestartablePostgres(join(workDir, 'postgres'), await freePort());
-    const pg = await postgres.start();
-    await pg.createDatabase('bench');
-    databaseUrl = pg.url('bench');
-  }
-  await applyMigrations(databaseUrl, join(PROJECT_ROOT, 'prisma', 'migrations'));
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  let temporal: ReturnType<typeof temporalServer> | undefined;
-  if (!temporalAddress) {
-    const port = await freePort();
-    temporal = temporalServer(workDir, port, workDir);
-    await temporal.start();
-    temporalAddress = `127.0.0.1:${port}`;
-  }
-  const apiPort = await freePort();
-  const workerMetricsPort = await freePort();
+/**
+ * Phases 1-6 on a stack of one topology (scripts/bench/topology-stack.ts): the floor before, ours,
+ * the floor after and the comparison; then the drain by worker count; then (once) tenant statistics.
+ */
+async function benchTopology(topology: TemporalTopology, benchDir: string, options: { tenantStats: boolean }): Promise<void> {
+  const provider = await startProviderStandIn();
   const jwtSecret = randomBytes(32).toString('hex');
   const encryptionKey = randomBytes(32);
-  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    JWT_SECRET: jwtSecret,
-    TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
-    CLAIM_VERIFY_DELAY: '1s',
-    PORT: String(apiPort),
-    OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
-    // The run measures throughput, not the claim-rate limits: budgets far above what it sends.
-    CLAIM_RATE_PER_USER: '1000000',
-    CLAIM_RATE_PER_TENANT: '1000000',
-    LOG_LEVEL: 'warn',
-    WHATSAPP_API_URL: `${provider.url}/n/platform/send`,
-    WHATSAPP_API_KEY: 'bench-key',
-    WHATSAPP_SEND_RATE: String(RATE),
-    WORKER_METRICS_PORT: String(workerMetricsPort),
-    // The API refuses to start with an open /metrics; the bench reads the worker's heap without a token.
-    METRICS_PUBLIC: 'true',
-    // The big tenant sends every claim through the platform's provider: no daily quota in the way.
-    PLATFORM_WHATSAPP_DAILY_QUOTA: '100000000',
-  };
-  const api = ourProcess('api', env, workDir, () => waitForPort('127.0.0.1', apiPort, 60_000));
-  // BENCH_WORKER_PROFILE=<dir>: V8 CPU profiles of the worker's threads during the drain (scripts/bench/profile-hook.mjs).
-  const profileDir = process.env.BENCH_WORKER_PROFILE ? resolve(process.env.BENCH_WORKER_PROFILE) : undefined;
-  const workerEnv = profileDir
-    ? { ...env, BENCH_PROFILE_DIR: profileDir, NODE_OPTIONS: `--import ${join(PROJECT_ROOT, 'scripts', 'bench', 'profile-hook.mjs')}` }
-    : env;
-  const worker = ourProcess('worker', workerEnv, workDir, async () => {});
-  await api.start();
-  await worker.start();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const client = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
+  // BENCH_WORKER_PROFILE=<dir>: V8 CPU profiles of the first worker's threads during the drain
+  // (scripts/bench/profile-hook.mjs), in <dir>/<topology> when several topologies run.
+  const profileRoot = process.env.BENCH_WORKER_PROFILE ? resolve(process.env.BENCH_WORKER_PROFILE) : undefined;
+  const profileDir = profileRoot && benchTopologies().length > 1 ? join(profileRoot, topology) : profileRoot;
+  // The hook writes into it and does not create it.
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const stack = await startTopologyStack({
+    topology,
+    workDir: benchDir,
+    env: {
+      JWT_SECRET: jwtSecret,
+      TOKEN_ENCRYPTION_KEY: encryptionKey.toString('base64'),
+      CLAIM_VERIFY_DELAY: '1s',
+      OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+      // The run measures throughput, not the claim-rate limits: budgets far above what it sends.
+      CLAIM_RATE_PER_USER: '1000000',
+      CLAIM_RATE_PER_TENANT: '1000000',
+      LOG_LEVEL: 'warn',
+      WHATSAPP_API_URL: `${provider.url}/n/platform/send`,
+      WHATSAPP_API_KEY: 'bench-key',
+      WHATSAPP_SEND_RATE: String(RATE),
+      // The API refuses to start with an open /metrics; the bench reads the worker's heap without a token.
+      METRICS_PUBLIC: 'true',
+      // The big tenant sends every claim through the platform's provider: no daily quota in the way.
+      PLATFORM_WHATSAPP_DAILY_QUOTA: '100000000',
+    },
+    workerEnv: (index) =>
+      profileDir && index === 0
+        ? { BENCH_PROFILE_DIR: profileDir, NODE_OPTIONS: `--import ${join(PROJECT_ROOT, 'scripts', 'bench', 'profile-hook.mjs')}` }
+        : {},
+  });
+  say(
+    `${topology} topology: Temporal ${stack.temporalAddress}, ${stack.ours.workers.length} worker(s), ${stack.ours.apis.length} API(s) (${stack.apiUrl})`,
+  );
+  const { apiUrl, client, taskQueue, databaseUrl } = stack;
+  // Memory figures and the thread profile are the first worker's.
+  const worker = stack.ours.workers[0]!;
+  const workerMetricsPort = stack.workerMetricsPorts[0]!;
   const db = createDatabase(databaseUrl, { maxConnections: 4 });
   const secrets = createSecretBox([encryptionKey]);
 
@@ -211,8 +218,7 @@ async function main(): Promise<void> {
     return Number(rows[0]?.bytes ?? 0);
   };
   const bytesBefore = await ourBytes();
-  const pgPid = postgres ? postmasterPid(join(workDir, 'postgres')) : undefined;
-  const processes = () => ({ temporal: temporal?.pid, worker: worker.pid, api: api.pid, postgres: pgPid });
+  const processes = () => stack.processes();
   // The worker's metrics endpoint comes up with the worker; its heap before any claim is the baseline.
   let idleHeap = NaN;
   await until(
@@ -229,18 +235,18 @@ async function main(): Promise<void> {
   const idleRss = rssMb(worker.pid);
 
   // The floor before ours: the bare workflow on this server while our processes idle.
-  const stack: BenchStack = {
+  const floorStack: BenchStack = {
     client,
-    temporalAddress,
-    namespace: 'default',
+    temporalAddress: stack.temporalAddress,
+    namespace: stack.namespace,
     provider,
-    logDir: workDir,
-    serverPids: () => ({ temporal: temporal?.pid, postgres: pgPid }),
+    logDir: stack.logDir,
+    serverPids: () => stack.serverPids(),
   };
   const floorRuns: FloorFigures[] = [];
   const runFloor = async (label: string) => {
     say(`floor ${label}: ${FLOOR_WORKFLOWS} bare workflows`);
-    const run = await measureFloor(stack, FLOOR_WORKFLOWS, `${suffix}-${label}`);
+    const run = await measureFloor(floorStack, FLOOR_WORKFLOWS, `${suffix}-${label}`);
     printFloorRun(label, run);
     floorRuns.push(run);
   };
@@ -403,33 +409,60 @@ async function main(): Promise<void> {
   if (FLOOR_RUNS > 1 && FLOOR_WORKFLOWS > 0) await runFloor('after');
   const ours: OurFigures = {
     label: '',
-    drain: { claims: bigSends.length, perSecond: bigSends.length / drainS, cpuMsPerClaim: cpuMsPer(drainCpu, drainCpuAfter, CLAIMS + 1) },
+    drain: { claims: bigSends.length, perSecond: bigSends.length / drainS, cpuMsPerClaim: byRole(cpuMsPer(drainCpu, drainCpuAfter, CLAIMS + 1)) },
     historyEvents: events,
     rss: memoryFigures(idleRss, waitingRss, cachedClaims, CLAIMS + 1),
   };
   printComparison(ours, floorRuns);
-  // Tenant statistics and export at campaign scale (scripts/bench/tenant-stats.ts); BENCH_TENANT_STATS=0 skips it.
-  if (process.env.BENCH_TENANT_STATS !== '0') await benchTenantStats({ db, databaseUrl, apiUrl, apiPid: api.pid, jwtSecret, say, figure });
+
+  // 7. The drain with WORKERS, then WORKERS+1 worker processes (BENCH_DRAIN_WORKERS=0 skips it).
+  if (process.env.BENCH_DRAIN_WORKERS !== '0') {
+    await benchDrainByWorkers(stack, {
+      claims: Number(process.env.BENCH_DRAIN_CLAIMS ?? 1_000),
+      channels: Number(process.env.BENCH_DRAIN_CHANNELS ?? 4),
+      jwtSecret,
+      encryptionKey,
+    });
+  }
+  // 8. Tenant statistics and export at campaign scale (scripts/bench/tenant-stats.ts); BENCH_TENANT_STATS=0
+  // skips it. Not a figure of the topology (Temporal takes no part), so not in the side-by-side table.
+  if (options.tenantStats) {
+    measuring(undefined);
+    await benchTenantStats({ db, databaseUrl, apiUrl, apiPid: stack.ours.apis[0]?.pid, jwtSecret, say, figure });
+    measuring(topology);
+  }
 
   await db.$disconnect();
-  await worker.stop('SIGTERM');
-  await api.stop('SIGTERM');
-  await temporal?.stop('SIGTERM');
-  await postgres?.stop();
+  await stack.stop();
   provider.close();
-  for (const process of [api, worker, temporal]) process?.close();
+}
 
-  // 7. Verification at scale (its own stack, modest sizes): Graph reads per claim. BENCH_VERIFICATION=0 skips it.
+/**
+ * CPU per process with several workers or APIs (worker-1, worker-2, …) summed per role, so the
+ * comparison with the floor's single worker reads the same whatever WORKERS and APIS are.
+ */
+function byRole(perProcess: Record<string, number>): Record<string, number> {
+  const roles: Record<string, number> = {};
+  for (const [name, value] of Object.entries(perProcess)) {
+    const role = name.replace(/^(worker|api)-\d+$/, '$1');
+    roles[role] = (roles[role] ?? 0) + value;
+  }
+  return roles;
+}
+
+/** The phases on their own stacks, in child processes: once, whatever the topologies. */
+async function runOwnStackPhases(): Promise<void> {
+  // 9. Verification at scale (modest sizes): Graph reads per claim. BENCH_VERIFICATION=0 skips it.
   if (process.env.BENCH_VERIFICATION !== '0') {
     await runPhase(join('scripts', 'bench-verification.ts'), {
       BENCH_COMMENTS: process.env.BENCH_VERIFY_COMMENTS ?? '2000',
       BENCH_CLAIMS: process.env.BENCH_VERIFY_CLAIMS ?? '200',
     });
   }
-  // 8. A year of history (its own stack): intake, drain and verification with and without
-  // BENCH_HISTORY_CLAIMS (default 1,000,000) historical claims. On with BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS.
+  // 10. A year of history: intake, drain and verification with and without BENCH_HISTORY_CLAIMS
+  // (default 1,000,000) historical claims. On with BENCH_VOLUME=1 or BENCH_HISTORY_CLAIMS.
   if (process.env.BENCH_VOLUME === '1' || process.env.BENCH_HISTORY_CLAIMS) await runPhase(join('scripts', 'bench', 'volume-soak.ts'), {});
-  // 9. WhatsApp's messaging limit (its own stack): BENCH_MESSAGING_LIMIT=0 skips it.
+  // 11. WhatsApp's messaging limit: BENCH_MESSAGING_LIMIT=0 skips it.
   if (process.env.BENCH_MESSAGING_LIMIT !== '0') await runPhase(join('scripts', 'bench', 'messaging-limit.ts'), {});
   // 10. Meta outage (its own stack; BENCH_META_OUTAGE=1): claims waiting through Meta answering 500.
   if (process.env.BENCH_META_OUTAGE === '1') await runPhase(join('scripts', 'bench', 'meta-outage.ts'), {});

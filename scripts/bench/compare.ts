@@ -2,7 +2,7 @@
 // the target it is held to. The floor is the mean of its runs in this invocation (before and
 // after ours), so both sides saw the same server, the same machine and nearly the same load.
 import type { FloorFigures, MemoryFigures } from './floor.js';
-import { figure } from './util.js';
+import { figure } from './report.js';
 
 export interface OurFigures {
   readonly label: string;
@@ -49,6 +49,15 @@ export function printComparison(ours: OurFigures, runs: readonly FloorFigures[])
   row('drain rate', ours.drain.perSecond, floor.perSecond, '/s', 'target ≥ 0.90');
   row('Temporal server CPU per claim (drain)', ours.drain.cpuMsPerClaim.temporal ?? NaN, floor.cpu('temporal'), ' ms', 'target ≤ 1.30');
   row('worker CPU per sent claim (drain)', ours.drain.cpuMsPerClaim.worker ?? NaN, floor.cpu('worker'), ' ms', 'target ≤ 1.50');
+  if ('temporal-postgres' in ours.drain.cpuMsPerClaim) {
+    row(
+      "Temporal's PostgreSQL CPU per claim (drain)",
+      ours.drain.cpuMsPerClaim['temporal-postgres'] ?? NaN,
+      floor.cpu('temporal-postgres'),
+      ' ms',
+      'no target',
+    );
+  }
   row('PostgreSQL CPU per claim (drain)', ours.drain.cpuMsPerClaim.postgres ?? NaN, floor.cpu('postgres'), ' ms', 'no target');
   row('history events per claim', ours.historyEvents, floor.historyEvents, '', 'target: ours ≤ 20', 0);
   row('worker RSS per cached workflow', ours.rss.perCachedMb, floor.perCachedMb, ' MB', 'target: ours ≤ 1 MB', 2);

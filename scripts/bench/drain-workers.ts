@@ -12,19 +12,10 @@ import { createDatabase, type Database } from '../../src/db/client.js';
 import { cpuLine, cpuSnapshot } from './proc.js';
 import { figure } from './report.js';
 import type { TopologyStack } from './topology-stack.js';
+import { until } from './util.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW */
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 250): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(intervalMs);
-  }
-  return false;
-}
 
 /** A provider that accepts everything and counts messages per channel (the path's second segment). */
 async function startCountingProvider() {
@@ -103,6 +94,8 @@ async function setUpWaitingClaims(
         tenantId: tenant.id,
         name: `D${i}`,
         phone: `+5197${String(channel).padStart(2, '0')}${String(i).padStart(5, '0')}`,
+        whatsappOptInAt: new Date(),
+        whatsappOptInSource: 'bench',
       })),
     });
     for (const user of await db.endUser.findMany({ where: { tenantId: tenant.id }, select: { id: true } })) {

@@ -8,11 +8,12 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { freePort } from '../../src/dev/free-port.js';
 import { PROJECT_ROOT } from '../../src/temporal/binaries.js';
 import { MAX_CACHED_WORKFLOWS } from '../../src/worker/options.js';
 import { FLOOR_WORKFLOW_TYPE, floorGoSignal } from './floor-definitions.js';
 import { cpuMsPer, cpuSnapshot, rssMb } from './proc.js';
-import { atConcurrency, freePort, prometheusSum, say, sleep, until } from './util.js';
+import { atConcurrency, prometheusSum, say, sleep, until } from './util.js';
 
 /** What a bench phase needs of the stack it measures, whatever the topology that started it. */
 export interface BenchStack {
@@ -24,7 +25,7 @@ export interface BenchStack {
   /** Where child processes write their logs. */
   readonly logDir: string;
   /** The server-side processes whose CPU is counted (absent: not ours to measure, e.g. a remote server). */
-  readonly serverPids: () => { temporal?: number | undefined; postgres?: number | undefined };
+  readonly serverPids: () => { temporal?: number | undefined; postgres?: number | undefined; 'temporal-postgres'?: number | undefined };
 }
 
 export interface PhaseFigures {
@@ -71,7 +72,8 @@ export async function measureFloor(stack: BenchStack, workflows: number, run: st
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const worker = await startFloorWorker(stack, taskQueue, metricsPort, run);
   try {
-    const pids = () => ({ temporal: stack.serverPids().temporal, worker: worker.pid, postgres: stack.serverPids().postgres });
+    // Temporal's own PostgreSQL too where it has one (the cluster topology): its persistence is part of its cost.
+    const pids = () => ({ ...stack.serverPids(), worker: worker.pid });
     await until(async () => !Number.isNaN(await prometheusSum(metricsUrl, STICKY_CACHE_SIZE)), 30_000);
     await sleep(1_000);
     const idleMb = rssMb(worker.pid);

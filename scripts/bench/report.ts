@@ -1,25 +1,30 @@
 // The bench's figures: printed as they are measured (`FIGURE [topology] …`) and kept per topology,
 // so that a run over several topologies (BENCH_TOPOLOGIES=dev,cluster) ends with each figure's
-// topologies side by side. Figures are matched by their text up to the first measured number (and
+// topologies side by side. Outside a topology (a phase in its own child process, or before
+// `measuring`) a figure is printed as `FIGURE …` and not kept. Figures are matched by their text up to the first measured number (and
 // their order among figures that share it), so any phase's figures line up without registering
 // anything.
 
 const byTopology = new Map<string, string[]>();
-let current = 'dev';
+let current: string | undefined;
 
-/** Figures from now on belong to `topology`. */
-export function measuring(topology: string): void {
+/** Figures from now on belong to `topology` (undefined: to none). */
+export function measuring(topology: string | undefined): void {
   current = topology;
-  if (!byTopology.has(topology)) byTopology.set(topology, []);
+  if (topology !== undefined && !byTopology.has(topology)) byTopology.set(topology, []);
 }
 
 export function figure(line: string): void {
-  byTopology.get(current)?.push(line) ?? byTopology.set(current, [line]);
+  if (current === undefined) {
+    console.log(`FIGURE ${line}`);
+    return;
+  }
+  byTopology.get(current)?.push(line);
   console.log(`FIGURE [${current}] ${line}`);
 }
 
-/** A measured number: not one that is part of a name (WORKERS=2, worker-2). */
-const NUMBER = /(?<![=\w-])\d+(?:,\d{3})*(?:\.\d+)?/;
+/** A measured number, negative too: not one that is part of a name (WORKERS=2, worker-2). */
+const NUMBER = /(?<![=\w-])-?\d+(?:,\d{3})*(?:\.\d+)?/;
 const firstNumber = (line: string) => line.match(NUMBER)?.[0] ?? '-';
 
 /** Each line keyed by its text before the first number, plus `#n` for the n-th line with that text. */
@@ -43,7 +48,21 @@ export function printSideBySide(): void {
   const topologies = [...byTopology.keys()];
   if (topologies.length < 2) return;
   const tables = topologies.map((name) => keyed(byTopology.get(name)!));
-  const keys = [...new Set(tables.flatMap((table) => [...table.keys()]))];
+  // Every topology's figures in their measured order: one only some topologies have (Temporal's
+  // PostgreSQL on the cluster) goes right after the figure it followed there.
+  const keys: string[] = [];
+  for (const table of tables) {
+    let previous = -1;
+    for (const key of table.keys()) {
+      const at = keys.indexOf(key);
+      if (at >= 0) {
+        previous = at;
+      } else {
+        previous += 1;
+        keys.splice(previous, 0, key);
+      }
+    }
+  }
   const width = Math.max(...topologies.map((name) => name.length));
   console.log(`\nSIDE BY SIDE: ${topologies.join(' | ')} (first number of each figure)`);
   for (const key of keys) {

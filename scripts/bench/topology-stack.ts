@@ -50,6 +50,8 @@ export async function startTopologyStack(options: {
   env: NodeJS.ProcessEnv;
   workers?: number;
   apis?: number;
+  /** More settings for worker `index` only (e.g. the CPU profiler on the first) */
+  workerEnv?: (index: number) => NodeJS.ProcessEnv;
 }): Promise<TopologyStack> {
   const workDir = join(options.workDir, options.topology);
   mkdirSync(workDir, { recursive: true });
@@ -77,7 +79,7 @@ export async function startTopologyStack(options: {
     workers: options.workers ?? processCount('WORKERS'),
     env,
     logDir: workDir,
-    workerEnv: (i) => ({ WORKER_METRICS_PORT: String(workerMetricsPorts[i]) }),
+    workerEnv: (i) => ({ ...options.workerEnv?.(i), WORKER_METRICS_PORT: String(workerMetricsPorts[i]) }),
   });
   await ours.start();
   const client = new Client({ connection: await Connection.connect({ address: infra.temporalAddress }) });

@@ -1,19 +1,9 @@
-// Small helpers the bench's phases share.
-import { createServer } from 'node:net';
+// Small helpers the bench's phases share (figures: scripts/bench/report.ts; free ports: src/dev/free-port.ts).
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const say = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
-export const figure = (line: string) => console.log(`FIGURE ${line}`);
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-export async function until(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 250): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;

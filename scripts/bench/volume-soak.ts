@@ -21,7 +21,8 @@ import { stopTestPostgres } from '../../test/support/stop-test-postgres.js';
 import { startTestSystem, type TestSystem } from '../../test/support/system.js';
 import { tokens } from '../../test/support/tokens.js';
 import { API_POOL_SIZE, workerPoolSize } from '../../src/worker/worker-slots.js';
-import { atConcurrency, figure, say, until } from './util.js';
+import { figure } from './report.js';
+import { atConcurrency, say, until } from './util.js';
 
 const HISTORY_CLAIMS = Number(process.env.BENCH_HISTORY_CLAIMS ?? 1_000_000);
 const HISTORY_TENANTS = Number(process.env.BENCH_HISTORY_TENANTS ?? 2_000);
