@@ -22,7 +22,7 @@ import { startTestSystem, type TestSystem } from '../../test/support/system.js';
 import { tokens } from '../../test/support/tokens.js';
 import { API_POOL_SIZE, workerPoolSize } from '../../src/worker/worker-slots.js';
 import { figure } from './report.js';
-import { atConcurrency, say, until } from './util.js';
+import { atConcurrency, say, sleep, until } from './util.js';
 
 const HISTORY_CLAIMS = Number(process.env.BENCH_HISTORY_CLAIMS ?? 1_000_000);
 const HISTORY_TENANTS = Number(process.env.BENCH_HISTORY_TENANTS ?? 2_000);
@@ -179,6 +179,8 @@ async function round(
   if (patched.status !== 200) throw new Error(`PATCH: ${patched.status} ${patched.text}`);
   if (!(await until(async () => sent.length - sentBefore >= CLAIMS, 20 * 60_000, 100))) throw new Error(`${label}: the drain never finished`);
   const drainSeconds = (Math.max(...sent.slice(sentBefore).map((message) => message.at)) - opened) / 1000;
+  // Backends report their counters within a second or so of going idle.
+  await sleep(2_000);
   const scansAfter = await seqScans(session);
   const seqScanDeltas = Object.fromEntries(WATCHED.map((table) => [table, (scansAfter[table] ?? 0) - (scansBefore[table] ?? 0)]));
   say(`${label}: drain ${(CLAIMS / drainSeconds).toFixed(1)} messages/s`);
