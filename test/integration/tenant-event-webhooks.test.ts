@@ -168,8 +168,11 @@ test('a 410 disables the webhook; what did not arrive is listed as failed and is
 });
 
 test('delivery workflows carry ids only: no secret, URL or phone number in their histories', async () => {
-  const events = await system.deps.db.tenantEvent.findMany({ where: { tenantId } });
-  expect(events.length).toBeGreaterThan(0);
+  // Every event's current round started (the sweeper starts them within a moment), so each has a history to read.
+  const events = await eventually(async () => {
+    const rows = await system.deps.db.tenantEvent.findMany({ where: { tenantId } });
+    return rows.length > 0 && rows.every((row) => row.workflowStartedAt !== null) ? rows : undefined;
+  }, 'every event workflow started');
   for (const event of events) {
     for (let round = 0; round <= event.deliveryRound; round++) {
       const history = JSON.stringify(await system.deps.temporal.workflow.getHandle(`tenant-event-${event.id}-${round}`).fetchHistory());
