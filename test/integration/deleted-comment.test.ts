@@ -6,7 +6,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv, instagramWebhookPage, webhooksSubscribed } from '../support/factories.js';
+import { connectInstagramWithWebhooks, fakeMetaEnv } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -20,20 +20,8 @@ beforeAll(async () => {
   system = await startTestSystem({ env: { ...fakeMetaEnv(fakeMeta), CLAIM_VERIFY_DELAY: '200ms' } });
   tenantId = await system.createTenant('deleted-comment');
   admin = tokens.tenantAdmin(tenantId);
-  const account = fakeMeta.addInstagramAccount({ username: 'acme.store' });
-  mediaId = fakeMeta.addInstagramMedia({ ownerId: account.id }).id;
-  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, mediaId] });
-  const settings = await system.request('PUT', '/api/v1/tenant/settings', {
-    token: admin,
-    body: {
-      timezone: 'UTC',
-      waConfig: null,
-      metaConfig: { instagramAccountId: account.id, instagramToken: token.token, ...instagramWebhookPage(fakeMeta, account.id) },
-    },
-  });
-  expect(settings.status).toBe(200);
-  // Comment webhooks are on: a miss in the index is NOT_FOUND, not COULD_NOT_CHECK (then the fallback).
-  await webhooksSubscribed(system, admin);
+  const connected = await connectInstagramWithWebhooks(system, fakeMeta, admin);
+  mediaId = connected.mediaId;
   const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Deleted' } });
   campaignId = campaign.body.id;
 }, 120_000);

@@ -391,3 +391,22 @@ export async function instagramWebhooksActive(db: Database, tenantId: string, in
     },
   });
 }
+
+/**
+ * Through the API: the tenant's Instagram account with one media, its token, and the Facebook Page
+ * that subscribes its comment webhooks, stored as the tenant's Meta settings; waits until the
+ * subscription is SUBSCRIBED, so a miss in the comment index is "not there".
+ */
+export async function connectInstagramWithWebhooks(system: TestSystem, fake: FakeMeta, adminToken: string) {
+  const account = fake.addInstagramAccount({ username: 'acme.store' });
+  const mediaId = fake.addInstagramMedia({ ownerId: account.id }).id;
+  const token = fake.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'], assets: [account.id, mediaId] });
+  const webhookPage = instagramWebhookPage(fake, account.id);
+  const settings = await system.request('PUT', '/api/v1/tenant/settings', {
+    token: adminToken,
+    body: { timezone: 'UTC', waConfig: null, metaConfig: { instagramAccountId: account.id, instagramToken: token.token, ...webhookPage } },
+  });
+  if (settings.status !== 200) throw new Error(`settings: ${settings.status} ${settings.text}`);
+  await webhooksSubscribed(system, adminToken);
+  return { instagramAccountId: account.id, mediaId, facebookPageId: webhookPage.facebookPageId };
+}
