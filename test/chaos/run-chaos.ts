@@ -361,7 +361,9 @@ async function seed(
   for (let i = 0; i < CLAIMS; i++) {
     const tenantId = i % 3 === 2 ? cloudTenant.id : providerTenant.id;
     const phone = `+5193${String(i).padStart(7, '0')}`;
-    const user = await db.endUser.create({ data: { tenantId, name: `Chaos ${i}`, phone } });
+    const user = await db.endUser.create({
+      data: { tenantId, name: `Chaos ${i}`, phone, whatsappOptInAt: new Date(), whatsappOptInSource: 'chaos-run' },
+    });
     users.push({ id: user.id, tenantId, phone });
   }
   return { users, taskOf: (tenantId) => tasks.get(tenantId)! };
