@@ -95,7 +95,11 @@ export async function removeComment(db: Database, indexTargetId: string, comment
   return count;
 }
 
-/** A complete crawl that started at `startedAt`: the index now holds everything created before it. */
+/**
+ * A complete crawl that started at `startedAt`: the index now holds everything created before it.
+ * A request marked while it ran but made before its start is covered, so its mark is cleared here:
+ * the crawl cleared the row before that mark was written, and nothing else would.
+ */
 export async function recordCompleteCrawl(
   db: Database,
   indexTargetId: string,
@@ -113,6 +117,7 @@ export async function recordCompleteCrawl(
       "crawls" = "crawls" + 1,
       "lastErrorAt" = NULL, "lastErrorKind" = NULL, "lastError" = NULL, "failedCrawls" = 0,
       "unreadableSince" = NULL, "crawlProgress" = NULL,
+      "crawlRequestedAt" = CASE WHEN "crawlRequestedAt" <= ${utcTimestamp(crawl.startedAt)}::timestamp(3) THEN NULL ELSE "crawlRequestedAt" END,
       "updatedAt" = CURRENT_TIMESTAMP
     WHERE "id" = ${indexTargetId}`;
 }
@@ -144,6 +149,8 @@ export async function recordCrawlError(
       },
     }),
     db.commentIndexTarget.updateMany({ where: { id: indexTargetId, unreadableSince: null }, data: { unreadableSince: failure.at } }),
+    // Requests made before the failure are answered by it (their claims read lastErrorAt).
+    db.commentIndexTarget.updateMany({ where: { id: indexTargetId, crawlRequestedAt: { lte: now } }, data: { crawlRequestedAt: null } }),
   ]);
 }
 

@@ -28,7 +28,9 @@ const REQUEST_MARK_TRUSTED_MS = 10 * 60_000;
  * Signal-with-start: starts the target's workflow if it is not running, and asks for `asOf`.
  * Deduplicated through the index row: the first request since the last crawl started marks the
  * row (crawlRequestedAt) and signals; later ones find the mark and stop there, because the crawl
- * that clears it starts reading only after clearing it, so after them. Thousands of claims asking
+ * that clears it starts reading only after clearing it, so after them. A mark written after a crawl
+ * started but for a time before its start is cleared when that crawl ends (recordCompleteCrawl,
+ * recordCrawlError), or no later request would signal. Thousands of claims asking
  * during one long crawl cost the target's workflow one signal, not thousands of history events.
  */
 export async function requestFreshness(deps: FreshnessRequester, key: IndexTargetKey, asOf: Date): Promise<void> {

@@ -137,3 +137,78 @@ test(`${REQUESTS} freshness requests while a crawl is held: every run of the ind
   const signals = histories.flatMap((events) => events.filter((event) => event.workflowExecutionSignaledEventAttributes));
   expect(signals.length).toBeLessThan(100);
 }, 300_000);
+
+test('a request marked while a crawl that covers it runs is cleared when that crawl completes, so the next claim is still signalled (lost wake-up)', async () => {
+  const db = system.deps.db;
+  const tenantId = await system.createTenant('history-b');
+  const admin = tokens.tenantAdmin(tenantId);
+  const account = fakeMeta.addInstagramAccount({ username: 'late.mark.store' });
+  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
+  await system.request('PUT', '/api/v1/tenant/settings', {
+    token: admin,
+    body: { metaConfig: { instagramAccountId: account.id, instagramToken: token } },
+  });
+  const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Late mark', notificationEnabled: false } });
+  const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
+  const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
+    token: admin,
+    body: { title: 'Comment', platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: media.id, spinsReward: 1, verificationStrategy: 'META_API' },
+  });
+  expect(task.status).toBe(201);
+  const backfilled = await eventually(
+    async () => (await db.commentIndexTarget.findFirst({ where: { tenantId, completeThrough: { not: null } } })) ?? false,
+    'the backfill',
+  );
+
+  // The next crawl is held at its first read.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding = true;
+  let heldReads = 0;
+  fakeMeta.override('GET', new RegExp(`^/${media.id}/comments$`), async () => {
+    if (holding) {
+      heldReads += 1;
+      await held;
+    }
+    return undefined;
+  });
+  const key = { tenantId, platform: 'INSTAGRAM' as const, targetId: media.id };
+  const deps = { db, temporal: system.deps.temporal, taskQueue: system.config.temporal.taskQueue, coalesceMs: system.config.commentIndex.coalesceMs };
+  try {
+    const askedAt = new Date();
+    await requestFreshness(deps, key, askedAt);
+    await eventually(async () => heldReads > 0, 'the crawl to start reading');
+    // A claim that took its time before this crawl started marks the row only now (the crawl has
+    // already cleared it): this crawl covers it, and nothing else will clear the mark.
+    await requestFreshness(deps, key, askedAt);
+  } finally {
+    holding = false;
+    release();
+  }
+  const crawled = await eventually(async () => {
+    const row = await db.commentIndexTarget.findFirstOrThrow({ where: { id: backfilled.id } });
+    return row.crawls > backfilled.crawls && row;
+  }, 'the held crawl to complete');
+  expect(crawled.crawlRequestedAt).toBeNull();
+
+  // A claimant who comments now is signalled for, crawled and VERIFIED (not left waiting on the mark).
+  fakeMeta.addInstagramComment(media.id, { username: 'late.claimant', atMs: Date.now() });
+  const user = await system.request('POST', '/api/v1/end-users', { token: admin, body: { name: 'Late', phone: '+51987239999' } });
+  const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
+    token: tokens.endUser(tenantId, user.body.id),
+    body: { handle: 'late.claimant' },
+  });
+  expect(claimed.status).toBe(202);
+  const row = await eventually(
+    async () => {
+      const found = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claimed.body.completionId } });
+      return found.status !== 'PENDING' && found;
+    },
+    'the late claim to be decided',
+    60_000,
+    250,
+  );
+  expect(row.status).toBe('VERIFIED');
+}, 180_000);
