@@ -26,7 +26,22 @@ export type VerificationOutcome =
   /** Meta cannot check this action, or no credentials exist: the task's fallback strategy decides. */
   | { kind: 'fallback'; detail: string }
   /** The credentials exist but Meta rejected them (expired, revoked); the tenant may fix them. */
-  | { kind: 'credentials_rejected'; method: MetaVerificationMethod; detail: string };
+  | { kind: 'credentials_rejected'; method: MetaVerificationMethod; detail: string }
+  /**
+   * The target's index cannot answer yet (its crawl is still to finish, or Meta cannot be read for
+   * now): the workflow waits `afterMs` on a timer, then looks again with `look`.
+   */
+  | { kind: 'look_again'; afterMs: number; detail: string; look: IndexLook };
+
+/** What a claim's next look at its target's index carries over from the earlier ones. */
+export interface IndexLook {
+  /** ISO time the claim asked the index to be fresh as of (absent after a failed crawl: ask anew) */
+  asOf?: string;
+  /** When the claim started waiting for the index (epoch ms, workflow time): how long Meta has kept it waiting */
+  waitingSinceMs: number;
+  /** Looks so far that could not decide (spaces the next one) */
+  looks: number;
+}
 
 export interface ClaimSnapshot {
   status: ClaimStatus;

@@ -1,7 +1,7 @@
 // Verification through Meta's Graph API with the claim's own tenant's credentials (then the
 // platform's). What Meta cannot check, or what no credentials cover, goes back to the workflow as
 // 'fallback' so the task's fallback strategy decides, and the completion says why.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { indexedReactionTarget } from '../src/comment-index/reaction-target.js';
 import { indexReader } from '../src/comment-index/index-credentials.js';
 import { indexedTarget } from '../src/comment-index/target-key.js';
@@ -13,9 +13,8 @@ import { evidenceReserver } from '../src/verification/evidence-use.js';
 import type { EvidenceRules } from '../src/verification/evidence-screen.js';
 import { firstHandle } from '../src/verification/handle-match.js';
 import { verifyActionWithMeta } from '../src/verification/meta-verifier.js';
-import type { VerificationOutcome } from './claim-types.js';
+import type { IndexLook, VerificationOutcome } from './claim-types.js';
 import type { ActivityDeps } from './deps.js';
-import { FailureType } from '../src/domain/failure-types.js';
 import { toActivityFailure } from '../src/worker/activity-failures.js';
 import { loadMetaCredentialSources } from '../src/verification/credential-sources.js';
 
@@ -34,6 +33,7 @@ export function createVerificationActivities({
     key: { tenantId: string; platform: 'INSTAGRAM' | 'FACEBOOK'; targetId: string },
     who: { handle: string | undefined; proofCode: string | undefined },
     rules: EvidenceRules,
+    earlier: IndexLook | undefined,
   ): Promise<VerificationOutcome> {
     const platformName = key.platform === 'INSTAGRAM' ? 'Instagram username' : 'Facebook name';
     // Nothing to look for is not "Meta cannot tell us": the fallback would pay without a check.
@@ -41,7 +41,7 @@ export function createVerificationActivities({
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
     let checked: IndexVerification;
     try {
-      checked = await verifyFromIndex({ ...indexDeps(), graph }, key, sources, who, rules);
+      checked = await verifyFromIndex({ ...indexDeps(), graph }, key, sources, who, rules, askedAsOf(earlier));
     } catch (error) {
       // The read confirming an indexed comment still stands failed: rejected credentials wait like a
       // crawl's; anything else is retried, and a claim never verifies on an unconfirmed comment.
@@ -51,7 +51,7 @@ export function createVerificationActivities({
       }
       throw toActivityFailure(error, 'Confirming the comment with Meta');
     }
-    return fromIndexVerification(checked);
+    return fromIndexVerification(checked, earlier);
   }
 
   const indexDeps = () => ({
@@ -59,7 +59,6 @@ export function createVerificationActivities({
     temporal,
     taskQueue: config.temporal.taskQueue,
     coalesceMs: config.commentIndex.coalesceMs,
-    waitMs: config.commentIndex.waitMs,
   });
 
   /** A Facebook LIKE claim, decided from the post's indexed reactions (matched by display name). */
@@ -67,25 +66,28 @@ export function createVerificationActivities({
     key: { tenantId: string; platform: 'FACEBOOK'; targetId: string },
     handle: string | undefined,
     rules: EvidenceRules,
+    earlier: IndexLook | undefined,
   ): Promise<VerificationOutcome> {
     if (!handle) return nothingToLookFor('The user gave no Facebook name (neither in the claim nor in the profile)');
     const sources = await loadMetaCredentialSources(db, secrets, key.tenantId);
-    return fromIndexVerification(await verifyReactionFromIndex(indexDeps(), key, sources, handle, rules));
+    return fromIndexVerification(await verifyReactionFromIndex(indexDeps(), key, sources, handle, rules, askedAsOf(earlier)), earlier);
   }
 
   /** The same VERIFIED / NOT_FOUND / COULD_NOT_CHECK rules for comments and reactions. */
-  function fromIndexVerification(checked: IndexVerification): VerificationOutcome {
+  function fromIndexVerification(checked: IndexVerification, earlier: IndexLook | undefined): VerificationOutcome {
     switch (checked.kind) {
       case 'no_credentials':
         return { kind: 'fallback', detail: `No Meta credentials can check this task (${checked.reason})` };
       case 'pending': {
-        // Not a failure of the check: the backfill of a big post takes a while. Ask again later,
-        // unless the index has not been able to answer for the whole outage period.
-        const outage = outageSoFar(checked.unreadableSince);
+        // Not a failure of the check: the backfill of a big post takes a while. Look again later
+        // for the same time, unless this claim has waited the whole outage period. The crawl it
+        // waits for has not answered yet: an earlier unreadable spell (rejected credentials, say)
+        // is for that crawl's failure to report, not a reason to skip it.
+        const outage = outageSoFar(earlier);
         if (outage >= config.commentIndex.outageFallbackMs) {
           return { kind: 'fallback', detail: `COULD_NOT_CHECK for ${describeOutage(outage)}: ${checked.detail}` };
         }
-        throw ApplicationFailure.create({ type: FailureType.Transient, message: checked.detail, nextRetryDelay: recheckDelayMs() });
+        return lookAgain(earlier, checked.detail, nextLookDelayMs(earlier), checked.asOf);
       }
       case 'could_not_check': {
         if (checked.errorKind === 'auth') {
@@ -102,16 +104,18 @@ export function createVerificationActivities({
         if (checked.errorKind === 'permanent' && checked.failedCrawls >= config.commentIndex.checkAttempts) {
           return { kind: 'fallback', detail: `COULD_NOT_CHECK after ${checked.failedCrawls} failed crawls: ${checked.detail}` };
         }
-        const outage = outageSoFar(checked.unreadableSince);
+        const outage = outageSoFar(earlier, checked.unreadableSince);
         if (outage >= config.commentIndex.outageFallbackMs) {
           return { kind: 'fallback', detail: `COULD_NOT_CHECK: Meta could not be read for ${describeOutage(outage)}: ${checked.detail}` };
         }
-        throw ApplicationFailure.create({
-          type: checked.errorKind === 'rate_limited' ? FailureType.RateLimited : FailureType.Transient,
-          // Throttled: ask again once Meta's regain time has passed, not in the usual backoff.
-          nextRetryDelay: checked.retryAt ? Math.min(Math.max(checked.retryAt.getTime() - Date.now(), 1_000), 60 * 60_000) : recheckDelayMs(),
-          message: `COULD_NOT_CHECK (Meta unreadable for ${describeOutage(outage)}, ${checked.failedCrawls} failed crawls): ${checked.detail}`,
-        });
+        // Throttled: look again once Meta's regain time has passed, not in the usual spacing. The
+        // next look asks for a new crawl (this one's failure answered the request it made).
+        const afterMs = checked.retryAt ? Math.min(Math.max(checked.retryAt.getTime() - Date.now(), 1_000), 60 * 60_000) : nextLookDelayMs(earlier);
+        return lookAgain(
+          earlier,
+          `COULD_NOT_CHECK (Meta unreadable for ${describeOutage(outage)}, ${checked.failedCrawls} failed crawls): ${checked.detail}`,
+          afterMs,
+        );
       }
       case 'checked': {
         const { result, method } = checked;
@@ -136,7 +140,8 @@ export function createVerificationActivities({
   }
 
   return {
-    async verifyWithMeta(completionId: string): Promise<VerificationOutcome> {
+    /** `earlier`: what the claim's previous look at its target's index asked for (absent: the first look). */
+    async verifyWithMeta(completionId: string, earlier?: IndexLook): Promise<VerificationOutcome> {
       const completion = await db.socialTaskCompletion.findUniqueOrThrow({
         where: { id: completionId },
         include: { task: true, user: true },
@@ -160,7 +165,12 @@ export function createVerificationActivities({
       };
       const reactionTarget = indexedReactionTarget(completion.task);
       if (reactionTarget) {
-        return verifyReactionFromIndexed({ tenantId: completion.tenantId, ...reactionTarget }, firstHandle(user.handle, user.facebookName), rules);
+        return verifyReactionFromIndexed(
+          { tenantId: completion.tenantId, ...reactionTarget },
+          firstHandle(user.handle, user.facebookName),
+          rules,
+          earlier,
+        );
       }
       const indexed = indexedTarget(completion.task);
       if (indexed) {
@@ -169,6 +179,7 @@ export function createVerificationActivities({
           { tenantId: completion.tenantId, ...indexed },
           { handle: firstHandle(user.handle, profile), proofCode: user.proofCode },
           rules,
+          earlier,
         );
       }
       const reasons: string[] = [];
@@ -221,22 +232,36 @@ function nothingToLookFor(detail: string): VerificationOutcome {
 }
 
 /**
- * How long Meta has kept this claim from an answer, on Temporal's clock (the clock the retries and
- * the time-skipping tests run on): since this verification's first attempt, or since its target
+ * How long Meta has kept this claim from an answer, on Temporal's clock (the clock the timers and
+ * the time-skipping tests run on): since the claim's first look at the index, or since its target
  * became unreadable, whichever is longer.
  */
-function outageSoFar(unreadableSince: Date | null): number {
-  const { scheduledTimestampMs, currentAttemptScheduledTimestampMs: now } = Context.current().info;
-  return Math.max(now - scheduledTimestampMs, unreadableSince ? now - unreadableSince.getTime() : 0);
+function outageSoFar(earlier: IndexLook | undefined, unreadableSince: Date | null = null): number {
+  const now = Context.current().info.currentAttemptScheduledTimestampMs;
+  return Math.max(now - waitingSince(earlier), unreadableSince ? now - unreadableSince.getTime() : 0);
 }
 
-/** The next look at the index: soon at first, then at most a minute apart, so a claim is decided soon after Meta is back. */
-function recheckDelayMs(): number {
-  const { attempt } = Context.current().info;
-  return Math.min(5_000 * 2 ** Math.min(attempt - 1, 10), RECHECK_AT_MOST_MS);
+function waitingSince(earlier: IndexLook | undefined): number {
+  return earlier?.waitingSinceMs ?? Context.current().info.scheduledTimestampMs;
 }
 
-const RECHECK_AT_MOST_MS = 60_000;
+/** Hands the wait to the claim workflow's timer; `asOf` is kept while the request it made is still owed. */
+function lookAgain(earlier: IndexLook | undefined, detail: string, afterMs: number, asOf?: Date): VerificationOutcome {
+  const look: IndexLook = { waitingSinceMs: waitingSince(earlier), looks: (earlier?.looks ?? 0) + 1, ...(asOf ? { asOf: asOf.toISOString() } : {}) };
+  return { kind: 'look_again', afterMs, detail, look };
+}
+
+function askedAsOf(earlier: IndexLook | undefined): Date | undefined {
+  return earlier?.asOf ? new Date(earlier.asOf) : undefined;
+}
+
+/** The next look at the index: soon at first (a small post's crawl takes seconds), then at most a minute apart, so a claim is decided soon after Meta is back. */
+function nextLookDelayMs(earlier: IndexLook | undefined): number {
+  return Math.min(FIRST_LOOK_AGAIN_MS * 2 ** Math.min(earlier?.looks ?? 0, 10), LOOK_AGAIN_AT_MOST_MS);
+}
+
+const FIRST_LOOK_AGAIN_MS = 2_000;
+const LOOK_AGAIN_AT_MOST_MS = 60_000;
 
 function describeOutage(ms: number): string {
   return ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;

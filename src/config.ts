@@ -55,8 +55,6 @@ export interface AppConfig {
   readonly commentIndex: {
     /** Freshness requests arriving within this long of the first share one crawl */
     readonly coalesceMs: number;
-    /** How long one verification attempt waits for its target's crawl before retrying later */
-    readonly waitMs: number;
     /** Consecutive failed crawls of a target Meta refuses for good (deleted, no access) after which its claims go to the fallback */
     readonly checkAttempts: number;
     /** A target Meta has not let us read (down, throttling) for this long sends its claims to the fallback (META_OUTAGE_FALLBACK_AFTER) */
@@ -373,7 +371,6 @@ function readConfig(env: Env): { config: AppConfig; problems: string[]; variable
     },
     commentIndex: {
       coalesceMs: duration('COMMENT_INDEX_COALESCE', '2s', "claims asking for a target's comment index within this long share one crawl"),
-      waitMs: duration('COMMENT_INDEX_WAIT', '30s', "how long one verification attempt waits for its target's crawl before retrying later"),
       checkAttempts,
       outageFallbackMs,
     },

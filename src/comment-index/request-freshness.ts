@@ -77,28 +77,25 @@ export type Freshness =
   | { readonly state: 'fresh'; readonly target: IndexTargetRow }
   /** A crawl after the request failed: why (kind as OutboundError, or no_credentials) */
   | { readonly state: 'failed'; readonly target: IndexTargetRow; readonly kind: string; readonly message: string }
-  /** Still crawling when the wait ended (a long backfill, a throttled tenant) */
+  /** No crawl since the request has completed or failed yet (a long backfill, a throttled tenant) */
   | { readonly state: 'pending'; readonly target: IndexTargetRow | null };
 
-/** Polls the index row until it is complete through `asOf`, a crawl failed after it, or `waitMs` passed. */
-export async function waitForFreshness(
+/**
+ * One look at the index row: complete through `asOf`, a crawl failed after it, or still to come.
+ * Never a wait: a claim waits for the crawl in its workflow (a timer), not in an activity slot
+ * the crawl itself may need.
+ */
+export async function readFreshness(
   db: Database,
   key: IndexTargetKey,
   asOf: Date,
-  options: { waitMs: number; pollMs?: number; onPoll?: () => void; through?: (target: IndexTargetRow) => Date | null },
+  through: (target: IndexTargetRow) => Date | null = (target) => target.completeThrough,
 ): Promise<Freshness> {
-  const through = options.through ?? ((target: IndexTargetRow) => target.completeThrough);
-  const deadline = Date.now() + options.waitMs;
-  const pollMs = options.pollMs ?? 250;
-  for (;;) {
-    const target = await findIndexTarget(db, key);
-    const completeThrough = target ? through(target) : null;
-    if (target && completeThrough && completeThrough >= asOf) return { state: 'fresh', target };
-    if (target?.lastErrorAt && target.lastErrorAt >= asOf) {
-      return { state: 'failed', target, kind: target.lastErrorKind ?? 'transient', message: target.lastError ?? 'the crawl failed' };
-    }
-    if (Date.now() >= deadline) return { state: 'pending', target };
-    options.onPoll?.();
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  const target = await findIndexTarget(db, key);
+  const completeThrough = target ? through(target) : null;
+  if (target && completeThrough && completeThrough >= asOf) return { state: 'fresh', target };
+  if (target?.lastErrorAt && target.lastErrorAt >= asOf) {
+    return { state: 'failed', target, kind: target.lastErrorKind ?? 'transient', message: target.lastError ?? 'the crawl failed' };
   }
+  return { state: 'pending', target };
 }

@@ -1,9 +1,10 @@
 // Deciding a comment claim from the target's index. The order keeps Graph reads away from claims:
 //  1. match in the index as it is (a comment a webhook or an earlier crawl delivered: no read);
 //  2. otherwise ask for the index to be fresh as of now (one crawl shared by all claims asking)
-//     and match again;
-//  3. complete through now and still no match → not found; a crawl that could not read the
-//     target → could not check (the caller retries, then hands the claim to the fallback).
+//     and answer "pending" with that time: the claim workflow waits on a timer, then looks again
+//     with the same time (a look never waits in its activity slot, which the crawl may need);
+//  3. complete through that time and still no match → not found; a crawl that could not read the
+//     target → could not check (the caller looks again later, then hands the claim to the fallback).
 // A crawl never stops at a page cap, so "not found" only ever means "not there". One exception:
 // an Instagram crawl after the first reads new top-level comments only, so a reply posted later on
 // an older thread reaches the index through Meta's comments webhook alone. Without an active
@@ -18,8 +19,7 @@ import { instagramCommentStands } from './confirm-comment.js';
 import { indexReader } from './index-credentials.js';
 import { ensureIndexTarget, type IndexTargetRow } from './index-store.js';
 import { findClaimInIndex, indexedCommentCounts, type IndexClaimant } from './match-in-index.js';
-import { waitForFreshness, type FreshnessRequester } from './request-freshness.js';
-import { requestFreshness } from './request-freshness.js';
+import { readFreshness, requestFreshness, type FreshnessRequester } from './request-freshness.js';
 import { databaseNow } from './reaction-store.js';
 import { instagramWebhooksActive } from '../webhook-subscriptions/subscription-store.js';
 import type { IndexTargetKey } from './target-key.js';
@@ -38,13 +38,14 @@ export type IndexVerification =
       /** First failed crawl since the last complete one (Temporal's clock) */
       readonly unreadableSince: Date | null;
     }
-  /** The crawl is still running (a long backfill, or one that keeps failing before it reports): ask again later */
-  | { readonly kind: 'pending'; readonly detail: string; readonly unreadableSince: Date | null };
+  /**
+   * No crawl since `asOf` has finished (a long backfill, one that keeps failing before it reports):
+   * look again later with the same `asOf`
+   */
+  | { readonly kind: 'pending'; readonly detail: string; readonly asOf: Date };
 
 export interface IndexVerifyDeps extends FreshnessRequester {
   readonly db: Database;
-  readonly waitMs: number;
-  readonly onPoll?: () => void;
 }
 
 /** Shown when a Facebook token sees comments or reactions without their authors. */
@@ -71,6 +72,8 @@ export async function verifyInIndex(
   method: CredentialSource['method'],
   rules: EvidenceRules,
   evidence: IndexedEvidence,
+  /** The time an earlier look asked the index to be fresh as of (absent: this is the first look) */
+  askedAsOf?: Date,
 ): Promise<IndexVerification> {
   const { db } = deps;
   const verified = (found: Evidence): IndexVerification => ({ kind: 'checked', method, result: { outcome: 'verified', evidence: found } });
@@ -81,15 +84,15 @@ export async function verifyInIndex(
 
   // The database's clock, as the crawl's "complete through" is: a worker's own clock, seconds
   // behind, would count a crawl that began before the claim as fresh enough.
-  const asOf = await databaseNow(db);
-  await requestFreshness(deps, key, asOf);
-  const freshness = await waitForFreshness(db, key, asOf, {
-    waitMs: deps.waitMs,
-    ...(evidence.through ? { through: evidence.through } : {}),
-    ...(deps.onPoll ? { onPoll: deps.onPoll } : {}),
-  });
-  if (freshness.state === 'pending')
-    return { kind: 'pending', detail: evidence.stillCrawling, unreadableSince: freshness.target?.unreadableSince ?? null };
+  const asOf = askedAsOf ?? (await databaseNow(db));
+  if (!askedAsOf) await requestFreshness(deps, key, asOf);
+  const freshness = await readFreshness(db, key, asOf, evidence.through);
+  if (freshness.state === 'pending') {
+    // Asked again on a later look: deduplicated by the row's mark, so the index workflow hears of
+    // it only if no crawl is owed (one that ended without covering it, a run that was lost).
+    if (askedAsOf) await requestFreshness(deps, key, asOf);
+    return { kind: 'pending', detail: evidence.stillCrawling, asOf };
+  }
   if (freshness.state === 'failed') {
     return {
       kind: 'could_not_check',
@@ -116,47 +119,55 @@ export async function verifyFromIndex(
   sources: readonly CredentialSource[],
   who: IndexClaimant,
   rules: EvidenceRules,
+  askedAsOf?: Date,
 ): Promise<IndexVerification> {
   const reader = indexReader(key.platform, sources);
   if (!reader) {
     return { kind: 'no_credentials', reason: key.platform === 'INSTAGRAM' ? 'No Instagram token configured' : 'No Facebook Page token configured' };
   }
   const { db } = deps;
-  return verifyInIndex(deps, key, reader.method, rules, {
-    stillCrawling: `The comment index of ${key.platform} ${key.targetId} is still being crawled`,
-    // Instagram reports no deletions: a match is confirmed with Meta before it verifies.
-    find: (target, screen) =>
-      findClaimInIndex(
-        db,
-        target,
-        who,
-        screen,
-        key.platform === 'INSTAGRAM' ? (comment) => instagramCommentStands(deps, comment, reader.token) : undefined,
-      ),
-    async notFound(target, screen) {
-      const counts = await indexedCommentCounts(db, target.id);
-      if (key.platform === 'FACEBOOK' && !who.proofCode && counts.total > 0 && counts.anonymous === counts.total) {
-        return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
-      }
-      // A match passed over (already used, too old) is an answer: only "nothing matched" can hide a
-      // reply that reaches the index through webhooks alone.
-      if (key.platform === 'INSTAGRAM' && !screen.passedOver()) {
-        const owner = reader.method === 'TENANT_META_API' ? { kind: 'tenant' as const, tenantId: key.tenantId } : { kind: 'platform' as const };
-        const webhooks = await instagramWebhooksActive(db, owner, reader.instagramAccountId);
-        if (!webhooks.active) {
-          return {
-            outcome: 'unsupported',
-            reason:
-              `COULD_NOT_CHECK: no comment found on Instagram media ${key.targetId} by the index, but replies on older threads ` +
-              `reach it only through Meta's comment webhooks, and the ${reader.method === 'TENANT_META_API' ? "tenant's" : "platform's"} ` +
-              `webhook subscription is not active for Instagram account ${reader.instagramAccountId ?? '(none)'} (${webhooks.status})`,
-          };
+  return verifyInIndex(
+    deps,
+    key,
+    reader.method,
+    rules,
+    {
+      stillCrawling: `The comment index of ${key.platform} ${key.targetId} is still being crawled`,
+      // Instagram reports no deletions: a match is confirmed with Meta before it verifies.
+      find: (target, screen) =>
+        findClaimInIndex(
+          db,
+          target,
+          who,
+          screen,
+          key.platform === 'INSTAGRAM' ? (comment) => instagramCommentStands(deps, comment, reader.token) : undefined,
+        ),
+      async notFound(target, screen) {
+        const counts = await indexedCommentCounts(db, target.id);
+        if (key.platform === 'FACEBOOK' && !who.proofCode && counts.total > 0 && counts.anonymous === counts.total) {
+          return { outcome: 'unsupported', reason: NOT_A_PAGE_TOKEN };
         }
-      }
-      const whom = who.proofCode ? `with the code ${who.proofCode}` : key.platform === 'INSTAGRAM' ? `by @${who.handle}` : `by "${who.handle}"`;
-      const what = key.platform === 'INSTAGRAM' ? 'Instagram media' : 'Facebook post';
-      const through = target.completeThrough!.toISOString();
-      return screen.notFound(`No comment ${whom} on ${what} ${key.targetId} (all ${counts.total} indexed comments up to ${through} checked)`);
+        // A match passed over (already used, too old) is an answer: only "nothing matched" can hide a
+        // reply that reaches the index through webhooks alone.
+        if (key.platform === 'INSTAGRAM' && !screen.passedOver()) {
+          const owner = reader.method === 'TENANT_META_API' ? { kind: 'tenant' as const, tenantId: key.tenantId } : { kind: 'platform' as const };
+          const webhooks = await instagramWebhooksActive(db, owner, reader.instagramAccountId);
+          if (!webhooks.active) {
+            return {
+              outcome: 'unsupported',
+              reason:
+                `COULD_NOT_CHECK: no comment found on Instagram media ${key.targetId} by the index, but replies on older threads ` +
+                `reach it only through Meta's comment webhooks, and the ${reader.method === 'TENANT_META_API' ? "tenant's" : "platform's"} ` +
+                `webhook subscription is not active for Instagram account ${reader.instagramAccountId ?? '(none)'} (${webhooks.status})`,
+            };
+          }
+        }
+        const whom = who.proofCode ? `with the code ${who.proofCode}` : key.platform === 'INSTAGRAM' ? `by @${who.handle}` : `by "${who.handle}"`;
+        const what = key.platform === 'INSTAGRAM' ? 'Instagram media' : 'Facebook post';
+        const through = target.completeThrough!.toISOString();
+        return screen.notFound(`No comment ${whom} on ${what} ${key.targetId} (all ${counts.total} indexed comments up to ${through} checked)`);
+      },
     },
-  });
+    askedAsOf,
+  );
 }

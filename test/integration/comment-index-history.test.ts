@@ -5,6 +5,7 @@
 // (Temporal terminates a run at 51,200), the crawl still completes, and every claim is answered.
 import { requestFreshness } from '../../src/comment-index/request-freshness.js';
 import { commentIndexWorkflowId } from '../../src/comment-index/target-key.js';
+import { claimStateQuery, claimWorkflowId } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { eventually } from '../support/eventually.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
@@ -25,7 +26,6 @@ beforeAll(async () => {
       ...fakeMetaEnv(fakeMeta),
       CLAIM_VERIFY_DELAY: '1s',
       COMMENT_INDEX_COALESCE: '200ms',
-      COMMENT_INDEX_WAIT: '2s',
       OUTBOUND_HTTP_TIMEOUT: '120s',
     },
   });
@@ -211,4 +211,86 @@ test('a request marked while a crawl that covers it runs is cleared when that cr
     250,
   );
   expect(row.status).toBe('VERIFIED');
+}, 180_000);
+
+test('claims waiting for a held crawl hold no activity slot: each waits on its workflow timer and is VERIFIED once the crawl ends', async () => {
+  const db = system.deps.db;
+  const tenantId = await system.createTenant('history-c');
+  const admin = tokens.tenantAdmin(tenantId);
+  const account = fakeMeta.addInstagramAccount({ username: 'slots.store' });
+  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
+  await system.request('PUT', '/api/v1/tenant/settings', {
+    token: admin,
+    body: { metaConfig: { instagramAccountId: account.id, instagramToken: token } },
+  });
+  const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Slots', notificationEnabled: false } });
+  const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
+  const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
+    token: admin,
+    body: { title: 'Comment', platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: media.id, spinsReward: 1, verificationStrategy: 'META_API' },
+  });
+  expect(task.status).toBe(201);
+  await eventually(
+    async () => (await db.commentIndexTarget.findFirst({ where: { tenantId, completeThrough: { not: null } } })) ?? false,
+    'the backfill',
+  );
+
+  // The claims' crawl is held at its first read until every claim has been seen waiting.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding = true;
+  fakeMeta.override('GET', new RegExp(`^/${media.id}/comments$`), async () => {
+    if (holding) await held;
+    return undefined;
+  });
+  const handles = Array.from({ length: 6 }, (_, i) => `slots.fan${i}`);
+  for (const handle of handles) fakeMeta.addInstagramComment(media.id, { username: handle, atMs: Date.now() });
+  const ids: string[] = [];
+  try {
+    for (const [i, handle] of handles.entries()) {
+      const user = await system.request('POST', '/api/v1/end-users', {
+        token: admin,
+        body: { name: handle, phone: `+5198724${String(i).padStart(4, '0')}` },
+      });
+      const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
+        token: tokens.endUser(tenantId, user.body.id),
+        body: { handle },
+      });
+      expect(claimed.status).toBe(202);
+      ids.push(claimed.body.completionId);
+    }
+    // Each claim has looked at the index (it asked for the crawl) and now waits with no activity
+    // pending: the wait is a timer in its workflow, not a verification activity polling in a slot.
+    await eventually(
+      async () => {
+        const claims = await Promise.all(
+          ids.map(async (id) => {
+            const handle = system.deps.temporal.workflow.getHandle(claimWorkflowId(id));
+            return { described: await handle.describe(), state: await handle.query(claimStateQuery) };
+          }),
+        );
+        return claims.every(({ described, state }) => state.phase === 'VERIFYING' && (described.raw.pendingActivities ?? []).length === 0);
+      },
+      'every claim waiting on a timer with no pending activity',
+      60_000,
+      250,
+    );
+    const waiting = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true } });
+    expect(waiting.map((row) => row.status)).toEqual(Array(ids.length).fill('PENDING'));
+  } finally {
+    holding = false;
+    release();
+  }
+  const rows = await eventually(
+    async () => {
+      const found = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true } });
+      return found.every((row) => row.status !== 'PENDING') && found;
+    },
+    'the claims decided once the crawl ends',
+    60_000,
+    250,
+  );
+  expect(rows.map((row) => row.status)).toEqual(Array(ids.length).fill('VERIFIED'));
 }, 180_000);

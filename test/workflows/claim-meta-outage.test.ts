@@ -19,7 +19,7 @@ const dyingCrawls = new Set<string>();
 const world = useClaimTestWorld({
   metaAppSecret: 'claim-outage-secret',
   providerKey: 'outage-provider-key',
-  harnessEnv: { COMMENT_INDEX_WAIT: '200ms', META_OUTAGE_FALLBACK_AFTER: `${OUTAGE_FALLBACK_AFTER_MS / MINUTE_MS}m` },
+  harnessEnv: { META_OUTAGE_FALLBACK_AFTER: `${OUTAGE_FALLBACK_AFTER_MS / MINUTE_MS}m` },
   activityOverrides: (real) => ({
     async crawlCommentIndex(key) {
       if (dyingCrawls.has(key.targetId)) throw ApplicationFailure.create({ type: 'Transient', message: 'activity StartToClose timeout' });

@@ -194,13 +194,15 @@ test('a rate-limited read is retried after the delay Meta asked for, and the cla
   expect(verified.evidence).toMatchObject({ commentId: comment.id });
   expect(verified.detail).toBe("Verified with the tenant's Meta credentials");
 
-  // One verifyWithMeta activity, retried once by Temporal after the throttled attempt...
-  const [verification, ...others] = await activityRuns(handle, 'verifyWithMeta');
-  expect(others).toHaveLength(0);
-  expect(verification).toMatchObject({ attempt: 2 });
-  // ...no sooner than the 7 minutes Meta's usage header asked for (the default backoff is 5 s).
+  // Each look at the index is its own verifyWithMeta activity, never retried by Temporal: the
+  // waits between them are timers in the claim's workflow, holding no activity slot...
+  const looks = await activityRuns(handle, 'verifyWithMeta');
+  expect(looks.length).toBeGreaterThanOrEqual(2);
+  expect(looks.every((look) => look.attempt === 1)).toBe(true);
+  // ...and the claim was decided no sooner than the 7 minutes Meta's usage header asked for (the
+  // usual spacing of looks starts at 2 s).
   const decidedAt = await activityScheduledAt(handle, ['completeVerification', 'recordAndPlan']);
-  const waited = decidedAt!.getTime() - verification!.scheduledAt.getTime();
+  const waited = decidedAt!.getTime() - looks[0]!.scheduledAt.getTime();
   expect(waited).toBeGreaterThanOrEqual(7 * MINUTE_MS);
   expect(waited).toBeLessThan(7 * MINUTE_MS + 5 * MINUTE_MS);
 

@@ -2,7 +2,7 @@
 // claim with the task's strategy — Meta (with a back-off while the tenant's credentials are
 // rejected), then the task's fallback; the honor system; statistical sampling; or a manual review.
 import { ActivityFailure, ApplicationFailure, condition, log, upsertSearchAttributes } from '@temporalio/workflow';
-import type { ClaimSnapshot, VerificationOutcome } from '../../activities/claim-types.js';
+import type { ClaimSnapshot, IndexLook, VerificationOutcome } from '../../activities/claim-types.js';
 import { decideWithoutMeta } from '../../src/domain/decide-without-meta.js';
 import type { FallbackStrategy, VerificationStrategy } from '../../src/domain/statuses.js';
 import { CLAIM_STATUS } from '../../src/temporal/search-attributes.js';
@@ -12,9 +12,12 @@ import type { ClaimRun } from './claim-run.js';
 
 /** Backoff while the tenant's Meta credentials are rejected: the tenant may fix them within the window. */
 const CREDENTIAL_BACKOFF_MS = [5 * 60_000, 15 * 60_000, 30 * 60_000, 60 * 60_000];
+/** A claim still waiting for its target's index after this long fails as unverifiable (the Meta activity's own retry budget). */
+const INDEX_WAIT_BUDGET_MS = 24 * 3_600_000;
 
 type DecidedOutcome = Extract<VerificationOutcome, { kind: 'decided' }>;
 type FallbackOutcome = Extract<VerificationOutcome, { kind: 'fallback' }>;
+type MetaOutcome = Exclude<VerificationOutcome, { kind: 'look_again' }>;
 
 /**
  * Waits, then verifies unless the claim was already decided (a re-run after a reset, or a manual
@@ -114,7 +117,7 @@ async function verifyWithMetaUntilCredentialsWork(run: ClaimRun): Promise<Decide
   const { input } = run;
   let firstFailureAt: number | undefined;
   for (let attempt = 0; ; attempt++) {
-    const result = await verificationActivities.verifyWithMeta(input.completionId);
+    const result = await verifyWithMetaOnceIndexed(run);
     if (result.kind !== 'credentials_rejected') return result;
     firstFailureAt ??= Date.now();
     const elapsed = Date.now() - firstFailureAt;
@@ -136,6 +139,31 @@ async function verifyWithMetaUntilCredentialsWork(run: ClaimRun): Promise<Decide
       return manualOutcome(run.decision!);
     }
     run.phase = 'VERIFYING';
+  }
+}
+
+/**
+ * One verification with Meta. While the target's comment index cannot answer yet, the claim waits
+ * here, on a workflow timer, and looks again: never in an activity slot, which the crawl it waits
+ * for needs too. A reviewer's decision ends the wait.
+ */
+async function verifyWithMetaOnceIndexed(run: ClaimRun): Promise<MetaOutcome> {
+  let look: IndexLook | undefined;
+  for (;;) {
+    const result = await verificationActivities.verifyWithMeta(run.input.completionId, look);
+    if (result.kind !== 'look_again') return result;
+    look = result.look;
+    if (Date.now() - look.waitingSinceMs >= INDEX_WAIT_BUDGET_MS) {
+      return {
+        kind: 'decided',
+        verified: false,
+        reason: 'VERIFICATION_UNAVAILABLE',
+        detail: `Verification could not be completed: ${result.detail}`,
+      };
+    }
+    if (await condition(() => run.decision !== undefined, result.afterMs, { summary: 'Wait for the comment index' })) {
+      return manualOutcome(run.decision!);
+    }
   }
 }
 
