@@ -232,11 +232,13 @@ async function main(): Promise<number> {
   const settled = await until(async () => (await unsettled(db, [...accepted.keys()])).length === 0, SETTLE_TIMEOUT_MS, 2_000);
   if (!settled) say('some claims did not settle in time');
 
-  // Statuses still on their way (retried while the API was down) resolve what they name.
+  // Statuses still on their way (retried while the API was down) resolve what they name. A status
+  // the API stored while Temporal was down waits for the webhook sweeper (60 s grace, a pass a
+  // minute): up to two and a half minutes.
   const cloudIds = new Set(fakeMeta.sentMessages.flatMap((message) => (message.bizOpaqueCallbackData ? [message.bizOpaqueCallbackData] : [])));
   await until(
     async () => (await db.socialTaskCompletion.count({ where: { id: { in: [...cloudIds] }, notificationStatus: 'UNKNOWN' } })) === 0,
-    30_000,
+    150_000,
     1_000,
   );
   const final = await db.socialTaskCompletion.findMany({ where: { id: { in: [...accepted.keys()] } }, include: { user: true } });
