@@ -3,6 +3,7 @@
 // order per claim, retried after failures; a 410 disables the webhook (the settings say so) and what
 // did not arrive is listed and can be redelivered. Only ids are in the delivery workflows' histories.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { startTenantEventSweeper } from '../../src/tenant-events/event-starter.js';
 import { eventually } from '../support/eventually.js';
@@ -173,10 +174,21 @@ test('delivery workflows carry ids only: no secret, URL or phone number in their
     const rows = await system.deps.db.tenantEvent.findMany({ where: { tenantId } });
     return rows.length > 0 && rows.every((row) => row.workflowStartedAt !== null) ? rows : undefined;
   }, 'every event workflow started');
+  let read = 0;
   for (const event of events) {
     for (let round = 0; round <= event.deliveryRound; round++) {
-      const history = JSON.stringify(await system.deps.temporal.workflow.getHandle(`tenant-event-${event.id}-${round}`).fetchHistory());
+      let history: string;
+      try {
+        history = JSON.stringify(await system.deps.temporal.workflow.getHandle(`tenant-event-${event.id}-${round}`).fetchHistory());
+      } catch (error) {
+        // An earlier round may never have started (its destination was disabled before the
+        // sweeper reached it, then redelivered); the current round has (checked above).
+        if (error instanceof WorkflowNotFoundError && round < event.deliveryRound) continue;
+        throw error;
+      }
+      read += 1;
       for (const planted of [SECRET, receiver.url, '20001111', '20002222', 'Eve Events']) expect(history.includes(planted)).toBe(false);
     }
   }
+  expect(read).toBeGreaterThanOrEqual(events.length);
 });
