@@ -18,7 +18,7 @@ import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
 import { testConfig } from '../workflows/claim-support.js';
-import { fakeMetaEnv, seedClaim } from '../support/factories.js';
+import { fakeMetaEnv, seedClaim, seedVerifiedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let provider: FakeHttpServer;
@@ -56,15 +56,7 @@ function run<T>(activityType: string, workflowId: string, fn: () => Promise<T>):
   return env.run(fn);
 }
 
-async function verifiedClaim(options: Parameters<typeof seedClaim>[2] = {}) {
-  const claim = await seedClaim(database.db, secrets(), options);
-  await createClaimActivities({ db: database.db }).completeVerification(
-    claim.completionId,
-    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-    new Date().toISOString(),
-  );
-  return claim;
-}
+const verifiedClaim = (options: Parameters<typeof seedClaim>[2] = {}) => seedVerifiedClaim(database.db, secrets(), options);
 
 test('a notification reaching UNKNOWN is counted once, with its channel; a repeat that finds it done counts nothing', async () => {
   const { completionId } = await verifiedClaim({ providerUrl: `${provider.url}/tenant/send` });

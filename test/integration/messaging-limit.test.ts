@@ -4,7 +4,6 @@
 // 24 h window) and never fails; a raised limit (business_capability_update) lets it go. Against a fake
 // Cloud API that counts what a portfolio reached and how often it went over its limit.
 import { randomUUID } from 'node:crypto';
-import { createClaimActivities } from '../../activities/claims.js';
 import { createNotificationActivities } from '../../activities/notifications.js';
 import { MESSAGING_LIMIT_WINDOW_MS, takeSlot, takeSlotNow } from '../../src/notifications/messaging-limit-ledger.js';
 import { refreshMessagingLimit } from '../../src/notifications/refresh-messaging-limit.js';
@@ -14,7 +13,7 @@ import { replanWorkflowId } from '../../workflows/replan-definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv, seedClaim } from '../support/factories.js';
+import { fakeMetaEnv, seedClaim, verifyByHonorSystem } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -74,11 +73,7 @@ async function portfolioWithClaims(tier: string, claims: number) {
     completionIds.push(id);
   }
   for (const id of completionIds) {
-    await createClaimActivities({ db: db() }).completeVerification(
-      id,
-      { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-      new Date().toISOString(),
-    );
+    await verifyByHonorSystem(db(), id);
   }
   return { tenantId: first.tenantId, waba, business, phone, account, completionIds };
 }

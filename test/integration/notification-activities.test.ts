@@ -10,7 +10,7 @@ import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../sup
 import { eventually } from '../support/eventually.js';
 import { testConfig } from '../workflows/claim-support.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
-import { seedClaim } from '../support/factories.js';
+import { type seedClaim, seedVerifiedClaim, notificationActivitiesFor } from '../support/factories.js';
 
 let database: TestDatabase;
 let tenantProvider: FakeHttpServer;
@@ -24,14 +24,7 @@ const config = () =>
     OUTBOUND_HTTP_TIMEOUT: '500ms',
   });
 const secrets = () => createSecretBox([config().tokenEncryptionKey]);
-const activities = () =>
-  createNotificationActivities({
-    config: config(),
-    db: database.db,
-    secrets: secrets(),
-    logger: pino({ level: 'silent' }),
-    graph: graphClientFromConfig(config()),
-  });
+const activities = () => notificationActivitiesFor(config(), database.db);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -45,15 +38,7 @@ afterAll(async () => {
   await database.close();
 });
 
-async function verifiedClaim(options: Parameters<typeof seedClaim>[2] = {}) {
-  const claim = await seedClaim(database.db, secrets(), options);
-  await createClaimActivities({ db: database.db }).completeVerification(
-    claim.completionId,
-    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-    new Date().toISOString(),
-  );
-  return claim;
-}
+const verifiedClaim = (options: Parameters<typeof seedClaim>[2] = {}) => seedVerifiedClaim(database.db, secrets(), options);
 
 const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
 

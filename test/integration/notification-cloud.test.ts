@@ -14,7 +14,7 @@ import { startFakeHttpServer, type FakeHttpServer } from '../support/fake-http-s
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { testConfig } from '../workflows/claim-support.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
-import { seedClaim, fakeMetaEnv } from '../support/factories.js';
+import { seedClaim, fakeMetaEnv, seedVerifiedClaim, notificationActivitiesFor } from '../support/factories.js';
 
 const DAY_MS = 86_400_000;
 const TEMPLATE = { name: 'spins_added', language: 'es' };
@@ -32,14 +32,7 @@ const config = () =>
     OUTBOUND_HTTP_TIMEOUT: '500ms',
   });
 const secrets = () => createSecretBox([config().tokenEncryptionKey]);
-const activities = () =>
-  createNotificationActivities({
-    config: config(),
-    db: database.db,
-    secrets: secrets(),
-    logger: pino({ level: 'silent' }),
-    graph: graphClientFromConfig(config()),
-  });
+const activities = () => notificationActivitiesFor(config(), database.db);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -55,16 +48,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-/** A claim already verified (3 spins), as the workflow leaves it before notifying. */
-async function verifiedClaim(options: Parameters<typeof seedClaim>[2] = {}) {
-  const claim = await seedClaim(database.db, secrets(), options);
-  await createClaimActivities({ db: database.db }).completeVerification(
-    claim.completionId,
-    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-    new Date().toISOString(),
-  );
-  return claim;
-}
+const verifiedClaim = (options: Parameters<typeof seedClaim>[2] = {}) => seedVerifiedClaim(database.db, secrets(), options);
 
 /** A WABA with one registered number and the approved template in the fake, and its business token. */
 function cloudNumber() {

@@ -4,9 +4,6 @@
 // becomes the stored notification error.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { createClaimActivities } from '../../activities/claims.js';
-import { createNotificationActivities } from '../../activities/notifications.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { forbiddenUrlReason } from '../../src/integrations/outbound-network.js';
 import { OutboundError } from '../../src/integrations/outbound-error.js';
@@ -14,8 +11,7 @@ import { sendViaTenantProvider } from '../../src/integrations/whatsapp/index.js'
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFakeHttpServer, type FakeHttpServer, type FakeReply } from '../support/fake-http-server.js';
 import { testConfig } from '../workflows/claim-support.js';
-import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
-import { seedClaim } from '../support/factories.js';
+import { seedVerifiedClaim, notificationActivitiesFor } from '../support/factories.js';
 
 const message = { number: '+51987654321', message: 'Congratulations, Ana!' };
 const timeoutMs = 2_000;
@@ -176,26 +172,9 @@ describe('through the notification activity (the worker)', () => {
     await database.close();
   });
 
-  async function verifiedClaim(providerUrl: string) {
-    const secrets = createSecretBox([testConfig().tokenEncryptionKey]);
-    const claim = await seedClaim(database.db, secrets, { providerUrl, providerKey: 'tenant-secret' });
-    await createClaimActivities({ db: database.db }).completeVerification(
-      claim.completionId,
-      { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-      new Date().toISOString(),
-    );
-    return claim;
-  }
-  const activities = (env: Record<string, string>) => {
-    const config = testConfig({ OUTBOUND_HTTP_TIMEOUT: '1s', ...env });
-    return createNotificationActivities({
-      config,
-      db: database.db,
-      secrets: createSecretBox([config.tokenEncryptionKey]),
-      logger: pino({ level: 'silent' }),
-      graph: graphClientFromConfig(config),
-    });
-  };
+  const verifiedClaim = (providerUrl: string) =>
+    seedVerifiedClaim(database.db, createSecretBox([testConfig().tokenEncryptionKey]), { providerUrl, providerKey: 'tenant-secret' });
+  const activities = (env: Record<string, string>) => notificationActivitiesFor(testConfig({ OUTBOUND_HTTP_TIMEOUT: '1s', ...env }), database.db);
   const row = (id: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
 
   test('an internal service answering with secrets: the stored error is "HTTP 404", not its body', async () => {

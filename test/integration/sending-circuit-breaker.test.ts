@@ -4,7 +4,6 @@
 // Meta again; the tenant sees `sendingPaused` and can resume; one warn line per pause. Quality RED
 // pauses the number too. Rows and what the fake received are asserted, never timings.
 import { randomUUID } from 'node:crypto';
-import { createClaimActivities } from '../../activities/claims.js';
 import { createNotificationActivities } from '../../activities/notifications.js';
 import { decideAccountEvent } from '../../src/webhooks/account-events.js';
 import { applyAccountEvent } from '../../src/webhooks/apply-account-event.js';
@@ -12,7 +11,7 @@ import { claimWorkflowId } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { fakeMetaEnv, seedClaim } from '../support/factories.js';
+import { fakeMetaEnv, seedClaim, verifyByHonorSystem } from '../support/factories.js';
 
 let system: TestSystem;
 let fakeMeta: FakeMeta;
@@ -81,11 +80,7 @@ async function tenantWithClaims(claims: number, numbers = 1) {
     completionIds.push(id);
   }
   for (const id of completionIds) {
-    await createClaimActivities({ db: db() }).completeVerification(
-      id,
-      { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-      new Date().toISOString(),
-    );
+    await verifyByHonorSystem(db(), id);
   }
   return { tenantId: first.tenantId, campaignId: first.campaignId, waba, phones, accounts, completionIds };
 }

@@ -3,7 +3,6 @@
 // record the opt-out / opt-in with one confirmation; Meta's 131050 records the opt-out. Against the
 // fake Graph API over real HTTP and a real database; assertions on rows and on what Meta accepted.
 import { pino } from 'pino';
-import { createClaimActivities } from '../../activities/claims.js';
 import { createNotificationActivities } from '../../activities/notifications.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
@@ -11,7 +10,7 @@ import { applyMessagesChange } from '../../src/webhooks/apply-messages-change.js
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testConfig } from '../workflows/claim-support.js';
-import { fakeMetaEnv, seedClaim } from '../support/factories.js';
+import { fakeMetaEnv, seedVerifiedClaim } from '../support/factories.js';
 
 let database: TestDatabase;
 let fakeMeta: FakeMeta;
@@ -34,12 +33,7 @@ afterAll(async () => {
 
 /** A verified claim whose campaign sends through a Cloud API number with an approved template. */
 async function verifiedCloudClaim(template: { category: string } = { category: 'UTILITY' }) {
-  const claim = await seedClaim(database.db, secrets(), {});
-  await createClaimActivities({ db: database.db }).completeVerification(
-    claim.completionId,
-    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-    new Date().toISOString(),
-  );
+  const claim = await seedVerifiedClaim(database.db, secrets(), {});
   const waba = fakeMeta.addWaba({ name: 'Consent WABA' });
   const phone = fakeMeta.addPhoneNumber(waba.id);
   fakeMeta.addTemplate(waba.id, {

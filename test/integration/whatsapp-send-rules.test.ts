@@ -3,15 +3,11 @@
 // MARKETING_LIMIT; 131047 (outside the window) on a text is sent once more as the campaign's
 // template; a template Meta paused or disabled (132015 / 132016, or its status update) makes
 // notifications outside a session window wait with TEMPLATE_PAUSED while inside one a text goes.
-import { pino } from 'pino';
-import { createClaimActivities } from '../../activities/claims.js';
-import { createNotificationActivities } from '../../activities/notifications.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
-import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testConfig } from '../workflows/claim-support.js';
-import { fakeMetaEnv, seedClaim } from '../support/factories.js';
+import { fakeMetaEnv, seedVerifiedClaim, notificationActivitiesFor } from '../support/factories.js';
 
 let database: TestDatabase;
 let fakeMeta: FakeMeta;
@@ -19,14 +15,7 @@ const DAY_MS = 86_400_000;
 
 const config = () => testConfig({ ...fakeMetaEnv(fakeMeta), OUTBOUND_HTTP_TIMEOUT: '1s', NOTIFICATION_MAX_DELAY: '7d' });
 const secrets = () => createSecretBox([config().tokenEncryptionKey]);
-const activities = () =>
-  createNotificationActivities({
-    config: config(),
-    db: database.db,
-    secrets: secrets(),
-    logger: pino({ level: 'silent' }),
-    graph: graphClientFromConfig(config()),
-  });
+const activities = () => notificationActivitiesFor(config(), database.db);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -39,12 +28,7 @@ afterAll(async () => {
 });
 
 async function cloudClaim(template: { category?: string; status?: string } = {}) {
-  const claim = await seedClaim(database.db, secrets(), {});
-  await createClaimActivities({ db: database.db }).completeVerification(
-    claim.completionId,
-    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
-    new Date().toISOString(),
-  );
+  const claim = await seedVerifiedClaim(database.db, secrets(), {});
   const waba = fakeMeta.addWaba({ name: 'Rules WABA' });
   const phone = fakeMeta.addPhoneNumber(waba.id);
   const fakeTemplate = fakeMeta.addTemplate(waba.id, {

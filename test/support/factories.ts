@@ -2,9 +2,14 @@
 // straight into the database, the same set up through the API (a tenant with a provider, users
 // with session tokens, a claim), and a fake Meta wired to a test system or a Graph client of ours.
 import { randomUUID } from 'node:crypto';
-import type { SecretBox } from '../../src/crypto/secret-box.js';
+import { pino } from 'pino';
+import { createClaimActivities } from '../../activities/claims.js';
+import { createNotificationActivities } from '../../activities/notifications.js';
+import type { AppConfig } from '../../src/config.js';
+import { createSecretBox, type SecretBox } from '../../src/crypto/secret-box.js';
 import type { Database } from '../../src/db/client.js';
 import type { Prisma } from '../../src/generated/prisma/client.js';
+import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { createGraphClient, type GraphClient } from '../../src/integrations/meta/graph-client.js';
 import { claimWorkflowId } from '../../workflows/definitions.js';
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
@@ -275,6 +280,33 @@ export async function seedClaim(
     },
   });
   return { tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, completionId };
+}
+
+/** Records `completionId` verified by the honour system, as the claim workflow's verification step does. */
+export function verifyByHonorSystem(db: Database, completionId: string) {
+  return createClaimActivities({ db }).completeVerification(
+    completionId,
+    { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
+    new Date().toISOString(),
+  );
+}
+
+/** A claim of seedClaim, verified (3 spins): as the workflow leaves it before notifying. */
+export async function seedVerifiedClaim(db: Database, secrets: SecretBox, options: Parameters<typeof seedClaim>[2] = {}): Promise<SeededClaim> {
+  const claim = await seedClaim(db, secrets, options);
+  await verifyByHonorSystem(db, claim.completionId);
+  return claim;
+}
+
+/** The notification activities over `db`, with `config`'s secret box and Graph client, logging nothing. */
+export function notificationActivitiesFor(config: AppConfig, db: Database) {
+  return createNotificationActivities({
+    config,
+    db,
+    secrets: createSecretBox([config.tokenEncryptionKey]),
+    logger: pino({ level: 'silent' }),
+    graph: graphClientFromConfig(config),
+  });
 }
 
 // ---------------------------------------------------------------- through the API
