@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { adoptFormerMigrationNames, FORMER_MIGRATION_NAMES } from './migration-renames.js';
 
 const PRISMA_ADVISORY_LOCK_KEY = 72707369;
 
@@ -41,6 +42,7 @@ export async function applyMigrations(
   databaseUrl: string,
   directory: string,
   log: (line: string) => void = () => {},
+  formerNames = FORMER_MIGRATION_NAMES,
 ): Promise<{ applied: string[] }> {
   const migrations = await readMigrations(directory);
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -58,6 +60,8 @@ export async function applyMigrations(
         "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
         "applied_steps_count" INTEGER NOT NULL DEFAULT 0
       )`);
+      // A migration folder renamed after it was applied keeps its record (src/db/migration-renames.ts).
+      await adoptFormerMigrationNames(client, formerNames);
       const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
         'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
       );

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { applyMigrations, MigrationError } from '../../src/db/migrate.js';
+import { FORMER_MIGRATION_NAMES } from '../../src/db/migration-renames.js';
 import { createEmptyDatabase } from '../support/database.js';
 import { readSchemaFacts } from '../schema/catalog.js';
 
@@ -311,4 +312,25 @@ describe('npm run db:migrate (src/main/migrate.ts)', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('db:migrate failed: database "no_such_database" does not exist');
   });
+});
+
+test('a database that applied a migration under its former name counts it as applied under the new name', async () => {
+  const { url, client } = await freshDatabase();
+  const sql = 'CREATE TABLE renamed_probe (id INT);';
+  await applyMigrations(url, await migrationsDir({ '20990101000000_phase2_probe': sql }));
+  const renamed = await migrationsDir({ '20990101000000_probe_table': sql });
+
+  const { applied } = await applyMigrations(url, renamed, () => {}, [['20990101000000_phase2_probe', '20990101000000_probe_table']]);
+
+  expect(applied).toEqual([]);
+  const { rows } = await client.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations"');
+  expect(rows.map((row) => row.migration_name)).toEqual(['20990101000000_probe_table']);
+});
+
+test('the former migration names name folders that exist', async () => {
+  const folders = new Set(await readdir(MIGRATIONS_DIR));
+  for (const [former, current] of FORMER_MIGRATION_NAMES) {
+    expect(folders.has(current)).toBe(true);
+    expect(folders.has(former)).toBe(false);
+  }
 });
