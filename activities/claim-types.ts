@@ -1,6 +1,6 @@
 // Values exchanged between the claim workflow and its activities. Ids and outcomes only: nothing
 // here may ever carry a secret, because Temporal records it in the history operators read.
-import type { CompletionReason } from '../src/domain/completion-reason.js';
+import type { ClaimReason } from '../src/domain/claim-reason.js';
 import type {
   ClaimStatus,
   FallbackStrategy,
@@ -19,7 +19,7 @@ export type VerificationOutcome =
       method?: VerificationMethod;
       detail?: string;
       /** Short code of why (shown to end users with our own sentence); absent in histories recorded before it existed */
-      reason?: CompletionReason;
+      reason?: ClaimReason;
       /** What proved it (ids, usernames, timestamps); never a token */
       evidence?: Record<string, unknown>;
     }

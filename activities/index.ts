@@ -7,7 +7,7 @@ import { createReplanActivities } from './replan.js';
 import { createTenantEventActivities } from './tenant-events.js';
 import { createRetentionActivities } from './retention.js';
 import { createVerificationActivities } from './verification.js';
-import { createVerificationStepActivities } from './verification-step.js';
+import { createVerificationStepActivities } from './verification-record-and-plan.js';
 import { createWebhookActivities } from './webhooks.js';
 import { createWhatsappTokenActivities } from './whatsapp-tokens.js';
 import { createWebhookSubscriptionActivities } from './webhook-subscriptions.js';

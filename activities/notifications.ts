@@ -25,9 +25,9 @@ export function createNotificationActivities(
      * mid-send is noticed in seconds, not after the 2-minute timeout (fewer UNKNOWNs); a slow
      * database or provider is not mistaken for one.
      */
-    sendNotification: (input: { completionId: string }): Promise<SendOutcome> => whileHeartbeating(() => sendNotification(context, input)),
+    sendNotification: (input: { claimId: string }): Promise<SendOutcome> => whileHeartbeating(() => sendNotification(context, input)),
 
     /** The send could not be completed within its retry budget. */
-    markNotificationFailed: (input: { completionId: string; reason: string }): Promise<NotificationStatus> => markNotificationFailed(context, input),
+    markNotificationFailed: (input: { claimId: string; reason: string }): Promise<NotificationStatus> => markNotificationFailed(context, input),
   };
 }

@@ -1,6 +1,6 @@
 // Verification through Meta's Graph API with the claim's own tenant's credentials (then the
 // platform's). What Meta cannot check, or what no credentials cover, goes back to the workflow as
-// 'fallback' so the task's fallback strategy decides, and the completion says why.
+// 'fallback' so the task's fallback strategy decides, and the claim says why.
 import { Context } from '@temporalio/activity';
 import { indexedReactionTarget } from '../src/comment-index/reaction-target.js';
 import { indexReader } from '../src/comment-index/index-credentials.js';
@@ -141,49 +141,49 @@ export function createVerificationActivities({
 
   return {
     /** `earlier`: what the claim's previous look at its target's index asked for (absent: the first look). */
-    async verifyWithMeta(completionId: string, earlier?: IndexLook): Promise<VerificationOutcome> {
-      const completion = await db.socialTaskCompletion.findUniqueOrThrow({
-        where: { id: completionId },
+    async verifyWithMeta(claimId: string, earlier?: IndexLook): Promise<VerificationOutcome> {
+      const claim = await db.claim.findUniqueOrThrow({
+        where: { id: claimId },
         include: { task: true, user: true },
       });
       const task = {
-        platform: completion.task.platform,
-        actionType: completion.task.actionType,
-        targetId: completion.task.targetId ?? undefined,
-        targetUrl: completion.task.targetUrl ?? undefined,
+        platform: claim.task.platform,
+        actionType: claim.task.actionType,
+        targetId: claim.task.targetId ?? undefined,
+        targetUrl: claim.task.targetUrl ?? undefined,
       };
       const user = {
-        handle: completion.handle ?? undefined,
-        instagramUsername: completion.user.instagramUsername ?? undefined,
-        facebookName: completion.user.facebookName ?? undefined,
-        proofCode: completion.proofCode ?? undefined,
+        handle: claim.handle ?? undefined,
+        instagramUsername: claim.user.instagramUsername ?? undefined,
+        facebookName: claim.user.facebookName ?? undefined,
+        proofCode: claim.proofCode ?? undefined,
       };
       // Evidence must postdate the task and may verify only one claim of it.
       const rules = {
-        notBefore: completion.task.createdAt,
-        accept: evidenceReserver(db, { tenantId: completion.tenantId, taskId: completion.taskId, completionId }),
+        notBefore: claim.task.createdAt,
+        accept: evidenceReserver(db, { tenantId: claim.tenantId, taskId: claim.taskId, claimId }),
       };
-      const reactionTarget = indexedReactionTarget(completion.task);
+      const reactionTarget = indexedReactionTarget(claim.task);
       if (reactionTarget) {
         return verifyReactionFromIndexed(
-          { tenantId: completion.tenantId, ...reactionTarget },
+          { tenantId: claim.tenantId, ...reactionTarget },
           firstHandle(user.handle, user.facebookName),
           rules,
           earlier,
         );
       }
-      const indexed = indexedTarget(completion.task);
+      const indexed = indexedTarget(claim.task);
       if (indexed) {
         const profile = indexed.platform === 'INSTAGRAM' ? user.instagramUsername : user.facebookName;
         return verifyCommentFromIndex(
-          { tenantId: completion.tenantId, ...indexed },
+          { tenantId: claim.tenantId, ...indexed },
           { handle: firstHandle(user.handle, profile), proofCode: user.proofCode },
           rules,
           earlier,
         );
       }
       const reasons: string[] = [];
-      for (const source of await loadMetaCredentialSources(db, secrets, completion.tenantId)) {
+      for (const source of await loadMetaCredentialSources(db, secrets, claim.tenantId)) {
         let result;
         try {
           result = await verifyActionWithMeta({ client: graph, credentials: source.credentials, task, user, rules });

@@ -92,7 +92,7 @@ try {
   const claimedIn = Date.now() - began;
   let rows;
   for (;;) {
-    rows = await db.socialTaskCompletion.findMany({
+    rows = await db.claim.findMany({
       where: { id: { in: ids } },
       select: { status: true, reason: true, claimedAt: true, verifiedAt: true },
     });

@@ -1,4 +1,4 @@
-// `npm run bench`: performance at campaign scale (issue 12), on its own stack like `npm run dev`
+// `npm run bench`: performance at campaign scale, on its own stack like `npm run dev`
 // (embedded PostgreSQL, Temporal, the API and the worker as separate processes, own ports and data
 // dir), or on TEMPORAL_ADDRESS / DATABASE_URL when set. Per topology (BENCH_TOPOLOGIES=dev,cluster,
 // else TEMPORAL_TOPOLOGY, else dev; WORKERS, APIS), on that topology's own stack
@@ -328,7 +328,7 @@ async function benchTopology(topology: TemporalTopology, benchDir: string, optio
   await claim(small.id, smallSetup.taskId, smallUser.id);
   const waitingSince = Date.now();
   const verifyCpu = cpuSnapshot(processes());
-  const allWaiting = () => db.socialTaskCompletion.count({ where: { notificationStatus: 'WAITING_FOR_WINDOW' } });
+  const allWaiting = () => db.claim.count({ where: { notificationStatus: 'WAITING_FOR_WINDOW' } });
   await until(async () => (await allWaiting()) === CLAIMS + 1, 15 * 60_000, 1_000);
   figure(
     `CPU until all waiting (verify, record, plan): ${cpuLine(verifyCpu, cpuSnapshot(processes()), (Date.now() - waitingSince) / 1000, CLAIMS + 1)}`,
@@ -390,7 +390,7 @@ async function benchTopology(topology: TemporalTopology, benchDir: string, optio
   );
 
   // 4. History events of one completed HONOR_SYSTEM claim; 5. worker memory.
-  const one = await db.socialTaskCompletion.findFirstOrThrow({ where: { tenantId: small.id } });
+  const one = await db.claim.findFirstOrThrow({ where: { tenantId: small.id } });
   await until(async () => (await client.workflow.getHandle(one.workflowId).describe()).status.name === 'COMPLETED', 30_000);
   const history = await client.workflow.getHandle(one.workflowId).fetchHistory();
   const events = history.events?.length ?? 0;

@@ -36,7 +36,7 @@ export function createLogger(
     name: options.name ?? 'social-tasks',
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    // traceId, spanId and completionId of the request or activity this line belongs to.
+    // traceId, spanId and claimId of the request or activity this line belongs to.
     mixin: currentLogFields,
   };
   return destination ? pino(settings, destination) : pino(settings);

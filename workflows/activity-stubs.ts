@@ -7,7 +7,7 @@ import type { createNotificationActivities } from '../activities/notifications.j
 import type { createRetentionActivities } from '../activities/retention.js';
 import type { createReplanActivities } from '../activities/replan.js';
 import type { createVerificationActivities } from '../activities/verification.js';
-import type { createVerificationStepActivities } from '../activities/verification-step.js';
+import type { createVerificationStepActivities } from '../activities/verification-record-and-plan.js';
 import type { createWebhookActivities } from '../activities/webhooks.js';
 import type { createWebhookSubscriptionActivities } from '../activities/webhook-subscriptions.js';
 import type { createWhatsappTokenActivities } from '../activities/whatsapp-tokens.js';

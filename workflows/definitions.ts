@@ -8,13 +8,13 @@ export const REFRESH_TOKEN_WORKFLOW_TYPE = 'refreshWhatsappToken';
 export const PROCESS_WEBHOOK_WORKFLOW_TYPE = 'processMetaWebhook';
 export const PRUNE_RETAINED_ROWS_WORKFLOW_TYPE = 'pruneRetainedRows';
 
-export const claimWorkflowId = (completionId: string) => `claim-${completionId}`;
+export const claimWorkflowId = (claimId: string) => `claim-${claimId}`;
 /** One webhook delivery (its dedupe key is the sha256 of the body Meta signed). */
 export const webhookWorkflowId = (dedupeKey: string) => `meta-webhook-${dedupeKey}`;
 
 /** Input of verifySocialTaskClaim: ids and policy only, never a secret (operators see it in the UI). */
 export interface ClaimWorkflowInput {
-  readonly completionId: string;
+  readonly claimId: string;
   readonly tenantId: string;
   readonly campaignId: string;
   /** CLAIM_VERIFY_DELAY at claim time */

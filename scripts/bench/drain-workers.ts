@@ -118,7 +118,7 @@ async function setUpWaitingClaims(
     }),
   );
   const tenantIds = campaigns.map((each) => each.tenantId);
-  const waiting = () => db.socialTaskCompletion.count({ where: { tenantId: { in: tenantIds }, notificationStatus: 'WAITING_FOR_WINDOW' } });
+  const waiting = () => db.claim.count({ where: { tenantId: { in: tenantIds }, notificationStatus: 'WAITING_FOR_WINDOW' } });
   if (!(await until(async () => (await waiting()) === options.claims, 15 * 60_000, 1_000))) {
     throw new Error(`only ${await waiting()} of ${options.claims} drain claims reached WAITING_FOR_WINDOW`);
   }

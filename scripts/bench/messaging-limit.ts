@@ -112,7 +112,7 @@ export async function runMessagingLimitBench(): Promise<void> {
 
     const expectedSent = Math.min(CLAIMS, limit);
     const counts = async () => {
-      const rows = await db.socialTaskCompletion.groupBy({
+      const rows = await db.claim.groupBy({
         by: ['notificationStatus', 'notificationReason'],
         where: { tenantId },
         _count: true,

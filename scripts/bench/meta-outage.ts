@@ -99,7 +99,7 @@ export async function runMetaOutageBench(): Promise<{ creditedWithoutEvidence: n
         )),
       );
     }
-    const decidedSoFar = async () => db.socialTaskCompletion.count({ where: { id: { in: ids }, status: { not: 'PENDING' } } });
+    const decidedSoFar = async () => db.claim.count({ where: { id: { in: ids }, status: { not: 'PENDING' } } });
     await sleep(Math.max(0, outageStarted + OUTAGE_MS - Date.now()));
     const earlyDecisions = await decidedSoFar();
     outage.cancel();
@@ -115,7 +115,7 @@ export async function runMetaOutageBench(): Promise<{ creditedWithoutEvidence: n
       decided = await decidedSoFar();
     }
     const decideAfterReturnMs = Date.now() - returnedAt;
-    const rows = await db.socialTaskCompletion.findMany({
+    const rows = await db.claim.findMany({
       where: { id: { in: ids } },
       select: { status: true, verificationMethod: true, evidence: true },
     });

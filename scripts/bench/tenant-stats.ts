@@ -55,7 +55,7 @@ export async function benchTenantStats(ctx: TenantBenchContext): Promise<void> {
     `campaign stats ${median.toFixed(0)} ms median, ${worst.toFixed(0)} ms worst of ${STATS_READS} reads at ${claims} claims (${(median / 200).toFixed(2)} of the 200 ms target)`,
   );
   await benchStatsCpu(ctx, { tenantId: tenant.id, campaignId: seeded.campaignId, claims });
-  await benchCompletionExport(ctx, { campaignId: seeded.campaignId, token, claims });
+  await benchClaimExport(ctx, { campaignId: seeded.campaignId, token, claims });
 }
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux; 100 ticks per second). */
@@ -93,7 +93,7 @@ function rssMb(pid: number): number {
 }
 
 /** Exports the campaign as CSV while sampling the API's RSS; the figure is the peak growth over the RSS before. */
-export async function benchCompletionExport(ctx: TenantBenchContext, target: { campaignId: string; token: string; claims: number }): Promise<void> {
+export async function benchClaimExport(ctx: TenantBenchContext, target: { campaignId: string; token: string; claims: number }): Promise<void> {
   const pid = ctx.apiPid;
   if (!pid) throw new Error('the export bench needs the API process id');
   const baseline = rssMb(pid);

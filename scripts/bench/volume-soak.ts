@@ -32,7 +32,7 @@ const POST_COMMENTS = 20_000;
 const CONCURRENCY = 32;
 const TARGET_RATIO = 1.15;
 /** The tables whose sequential scans the drain must not cause. */
-const WATCHED = ['SocialTaskCompletion', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
+const WATCHED = ['Claim', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
 /** Each round's end users get their own phone numbers. */
 const PHONE_PREFIX: Record<string, number> = { 'warm-up': 0, empty: 1, full: 2 };
 
@@ -165,7 +165,7 @@ async function round(
     if (response.status !== 202 && response.status !== 200) throw new Error(`claim: ${response.status} ${response.text}`);
   });
   say(`${label}: intake ${intakePerSecond.toFixed(1)} claims/s`);
-  const waiting = () => db.socialTaskCompletion.count({ where: { campaignId: campaign.id, notificationStatus: 'WAITING_FOR_WINDOW' } });
+  const waiting = () => db.claim.count({ where: { campaignId: campaign.id, notificationStatus: 'WAITING_FOR_WINDOW' } });
   if (!(await until(async () => (await waiting()) === CLAIMS, 20 * 60_000, 1_000))) throw new Error(`${label}: claims never all waited`);
 
   // Drain.
@@ -239,7 +239,7 @@ async function verification(system: TestSystem, fakeMeta: FakeMeta, label: strin
   let rows: { status: string; claimedAt: Date; verifiedAt: Date | null }[] = [];
   const decided = await until(
     async () => {
-      rows = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true, claimedAt: true, verifiedAt: true } });
+      rows = await db.claim.findMany({ where: { id: { in: ids } }, select: { status: true, claimedAt: true, verifiedAt: true } });
       return rows.every((row) => row.status !== 'PENDING');
     },
     20 * 60_000,

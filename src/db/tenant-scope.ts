@@ -8,7 +8,7 @@ const TENANT_OWNED = new Set([
   'EndUser',
   'Campaign',
   'SocialMediaTask',
-  'SocialTaskCompletion',
+  'Claim',
   'SpinCredit',
   'WhatsappAccount',
   'WebhookEvent',

@@ -1,4 +1,4 @@
-// Why a notification waits, was skipped or failed, as a short code (completion view
+// Why a notification waits, was skipped or failed, as a short code (claim view
 // `notification.reason`). Our words only: the end user's view shows the same code, so none of these
 // quote Meta or a provider. Pure (no I/O).
 

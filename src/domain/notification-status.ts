@@ -12,7 +12,7 @@ export const NOTIFICATION_STATUSES = [
   'SKIPPED',
   'UNKNOWN',
   // Carried by another notification's message (one message per end user at a time); see
-  // `coalescedInto` on the completion. Final: the other notification's status is its outcome.
+  // `coalescedInto` on the claim. Final: the other notification's status is its outcome.
   'COALESCED',
 ] as const;
 

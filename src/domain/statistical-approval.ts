@@ -1,5 +1,5 @@
 // STATISTICAL verification approves a share of claims. The decision is a pure function of the
-// completion id, so activity retries, workflow replays and re-runs always agree.
+// claim id, so activity retries, workflow replays and re-runs always agree.
 
 /** FNV-1a (32-bit): small, deterministic, no Node built-ins (runs in the workflow sandbox). */
 function fnv1a(text: string): number {
@@ -12,11 +12,11 @@ function fnv1a(text: string): number {
 }
 
 /** A number in [0, 1) fixed for this id. */
-export function samplePoint(completionId: string): number {
-  return fnv1a(`statistical:${completionId}`) / 0x1_0000_0000;
+export function samplePoint(claimId: string): number {
+  return fnv1a(`statistical:${claimId}`) / 0x1_0000_0000;
 }
 
-export function decideStatistically(completionId: string, approvalRate: number): boolean {
+export function decideStatistically(claimId: string, approvalRate: number): boolean {
   if (!(approvalRate >= 0 && approvalRate <= 1)) throw new RangeError(`approval rate must be within [0, 1], got ${approvalRate}`);
-  return samplePoint(completionId) < approvalRate;
+  return samplePoint(claimId) < approvalRate;
 }

@@ -12,7 +12,7 @@ export {
   type NotificationStatus,
 } from './notification-status.js';
 
-/** A claim (SocialTaskCompletion.status): verified or failed once, never changed afterwards. */
+/** A claim (Claim.status): verified or failed once, never changed afterwards. */
 export const CLAIM_STATUSES = ['PENDING', 'VERIFIED', 'FAILED'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
@@ -24,7 +24,7 @@ export type VerificationStrategy = (typeof VERIFICATION_STRATEGIES)[number];
 export const FALLBACK_STRATEGIES = ['HONOR_SYSTEM', 'STATISTICAL', 'MANUAL'] as const;
 export type FallbackStrategy = (typeof FALLBACK_STRATEGIES)[number];
 
-/** What actually decided a claim (SocialTaskCompletion.verificationMethod). */
+/** What actually decided a claim (Claim.verificationMethod). */
 export const VERIFICATION_METHODS = ['TENANT_META_API', 'PLATFORM_META_API', 'HONOR_SYSTEM', 'STATISTICAL', 'MANUAL'] as const;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 

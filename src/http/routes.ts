@@ -1,8 +1,8 @@
 // Every feature router, in one place.
 import { Router } from 'express';
 import { campaignRoutes } from '../features/campaigns/routes.js';
-import { claimRoutes } from '../features/claims/routes.js';
-import { completionRoutes } from '../features/completions/routes.js';
+import { endUserClaimRoutes } from '../features/claims/end-user/routes.js';
+import { tenantAdminClaimRoutes } from '../features/claims/tenant-admin/routes.js';
 import { endUserRoutes } from '../features/end-users/routes.js';
 import { metaCallbackRoutes, metaConnectRoutes } from '../features/meta-connect/routes.js';
 import { eventDeliveryRoutes } from '../features/event-deliveries/routes.js';
@@ -31,8 +31,8 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use(campaignRoutes(deps));
   router.use(taskRoutes(deps));
   router.use(endUserRoutes(deps));
-  router.use(completionRoutes(deps));
-  router.use(claimRoutes(deps));
+  router.use(tenantAdminClaimRoutes(deps));
+  router.use(endUserClaimRoutes(deps));
   router.use(timelineRoutes(deps));
   router.use(metaConnectRoutes(deps));
   router.use(whatsappAccountRoutes(deps));

@@ -38,7 +38,7 @@ const STATUS_OF_PROGRESS = { 1: 'SENT', 2: 'DELIVERED', 3: 'READ' } as const;
 /** Notification states a delivery status can speak about: a message id exists or may exist. */
 const RECEPTIVE = new Set<NotificationStatus>(['SENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED', 'UNKNOWN']);
 
-/** "131026: Message undeliverable", as shown in the completion view's notification.error. */
+/** "131026: Message undeliverable", as shown in the claim view's notification.error. */
 export function describeFailure(report: Pick<StatusReport, 'errorCode' | 'errorTitle'>): string {
   const code = report.errorCode ?? undefined;
   const title = report.errorTitle?.trim() || undefined;

@@ -6,13 +6,13 @@
 // and *all* statuses recorded for the id (delivery-status.ts: a join, order-independent), under a
 // row lock. That makes application safe to run concurrently and repeatedly, from two webhook
 // workflows at once or from the send activity that has just learnt the id:
-//   - webhook: INSERT status (committed) → look for the completion;
-//   - sender:  UPDATE completion with the id (committed) → applyPendingMessageStatuses.
+//   - webhook: INSERT status (committed) → look for the claim;
+//   - sender:  UPDATE claim with the id (committed) → applyPendingMessageStatuses.
 // Whichever runs second sees the other's commit, so a status that arrives before our own send is
 // recorded is never lost: it waits (appliedAt null) and is applied when the id appears.
 //
 // A send attempt that dies after Meta accepted its message never records the id. Meta's statuses
-// carry our completion id back (biz_opaque_callback_data), kept with the waiting status, and the
+// carry our claim id back (biz_opaque_callback_data), kept with the waiting status, and the
 // notification adopts the message when it is found interrupted (becomes UNKNOWN) in the same
 // transaction, or when such a status arrives for a notification already UNKNOWN:
 //   - notification: UPDATE to UNKNOWN (row locked) → look for waiting statuses naming it;
@@ -34,7 +34,7 @@ export interface MessageStatusInput {
   readonly pricingCategory?: string | null;
   readonly billable?: boolean | null;
   readonly webhookEventId?: string | null;
-  /** Echo of the biz_opaque_callback_data we sent (our completion id) */
+  /** Echo of the biz_opaque_callback_data we sent (our claim id) */
   readonly bizOpaqueCallbackData?: string | null;
   /** Tenant owning the business number that reported the status, when we know the number */
   readonly accountTenantId?: string | null;
@@ -43,7 +43,7 @@ export interface MessageStatusInput {
 type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
 
 export interface AppliedNotification {
-  readonly completionId: string;
+  readonly claimId: string;
   readonly tenantId: string;
   readonly from: string;
   readonly to: string;
@@ -104,19 +104,19 @@ async function applyMessageStatusesIn(tx: Transaction, providerMessageId: string
     where: { providerMessageId },
     orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
   });
-  const completions = await tx.socialTaskCompletion.findMany({
+  const claims = await tx.claim.findMany({
     where: { id: { in: locked.map((row) => row.id) } },
     select: { id: true, tenantId: true, notificationStatus: true, notificationError: true, notificationSentAt: true },
     orderBy: { id: 'asc' },
   });
   const notifications: AppliedNotification[] = [];
-  for (const completion of completions) {
-    const merged = mergeDeliveryStatuses(completion, reports);
+  for (const claim of claims) {
+    const merged = mergeDeliveryStatuses(claim, reports);
     // An UNKNOWN send resolved by Meta: the earliest status tells roughly when it went out.
-    const sentAt = completion.notificationSentAt === null && isNotificationSent(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;
+    const sentAt = claim.notificationSentAt === null && isNotificationSent(merged.notificationStatus) ? reports[0]?.occurredAt : undefined;
     if (merged.changed || sentAt) {
-      await tx.socialTaskCompletion.update({
-        where: { id: completion.id },
+      await tx.claim.update({
+        where: { id: claim.id },
         data: {
           notificationStatus: merged.notificationStatus,
           notificationError: merged.notificationError,
@@ -125,9 +125,9 @@ async function applyMessageStatusesIn(tx: Transaction, providerMessageId: string
       });
     }
     notifications.push({
-      completionId: completion.id,
-      tenantId: completion.tenantId,
-      from: completion.notificationStatus,
+      claimId: claim.id,
+      tenantId: claim.tenantId,
+      from: claim.notificationStatus,
       to: merged.notificationStatus,
     });
   }
@@ -140,16 +140,16 @@ async function applyMessageStatusesIn(tx: Transaction, providerMessageId: string
 
 /**
  * A send whose outcome was ambiguous (UNKNOWN, no message id) is identified by the
- * biz_opaque_callback_data we sent with it (the completion id), within the tenant that owns the
+ * biz_opaque_callback_data we sent with it (the claim id), within the tenant that owns the
  * sending number. Adopting the wamid lets its statuses resolve the notification forward.
  * Returns false when there is no such UNKNOWN notification (nothing is touched).
  */
 export async function adoptUnknownNotification(
   db: Database,
-  input: { completionId: string; tenantId: string; providerMessageId: string },
+  input: { claimId: string; tenantId: string; providerMessageId: string },
 ): Promise<boolean> {
-  const adopted = await db.socialTaskCompletion.updateMany({
-    where: { id: input.completionId, tenantId: input.tenantId, notificationStatus: 'UNKNOWN', notificationProviderMessageId: null },
+  const adopted = await db.claim.updateMany({
+    where: { id: input.claimId, tenantId: input.tenantId, notificationStatus: 'UNKNOWN', notificationProviderMessageId: null },
     data: { notificationProviderMessageId: input.providerMessageId, notificationChannel: 'WHATSAPP_CLOUD', notificationAdoptedAt: new Date() },
   });
   return adopted.count === 1;
@@ -159,18 +159,18 @@ export type ReceivedStatus = MessageStatusInput;
 
 /**
  * For a notification that has just become UNKNOWN, inside the transaction that made it so: adopts
- * the message that waiting statuses name by its completion id (reported by a number of its own
+ * the message that waiting statuses name by its claim id (reported by a number of its own
  * tenant) and applies them. Returns whether it adopted one.
  */
-export async function adoptWaitingStatuses(tx: Transaction, completion: { id: string; tenantId: string }): Promise<boolean> {
+export async function adoptWaitingStatuses(tx: Transaction, claim: { id: string; tenantId: string }): Promise<boolean> {
   const waiting = await tx.messageStatusEvent.findFirst({
-    where: { callbackData: completion.id, accountTenantId: completion.tenantId },
+    where: { callbackData: claim.id, accountTenantId: claim.tenantId },
     orderBy: [{ occurredAt: 'asc' }, { id: 'asc' }],
     select: { providerMessageId: true },
   });
   if (!waiting) return false;
-  const adopted = await tx.socialTaskCompletion.updateMany({
-    where: { id: completion.id, notificationStatus: 'UNKNOWN', notificationProviderMessageId: null },
+  const adopted = await tx.claim.updateMany({
+    where: { id: claim.id, notificationStatus: 'UNKNOWN', notificationProviderMessageId: null },
     data: { notificationProviderMessageId: waiting.providerMessageId, notificationChannel: 'WHATSAPP_CLOUD', notificationAdoptedAt: new Date() },
   });
   if (adopted.count === 0) return false;
@@ -191,7 +191,7 @@ export async function receiveMessageStatus(db: Database, input: ReceivedStatus):
   let application = await applyPendingMessageStatuses(db, input.providerMessageId);
   if (application.notifications.length === 0 && input.bizOpaqueCallbackData && input.accountTenantId) {
     const adopted = await adoptUnknownNotification(db, {
-      completionId: input.bizOpaqueCallbackData,
+      claimId: input.bizOpaqueCallbackData,
       tenantId: input.accountTenantId,
       providerMessageId: input.providerMessageId,
     });
@@ -203,5 +203,5 @@ export async function receiveMessageStatus(db: Database, input: ReceivedStatus):
 }
 
 async function hasMessage(db: Database, providerMessageId: string): Promise<boolean> {
-  return (await db.socialTaskCompletion.count({ where: { notificationProviderMessageId: providerMessageId } })) > 0;
+  return (await db.claim.count({ where: { notificationProviderMessageId: providerMessageId } })) > 0;
 }

@@ -8,9 +8,9 @@ import type { NotificationOutcomes } from './outcomes.js';
 /** WhatsApp's customer-service window: 24 h after the user last wrote to the business. */
 export const SESSION_WINDOW_MS = 24 * 60 * 60_000;
 
-export const loadNotificationClaim = (db: Database, completionId: string) =>
-  db.socialTaskCompletion.findUniqueOrThrow({
-    where: { id: completionId },
+export const loadNotificationClaim = (db: Database, claimId: string) =>
+  db.claim.findUniqueOrThrow({
+    where: { id: claimId },
     include: { campaign: true, task: true, user: true, tenant: { select: { timezone: true, requireWhatsappOptIn: true } } },
   });
 

@@ -12,7 +12,7 @@ export async function applyMessagePricing(db: Database, providerMessageId: strin
   });
   if (!priced) return;
   // Only Cloud API notifications: another provider's id must never pick up Meta's pricing.
-  await db.socialTaskCompletion.updateMany({
+  await db.claim.updateMany({
     where: { notificationProviderMessageId: providerMessageId, notificationChannel: 'WHATSAPP_CLOUD' },
     data: { notificationPricingCategory: priced.pricingCategory, notificationBillable: priced.billable },
   });

@@ -14,7 +14,7 @@ import { adoptWaitingStatuses } from './message-status.js';
 import { recordAttemptEnd, recordAttemptStart } from './send-attempts.js';
 
 export interface SendAttempt {
-  readonly completionId: string;
+  readonly claimId: string;
   readonly attemptId: string;
 }
 
@@ -34,7 +34,7 @@ export interface Recipient {
 
 /** A claim of the same end user and campaign whose notification this attempt's message carries. */
 export interface CarriedNotification {
-  readonly completionId: string;
+  readonly claimId: string;
   readonly taskTitle: string;
   readonly spins: number;
 }
@@ -64,11 +64,11 @@ type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
  * into one of them. A claim that absorbed others and was then released (a proven "not sent") can be
  * absorbed itself by a sibling that stamps first; its own carried ones ride on the sibling's message.
  */
-async function carriedBy(tx: Transaction, completionId: string, recipient: Recipient): Promise<CarriedNotification[]> {
+async function carriedBy(tx: Transaction, claimId: string, recipient: Recipient): Promise<CarriedNotification[]> {
   const found: { id: string; verifiedAt: Date | null; spinsAwarded: number; task: { title: string } }[] = [];
-  const seen = new Set([completionId]);
-  for (let frontier = [completionId]; frontier.length > 0; ) {
-    const rows = await tx.socialTaskCompletion.findMany({
+  const seen = new Set([claimId]);
+  for (let frontier = [claimId]; frontier.length > 0; ) {
+    const rows = await tx.claim.findMany({
       where: {
         tenantId: recipient.tenantId,
         userId: recipient.userId,
@@ -83,36 +83,36 @@ async function carriedBy(tx: Transaction, completionId: string, recipient: Recip
     frontier = fresh.map((row) => row.id);
   }
   found.sort((a, b) => (a.verifiedAt?.getTime() ?? 0) - (b.verifiedAt?.getTime() ?? 0) || a.id.localeCompare(b.id));
-  return found.map((row) => ({ completionId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded }));
+  return found.map((row) => ({ claimId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded }));
 }
 
 export function createNotificationOutcomes(db: Database, logger: Logger) {
-  const completions = db.socialTaskCompletion;
+  const claims = db.claim;
 
-  async function currentStatus(completionId: string): Promise<NotificationStatus> {
-    const row = await completions.findUniqueOrThrow({ where: { id: completionId }, select: { notificationStatus: true } });
+  async function currentStatus(claimId: string): Promise<NotificationStatus> {
+    const row = await claims.findUniqueOrThrow({ where: { id: claimId }, select: { notificationStatus: true } });
     return row.notificationStatus;
   }
 
   /**
    * Records UNKNOWN for the stamp of `attemptId` (still SENDING) and, in the same transaction, adopts
-   * the message Meta's waiting statuses name by this completion: a status webhook that came while
+   * the message Meta's waiting statuses name by this claim: a status webhook that came while
    * the row was SENDING turns it SENT/DELIVERED instead. Whether the row became UNKNOWN (or better).
    */
   async function becomeUnknown(
-    completionId: string,
+    claimId: string,
     attemptId: string | null,
     reason: string,
     ended: 'UNKNOWN' | 'INTERRUPTED',
   ): Promise<{ changed: boolean; adopted: boolean }> {
     return db.$transaction(async (tx) => {
-      const resolved = await tx.socialTaskCompletion.updateMany({
-        where: { id: completionId, notificationStatus: 'SENDING', notificationAttemptId: attemptId },
+      const resolved = await tx.claim.updateMany({
+        where: { id: claimId, notificationStatus: 'SENDING', notificationAttemptId: attemptId },
         data: { notificationStatus: 'UNKNOWN', notificationError: reason, notificationNotBefore: null },
       });
       if (resolved.count === 0) return { changed: false, adopted: false };
-      const { tenantId } = await tx.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId }, select: { tenantId: true } });
-      const adopted = await adoptWaitingStatuses(tx, { id: completionId, tenantId });
+      const { tenantId } = await tx.claim.findUniqueOrThrow({ where: { id: claimId }, select: { tenantId: true } });
+      const adopted = await adoptWaitingStatuses(tx, { id: claimId, tenantId });
       if (attemptId) {
         await recordAttemptEnd(
           tx,
@@ -126,21 +126,21 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
   }
 
   /** The stamp of an attempt that never reported becomes UNKNOWN (only that stamp: a newer one is left alone). */
-  async function resolveInterrupted(completionId: string, reason: string = INTERRUPTED): Promise<NotificationStatus> {
-    const row = await completions.findUniqueOrThrow({
-      where: { id: completionId },
+  async function resolveInterrupted(claimId: string, reason: string = INTERRUPTED): Promise<NotificationStatus> {
+    const row = await claims.findUniqueOrThrow({
+      where: { id: claimId },
       select: { notificationStatus: true, notificationAttemptId: true },
     });
     if (row.notificationStatus !== 'SENDING') return row.notificationStatus;
-    const resolved = await becomeUnknown(completionId, row.notificationAttemptId, reason, 'INTERRUPTED');
+    const resolved = await becomeUnknown(claimId, row.notificationAttemptId, reason, 'INTERRUPTED');
     if (resolved.adopted) {
       countNotificationOutcome('SENT', null);
-      logger.info({ completionId }, 'interrupted send resolved by a status webhook: Meta has the message');
+      logger.info({ completionId: claimId }, 'interrupted send resolved by a status webhook: Meta has the message');
     } else if (resolved.changed) {
       countNotificationOutcome('UNKNOWN', null);
-      logger.warn({ completionId }, 'notification outcome unknown after an interrupted attempt');
+      logger.warn({ completionId: claimId }, 'notification outcome unknown after an interrupted attempt');
     }
-    return currentStatus(completionId);
+    return currentStatus(claimId);
   }
 
   return {
@@ -157,7 +157,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
      * this message and can never be sent on their own. (A notify-now on one claim carries its
      * verified siblings along: one message rather than a second within minutes.)
      */
-    async stamp(completionId: string, recipient: Recipient): Promise<StampResult> {
+    async stamp(claimId: string, recipient: Recipient): Promise<StampResult> {
       const attemptId = randomUUID();
       return db.$transaction(async (tx) => {
         const phone = recipient.phone.replace(/\D/g, '');
@@ -166,17 +166,17 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         // compared with it, so a worker's own clock (skewed by seconds) never decides the spacing.
         const [{ now }] = (await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`) as [{ now: Date }];
         // Coalesced into (or stamped by) another attempt meanwhile: lost, not "too soon" (no retry).
-        const own = await tx.socialTaskCompletion.findUnique({
-          where: { id: completionId },
+        const own = await tx.claim.findUnique({
+          where: { id: claimId },
           select: { status: true, notificationStatus: true, notificationAttemptedAt: true },
         });
         const stampable = own?.status === 'VERIFIED' && own.notificationAttemptedAt === null && NOTIFICATION_AHEAD.includes(own.notificationStatus);
         if (!stampable) return { kind: 'lost' } as const;
-        const recent = await tx.socialTaskCompletion.findFirst({
+        const recent = await tx.claim.findFirst({
           where: {
             notificationRecipient: phone,
             notificationSender: recipient.sender,
-            id: { not: completionId },
+            id: { not: claimId },
             notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) },
             notificationStatus: { not: 'COALESCED' },
           },
@@ -185,8 +185,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         });
         if (recent?.notificationAttemptedAt)
           return { kind: 'too_soon', retryInMs: recent.notificationAttemptedAt.getTime() + RECIPIENT_SPACING_MS - now.getTime() } as const;
-        const stamped = await tx.socialTaskCompletion.updateMany({
-          where: { id: completionId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
+        const stamped = await tx.claim.updateMany({
+          where: { id: claimId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
           data: {
             notificationStatus: 'SENDING',
             notificationAttemptedAt: now,
@@ -197,20 +197,20 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
           },
         });
         if (stamped.count === 0) return { kind: 'lost' } as const;
-        await recordAttemptStart(tx, { id: attemptId, tenantId: recipient.tenantId, completionId, startedAt: now });
-        await tx.socialTaskCompletion.updateMany({
+        await recordAttemptStart(tx, { id: attemptId, tenantId: recipient.tenantId, claimId, startedAt: now });
+        await tx.claim.updateMany({
           where: {
             tenantId: recipient.tenantId,
             userId: recipient.userId,
             campaignId: recipient.campaignId,
-            id: { not: completionId },
+            id: { not: claimId },
             status: 'VERIFIED',
             notificationAttemptedAt: null,
             notificationStatus: ahead,
           },
           data: {
             notificationStatus: 'COALESCED',
-            notificationCoalescedIntoId: completionId,
+            notificationCoalescedIntoId: claimId,
             notificationAttemptedAt: now,
             notificationAttemptId: attemptId,
             notificationNotBefore: null,
@@ -219,7 +219,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
         });
         // Also those an earlier attempt of this claim coalesced (it released the send to retry), and
         // those carried by a claim this one absorbed.
-        return { kind: 'stamped', attempt: { completionId, attemptId }, carried: await carriedBy(tx, completionId, recipient) } as const;
+        return { kind: 'stamped', attempt: { claimId, attemptId }, carried: await carriedBy(tx, claimId, recipient) } as const;
       });
     },
 
@@ -229,8 +229,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
      */
     async recordSent(attempt: SendAttempt, sent: SentMessage): Promise<NotificationStatus> {
       const record = (from: 'SENDING' | 'UNKNOWN') =>
-        completions.updateMany({
-          where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: from },
+        claims.updateMany({
+          where: { id: attempt.claimId, notificationAttemptId: attempt.attemptId, notificationStatus: from },
           data: {
             notificationStatus: 'SENT',
             notificationChannel: sent.channelName,
@@ -247,7 +247,7 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       await recordAttemptEnd(db, attempt.attemptId, 'SENT', sent.providerMessageId ? `message id ${sent.providerMessageId}` : null);
       if (recorded) return 'SENT';
       // Rare: a successor already counted this attempt as UNKNOWN; correct the row, not the count.
-      return (await record('UNKNOWN')).count > 0 ? 'SENT' : currentStatus(attempt.completionId);
+      return (await record('UNKNOWN')).count > 0 ? 'SENT' : currentStatus(attempt.claimId);
     },
 
     /** This attempt's final outcome (UNKNOWN, FAILED) on `channel`, with a reason code, while the stamp is still its own. */
@@ -258,15 +258,15 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       details: { channel?: SentMessage['channelName']; reason?: NotificationReason | null } = {},
     ): Promise<NotificationStatus> {
       if (status === 'UNKNOWN') {
-        const resolved = await becomeUnknown(attempt.completionId, attempt.attemptId, error, 'UNKNOWN');
+        const resolved = await becomeUnknown(attempt.claimId, attempt.attemptId, error, 'UNKNOWN');
         if (resolved.changed) countNotificationOutcome(resolved.adopted ? 'SENT' : 'UNKNOWN', details.channel);
-        return resolved.changed && !resolved.adopted ? 'UNKNOWN' : currentStatus(attempt.completionId);
+        return resolved.changed && !resolved.adopted ? 'UNKNOWN' : currentStatus(attempt.claimId);
       }
-      const finished = await completions.updateMany({
-        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+      const finished = await claims.updateMany({
+        where: { id: attempt.claimId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: details.reason ?? null },
       });
-      if (finished.count === 0) return currentStatus(attempt.completionId);
+      if (finished.count === 0) return currentStatus(attempt.claimId);
       await recordAttemptEnd(db, attempt.attemptId, status, error);
       countNotificationOutcome(status, details.channel);
       return status;
@@ -274,11 +274,11 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
 
     /** Meta refused this attempt for a reason of WhatsApp's rules (opt-out, marketing cap): FAILED with that reason. */
     async failAttemptFor(attempt: SendAttempt, reason: NotificationReason, error: string): Promise<NotificationStatus> {
-      const failed = await completions.updateMany({
-        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+      const failed = await claims.updateMany({
+        where: { id: attempt.claimId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: 'FAILED', notificationError: error, notificationNotBefore: null, notificationReason: reason },
       });
-      if (failed.count === 0) return currentStatus(attempt.completionId);
+      if (failed.count === 0) return currentStatus(attempt.claimId);
       await recordAttemptEnd(db, attempt.attemptId, 'FAILED', error);
       countNotificationOutcome('FAILED', null);
       return 'FAILED';
@@ -286,8 +286,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
 
     /** Nothing went out: give the send back for a retry. False when the stamp is no longer this attempt's. */
     async release(attempt: SendAttempt, error: string): Promise<boolean> {
-      const released = await completions.updateMany({
-        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+      const released = await claims.updateMany({
+        where: { id: attempt.claimId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: { notificationStatus: 'PENDING', notificationAttemptedAt: null, notificationAttemptId: null, notificationError: error },
       });
       if (released.count > 0) await recordAttemptEnd(db, attempt.attemptId, 'RELEASED', error);
@@ -296,21 +296,21 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
 
     /** A decision taken before any send (skip, fail): only while nothing is in flight or decided. */
     async finishWhileAhead(
-      completionId: string,
+      claimId: string,
       status: 'SKIPPED' | 'FAILED',
       error: string,
       reason: NotificationReason | null = null,
     ): Promise<NotificationStatus> {
-      const finished = await completions.updateMany({
-        where: { id: completionId, notificationStatus: ahead },
+      const finished = await claims.updateMany({
+        where: { id: claimId, notificationStatus: ahead },
         data: { notificationStatus: status, notificationError: error, notificationNotBefore: null, notificationReason: reason },
       });
       if (finished.count > 0) {
         countNotificationOutcome(status, null);
         return status;
       }
-      const current = await currentStatus(completionId);
-      return current === 'SENDING' ? resolveInterrupted(completionId) : current;
+      const current = await currentStatus(claimId);
+      return current === 'SENDING' ? resolveInterrupted(claimId) : current;
     },
 
     /**
@@ -319,8 +319,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
      * longer this attempt's.
      */
     async releaseToWait(attempt: SendAttempt, wait: { reason: NotificationReason; error: string; notBefore: Date }): Promise<boolean> {
-      const released = await completions.updateMany({
-        where: { id: attempt.completionId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
+      const released = await claims.updateMany({
+        where: { id: attempt.claimId, notificationAttemptId: attempt.attemptId, notificationStatus: 'SENDING' },
         data: {
           notificationStatus: 'WAITING_FOR_WINDOW',
           notificationAttemptedAt: null,
@@ -336,9 +336,9 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     },
 
     /** A rule of WhatsApp's keeps a notification that is still ahead waiting until `notBefore`. */
-    async waitWhileAhead(completionId: string, wait: { reason: NotificationReason; error: string; notBefore: Date }): Promise<boolean> {
-      const waiting = await completions.updateMany({
-        where: { id: completionId, notificationStatus: ahead },
+    async waitWhileAhead(claimId: string, wait: { reason: NotificationReason; error: string; notBefore: Date }): Promise<boolean> {
+      const waiting = await claims.updateMany({
+        where: { id: claimId, notificationStatus: ahead },
         data: {
           notificationStatus: 'WAITING_FOR_WINDOW',
           notificationError: wait.error,
@@ -350,8 +350,8 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
     },
 
     /** Why the notification is not going out yet (held), shown while it is still ahead. */
-    async noteWhileAhead(completionId: string, error: string): Promise<void> {
-      await completions.updateMany({ where: { id: completionId, notificationStatus: ahead }, data: { notificationError: error } });
+    async noteWhileAhead(claimId: string, error: string): Promise<void> {
+      await claims.updateMany({ where: { id: claimId, notificationStatus: ahead }, data: { notificationError: error } });
     },
   };
 }

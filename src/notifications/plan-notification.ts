@@ -11,7 +11,7 @@ import type { NotificationContext } from './notification-context.js';
 import { waitForWhatsappRules } from './whatsapp-rules.js';
 
 export interface PlanNotificationInput {
-  readonly completionId: string;
+  readonly claimId: string;
   /** The workflow's clock, so the decision is recorded in history and replays identically. */
   readonly now: string;
   /** notify-now: an operator's explicit decision to send outside the window and past the maximum delay */
@@ -21,9 +21,9 @@ export interface PlanNotificationInput {
 
 export async function planNotification(context: NotificationContext, input: PlanNotificationInput): Promise<NotificationPlan> {
   const { db, outcomes } = context;
-  const finish = (completionId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
-    outcomes.finishWhileAhead(completionId, notificationStatus, error);
-  const claim = await loadNotificationClaim(db, input.completionId);
+  const finish = (claimId: string, notificationStatus: 'SKIPPED' | 'FAILED', error: string) =>
+    outcomes.finishWhileAhead(claimId, notificationStatus, error);
+  const claim = await loadNotificationClaim(db, input.claimId);
   const now = new Date(input.now);
   if (claim.status !== 'VERIFIED' || isNotificationFinal(claim.notificationStatus)) {
     return { action: 'done', notificationStatus: claim.notificationStatus };
@@ -84,7 +84,7 @@ export async function planNotification(context: NotificationContext, input: Plan
   if (campaign.endsAt && campaign.endsAt <= opensAt) {
     return { action: 'done', notificationStatus: await finish(claim.id, 'SKIPPED', 'the campaign ends before the notification window opens') };
   }
-  await db.socialTaskCompletion.updateMany({
+  await db.claim.updateMany({
     where: { id: claim.id, notificationStatus: { in: [...NOTIFICATION_AHEAD] } },
     data: { notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: opensAt, notificationError: null, notificationReason: null },
   });

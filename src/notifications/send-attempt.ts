@@ -29,8 +29,8 @@ import { MessagingLimitReached, messagingLimitSentence, passWhatsappRules, probe
  * choosing, decrypting) happens before the stamp, so such failures retry instead of turning
  * into UNKNOWN.
  */
-export async function sendNotification(context: NotificationContext, input: { completionId: string }): Promise<SendOutcome> {
-  const claim = await loadNotificationClaim(context.db, input.completionId);
+export async function sendNotification(context: NotificationContext, input: { claimId: string }): Promise<SendOutcome> {
+  const claim = await loadNotificationClaim(context.db, input.claimId);
   const settled = await alreadySettled(context, claim);
   if (settled) return settled;
   // Consent may have been withdrawn since the plan (a STOP while the send was retried).
@@ -50,15 +50,12 @@ export async function sendNotification(context: NotificationContext, input: { co
 }
 
 /** The send could not be completed within its retry budget. */
-export async function markNotificationFailed(
-  context: NotificationContext,
-  input: { completionId: string; reason: string },
-): Promise<NotificationStatus> {
+export async function markNotificationFailed(context: NotificationContext, input: { claimId: string; reason: string }): Promise<NotificationStatus> {
   const { outcomes } = context;
-  const current = await outcomes.currentStatus(input.completionId);
-  if (current === 'SENDING') return outcomes.resolveInterrupted(input.completionId, input.reason);
+  const current = await outcomes.currentStatus(input.claimId);
+  if (current === 'SENDING') return outcomes.resolveInterrupted(input.claimId, input.reason);
   if (isNotificationFinal(current)) return current;
-  return outcomes.finishWhileAhead(input.completionId, 'FAILED', input.reason);
+  return outcomes.finishWhileAhead(input.claimId, 'FAILED', input.reason);
 }
 
 /** Nothing to send: the claim is not verified, or its notification is decided or in flight. */
@@ -100,8 +97,8 @@ async function stampAttempt(
   channel: SendableChannel,
 ): Promise<Step<{ attempt: SendAttempt; carried: CarriedNotification[] }>> {
   const { outcomes } = context;
-  const completionId = claim.id;
-  const stamped = await outcomes.stamp(completionId, {
+  const claimId = claim.id;
+  const stamped = await outcomes.stamp(claimId, {
     tenantId: claim.tenantId,
     userId: claim.userId,
     campaignId: claim.campaignId,
@@ -116,8 +113,8 @@ async function stampAttempt(
       nextRetryDelay: Math.max(stamped.retryInMs, 100),
     });
   }
-  const current = await outcomes.currentStatus(completionId);
-  return { kind: 'outcome', outcome: { notificationStatus: current === 'SENDING' ? await outcomes.resolveInterrupted(completionId) : current } };
+  const current = await outcomes.currentStatus(claimId);
+  return { kind: 'outcome', outcome: { notificationStatus: current === 'SENDING' ? await outcomes.resolveInterrupted(claimId) : current } };
 }
 
 /** Steps 3 and 4, transmit and record: the one outbound call, then its outcome under the stamp. */
@@ -142,7 +139,7 @@ async function transmitAndRecord(
         notBefore: error.notBefore,
       });
       return {
-        notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId),
+        notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.claimId),
         held: released,
         detail: error.message,
       };
@@ -158,5 +155,5 @@ async function transmitAndRecord(
   if (status !== 'SENT' || sent.channelName !== 'WHATSAPP_CLOUD' || !sent.providerMessageId) return { notificationStatus: status };
   await applyPendingMessageStatuses(db, sent.providerMessageId);
   await applyMessagePricing(db, sent.providerMessageId);
-  return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+  return { notificationStatus: await outcomes.currentStatus(attempt.claimId) };
 }

@@ -18,7 +18,7 @@ type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
 
 export async function recordAttemptStart(
   tx: Transaction,
-  attempt: { readonly id: string; readonly tenantId: string; readonly completionId: string; readonly startedAt: Date },
+  attempt: { readonly id: string; readonly tenantId: string; readonly claimId: string; readonly startedAt: Date },
 ): Promise<void> {
   await tx.notificationAttempt.create({ data: attempt });
 }

@@ -37,13 +37,13 @@ export async function applyMetaRule(
       await pauseSending(db, logger, account, String(rule.code));
       // This attempt used the interval's probe (or none): the next one is an interval away.
       await db.whatsappAccount.updateMany({
-        where: { id: account.id, sendingProbeCompletionId: claim.id },
-        data: { sendingProbeCompletionId: null },
+        where: { id: account.id, sendingProbeClaimId: claim.id },
+        data: { sendingProbeClaimId: null },
       });
       const detail = `${channelLabel(channel)}: ${error.message}`;
       const notBefore = new Date(Date.now() + config.whatsappPauseProbeIntervalMs);
       const released = await outcomes.releaseToWait(attempt, { reason: 'SENDING_PAUSED', error: detail, notBefore });
-      return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
+      return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.claimId), held: released, detail };
     }
     case 'marketing_limit': {
       // WhatsApp's per-user marketing cap: not before 24 h (sooner fails again), at most 3 retries
@@ -52,7 +52,7 @@ export async function applyMetaRule(
       const retries = claim.notificationMarketingRetries + 1;
       const notBefore = new Date(Date.now() + MARKETING_RETRY_MS);
       const deadline = (claim.verifiedAt ?? new Date()).getTime() + config.notificationMaxDelayMs;
-      await db.socialTaskCompletion.updateMany({
+      await db.claim.updateMany({
         where: { id: claim.id, notificationAttemptId: attempt.attemptId },
         data: { notificationMarketingRetries: retries },
       });
@@ -62,7 +62,7 @@ export async function applyMetaRule(
         };
       }
       const released = await outcomes.releaseToWait(attempt, { reason: 'MARKETING_LIMIT', error: detail, notBefore });
-      return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
+      return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.claimId), held: released, detail };
     }
     case 'template_paused': {
       // Meta paused (132015) or disabled (132016) the template: the campaign's template is unusable until approved again.
@@ -74,7 +74,7 @@ export async function applyMetaRule(
         error: detail,
         notBefore: new Date(Date.now() + TEMPLATE_RECHECK_MS),
       });
-      return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.completionId), held: released, detail };
+      return { notificationStatus: released ? 'WAITING_FOR_WINDOW' : await outcomes.currentStatus(attempt.claimId), held: released, detail };
     }
     case 'opted_out':
       await recordOptOut(db, { tenantId: claim.tenantId, phone: claim.user.phone });
@@ -116,14 +116,14 @@ export async function recordFailure(
         });
       }
       const released = await outcomes.release(attempt, reason);
-      if (!released) return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+      if (!released) return { notificationStatus: await outcomes.currentStatus(attempt.claimId) };
       countNotificationHeld();
       return { notificationStatus: 'PENDING', held: true, detail: reason };
     }
     case 'rate_limited':
     case 'transient': {
       // Nothing was sent: release and let Temporal retry, unless a successor already decided.
-      if (!(await outcomes.release(attempt, reason))) return { notificationStatus: await outcomes.currentStatus(attempt.completionId) };
+      if (!(await outcomes.release(attempt, reason))) return { notificationStatus: await outcomes.currentStatus(attempt.claimId) };
       throw toActivityFailure(error, 'WhatsApp send');
     }
     default:

@@ -69,7 +69,7 @@ export async function pauseSending(db: Database, logger: Logger, account: { id: 
   const now = new Date();
   const paused = await db.whatsappAccount.updateMany({
     where: { ...scope, sendingPausedAt: null },
-    data: { sendingPausedAt: now, sendingPausedCode: code, sendingPausedReason: reason, sendingProbeAt: now, sendingProbeCompletionId: null },
+    data: { sendingPausedAt: now, sendingPausedCode: code, sendingPausedReason: reason, sendingProbeAt: now, sendingProbeClaimId: null },
   });
   if (paused.count > 0) {
     metrics.whatsappSendingPauses.inc({ code });
@@ -90,7 +90,7 @@ export async function resumeSending(db: Database, account: { id: string; wabaId:
   const scope = accountWide(code) ? { wabaId: account.wabaId, sendingPausedCode: code } : { id: account.id };
   const resumed = await db.whatsappAccount.updateMany({
     where: { ...scope, sendingPausedAt: { not: null } },
-    data: { sendingPausedAt: null, sendingPausedCode: null, sendingPausedReason: null, sendingProbeAt: null, sendingProbeCompletionId: null },
+    data: { sendingPausedAt: null, sendingPausedCode: null, sendingPausedReason: null, sendingProbeAt: null, sendingProbeClaimId: null },
   });
   return resumed.count;
 }
@@ -104,20 +104,20 @@ export type PauseGate =
  * be the interval's one probe (it takes the probe slot atomically, or already holds it); otherwise
  * it waits until the next probe is due (RED has no probes: it re-checks every interval).
  */
-export async function sendingGate(db: Database, accountId: string, completionId: string, probeIntervalMs: number): Promise<PauseGate> {
+export async function sendingGate(db: Database, accountId: string, claimId: string, probeIntervalMs: number): Promise<PauseGate> {
   const account = await db.whatsappAccount.findUnique({
     where: { id: accountId },
-    select: { sendingPausedAt: true, sendingPausedCode: true, sendingPausedReason: true, sendingProbeAt: true, sendingProbeCompletionId: true },
+    select: { sendingPausedAt: true, sendingPausedCode: true, sendingPausedReason: true, sendingProbeAt: true, sendingProbeClaimId: true },
   });
   if (!account?.sendingPausedAt) return { kind: 'go', probe: false };
   const reason = account.sendingPausedReason ?? 'sending is paused';
   const now = Date.now();
   if (account.sendingPausedCode === QUALITY_RED) return { kind: 'wait', notBefore: new Date(now + probeIntervalMs), reason };
-  if (account.sendingProbeCompletionId === completionId) return { kind: 'go', probe: true };
+  if (account.sendingProbeClaimId === claimId) return { kind: 'go', probe: true };
   const dueBefore = new Date(now - probeIntervalMs);
   const taken = await db.whatsappAccount.updateMany({
     where: { id: accountId, sendingPausedAt: { not: null }, OR: [{ sendingProbeAt: null }, { sendingProbeAt: { lte: dueBefore } }] },
-    data: { sendingProbeAt: new Date(now), sendingProbeCompletionId: completionId },
+    data: { sendingProbeAt: new Date(now), sendingProbeClaimId: claimId },
   });
   if (taken.count > 0) return { kind: 'go', probe: true };
   const lastProbe = account.sendingProbeAt?.getTime() ?? now;

@@ -8,9 +8,9 @@ import { metrics } from './metrics.js';
 
 export async function updateDatabaseGauges(db: Database, now: Date = new Date()): Promise<void> {
   const [claims, webhooks, held, failedWebhooks] = await Promise.all([
-    db.socialTaskCompletion.count({ where: { workflowStartedAt: null, claimedAt: { lte: new Date(now.getTime() - CLAIM_GRACE_MS) } } }),
+    db.claim.count({ where: { workflowStartedAt: null, claimedAt: { lte: new Date(now.getTime() - CLAIM_GRACE_MS) } } }),
     db.webhookEvent.count({ where: { processedAt: null, failedAt: null, receivedAt: { lte: new Date(now.getTime() - WEBHOOK_GRACE_MS) } } }),
-    db.socialTaskCompletion.count({ where: { status: 'VERIFIED', notificationStatus: 'PENDING', notificationError: { not: null } } }),
+    db.claim.count({ where: { status: 'VERIFIED', notificationStatus: 'PENDING', notificationError: { not: null } } }),
     db.webhookEvent.count({ where: { processedAt: null, failedAt: { not: null } } }),
   ]);
   metrics.sweeperBacklog.set({ sweeper: 'claims' }, claims);

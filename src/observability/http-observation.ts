@@ -7,7 +7,7 @@
 import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
 import { boundedLabel, metrics } from './metrics.js';
-import { noteCompletionId, runWithLogContext, type LogContext } from './log-context.js';
+import { noteClaimId, runWithLogContext, type LogContext } from './log-context.js';
 import { webhookDeliveryLabels } from './webhook-delivery-labels.js';
 
 interface Observation {
@@ -16,7 +16,7 @@ interface Observation {
 }
 
 const observations = new WeakMap<Request, Observation>();
-const COMPLETION_PATH = /^\/api\/v1\/(?:completions|claims)\/([0-9a-f-]{36})(?:\/|$)/i;
+const CLAIM_PATH = /^\/api\/v1\/(?:completions|claims)\/([0-9a-f-]{36})(?:\/|$)/i;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 export function observeHttpRequests() {
@@ -48,8 +48,8 @@ export function observeHttpRequests() {
 
     context.with(trace.setSpan(parent, span), () =>
       runWithLogContext(logContext, () => {
-        const completionId = COMPLETION_PATH.exec(req.path)?.[1];
-        if (completionId) noteCompletionId(completionId);
+        const completionId = CLAIM_PATH.exec(req.path)?.[1];
+        if (completionId) noteClaimId(completionId);
         next();
       }),
     );

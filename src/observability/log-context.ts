@@ -1,11 +1,11 @@
 // What every log line of a request, and of the activities it causes, carries besides its message:
 // the trace id (the same one from the HTTP request through the workflow to the provider call, via
-// the Temporal OpenTelemetry interceptors) and the completion id when the work concerns one claim.
+// the Temporal OpenTelemetry interceptors) and the claim id when the work concerns one claim.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 
 export interface LogContext {
-  /** Mutable: a request learns its completion id only once the claim row exists. */
+  /** Mutable: a request learns its claim id only once the claim row exists. */
   completionId?: string;
 }
 
@@ -16,7 +16,7 @@ export function runWithLogContext<T>(logContext: LogContext, fn: () => T): T {
 }
 
 /** Names the claim the current request or activity works on, for every later log line of it. */
-export function noteCompletionId(completionId: string): void {
+export function noteClaimId(completionId: string): void {
   const store = storage.getStore();
   if (store) store.completionId = completionId;
   trace.getActiveSpan()?.setAttribute('social.completion_id', completionId);

@@ -3,7 +3,7 @@
 // (worker-metrics-server.ts).
 //
 // Labels are bounded by design: statuses, methods, channels, services, Meta error codes, route
-// templates. Never a completion id, a phone number, a message id or a URL path with ids in it.
+// templates. Never a claim id, a phone number, a message id or a URL path with ids in it.
 // No tenant label either: tenants grow without bound and a tenant label multiplies every series
 // (histograms by ~15 buckets each). "Which tenant?" is answered by the logs (tenantId), the traces
 // and the per-claim timeline; the metrics say *that* something is wrong, system-wide.

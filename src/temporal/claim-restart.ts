@@ -86,20 +86,23 @@ export async function restartFailedClaims(deps: StarterDeps & { db: Database }, 
   }
   let restarted = 0;
   for (const [workflowId, failures] of failedRuns) {
-    const completionId = workflowId.replace(/^claim-/, '');
+    const claimId = workflowId.replace(/^claim-/, '');
     if (failures >= MAX_AUTOMATIC_RESTARTS) {
-      deps.logger.warn({ completionId, failures }, 'claim workflow keeps failing; not restarted automatically (POST /completions/:id/retry)');
+      deps.logger.warn(
+        { completionId: claimId, failures },
+        'claim workflow keeps failing; not restarted automatically (POST /completions/:id/retry)',
+      );
       continue;
     }
-    const claim = await deps.db.socialTaskCompletion.findUnique({
-      where: { id: completionId },
+    const claim = await deps.db.claim.findUnique({
+      where: { id: claimId },
       select: { id: true, tenantId: true, campaignId: true, status: true, notificationStatus: true, claimedAt: true },
     });
     if (!claim) continue;
     try {
       if ((await restartClaimWorkflow(deps, claim)) === 'restarted') restarted++;
     } catch (error) {
-      deps.logger.warn({ err: error, completionId }, 'could not restart claim workflow; will retry');
+      deps.logger.warn({ err: error, completionId: claimId }, 'could not restart claim workflow; will retry');
     }
   }
   if (restarted > 0) deps.logger.info({ restarted }, 'restarted claim workflows that had failed or were terminated');

@@ -1,8 +1,8 @@
 // Starting a claim's workflow, and the sweeper that guarantees no claim is lost.
 //
-// The claim API writes the completion row first (with workflowStartedAt = null), then starts the
+// The claim API writes the claim row first (with workflowStartedAt = null), then starts the
 // workflow, then stamps workflowStartedAt. A process that dies between the two leaves a row the
-// sweeper finds and starts (src/temporal/durable-start.ts). The workflow id `claim-{completionId}`
+// sweeper finds and starts (src/temporal/durable-start.ts). The workflow id `claim-{claimId}`
 // makes every start idempotent: a duplicate start of a running or finished claim is a no-op.
 import { Prisma } from '../generated/prisma/client.js';
 import { CLAIM_WORKFLOW_TYPE, claimWorkflowId, type ClaimWorkflow, type ClaimWorkflowInput } from '../../workflows/definitions.js';
@@ -43,7 +43,7 @@ export async function startClaimWorkflow(
   const { config } = deps;
   const { restart } = options;
   const input: ClaimWorkflowInput = {
-    completionId: claim.id,
+    claimId: claim.id,
     tenantId: claim.tenantId,
     campaignId: claim.campaignId,
     verifyDelayMs: restart?.verifyDelayMs ?? config.claimVerifyDelayMs,
@@ -71,7 +71,7 @@ export async function startClaimWorkflow(
       staticSummary: `Claim ${claim.id}`,
     }),
   );
-  await deps.db.socialTaskCompletion.updateMany({
+  await deps.db.claim.updateMany({
     where: { id: claim.id, workflowStartedAt: null },
     data: { workflowStartedAt: new Date(), startLeaseUntil: null },
   });

@@ -50,7 +50,7 @@ export async function deliverEvent(deps: DeliveryDeps, input: { eventId: string;
     await markEventFailed(db, { ...input, reason: webhook ? 'the events webhook is disabled' : 'the events webhook was removed' });
     return 'not_deliverable';
   }
-  const earlier = await db.tenantEvent.count({ where: { completionId: event.completionId, sequence: { lt: event.sequence }, status: 'PENDING' } });
+  const earlier = await db.tenantEvent.count({ where: { claimId: event.claimId, sequence: { lt: event.sequence }, status: 'PENDING' } });
   if (earlier > 0) throw ApplicationFailure.retryable('an earlier event of this claim is not delivered yet', 'EarlierEventPending');
 
   let statusCode: number;

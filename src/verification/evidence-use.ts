@@ -8,23 +8,23 @@ import type { VerificationEvidence } from './outcome.js';
 export interface EvidenceClaimant {
   readonly tenantId: string;
   readonly taskId: string;
-  readonly completionId: string;
+  readonly claimId: string;
 }
 
 /**
- * Reserves `evidence` for the completion; true when it is now (or already was) this completion's.
- * A completion holds one piece of evidence: a retry that finds a different one releases the old.
+ * Reserves `evidence` for the claim; true when it is now (or already was) this claim's.
+ * A claim holds one piece of evidence: a retry that finds a different one releases the old.
  * Evidence without a key (nothing identifies it) cannot be reserved and is refused.
  */
 export async function reserveEvidence(db: Database, claimant: EvidenceClaimant, evidence: VerificationEvidence): Promise<boolean> {
   const key = evidenceKey(evidence);
   if (!key) return false;
-  const { tenantId, taskId, completionId } = claimant;
+  const { tenantId, taskId, claimId } = claimant;
   return db.$transaction(async (tx) => {
-    await tx.evidenceUse.deleteMany({ where: { completionId, NOT: { evidenceKey: key } } });
-    await tx.evidenceUse.createMany({ data: [{ tenantId, taskId, completionId, evidenceKey: key }], skipDuplicates: true });
-    const holder = await tx.evidenceUse.findUnique({ where: { taskId_evidenceKey: { taskId, evidenceKey: key } }, select: { completionId: true } });
-    return holder?.completionId === completionId;
+    await tx.evidenceUse.deleteMany({ where: { claimId, NOT: { evidenceKey: key } } });
+    await tx.evidenceUse.createMany({ data: [{ tenantId, taskId, claimId, evidenceKey: key }], skipDuplicates: true });
+    const holder = await tx.evidenceUse.findUnique({ where: { taskId_evidenceKey: { taskId, evidenceKey: key } }, select: { claimId: true } });
+    return holder?.claimId === claimId;
   });
 }
 

@@ -27,7 +27,7 @@ export interface Claimant {
 
 export type NotFoundReason = 'NOT_FOUND_ON_POST' | 'EVIDENCE_ALREADY_USED' | 'EVIDENCE_PREDATES_TASK';
 
-/** Small, JSON-safe, no secrets: stored on the completion. */
+/** Small, JSON-safe, no secrets: stored on the claim. */
 export type VerificationEvidence = Readonly<Record<string, string | number | boolean | null>>;
 
 export type MetaVerification =

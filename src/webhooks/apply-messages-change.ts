@@ -128,7 +128,7 @@ async function applyStatus(db: Database, raw: unknown, accountTenantId: string |
     outcome: 'applied',
     ref: wamid,
     tenantId: notification.tenantId,
-    detail: `${name}: ${moved} (completion ${notification.completionId})`,
+    detail: `${name}: ${moved} (completion ${notification.claimId})`,
   };
 }
 

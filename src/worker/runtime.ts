@@ -20,7 +20,7 @@ export async function installWorkerRuntime(config: AppConfig, logger: Logger): P
   const port = config.observability.workerMetricsPort === undefined ? undefined : await freeLoopbackPort();
   try {
     Runtime.install({
-      // Through our logger (JSON, trace and completion ids). The SDK logs every bundling step at
+      // Through our logger (JSON, trace and claim ids). The SDK logs every bundling step at
       // INFO; keep its own chatter at WARN unless debugging.
       logger: temporalLoggerOver(logger, config.logLevel === 'debug' ? 'DEBUG' : 'WARN'),
       ...(port === undefined ? {} : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } }),

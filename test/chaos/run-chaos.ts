@@ -105,7 +105,7 @@ async function main(): Promise<number> {
   });
 
   await ours.start();
-  // Meta posts each Cloud API message's statuses, naming our completion, retrying while the API is down.
+  // Meta posts each Cloud API message's statuses, naming our claim, retrying while the API is down.
   fakeMeta.sendStatusWebhooks({
     url: `${apiUrl}/webhooks/meta`,
     statuses: [
@@ -118,7 +118,7 @@ async function main(): Promise<number> {
   );
 
   // Claims, each retried until the API accepts it (the API itself dies during the run).
-  const accepted = new Map<string, string>(); // completionId → user phone digits
+  const accepted = new Map<string, string>(); // claimId → user phone digits
   let nextUser = 0;
   const intake = Promise.all(
     Array.from({ length: 8 }, async () => {
@@ -236,12 +236,8 @@ async function main(): Promise<number> {
   // the API stored while Temporal was down waits for the webhook sweeper (60 s grace, a pass a
   // minute): up to two and a half minutes.
   const cloudIds = new Set(fakeMeta.sentMessages.flatMap((message) => (message.bizOpaqueCallbackData ? [message.bizOpaqueCallbackData] : [])));
-  await until(
-    async () => (await db.socialTaskCompletion.count({ where: { id: { in: [...cloudIds] }, notificationStatus: 'UNKNOWN' } })) === 0,
-    150_000,
-    1_000,
-  );
-  const final = await db.socialTaskCompletion.findMany({ where: { id: { in: [...accepted.keys()] } }, include: { user: true } });
+  await until(async () => (await db.claim.count({ where: { id: { in: [...cloudIds] }, notificationStatus: 'UNKNOWN' } })) === 0, 150_000, 1_000);
+  const final = await db.claim.findMany({ where: { id: { in: [...accepted.keys()] } }, include: { user: true } });
 
   // Figures.
   const count = (statuses: string[]) => final.filter((row) => statuses.includes(row.notificationStatus)).length;
@@ -298,7 +294,7 @@ function longestPause(provider: SlowProvider, from: number, to: number): number 
 
 async function unsettled(db: Database, ids: string[]): Promise<string[]> {
   try {
-    const rows = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { id: true, notificationStatus: true } });
+    const rows = await db.claim.findMany({ where: { id: { in: ids } }, select: { id: true, notificationStatus: true } });
     const done = new Set(rows.filter((row) => FINAL.has(row.notificationStatus)).map((row) => row.id));
     return ids.filter((id) => !done.has(id));
   } catch {

@@ -73,7 +73,7 @@ test("a big tenant's paced backlog does not hold back another channel's send", a
   // The big tenant's claims wait for a closed window, so that its whole backlog is queued at once.
   const big = await campaignTask(bigAdmin, 'Big', true);
   await claimAll(bigId, bigAdmin, big.taskId, BIG_CLAIMS, '+5198722');
-  const waiting = async () => system.deps.db.socialTaskCompletion.count({ where: { tenantId: bigId, notificationStatus: 'WAITING_FOR_WINDOW' } });
+  const waiting = async () => system.deps.db.claim.count({ where: { tenantId: bigId, notificationStatus: 'WAITING_FOR_WINDOW' } });
   for (const deadline = Date.now() + 60_000; (await waiting()) < BIG_CLAIMS && Date.now() < deadline; ) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -133,10 +133,10 @@ beforeAll(async () => {
   const taskIds = Object.values(ids.taskIds);
   // A MANUAL claim whose workflow Temporal holds (no worker runs it here), as after a real claim.
   const id = randomUUID();
-  const completion = await db.socialTaskCompletion.create({
+  const claim = await db.claim.create({
     data: { id, tenantId: ids.tenantId, campaignId: ids.campaignId, taskId: taskIds[3]!, userId: ids.endUserId, workflowId: `claim-${id}` },
   });
-  await startClaimWorkflow(system.deps, completion);
+  await startClaimWorkflow(system.deps, claim);
   const account = await db.whatsappAccount.create({
     data: { tenantId: ids.tenantId, wabaId: '1001', phoneNumberId: '2002', accessToken: system.deps.secrets.seal('token-of-fuzz') },
   });
@@ -144,7 +144,7 @@ beforeAll(async () => {
     campaignId: [ids.campaignId],
     taskId: taskIds,
     endUserId: [ids.endUserId],
-    completionId: [completion.id],
+    completionId: [claim.id],
     id: [account.id],
   };
   tokenFor = {

@@ -59,12 +59,12 @@ function run<T>(activityType: string, workflowId: string, fn: () => Promise<T>):
 const verifiedClaim = (options: Parameters<typeof seedClaim>[2] = {}) => seedVerifiedClaim(database.db, secrets(), options);
 
 test('a notification reaching UNKNOWN is counted once, with its channel; a repeat that finds it done counts nothing', async () => {
-  const { completionId } = await verifiedClaim({ providerUrl: `${provider.url}/tenant/send` });
+  const { claimId } = await verifiedClaim({ providerUrl: `${provider.url}/tenant/send` });
   const labels = { channel: 'TENANT_PROVIDER', status: 'UNKNOWN' };
   const before = await count(metrics.notifications, labels);
   // The reply outlives the send's timeout: it may have gone out, so UNKNOWN, never resent.
   replies.push({ delayMs: 1_500, body: { id: 'late' } });
-  const send = () => run('sendNotification', `claim-${completionId}`, () => createNotificationActivities(deps()).sendNotification({ completionId }));
+  const send = () => run('sendNotification', `claim-${claimId}`, () => createNotificationActivities(deps()).sendNotification({ claimId }));
   expect((await send()).notificationStatus).toBe('UNKNOWN');
   expect(await count(metrics.notifications, labels)).toBe(before + 1);
   expect((await send()).notificationStatus).toBe('UNKNOWN');
@@ -72,10 +72,10 @@ test('a notification reaching UNKNOWN is counted once, with its channel; a repea
 });
 
 test('a sent notification is counted SENT with its channel, once', async () => {
-  const { completionId } = await verifiedClaim({ providerUrl: `${provider.url}/tenant/send` });
+  const { claimId } = await verifiedClaim({ providerUrl: `${provider.url}/tenant/send` });
   const labels = { channel: 'TENANT_PROVIDER', status: 'SENT' };
   const before = await count(metrics.notifications, labels);
-  const send = () => createNotificationActivities(deps()).sendNotification({ completionId });
+  const send = () => createNotificationActivities(deps()).sendNotification({ claimId });
   expect((await send()).notificationStatus).toBe('SENT');
   expect((await send()).notificationStatus).toBe('SENT');
   expect(await count(metrics.notifications, labels)).toBe(before + 1);
@@ -84,23 +84,23 @@ test('a sent notification is counted SENT with its channel, once', async () => {
 test('a held notification is counted each time it is held; a claim decided FAILED counts as a claim, not a notification', async () => {
   const claim = await verifiedClaim();
   const account = await database.db.whatsappAccount.create({
-    data: { tenantId: claim.tenantId, wabaId: `waba-${claim.completionId}`, phoneNumberId: `pn-${claim.completionId}`, status: 'NEEDS_REAUTH' },
+    data: { tenantId: claim.tenantId, wabaId: `waba-${claim.claimId}`, phoneNumberId: `pn-${claim.claimId}`, status: 'NEEDS_REAUTH' },
   });
   await database.db.campaign.update({ where: { id: claim.campaignId }, data: { whatsappAccountId: account.id } });
   const held = { channel: 'NONE', status: 'HELD' };
   const heldBefore = await count(metrics.notifications, held);
   const activities = createNotificationActivities(deps());
   const plan = await activities.planNotification({
-    completionId: claim.completionId,
+    claimId: claim.claimId,
     now: new Date().toISOString(),
     ignoreWindow: true,
     maxDelayMs: 3_600_000,
   });
   expect(plan.action).toBe('hold');
-  expect((await activities.sendNotification({ completionId: claim.completionId })).held).toBe(true);
+  expect((await activities.sendNotification({ claimId: claim.claimId })).held).toBe(true);
   expect(await count(metrics.notifications, held)).toBe(heldBefore + 2);
 
-  const { completionId: rejected } = await seedClaim(database.db, secrets());
+  const { claimId: rejected } = await seedClaim(database.db, secrets());
   const failedBefore = await count(metrics.claimsDecided, { status: 'FAILED', method: 'MANUAL' });
   const skippedBefore = await count(metrics.notifications, { status: 'SKIPPED' });
   const decide = () =>

@@ -1,5 +1,5 @@
 // A campaign edit answers at once, whatever the number of waiting claims: the HTTP request only asks
-// the re-plan fan-out workflow, which signals the claims afterwards, server-side (issue 12, item 2).
+// the re-plan fan-out workflow, which signals the claims afterwards, server-side.
 import type { WorkflowHandle } from '@temporalio/client';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
@@ -76,7 +76,7 @@ test('PATCH answers before its waiting claims are signalled, and they are signal
     expect(claim.status).toBe(202);
     workflowIds.push(claim.body.workflowId);
     // As if the workflow had verified the claim and were waiting for the window to open.
-    await system.deps.db.socialTaskCompletion.update({
+    await system.deps.db.claim.update({
       where: { id: claim.body.completionId },
       data: { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: new Date(Date.now() + 3_600_000) },
     });

@@ -25,10 +25,10 @@ const seedEndUser = endUserSeeder(() => system.deps.db, '+5160000');
 const T0 = new Date('2030-05-01T10:00:00Z').getTime();
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
-async function claim(task: { id: string; campaignId: string; tenantId: string }, data: Partial<Prisma.SocialTaskCompletionUncheckedCreateInput>) {
+async function claim(task: { id: string; campaignId: string; tenantId: string }, data: Partial<Prisma.ClaimUncheckedCreateInput>) {
   const user = await seedEndUser(task.tenantId);
   const id = randomUUID();
-  await system.deps.db.socialTaskCompletion.create({
+  await system.deps.db.claim.create({
     data: {
       id,
       tenantId: task.tenantId,
@@ -43,7 +43,7 @@ async function claim(task: { id: string; campaignId: string; tenantId: string },
 }
 
 /** A verified claim `verifySeconds` after claiming, its notice `sentSeconds` after verification (null: not sent). */
-const verified = (verifySeconds: number, sentSeconds: number | null, data: Partial<Prisma.SocialTaskCompletionUncheckedCreateInput>) => ({
+const verified = (verifySeconds: number, sentSeconds: number | null, data: Partial<Prisma.ClaimUncheckedCreateInput>) => ({
   status: 'VERIFIED' as const,
   verifiedAt: at(verifySeconds),
   notificationSentAt: sentSeconds === null ? null : at(verifySeconds + sentSeconds),

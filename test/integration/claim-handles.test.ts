@@ -65,14 +65,14 @@ async function newEndUser(name: string, profile: Record<string, string> = {}) {
 
 const claim = (user: { token: string }, taskId: string, body: Record<string, unknown> = {}) =>
   system.request('POST', `/api/v1/tasks/${taskId}/claims`, { token: user.token, body });
-const rowsOf = (userId: string) => system.deps.db.socialTaskCompletion.count({ where: { userId } });
+const rowsOf = (userId: string) => system.deps.db.claim.count({ where: { userId } });
 const bindingsOf = (userId: string) => system.deps.db.endUserHandle.findMany({ where: { endUserId: userId } });
 
-async function settled(completionId: string) {
+async function settled(claimId: string) {
   return eventually(async () => {
-    const view = await system.request('GET', `/api/v1/completions/${completionId}`, { token: admin });
+    const view = await system.request('GET', `/api/v1/completions/${claimId}`, { token: admin });
     return view.body.status !== 'PENDING' ? view.body : undefined;
-  }, `claim ${completionId} to settle`);
+  }, `claim ${claimId} to settle`);
 }
 
 describe('a task Meta checks by handle needs a handle', () => {
@@ -118,7 +118,7 @@ describe('one handle per end user and platform', () => {
     expect(claimed.status).toBe(202);
     const view = await settled(claimed.body.completionId);
     expect(view).toMatchObject({ status: 'VERIFIED', verificationMethod: 'TENANT_META_API', spinsAwarded: 3 });
-    const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claimed.body.completionId } });
+    const row = await system.deps.db.claim.findUniqueOrThrow({ where: { id: claimed.body.completionId } });
     expect(row.evidence).toMatchObject({ commentId: realComment.id, username: 'real.fan' });
   });
 
@@ -133,7 +133,7 @@ describe('one handle per end user and platform', () => {
     expect((await bindingsOf(user.id)).map((binding) => binding.handle)).toEqual(['fan.one']);
     // The same handle, however typed, is fine; so is none (the bound one is used).
     expect((await claim(user, second, { handle: ' @FAN.ONE ' })).status).toBe(202);
-    const row = await system.deps.db.socialTaskCompletion.findFirstOrThrow({ where: { userId: user.id, taskId: second } });
+    const row = await system.deps.db.claim.findFirstOrThrow({ where: { userId: user.id, taskId: second } });
     expect(row.handle).toBe('fan.one');
     // fan.two can still sign up.
     await newEndUser('Fan two', { instagramUsername: 'fan.two' });

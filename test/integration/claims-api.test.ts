@@ -58,10 +58,10 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
     const user = await newEndUser();
     const response = await claim(user.token, { handle: '  @ana.ig  ' });
     expect(response.status).toBe(202);
-    const { completionId } = response.body;
-    expect(response.body).toEqual({ completionId: expect.any(String), status: 'PENDING', workflowId: `claim-${completionId}` });
+    const { completionId: claimId } = response.body;
+    expect(response.body).toEqual({ completionId: expect.any(String), status: 'PENDING', workflowId: `claim-${claimId}` });
 
-    const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+    const row = await system.deps.db.claim.findUniqueOrThrow({ where: { id: claimId } });
     expect(row).toMatchObject({
       tenantId,
       campaignId,
@@ -70,11 +70,11 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
       status: 'PENDING',
       // The bound handle, normalised: verification looks for exactly the handle the user holds.
       handle: 'ana.ig',
-      workflowId: `claim-${completionId}`,
+      workflowId: `claim-${claimId}`,
     });
     expect(row.workflowStartedAt).not.toBeNull();
 
-    const description = await describeWorkflow(`claim-${completionId}`);
+    const description = await describeWorkflow(`claim-${claimId}`);
     expect(description.type).toBe('verifySocialTaskClaim');
     expect(description.status.name).toBe('RUNNING');
     expect(description.taskQueue).toBe(system.config.temporal.taskQueue);
@@ -92,10 +92,10 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
     const again = await claim(user.token, { handle: 'another-handle' });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { taskId, userId: user.id } })).toBe(1);
+    expect(await system.deps.db.claim.count({ where: { taskId, userId: user.id } })).toBe(1);
     expect((await describeWorkflow(first.body.workflowId)).runId).toBe(run);
     // The first claim's handle is kept.
-    const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: first.body.completionId } });
+    const row = await system.deps.db.claim.findUniqueOrThrow({ where: { id: first.body.completionId } });
     expect(row.handle).toBeNull();
   });
 
@@ -107,7 +107,7 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
     expect(ids.size).toBe(1);
     expect(new Set(responses.map((r) => r.body.workflowId))).toEqual(new Set([`claim-${[...ids][0]}`]));
 
-    const rows = await system.deps.db.socialTaskCompletion.findMany({ where: { taskId, userId: user.id } });
+    const rows = await system.deps.db.claim.findMany({ where: { taskId, userId: user.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]!.workflowStartedAt).not.toBeNull();
     // One execution ever had this id: its history is a single run that started once.
@@ -121,7 +121,7 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
     const blank = await newEndUser();
     const response = await claim(blank.token, { handle: '   ' });
     expect(response.status).toBe(202);
-    expect((await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: response.body.completionId } })).handle).toBeNull();
+    expect((await system.deps.db.claim.findUniqueOrThrow({ where: { id: response.body.completionId } })).handle).toBeNull();
 
     const noBody = await newEndUser();
     const withoutBody = await system.request('POST', `/api/v1/tasks/${taskId}/claims`, { token: noBody.token });
@@ -133,7 +133,7 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
       expect(rejected.status).toBe(422);
       expect(rejected.body.error.code).toBe('VALIDATION_FAILED');
     }
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { userId: tooLong.id } })).toBe(0);
+    expect(await system.deps.db.claim.count({ where: { userId: tooLong.id } })).toBe(0);
   });
 
   test('an unknown task, another tenant’s task, or an end user that no longer exists → 404, nothing written', async () => {
@@ -144,7 +144,7 @@ describe('POST /api/v1/tasks/:taskId/claims', () => {
     expect(foreign.body.error.code).toBe('NOT_FOUND');
     const ghost = await claim(tokens.endUser(tenantId, randomUUID()));
     expect(ghost.status).toBe(404);
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { OR: [{ userId: user.id }, { taskId: foreignTaskId }] } })).toBe(0);
+    expect(await system.deps.db.claim.count({ where: { OR: [{ userId: user.id }, { taskId: foreignTaskId }] } })).toBe(0);
   });
 
   test('only end users claim (403 for admins)', async () => {
@@ -168,22 +168,22 @@ describe('no claim is lost', () => {
       workflows.start = realStart;
     }
     expect(response.status).toBe(202);
-    const { completionId, workflowId } = response.body;
-    const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+    const { completionId: claimId, workflowId } = response.body;
+    const row = await system.deps.db.claim.findUniqueOrThrow({ where: { id: claimId } });
     expect(row.workflowStartedAt).toBeNull();
     expect(await workflowExists(workflowId)).toBe(false);
 
     const again = await claim(user.token);
     expect(again.status).toBe(200);
-    expect(again.body.completionId).toBe(completionId);
+    expect(again.body.completionId).toBe(claimId);
     expect(await workflowExists(workflowId)).toBe(true);
-    expect((await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } })).workflowStartedAt).not.toBeNull();
+    expect((await system.deps.db.claim.findUniqueOrThrow({ where: { id: claimId } })).workflowStartedAt).not.toBeNull();
   });
 
   test('the API died after the write: the sweeper starts the workflow and stamps workflowStartedAt', async () => {
     const user = await newEndUser();
     const id = randomUUID();
-    await system.deps.db.socialTaskCompletion.create({
+    await system.deps.db.claim.create({
       data: {
         id,
         tenantId,
@@ -203,9 +203,9 @@ describe('no claim is lost', () => {
     const description = await describeWorkflow(`claim-${id}`);
     expect(description.type).toBe('verifySocialTaskClaim');
     expect(description.typedSearchAttributes.get(TENANT_ID)).toBe(tenantId);
-    const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
+    const row = await system.deps.db.claim.findUniqueOrThrow({ where: { id } });
     expect(row.workflowStartedAt).not.toBeNull();
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { workflowStartedAt: null } })).toBe(0);
+    expect(await system.deps.db.claim.count({ where: { workflowStartedAt: null } })).toBe(0);
   });
 });
 

@@ -195,14 +195,14 @@ const claim = (user: EndUser, taskId: string, handle?: string) =>
  * Polls the claim until `done` holds (real time, generous timeout); answers the tenant admin's view,
  * which keeps Meta's detail and the provider's message id (the end user's view has neither).
  */
-async function settle(user: EndUser, completionId: string, done: (view: any) => boolean, timeoutMs = 45_000): Promise<any> {
+async function settle(user: EndUser, claimId: string, done: (view: any) => boolean, timeoutMs = 45_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    expect((await system.request('GET', `/api/v1/claims/${completionId}`, { token: user.token })).status).toBe(200);
-    const response = await system.request('GET', `/api/v1/completions/${completionId}`, { token: user.tenant.adminToken });
+    expect((await system.request('GET', `/api/v1/claims/${claimId}`, { token: user.token })).status).toBe(200);
+    const response = await system.request('GET', `/api/v1/completions/${claimId}`, { token: user.tenant.adminToken });
     expect(response.status).toBe(200);
     if (done(response.body)) return response.body;
-    if (Date.now() > deadline) throw new Error(`claim ${completionId} did not settle; last view: ${JSON.stringify(response.body)}`);
+    if (Date.now() > deadline) throw new Error(`claim ${claimId} did not settle; last view: ${JSON.stringify(response.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -271,8 +271,8 @@ test("each tenant's claim is verified with its own Instagram token and notified 
     expect(view.verifiedAt).toEqual(expect.any(String));
   }
   // The evidence is the comment found on the tenant's own post.
-  const rowA = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claimA.body.completionId } });
-  const rowB = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claimB.body.completionId } });
+  const rowA = await system.deps.db.claim.findUniqueOrThrow({ where: { id: claimA.body.completionId } });
+  const rowB = await system.deps.db.claim.findUniqueOrThrow({ where: { id: claimB.body.completionId } });
   expect(rowA.evidence).toMatchObject({ source: 'instagram_comments', mediaId: A.mediaId, commentId: anaComment.id, username: 'ana.cruz' });
   expect(rowB.evidence).toMatchObject({ source: 'instagram_comments', mediaId: B.mediaId, commentId: boComment.id, username: 'bo.lee' });
 
@@ -356,7 +356,7 @@ test('a duplicate claim answers 200 with the same completion and starts no secon
   const history = await system.deps.temporal.workflow.getHandle(first.body.workflowId).fetchHistory();
   expect((history.events ?? []).filter((event) => event.workflowExecutionStartedEventAttributes)).toHaveLength(1);
 
-  expect(await system.deps.db.socialTaskCompletion.count({ where: { userId: user.id } })).toBe(1);
+  expect(await system.deps.db.claim.count({ where: { userId: user.id } })).toBe(1);
   expect(await system.deps.db.spinCredit.count({ where: { userId: user.id } })).toBe(1);
   expect(await spinsBalance(user)).toBe(A.spinsReward);
   expect(sentTo(user)).toHaveLength(1);
@@ -367,27 +367,27 @@ test("another tenant's end user cannot claim the task, and another tenant's admi
   fakeMeta.addInstagramComment(A.mediaId, { username: 'ana.owner' });
   const own = await claim(ana, A.taskId, 'ana.owner');
   expect(own.status).toBe(202);
-  const completionId: string = own.body.completionId;
+  const claimId: string = own.body.completionId;
 
   const intruder = await newEndUser(B, 'Bruno Intruder');
   const foreignClaim = await claim(intruder, A.taskId, 'ana.owner');
   expect(foreignClaim.status).toBe(404);
   expect(foreignClaim.body.error.code).toBe('NOT_FOUND');
-  expect(await system.deps.db.socialTaskCompletion.count({ where: { userId: intruder.id } })).toBe(0);
+  expect(await system.deps.db.claim.count({ where: { userId: intruder.id } })).toBe(0);
 
-  const foreignAdminView = await system.request('GET', `/api/v1/completions/${completionId}`, { token: B.adminToken });
+  const foreignAdminView = await system.request('GET', `/api/v1/completions/${claimId}`, { token: B.adminToken });
   expect(foreignAdminView.status).toBe(404);
   expect(foreignAdminView.text).not.toContain(ana.id);
-  expect((await system.request('GET', `/api/v1/claims/${completionId}`, { token: intruder.token })).status).toBe(404);
+  expect((await system.request('GET', `/api/v1/claims/${claimId}`, { token: intruder.token })).status).toBe(404);
   expect((await system.request('GET', `/api/v1/end-users/${ana.id}`, { token: B.adminToken })).status).toBe(404);
   const listedToB = await system.request('GET', `/api/v1/completions?campaignId=${A.campaignId}`, { token: B.adminToken });
-  expect(JSON.stringify(listedToB.body)).not.toContain(completionId);
+  expect(JSON.stringify(listedToB.body)).not.toContain(claimId);
 
   // The owner's admin sees it; the claim itself runs its normal course.
-  const ownerView = await system.request('GET', `/api/v1/completions/${completionId}`, { token: A.adminToken });
+  const ownerView = await system.request('GET', `/api/v1/completions/${claimId}`, { token: A.adminToken });
   expect(ownerView.status).toBe(200);
-  expect(ownerView.body.id).toBe(completionId);
-  await settle(ana, completionId, verifiedAndSent);
+  expect(ownerView.body.id).toBe(claimId);
+  await settle(ana, claimId, verifiedAndSent);
   expect(sentTo(intruder)).toHaveLength(0);
 });
 

@@ -1,4 +1,4 @@
-// Issue 14: 200 claims on one post verifying at once share crawls of its comment index instead of
+// 200 claims on one post verifying at once share crawls of its comment index instead of
 // each paging Meta. Counted on the fake Meta (50 comments per page), through the real API,
 // PostgreSQL, the Temporal dev server and a real worker.
 import { startFakeMeta, type FakeMeta } from '../fakes/fake-meta.js';
@@ -90,7 +90,7 @@ test('200 claims on one post verifying at once share a few crawls (reads counted
 
   const rows = await eventually(
     async () => {
-      const found = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true } });
+      const found = await db.claim.findMany({ where: { id: { in: ids } }, select: { status: true } });
       return found.every((row) => row.status !== 'PENDING') ? found : false;
     },
     '200 claims decided',

@@ -1,4 +1,4 @@
-// Issue 14, Facebook side, through the real API, worker, PostgreSQL, Temporal and the fake Meta:
+// The comment index, Facebook side, through the real API, worker, PostgreSQL, Temporal and the fake Meta:
 //  - the Facebook crawl pages newest first (order=reverse_chronological) and an incremental crawl
 //    stops where the index already is;
 //  - a Page `feed` comment delivered by a signed webhook verifies with zero Graph reads;
@@ -65,7 +65,7 @@ const claim = (taskId: string, handle: string) => claimAsNewUser(system, { id: t
 const decided = async (id: string) =>
   eventually(
     async () => {
-      const row = await db().socialTaskCompletion.findUnique({ where: { id } });
+      const row = await db().claim.findUnique({ where: { id } });
       return row && row.status !== 'PENDING' ? row : false;
     },
     `claim ${id} decided`,

@@ -113,7 +113,7 @@ test(`${REQUESTS} freshness requests while a crawl is held: every run of the ind
 
   const rows = await eventually(
     async () => {
-      const found = await system.deps.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+      const found = await system.deps.db.claim.findMany({ where: { id: { in: ids } } });
       return found.every((row) => row.status !== 'PENDING') && found;
     },
     `${CLAIMS} claims answered`,
@@ -203,7 +203,7 @@ test('a request marked while a crawl that covers it runs is cleared when that cr
   expect(claimed.status).toBe(202);
   const row = await eventually(
     async () => {
-      const found = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claimed.body.completionId } });
+      const found = await db.claim.findUniqueOrThrow({ where: { id: claimed.body.completionId } });
       return found.status !== 'PENDING' && found;
     },
     'the late claim to be decided',
@@ -277,7 +277,7 @@ test('claims waiting for a held crawl hold no activity slot: each waits on its w
       60_000,
       250,
     );
-    const waiting = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true } });
+    const waiting = await db.claim.findMany({ where: { id: { in: ids } }, select: { status: true } });
     expect(waiting.map((row) => row.status)).toEqual(Array(ids.length).fill('PENDING'));
   } finally {
     holding = false;
@@ -285,7 +285,7 @@ test('claims waiting for a held crawl hold no activity slot: each waits on its w
   }
   const rows = await eventually(
     async () => {
-      const found = await db.socialTaskCompletion.findMany({ where: { id: { in: ids } }, select: { status: true } });
+      const found = await db.claim.findMany({ where: { id: { in: ids } }, select: { status: true } });
       return found.every((row) => row.status !== 'PENDING') && found;
     },
     'the claims decided once the crawl ends',

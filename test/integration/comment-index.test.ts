@@ -1,4 +1,4 @@
-// Issue 14 through the real API, PostgreSQL, the Temporal dev server and the fake Meta paging
+// The comment index through the real API, PostgreSQL, the Temporal dev server and the fake Meta paging
 // Instagram comments 50 at a time: claims are decided from one shared comment index per target.
 //  - 1,500 comments, 60 genuine claimants (30 among the newest, 30 among the oldest): 60/60
 //    VERIFIED with at most one Graph comment read per claim in total (before: the early 30 FAILED
@@ -91,7 +91,7 @@ const claim = (taskId: string, handle: string) => claimAsNewUser(system, { id: t
 const decided = (ids: string[], timeoutMs = 100_000) =>
   eventually(
     async () => {
-      const rows = await db().socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+      const rows = await db().claim.findMany({ where: { id: { in: ids } } });
       return rows.length === ids.length && rows.every((row) => row.status !== 'PENDING') ? rows : false;
     },
     `${ids.length} claims decided`,

@@ -80,7 +80,7 @@ test("the worker's pool has a connection for each activity, local-activity and s
 
 test('a send heartbeats at once even while every database connection is busy', async () => {
   const secrets = createSecretBox([testConfig().tokenEncryptionKey]);
-  const { completionId } = await seedClaim(database.db, secrets, { providerUrl: 'http://127.0.0.1:9/send' });
+  const { claimId } = await seedClaim(database.db, secrets, { providerUrl: 'http://127.0.0.1:9/send' });
   // One connection, held by a transaction until the heartbeat is seen: every lookup waits for it.
   const db = open({ maxConnections: 1 });
   let release!: () => void;
@@ -103,14 +103,14 @@ test('a send heartbeats at once even while every database connection is busy', a
 
   const config = testConfig();
   const env = new MockActivityEnvironment(
-    { activityType: 'sendNotification', heartbeatTimeoutMs: 10_000, workflowExecution: { workflowId: `claim-${completionId}`, runId: 'run-1' } },
+    { activityType: 'sendNotification', heartbeatTimeoutMs: 10_000, workflowExecution: { workflowId: `claim-${claimId}`, runId: 'run-1' } },
     { interceptors: [observeActivities(pino({ level: 'silent' }))], logger: temporalLoggerOver(pino({ level: 'silent' }), 'ERROR') },
   );
   const beats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => beats.push(details));
   const logger = pino({ level: 'silent' });
   const sending = env.run(createNotificationActivities({ config, db, secrets, logger, graph: graphClientFromConfig(config) }).sendNotification, {
-    completionId,
+    claimId,
   });
   try {
     await eventually(async () => beats.length > 0, 'a heartbeat while the pool is busy', 5_000);

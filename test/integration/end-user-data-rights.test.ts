@@ -84,7 +84,7 @@ async function seedPersonEverywhere() {
     data: { tenantId, endUserId: user.id, action: 'HANDLE_BOUND', changes: { platform: 'INSTAGRAM', handle: PERSON.instagram }, actorId: 'admin-1' },
   });
   const verifiedId = randomUUID();
-  const verified = await db.socialTaskCompletion.create({
+  const verified = await db.claim.create({
     data: {
       id: verifiedId,
       tenantId,
@@ -107,10 +107,10 @@ async function seedPersonEverywhere() {
       notificationError: `earlier attempt to ${PERSON.phone} timed out`,
     },
   });
-  await db.spinCredit.create({ data: { tenantId, userId: user.id, completionId: verified.id, amount: 5 } });
-  await db.evidenceUse.create({ data: { tenantId, taskId: task.id, evidenceKey: 'instagram_comment:c-zoe-1', completionId: verified.id } });
+  await db.spinCredit.create({ data: { tenantId, userId: user.id, claimId: verified.id, amount: 5 } });
+  await db.evidenceUse.create({ data: { tenantId, taskId: task.id, evidenceKey: 'instagram_comment:c-zoe-1', claimId: verified.id } });
   const pendingId = randomUUID();
-  await db.socialTaskCompletion.create({
+  await db.claim.create({
     data: {
       id: pendingId,
       tenantId,
@@ -122,7 +122,7 @@ async function seedPersonEverywhere() {
     },
   });
   const bobId = randomUUID();
-  await db.socialTaskCompletion.create({
+  await db.claim.create({
     data: { id: bobId, tenantId, campaignId: campaign.id, taskId: task.id, userId: bystander.id, workflowId: `claim-${bobId}`, handle: 'bob.stays' },
   });
   await db.messageStatusEvent.create({ data: { providerMessageId: 'wamid.zoe-1', status: 'delivered', occurredAt: new Date() } });
@@ -241,15 +241,15 @@ test('export holds everything about the person; erasure leaves nothing personal 
   const statsAfter = (await system.request('GET', `/api/v1/campaigns/${campaign.id}/stats`, { token: admin })).body;
   expect(statsAfter.claims).toEqual(statsBefore.claims);
   const db = system.deps.db;
-  expect(await db.socialTaskCompletion.count({ where: { userId: user.id } })).toBe(2);
+  expect(await db.claim.count({ where: { userId: user.id } })).toBe(2);
   expect((await db.spinCredit.aggregate({ where: { userId: user.id }, _sum: { amount: true } }))._sum.amount).toBe(5);
-  expect(await db.evidenceUse.count({ where: { completionId: verifiedId } })).toBe(1);
-  expect(await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: pendingId } })).toMatchObject({
+  expect(await db.evidenceUse.count({ where: { claimId: verifiedId } })).toBe(1);
+  expect(await db.claim.findUniqueOrThrow({ where: { id: pendingId } })).toMatchObject({
     status: 'PENDING',
     notificationStatus: 'SKIPPED',
     notificationReason: 'END_USER_ERASED',
   });
-  expect(await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: verifiedId } })).toMatchObject({
+  expect(await db.claim.findUniqueOrThrow({ where: { id: verifiedId } })).toMatchObject({
     status: 'VERIFIED',
     spinsAwarded: 5,
     notificationStatus: 'DELIVERED',
@@ -292,14 +292,14 @@ test('a claim waiting to notify an erased user finishes without sending; the sam
     people.push({
       userId: created.body.id as string,
       phone,
-      completionId: claim.body.completionId as string,
+      claimId: claim.body.completionId as string,
       workflowId: claim.body.workflowId as string,
     });
   }
   const [erin, kim] = people as [(typeof people)[number], (typeof people)[number]];
   for (const person of people) {
     await eventually(async () => {
-      const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: person.completionId } });
+      const row = await db.claim.findUniqueOrThrow({ where: { id: person.claimId } });
       return row.status === 'VERIFIED' && row.notificationStatus === 'WAITING_FOR_WINDOW';
     }, 'the claims verified and waiting for the window');
   }
@@ -320,7 +320,7 @@ test('a claim waiting to notify an erased user finishes without sending; the sam
     );
   }
   expect(provider.sent.filter((message) => message.number.includes(erin.phone.slice(1)))).toEqual([]);
-  expect(await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: erin.completionId } })).toMatchObject({
+  expect(await db.claim.findUniqueOrThrow({ where: { id: erin.claimId } })).toMatchObject({
     status: 'VERIFIED',
     spinsAwarded: 1,
     notificationStatus: 'SKIPPED',

@@ -124,7 +124,7 @@ describe('GET /api/v1/end-users/:id', () => {
       [task.id, 4],
       [task2.id, 6],
     ] as const) {
-      const completion = await system.deps.db.socialTaskCompletion.create({
+      const claim = await system.deps.db.claim.create({
         data: {
           tenantId,
           campaignId: campaign.id,
@@ -136,7 +136,7 @@ describe('GET /api/v1/end-users/:id', () => {
           workflowStartedAt: new Date(),
         },
       });
-      await system.deps.db.spinCredit.create({ data: { tenantId, userId, completionId: completion.id, amount } });
+      await system.deps.db.spinCredit.create({ data: { tenantId, userId, claimId: claim.id, amount } });
     }
     const response = await system.request('GET', `/api/v1/end-users/${userId}`, { token: admin });
     expect(response.status).toBe(200);

@@ -6,7 +6,7 @@
 // list and timeline endpoints, the sweepers, the gauges, the re-plan fan-out, the comment index and
 // retention) while every statement the Prisma client sends is collected. Each collected statement
 // is then planned with EXPLAIN (FORMAT JSON) and its own parameters: none may read
-// SocialTaskCompletion, IndexedComment, WebhookEvent or MessageStatusEvent with a sequential scan.
+// Claim, IndexedComment, WebhookEvent or MessageStatusEvent with a sequential scan.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createRetentionActivities } from '../../activities/retention.js';
@@ -25,7 +25,7 @@ import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { seedAccount } from '../support/factories.js';
 
-const WATCHED_TABLES = ['SocialTaskCompletion', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
+const WATCHED_TABLES = ['Claim', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
 
 let system: TestSystem;
 let graph: FakeHttpServer;
@@ -113,7 +113,7 @@ test('no hot-path statement reads a large table sequentially once a year of hist
   }
   const sent = await eventually(
     async () => {
-      const rows = await db.socialTaskCompletion.findMany({ where: { id: { in: claimIds } } });
+      const rows = await db.claim.findMany({ where: { id: { in: claimIds } } });
       return rows.every((row) => row.notificationStatus === 'SENT' || row.notificationStatus === 'COALESCED') ? rows : undefined;
     },
     'both claims notified',
@@ -121,7 +121,7 @@ test('no hot-path statement reads a large table sequentially once a year of hist
   );
   const wamid = sent.find((row) => row.notificationProviderMessageId)!.notificationProviderMessageId!;
   // A delivery-status webhook for our message, through the webhook workflow.
-  await deliver(system, fixture('status-delivered', { [IDS.wamid]: wamid, [IDS.completionPlaceholder]: claimIds[0]! }));
+  await deliver(system, fixture('status-delivered', { [IDS.wamid]: wamid, [IDS.claimPlaceholder]: claimIds[0]! }));
 
   // The list and timeline endpoints.
   const reads = [

@@ -58,7 +58,7 @@ test('3 claims on a portfolio of 1: one sent, two wait with MESSAGING_LIMIT; the
     expect(claim.status).toBe(202);
   }
 
-  const statuses = () => db.socialTaskCompletion.findMany({ where: { tenantId }, select: { notificationStatus: true, notificationReason: true } });
+  const statuses = () => db.claim.findMany({ where: { tenantId }, select: { notificationStatus: true, notificationReason: true } });
   await eventually(
     async () => {
       const rows = await statuses();

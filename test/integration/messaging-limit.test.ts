@@ -30,9 +30,9 @@ afterAll(async () => {
 
 const db = () => system.deps.db;
 const activities = () => createNotificationActivities(system.deps);
-const row = (completionId: string) => db().socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-const plan = (completionId: string) =>
-  activities().planNotification({ completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * 86_400_000 });
+const row = (claimId: string) => db().claim.findUniqueOrThrow({ where: { id: claimId } });
+const plan = (claimId: string) =>
+  activities().planNotification({ claimId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * 86_400_000 });
 
 /** A tenant whose number belongs to a portfolio with `tier`, and `claims` verified claims of distinct users. */
 async function portfolioWithClaims(tier: string, claims: number) {
@@ -55,7 +55,7 @@ async function portfolioWithClaims(tier: string, claims: number) {
     where: { id: first.campaignId },
     data: { whatsappAccountId: account.id, notificationTemplateName: 'spins_added', notificationTemplateLanguage: 'es' },
   });
-  const completionIds = [first.completionId];
+  const claimIds = [first.claimId];
   for (let i = 1; i < claims; i++) {
     const user = await db().endUser.create({
       data: {
@@ -67,15 +67,15 @@ async function portfolioWithClaims(tier: string, claims: number) {
       },
     });
     const id = randomUUID();
-    await db().socialTaskCompletion.create({
+    await db().claim.create({
       data: { id, tenantId: first.tenantId, campaignId: first.campaignId, taskId: first.taskId, userId: user.id, workflowId: claimWorkflowId(id) },
     });
-    completionIds.push(id);
+    claimIds.push(id);
   }
-  for (const id of completionIds) {
+  for (const id of claimIds) {
     await verifyByHonorSystem(db(), id);
   }
-  return { tenantId: first.tenantId, waba, business, phone, account, completionIds };
+  return { tenantId: first.tenantId, waba, business, phone, account, claimIds };
 }
 
 test('two workers never both take the last slot: 10 concurrent senders on a portfolio of 4 count exactly 4', async () => {
@@ -93,16 +93,16 @@ test('two workers never both take the last slot: 10 concurrent senders on a port
 
 test('the portfolio limit is learnt from Meta; what exceeds it waits with MESSAGING_LIMIT (never FAILED) and Meta never sees it; a user in a session window does not count; a raised limit lets the waiting ones go', async () => {
   const world = await portfolioWithClaims('TIER_2', 4);
-  const [a, b, c, d] = world.completionIds as [string, string, string, string];
+  const [a, b, c, d] = world.claimIds as [string, string, string, string];
   expect(await refreshMessagingLimit(system.deps, world.account.id)).toEqual({ businessId: world.business.id, raised: false });
   expect(await db().whatsappPortfolio.findUniqueOrThrow({ where: { id: world.business.id } })).toMatchObject({
     messagingLimit: 2,
     messagingLimitTier: 'TIER_2',
   });
 
-  expect((await activities().sendNotification({ completionId: a })).notificationStatus).toBe('SENT');
-  expect((await activities().sendNotification({ completionId: b })).notificationStatus).toBe('SENT');
-  const held = await activities().sendNotification({ completionId: c });
+  expect((await activities().sendNotification({ claimId: a })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: b })).notificationStatus).toBe('SENT');
+  const held = await activities().sendNotification({ claimId: c });
   expect(held).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', held: true });
   const waiting = await row(c);
   expect(waiting).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', notificationReason: 'MESSAGING_LIMIT', notificationAttemptedAt: null });
@@ -117,10 +117,10 @@ test('the portfolio limit is learnt from Meta; what exceeds it waits with MESSAG
   expect(fakeMeta.sentMessages.filter((message) => message.phoneNumberId === world.phone.id)).toHaveLength(2);
 
   // Inside a customer-service window the message does not count against the limit.
-  const inWindow = await db().socialTaskCompletion.findUniqueOrThrow({ where: { id: d }, include: { user: true } });
+  const inWindow = await db().claim.findUniqueOrThrow({ where: { id: d }, include: { user: true } });
   await db().endUser.update({ where: { id: inWindow.userId }, data: { lastInboundAt: new Date() } });
   fakeMeta.recordInboundMessage(world.phone.id, inWindow.user.phone);
-  expect((await activities().sendNotification({ completionId: d })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: d })).notificationStatus).toBe('SENT');
 
   // The account view shows the limit and its use.
   const accounts = await system.request('GET', '/api/v1/whatsapp/accounts', { token: tokens.tenantAdmin(world.tenantId) });
@@ -137,7 +137,7 @@ test('the portfolio limit is learnt from Meta; what exceeds it waits with MESSAG
   const replan = await system.deps.temporal.workflow.getHandle(replanWorkflowId({ kind: 'tenant', tenantId: world.tenantId })).describe();
   expect(replan.workflowId).toBe(replanWorkflowId({ kind: 'tenant', tenantId: world.tenantId }));
   expect(await plan(c)).toMatchObject({ action: 'send' });
-  expect((await activities().sendNotification({ completionId: c })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: c })).notificationStatus).toBe('SENT');
   expect(world.business.overLimit).toBe(0);
 });
 
@@ -145,21 +145,21 @@ test("Meta's error answer gives the counted recipient back (nothing went out)", 
   const world = await portfolioWithClaims('TIER_5', 1);
   await refreshMessagingLimit(system.deps, world.account.id);
   fakeMeta.failNext({ method: 'POST', path: `/${world.phone.id}/messages`, error: { code: 131000, message: 'Something went wrong' }, status: 500 });
-  await expect(activities().sendNotification({ completionId: world.completionIds[0]! })).rejects.toThrow();
+  await expect(activities().sendNotification({ claimId: world.claimIds[0]! })).rejects.toThrow();
   expect(await db().messagingLimitRecipient.count({ where: { businessId: world.business.id } })).toBe(0);
 });
 
 test('a text Meta refuses with 131047 is resent as the template only if the portfolio has room: the template counts, the text did not', async () => {
   const world = await portfolioWithClaims('TIER_1', 2);
-  const [first, second] = world.completionIds as [string, string];
+  const [first, second] = world.claimIds as [string, string];
   await refreshMessagingLimit(system.deps, world.account.id);
-  expect((await activities().sendNotification({ completionId: first })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: first })).notificationStatus).toBe('SENT');
 
   // We recorded a message from the second user, but Meta's window is closed: the text is refused,
   // and the template that would replace it does not fit the limit.
-  const user = (await db().socialTaskCompletion.findUniqueOrThrow({ where: { id: second } })).userId;
+  const user = (await db().claim.findUniqueOrThrow({ where: { id: second } })).userId;
   await db().endUser.update({ where: { id: user }, data: { lastInboundAt: new Date() } });
-  expect(await activities().sendNotification({ completionId: second })).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', held: true });
+  expect(await activities().sendNotification({ claimId: second })).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', held: true });
   expect(await row(second)).toMatchObject({ notificationReason: 'MESSAGING_LIMIT', notificationAttemptId: null });
   expect(fakeMeta.sentMessages.filter((message) => message.phoneNumberId === world.phone.id)).toHaveLength(1);
   expect(world.business.overLimit).toBe(0);

@@ -89,7 +89,7 @@ test('Meta answering 500 for two whole crawls, then recovering: a user who never
 
   // Two whole crawls (three attempts each) fail: more than one bad crawl's worth of errors.
   await eventually(async () => outage.hits >= 6, 'two crawls to fail', 60_000);
-  const during = await db().socialTaskCompletion.findUniqueOrThrow({ where: { id } });
+  const during = await db().claim.findUniqueOrThrow({ where: { id } });
   expect(during.status).toBe('PENDING');
   const target = await db().commentIndexTarget.findFirstOrThrow({ where: { tenantId, targetId: media.id } });
   expect(target.unreadableSince).not.toBeNull();
@@ -98,7 +98,7 @@ test('Meta answering 500 for two whole crawls, then recovering: a user who never
 
   const decided = await eventually(
     async () => {
-      const row = await db().socialTaskCompletion.findUniqueOrThrow({ where: { id } });
+      const row = await db().claim.findUniqueOrThrow({ where: { id } });
       return row.status !== 'PENDING' && row;
     },
     'the claim to be decided after Meta recovered',
@@ -107,7 +107,7 @@ test('Meta answering 500 for two whole crawls, then recovering: a user who never
   );
   expect(decided).toMatchObject({ status: 'FAILED', reason: 'NOT_FOUND_ON_POST', verificationMethod: 'TENANT_META_API', spinsAwarded: 0 });
   expect(decided.detail).toMatch(/No comment by @never\.commented/);
-  expect(await db().spinCredit.count({ where: { completionId: id } })).toBe(0);
+  expect(await db().spinCredit.count({ where: { claimId: id } })).toBe(0);
   const recovered = await db().commentIndexTarget.findFirstOrThrow({ where: { tenantId, targetId: media.id } });
   expect(recovered).toMatchObject({ unreadableSince: null, failedCrawls: 0 });
 }, 180_000);

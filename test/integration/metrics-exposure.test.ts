@@ -64,7 +64,7 @@ describe('database gauges', () => {
     const task = await seedTask(system.deps.db, tenantId, campaign.id, { spinsReward: 1 });
     const user = await system.deps.db.endUser.create({ data: { tenantId, name: 'U', phone: '+51900000001' } });
     const id = '00000000-0000-4000-8000-0000000000aa';
-    await system.deps.db.socialTaskCompletion.create({
+    await system.deps.db.claim.create({
       data: {
         id,
         tenantId,

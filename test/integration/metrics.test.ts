@@ -1,6 +1,6 @@
 // /metrics on the API and the worker's metrics endpoint after real claims: the counters a claim
 // moves really move, the Temporal SDK's own metrics are there, METRICS_TOKEN guards both, and no
-// label carries a completion id or a phone number.
+// label carries a claim id or a phone number.
 import { IDS, fixture, newWamid, postWebhook, waitForProcessed } from '../fixtures/meta-webhooks/helpers.js';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { eventually } from '../support/eventually.js';
@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from '../../src/observability/worker-metrics-server.js';
 import { installWorkerRuntime } from '../../src/worker/runtime.js';
 import { BASE_TEST_ENV, startTestSystem, type TestSystem } from '../support/system.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
+import { claimTask, newScenarioUser, settleClaim, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123';
 
@@ -82,8 +82,8 @@ describe('METRICS_TOKEN', () => {
 test('a claim moves the claim, notification, outbound and HTTP counters, and the SDK metrics are served', async () => {
   const before = await scrapeApi();
   const user = await newScenarioUser(system, tenant);
-  const completionId = await claimTask(system, user, tenant.taskId);
-  await settleCompletion(system, tenant, completionId, (view) => view.notification.status === 'SENT', 'the notification to be sent');
+  const claimId = await claimTask(system, user, tenant.taskId);
+  await settleClaim(system, tenant, claimId, (view) => view.notification.status === 'SENT', 'the notification to be sent');
   // The row says SENT a moment before the send activity has returned to the worker.
   const sentCounted = (text: string) =>
     value(text, 'social_notifications_total', { channel: 'TENANT_PROVIDER', status: 'SENT' }) >
@@ -103,7 +103,7 @@ test('a claim moves the claim, notification, outbound and HTTP counters, and the
   expect(moved('social_http_requests_total', { method: 'POST', route: '/api/v1/tasks/:taskId/claims', status_code: '202' })).toBe(1);
 
   // Ids and phone numbers never become labels.
-  expect(after).not.toContain(completionId);
+  expect(after).not.toContain(claimId);
   expect(after).not.toContain(user.phone.slice(1));
   expect(after).not.toContain(tenant.id);
 
@@ -118,7 +118,7 @@ test('a claim moves the claim, notification, outbound and HTTP counters, and the
 test('the sweeper backlog counts claims whose workflow never started', async () => {
   const user = await newScenarioUser(system, tenant, 'Luz');
   // A claim recorded a minute ago whose start never got through (the process died in between).
-  await system.deps.db.socialTaskCompletion.create({
+  await system.deps.db.claim.create({
     data: {
       tenantId: tenant.id,
       campaignId: tenant.campaignId,
@@ -130,7 +130,7 @@ test('the sweeper backlog counts claims whose workflow never started', async () 
     },
   });
   expect(value(await scrapeApi(), 'social_sweeper_backlog', { sweeper: 'claims' })).toBe(1);
-  await system.deps.db.socialTaskCompletion.update({
+  await system.deps.db.claim.update({
     where: { id: '00000000-0000-4000-8000-000000000001' },
     data: { workflowStartedAt: new Date() },
   });

@@ -40,41 +40,41 @@ afterAll(async () => {
 
 const verifiedClaim = (options: Parameters<typeof seedClaim>[2] = {}) => seedVerifiedClaim(database.db, secrets(), options);
 
-const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+const row = (claimId: string) => database.db.claim.findUniqueOrThrow({ where: { id: claimId } });
 
 test('crediting a verified claim twice creates one ledger entry', async () => {
   const claim = await verifiedClaim();
   const again = await createClaimActivities({ db: database.db }).completeVerification(
-    claim.completionId,
+    claim.claimId,
     { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
     new Date().toISOString(),
   );
   expect(again).toMatchObject({ status: 'VERIFIED', spinsAwarded: 3 });
-  expect(await database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(1);
+  expect(await database.db.spinCredit.count({ where: { claimId: claim.claimId } })).toBe(1);
 });
 
 test("the tenant's own provider is used before the platform's, with the contract's body", async () => {
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send`, providerKey: 'tenant-secret' });
   const platformBefore = platformProvider.requests.length;
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result.notificationStatus).toBe('SENT');
   const request = tenantProvider.requests.at(-1)!;
   expect(request.path).toBe('/tenant/send');
   expect(request.headers.authorization).toBe('Bearer tenant-secret');
   expect(Object.keys(request.body as object).sort()).toEqual(['message', 'number', 'sender']);
   expect(platformProvider.requests.length).toBe(platformBefore);
-  expect(await row(claim.completionId)).toMatchObject({ notificationChannel: 'TENANT_PROVIDER', notificationStatus: 'SENT' });
+  expect(await row(claim.claimId)).toMatchObject({ notificationChannel: 'TENANT_PROVIDER', notificationStatus: 'SENT' });
 });
 
 test('without tenant channels the platform provider gets {number, message, instanceId}', async () => {
   const claim = await verifiedClaim();
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result.notificationStatus).toBe('SENT');
   const request = platformProvider.requests.at(-1)!;
   expect(request.headers.authorization).toBe('Bearer platform-key');
   expect(request.body).toMatchObject({ instanceId: 'instance-9' });
   expect(Object.keys(request.body as object).sort()).toEqual(['instanceId', 'message', 'number']);
-  const stored = await row(claim.completionId);
+  const stored = await row(claim.claimId);
   expect(stored).toMatchObject({ notificationChannel: 'PLATFORM_PROVIDER' });
   expect(stored.notificationProviderMessageId).toMatch(/^platform-msg-/);
 });
@@ -85,16 +85,16 @@ test('a tenant whose only WhatsApp account needs re-authorisation is held, not s
     data: {
       tenantId: claim.tenantId,
       wabaId: 'waba-held',
-      phoneNumberId: `pn-held-${claim.completionId}`,
+      phoneNumberId: `pn-held-${claim.claimId}`,
       status: 'NEEDS_REAUTH',
       accessToken: null,
     },
   });
   const platformBefore = platformProvider.requests.length;
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result).toMatchObject({ held: true });
   expect(platformProvider.requests.length).toBe(platformBefore);
-  const stored = await row(claim.completionId);
+  const stored = await row(claim.claimId);
   expect(stored.notificationStatus).toBe('PENDING');
   expect(stored.notificationAttemptedAt).toBeNull();
   expect(stored.notificationError).toMatch(/needs to be reconnected/);
@@ -104,22 +104,22 @@ test('a reply that never comes is recorded as UNKNOWN and never resent', async (
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
   tenantReplies.push({ delayMs: 1_500, body: { id: 'late' } });
   const before = tenantProvider.requests.length;
-  const first = await activities().sendNotification({ completionId: claim.completionId });
+  const first = await activities().sendNotification({ claimId: claim.claimId });
   expect(first.notificationStatus).toBe('UNKNOWN');
-  const second = await activities().sendNotification({ completionId: claim.completionId });
+  const second = await activities().sendNotification({ claimId: claim.claimId });
   expect(second.notificationStatus).toBe('UNKNOWN');
   expect(tenantProvider.requests.length - before).toBe(1);
-  expect((await row(claim.completionId)).notificationError).toMatch(/not resent/);
+  expect((await row(claim.claimId)).notificationError).toMatch(/not resent/);
 });
 
 test('an attempt that died before recording its outcome is not repeated', async () => {
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
-  await database.db.socialTaskCompletion.update({
-    where: { id: claim.completionId },
+  await database.db.claim.update({
+    where: { id: claim.claimId },
     data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date() },
   });
   const before = tenantProvider.requests.length;
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result.notificationStatus).toBe('UNKNOWN');
   expect(tenantProvider.requests.length).toBe(before);
 });
@@ -129,13 +129,13 @@ test('a 429 with Retry-After becomes a retry after that delay, and the retry sen
   tenantReplies.push({ status: 429, headers: { 'retry-after': '7' }, body: { error: 'slow down' } });
   const before = tenantProvider.requests.length;
   const failure = await activities()
-    .sendNotification({ completionId: claim.completionId })
+    .sendNotification({ claimId: claim.claimId })
     .catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'RateLimited', nextRetryDelay: 7_000, nonRetryable: false });
-  expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptedAt: null });
+  expect(await row(claim.claimId)).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptedAt: null });
 
-  const retried = await activities().sendNotification({ completionId: claim.completionId });
+  const retried = await activities().sendNotification({ claimId: claim.claimId });
   expect(retried.notificationStatus).toBe('SENT');
   expect(tenantProvider.requests.length - before).toBe(2);
 });
@@ -144,22 +144,22 @@ test('a provider that is unavailable (503 with Retry-After) is retried with back
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
   tenantReplies.push({ status: 503, headers: { 'retry-after': '5' }, body: { error: 'maintenance' } });
   const failure = await activities()
-    .sendNotification({ completionId: claim.completionId })
+    .sendNotification({ claimId: claim.claimId })
     .catch((error: unknown) => error);
   expect(failure).toMatchObject({ type: 'Transient', nonRetryable: false });
 
   tenantReplies.push({ status: 400, body: { error: 'invalid number' } });
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result.notificationStatus).toBe('FAILED');
-  expect((await row(claim.completionId)).notificationError).toMatch(/tenant's WhatsApp provider/);
+  expect((await row(claim.claimId)).notificationError).toMatch(/tenant's WhatsApp provider/);
 });
 
 test('the API key never appears in what is stored about a failure', async () => {
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send`, providerKey: 'super-secret-key-123' });
   tenantReplies.push({ status: 401, body: { error: 'bad key super-secret-key-123' } });
-  await activities().sendNotification({ completionId: claim.completionId });
+  await activities().sendNotification({ claimId: claim.claimId });
   const rows = await database.query<{ notificationError: string | null }>('SELECT "notificationError" FROM "SocialTaskCompletion" WHERE id = $1', [
-    claim.completionId,
+    claim.claimId,
   ]);
   expect(rows[0]!.notificationError ?? '').not.toContain('super-secret-key-123');
 });
@@ -168,23 +168,23 @@ test('a gateway 502 is UNKNOWN: the provider may have taken the message, so it i
   const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
   tenantReplies.push({ status: 502, body: 'Bad Gateway' });
   const before = tenantProvider.requests.length;
-  const first = await activities().sendNotification({ completionId: claim.completionId });
+  const first = await activities().sendNotification({ claimId: claim.claimId });
   expect(first.notificationStatus).toBe('UNKNOWN');
-  const again = await activities().sendNotification({ completionId: claim.completionId });
+  const again = await activities().sendNotification({ claimId: claim.claimId });
   expect(again.notificationStatus).toBe('UNKNOWN');
   expect(tenantProvider.requests.length - before).toBe(1);
-  expect((await row(claim.completionId)).notificationError).toMatch(/HTTP 502.*not resent/);
+  expect((await row(claim.claimId)).notificationError).toMatch(/HTTP 502.*not resent/);
 });
 
 describe('outcome writes belong to the attempt that made them', () => {
   /** What an attempt that stamped the send and then died leaves behind. */
-  const leaveStampOfDeadAttempt = (completionId: string) =>
-    database.db.socialTaskCompletion.update({
-      where: { id: completionId },
+  const leaveStampOfDeadAttempt = (claimId: string) =>
+    database.db.claim.update({
+      where: { id: claimId },
       data: { notificationStatus: 'SENDING', notificationAttemptedAt: new Date(), notificationAttemptId: 'an-attempt-that-died' },
     });
-  const planNow = (completionId: string) =>
-    activities().planNotification({ completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 86_400_000 });
+  const planNow = (claimId: string) =>
+    activities().planNotification({ claimId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 86_400_000 });
 
   const slowActivities = () => {
     const config = testConfig({
@@ -207,17 +207,17 @@ describe('outcome writes belong to the attempt that made them', () => {
     const before = tenantProvider.requests.length;
     // The first attempt outlives its timeout (Temporal has started the next one) ...
     const late = slowActivities()
-      .sendNotification({ completionId: claim.completionId })
+      .sendNotification({ claimId: claim.claimId })
       .catch((error: unknown) => error);
-    await eventually(async () => (await row(claim.completionId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
+    await eventually(async () => (await row(claim.claimId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
     // ... the successor finds its stamp and records UNKNOWN without sending ...
-    const successor = await activities().sendNotification({ completionId: claim.completionId });
+    const successor = await activities().sendNotification({ claimId: claim.claimId });
     expect(successor.notificationStatus).toBe('UNKNOWN');
     // ... then the late attempt's answer arrives: it must not undo that.
     await late;
-    expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'UNKNOWN' });
+    expect(await row(claim.claimId)).toMatchObject({ notificationStatus: 'UNKNOWN' });
     expect(tenantProvider.requests.length - before).toBe(1);
-    const afterwards = await activities().sendNotification({ completionId: claim.completionId });
+    const afterwards = await activities().sendNotification({ claimId: claim.claimId });
     expect(afterwards.notificationStatus).toBe('UNKNOWN');
     expect(tenantProvider.requests.length - before).toBe(1);
   });
@@ -225,40 +225,40 @@ describe('outcome writes belong to the attempt that made them', () => {
   test('a late attempt whose message did go out turns its own UNKNOWN into SENT', async () => {
     const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
     tenantReplies.push({ delayMs: 1_500, body: { id: 'late-but-sent' } });
-    const late = slowActivities().sendNotification({ completionId: claim.completionId });
-    await eventually(async () => (await row(claim.completionId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
-    expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('UNKNOWN');
+    const late = slowActivities().sendNotification({ claimId: claim.claimId });
+    await eventually(async () => (await row(claim.claimId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
+    expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('UNKNOWN');
     await late;
-    expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: 'late-but-sent' });
+    expect(await row(claim.claimId)).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: 'late-but-sent' });
   });
 
   test('each attempt is recorded by its id: the one found interrupted says so, then SENT when its late answer arrives', async () => {
     const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
     tenantReplies.push({ delayMs: 1_500, body: { id: 'late-and-recorded' } });
-    const late = slowActivities().sendNotification({ completionId: claim.completionId });
-    await eventually(async () => (await row(claim.completionId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
-    const stampedBy = (await row(claim.completionId)).notificationAttemptId!;
+    const late = slowActivities().sendNotification({ claimId: claim.claimId });
+    await eventually(async () => (await row(claim.claimId)).notificationStatus === 'SENDING', 'the first attempt to stamp');
+    const stampedBy = (await row(claim.claimId)).notificationAttemptId!;
     const attempt = () => database.db.notificationAttempt.findUniqueOrThrow({ where: { id: stampedBy } });
-    expect(await attempt()).toMatchObject({ completionId: claim.completionId, tenantId: claim.tenantId, outcome: null, endedAt: null });
+    expect(await attempt()).toMatchObject({ claimId: claim.claimId, tenantId: claim.tenantId, outcome: null, endedAt: null });
 
-    expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('UNKNOWN');
+    expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('UNKNOWN');
     expect(await attempt()).toMatchObject({ outcome: 'INTERRUPTED' });
     await late;
     const ended = await attempt();
     expect(ended).toMatchObject({ outcome: 'SENT', detail: 'message id late-and-recorded' });
     expect(ended.endedAt!.getTime()).toBeGreaterThanOrEqual(ended.startedAt.getTime());
     // The successor found the stamp and sent nothing: no attempt of its own.
-    expect(await database.db.notificationAttempt.count({ where: { completionId: claim.completionId } })).toBe(1);
+    expect(await database.db.notificationAttempt.count({ where: { claimId: claim.claimId } })).toBe(1);
   });
 
   test('an attempt released by a 429 and its retry are two attempts: RELEASED, then SENT', async () => {
     const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
     tenantReplies.push({ status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } });
-    await expect(activities().sendNotification({ completionId: claim.completionId })).rejects.toBeInstanceOf(ApplicationFailure);
-    expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('SENT');
-    const attempts = await database.db.notificationAttempt.findMany({ where: { completionId: claim.completionId } });
+    await expect(activities().sendNotification({ claimId: claim.claimId })).rejects.toBeInstanceOf(ApplicationFailure);
+    expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('SENT');
+    const attempts = await database.db.notificationAttempt.findMany({ where: { claimId: claim.claimId } });
     expect(attempts.map((each) => each.outcome).sort()).toEqual(['RELEASED', 'SENT']);
-    expect(attempts.find((each) => each.outcome === 'SENT')!.id).toBe((await row(claim.completionId)).notificationAttemptId);
+    expect(attempts.find((each) => each.outcome === 'SENT')!.id).toBe((await row(claim.claimId)).notificationAttemptId);
   });
 
   test('a retry that finds a stamp while the channel is held records UNKNOWN; a later skip cannot hide it', async () => {
@@ -267,26 +267,26 @@ describe('outcome writes belong to the attempt that made them', () => {
       data: {
         tenantId: claim.tenantId,
         wabaId: 'waba-held',
-        phoneNumberId: `held-${claim.completionId}`,
+        phoneNumberId: `held-${claim.claimId}`,
         status: 'NEEDS_REAUTH',
         accessToken: secrets().seal('t'),
       },
     });
-    await leaveStampOfDeadAttempt(claim.completionId);
-    const result = await activities().sendNotification({ completionId: claim.completionId });
+    await leaveStampOfDeadAttempt(claim.claimId);
+    const result = await activities().sendNotification({ claimId: claim.claimId });
     expect(result.notificationStatus).toBe('UNKNOWN');
     expect(result.held).toBeUndefined();
 
     await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationEnabled: false } });
-    const plan = await planNow(claim.completionId);
+    const plan = await planNow(claim.claimId);
     expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
   });
 
   test('planning over a stamp left by a dead attempt records UNKNOWN instead of skipping it', async () => {
     const claim = await verifiedClaim({ providerUrl: `${tenantProvider.url}/tenant/send` });
     await database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationEnabled: false } });
-    await leaveStampOfDeadAttempt(claim.completionId);
-    const plan = await planNow(claim.completionId);
+    await leaveStampOfDeadAttempt(claim.claimId);
+    const plan = await planNow(claim.claimId);
     expect(plan).toMatchObject({ action: 'done', notificationStatus: 'UNKNOWN' });
   });
 });

@@ -79,9 +79,8 @@ async function storeAccount(
   });
 }
 
-const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-const messagesOf = (completionId: string): FakeSentMessage[] =>
-  fakeMeta.sentMessages.filter((message) => message.bizOpaqueCallbackData === completionId);
+const row = (claimId: string) => database.db.claim.findUniqueOrThrow({ where: { id: claimId } });
+const messagesOf = (claimId: string): FakeSentMessage[] => fakeMeta.sentMessages.filter((message) => message.bizOpaqueCallbackData === claimId);
 const sendsTo = (phoneNumberId: string) => fakeMeta.graphRequests({ method: 'POST', path: `/${phoneNumberId}/messages` });
 
 test("the campaign's own account is used before the tenant's provider and default account, with its own token; a template when the user has not written in 24 h", async () => {
@@ -96,10 +95,10 @@ test("the campaign's own account is used before the tenant's provider and defaul
   });
   const tenantProviderBefore = tenantProvider.requests.length;
 
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result.notificationStatus).toBe('SENT');
 
-  const [message, ...others] = messagesOf(claim.completionId);
+  const [message, ...others] = messagesOf(claim.claimId);
   expect(others).toHaveLength(0);
   expect(message).toMatchObject({ phoneNumberId: campaignNumber.phoneNumberId, token: campaignNumber.token, waId: '51987654321', type: 'template' });
   expect(message!.template).toEqual({
@@ -113,7 +112,7 @@ test("the campaign's own account is used before the tenant's provider and defaul
   expect(sendsTo(olderDefault.phoneNumberId)).toHaveLength(0);
   expect(tenantProvider.requests.length).toBe(tenantProviderBefore);
 
-  expect(await row(claim.completionId)).toMatchObject({
+  expect(await row(claim.claimId)).toMatchObject({
     notificationStatus: 'SENT',
     notificationChannel: 'WHATSAPP_CLOUD',
     notificationProviderMessageId: message!.id,
@@ -133,9 +132,9 @@ test('a user who wrote in the last 24 h gets the text message, even when the cam
   await database.db.endUser.update({ where: { id: claim.userId }, data: { lastInboundAt: new Date(wroteAt) } });
   fakeMeta.recordInboundMessage(number.phoneNumberId, '+51987654321', wroteAt); // Meta enforces the same window
 
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result.notificationStatus).toBe('SENT');
-  const [message, ...others] = messagesOf(claim.completionId);
+  const [message, ...others] = messagesOf(claim.claimId);
   expect(others).toHaveLength(0);
   expect(message).toMatchObject({ type: 'text', phoneNumberId: number.phoneNumberId, token: number.token });
   expect(message!.template).toBeUndefined();
@@ -160,9 +159,9 @@ test('the tenant default is its earliest connected ACTIVE account; an older one 
   });
   const platformBefore = platformProvider.requests.length;
 
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result).toEqual({ notificationStatus: 'SENT' });
-  const [message, ...others] = messagesOf(claim.completionId);
+  const [message, ...others] = messagesOf(claim.claimId);
   expect(others).toHaveLength(0);
   expect(message).toMatchObject({ phoneNumberId: earliest.phoneNumberId, token: earliest.token });
   expect(sendsTo(stale.phoneNumberId)).toHaveLength(0);
@@ -179,21 +178,21 @@ test("another tenant's account id put on the campaign is never used", async () =
   // The API refuses this; a row written around it must still not make us send as someone else.
   await database.db.campaign.update({ where: { id: claim.campaignId }, data: { whatsappAccountId: foreignAccount.id } });
   const plan = await activities().planNotification({
-    completionId: claim.completionId,
+    claimId: claim.claimId,
     now: new Date().toISOString(),
     ignoreWindow: false,
     maxDelayMs: DAY_MS,
   });
   expect(plan.action).toBe('send');
 
-  const result = await activities().sendNotification({ completionId: claim.completionId });
+  const result = await activities().sendNotification({ claimId: claim.claimId });
   expect(result.notificationStatus).toBe('SENT');
   expect(sendsTo(foreignNumber.phoneNumberId)).toHaveLength(0);
   expect(fakeMeta.sentMessages.filter((message) => message.token === foreignNumber.token)).toHaveLength(0);
   const request = tenantProvider.requests.at(-1)!;
   expect(request.path).toBe('/tenant/other');
   expect(request.headers.authorization).toBe('Bearer other-tenant-key');
-  expect(await row(claim.completionId)).toMatchObject({ notificationChannel: 'TENANT_PROVIDER' });
+  expect(await row(claim.claimId)).toMatchObject({ notificationChannel: 'TENANT_PROVIDER' });
 });
 
 test('Meta 130429 becomes a RateLimited retry with its delay, the stamp is released, and the retry sends exactly once', async () => {
@@ -211,22 +210,22 @@ test('Meta 130429 becomes a RateLimited retry with its delay, the stamp is relea
   });
 
   const failure = await activities()
-    .sendNotification({ completionId: claim.completionId })
+    .sendNotification({ claimId: claim.claimId })
     .catch((error: unknown) => error);
   expect(throttle.hits).toBe(1);
   expect(failure).toBeInstanceOf(ApplicationFailure);
   expect(failure).toMatchObject({ type: 'RateLimited', nextRetryDelay: 30_000, nonRetryable: false });
-  expect(messagesOf(claim.completionId)).toHaveLength(0);
-  const released = await row(claim.completionId);
+  expect(messagesOf(claim.claimId)).toHaveLength(0);
+  const released = await row(claim.claimId);
   expect(released).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptedAt: null });
   expect(released.notificationError).toMatch(/130429/);
   expect(released.notificationError).not.toContain(number.token);
 
-  const retried = await activities().sendNotification({ completionId: claim.completionId });
+  const retried = await activities().sendNotification({ claimId: claim.claimId });
   expect(retried.notificationStatus).toBe('SENT');
-  expect(messagesOf(claim.completionId)).toHaveLength(1);
+  expect(messagesOf(claim.claimId)).toHaveLength(1);
   expect(sendsTo(number.phoneNumberId)).toHaveLength(2);
-  expect((await row(claim.completionId)).notificationError).toBeNull();
+  expect((await row(claim.claimId)).notificationError).toBeNull();
 });
 
 test('a rejected token (190) marks the account NEEDS_REAUTH and holds the notification instead of failing it or moving it elsewhere', async () => {
@@ -240,12 +239,12 @@ test('a rejected token (190) marks the account NEEDS_REAUTH and holds the notifi
   fakeMeta.invalidateToken(number.token, 'revoked');
   const tenantProviderBefore = tenantProvider.requests.length;
 
-  const first = await activities().sendNotification({ completionId: claim.completionId });
+  const first = await activities().sendNotification({ claimId: claim.claimId });
   expect(first).toMatchObject({ notificationStatus: 'PENDING', held: true });
   expect(sendsTo(number.phoneNumberId)).toHaveLength(1);
-  expect(messagesOf(claim.completionId)).toHaveLength(0);
+  expect(messagesOf(claim.claimId)).toHaveLength(0);
 
-  const stored = await row(claim.completionId);
+  const stored = await row(claim.claimId);
   expect(stored).toMatchObject({ status: 'VERIFIED', notificationStatus: 'PENDING', notificationAttemptedAt: null, notificationChannel: null });
   expect(stored.notificationError).toMatch(/190/);
   expect(stored.notificationError).not.toContain(number.token);
@@ -254,13 +253,13 @@ test('a rejected token (190) marks the account NEEDS_REAUTH and holds the notifi
   expect(reauth.statusReason).toMatch(/token rejected/);
 
   // Still held on the next try, without calling Meta with the dead token or using the tenant's provider.
-  const again = await activities().sendNotification({ completionId: claim.completionId });
+  const again = await activities().sendNotification({ claimId: claim.claimId });
   expect(again).toMatchObject({ notificationStatus: 'PENDING', held: true });
-  expect((await row(claim.completionId)).notificationError).toMatch(/needs to be reconnected/);
+  expect((await row(claim.claimId)).notificationError).toMatch(/needs to be reconnected/);
   expect(sendsTo(number.phoneNumberId)).toHaveLength(1);
   expect(tenantProvider.requests.length).toBe(tenantProviderBefore);
   const plan = await activities().planNotification({
-    completionId: claim.completionId,
+    claimId: claim.claimId,
     now: new Date().toISOString(),
     ignoreWindow: true,
     maxDelayMs: DAY_MS,
@@ -279,9 +278,9 @@ test('an answer that comes after the client timeout is UNKNOWN, Meta holds exact
   // Meta carries the send out but answers after the 500 ms client timeout.
   fakeMeta.failNext({ method: 'POST', path: `/${number.phoneNumberId}/messages`, delayMs: 2_000 });
 
-  const first = await activities().sendNotification({ completionId: claim.completionId });
+  const first = await activities().sendNotification({ claimId: claim.claimId });
   expect(first.notificationStatus).toBe('UNKNOWN');
-  const unknown = await row(claim.completionId);
+  const unknown = await row(claim.claimId);
   expect(unknown.notificationStatus).toBe('UNKNOWN');
   expect(unknown.notificationError).toMatch(/not resent/);
   expect(unknown.notificationError).not.toContain(number.token);
@@ -294,17 +293,15 @@ test('an answer that comes after the client timeout is UNKNOWN, Meta holds exact
     logger: pino({ level: 'silent' }),
     graph: graphClientFromConfig(config()),
   });
-  expect(await again.sendNotification({ completionId: claim.completionId })).toEqual({ notificationStatus: 'UNKNOWN' });
-  expect(
-    await again.planNotification({ completionId: claim.completionId, now: new Date().toISOString(), ignoreWindow: true, maxDelayMs: DAY_MS }),
-  ).toEqual({
+  expect(await again.sendNotification({ claimId: claim.claimId })).toEqual({ notificationStatus: 'UNKNOWN' });
+  expect(await again.planNotification({ claimId: claim.claimId, now: new Date().toISOString(), ignoreWindow: true, maxDelayMs: DAY_MS })).toEqual({
     action: 'done',
     notificationStatus: 'UNKNOWN',
   });
-  expect(await again.markNotificationFailed({ completionId: claim.completionId, reason: 'retries exhausted' })).toBe('UNKNOWN');
+  expect(await again.markNotificationFailed({ claimId: claim.claimId, reason: 'retries exhausted' })).toBe('UNKNOWN');
 
   expect(sendsTo(number.phoneNumberId)).toHaveLength(1);
-  expect(messagesOf(claim.completionId)).toHaveLength(1);
+  expect(messagesOf(claim.claimId)).toHaveLength(1);
 });
 
 test("a reconnected account's new token is used at once by the same worker (no stale cached token)", async () => {
@@ -316,7 +313,7 @@ test("a reconnected account's new token is used at once by the same worker (no s
     where: { id: first.campaignId },
     data: { whatsappAccountId: account.id, notificationTemplateName: TEMPLATE.name, notificationTemplateLanguage: TEMPLATE.language },
   });
-  expect((await worker.sendNotification({ completionId: first.completionId })).notificationStatus).toBe('SENT');
+  expect((await worker.sendNotification({ claimId: first.claimId })).notificationStatus).toBe('SENT');
 
   // The tenant reconnects: Meta issues a new token and revokes the old one.
   const renewed = fakeMeta.addBusinessToken([number.wabaId], { assets: [number.wabaId, number.phoneNumberId] });
@@ -327,7 +324,7 @@ test("a reconnected account's new token is used at once by the same worker (no s
     data: { tenantId: first.tenantId, name: 'Bea', phone: '+51911111111', whatsappOptInAt: new Date(), whatsappOptInSource: 'test-fixture' },
   });
   const secondId = randomUUID();
-  await database.db.socialTaskCompletion.create({
+  await database.db.claim.create({
     data: {
       id: secondId,
       tenantId: first.tenantId,
@@ -337,15 +334,15 @@ test("a reconnected account's new token is used at once by the same worker (no s
       workflowId: claimWorkflowId(secondId),
     },
   });
-  const second = { completionId: secondId };
+  const second = { claimId: secondId };
   await createClaimActivities({ db: database.db }).completeVerification(
-    second.completionId,
+    second.claimId,
     { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
     new Date().toISOString(),
   );
 
-  expect((await worker.sendNotification({ completionId: second.completionId })).notificationStatus).toBe('SENT');
-  expect(messagesOf(second.completionId)).toEqual([expect.objectContaining({ token: renewed.token, phoneNumberId: number.phoneNumberId })]);
+  expect((await worker.sendNotification({ claimId: second.claimId })).notificationStatus).toBe('SENT');
+  expect(messagesOf(second.claimId)).toEqual([expect.objectContaining({ token: renewed.token, phoneNumberId: number.phoneNumberId })]);
   expect((await database.db.whatsappAccount.findUniqueOrThrow({ where: { id: account.id } })).status).toBe('ACTIVE');
 });
 
@@ -355,7 +352,7 @@ test("a reconnected account's new token is used at once by the same worker (no s
 test('a notification held past NOTIFICATION_MAX_DELAY is skipped with the reason when the account is reconnected, not sent weeks late', async () => {
   const claim = await seedClaim(database.db, secrets());
   await createClaimActivities({ db: database.db }).completeVerification(
-    claim.completionId,
+    claim.claimId,
     { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
     new Date(Date.now() - 8 * DAY_MS).toISOString(),
   );
@@ -369,12 +366,12 @@ test('a notification held past NOTIFICATION_MAX_DELAY is skipped with the reason
   await database.db.whatsappAccount.update({ where: { id: account.id }, data: { status: 'ACTIVE', statusReason: null } });
 
   const plan = await activities().planNotification({
-    completionId: claim.completionId,
+    claimId: claim.claimId,
     now: new Date().toISOString(),
     ignoreWindow: false,
     maxDelayMs: 7 * DAY_MS,
   });
   expect(plan).toEqual({ action: 'done', notificationStatus: 'SKIPPED' });
-  expect((await row(claim.completionId)).notificationError).toMatch(/verification/i);
-  expect(messagesOf(claim.completionId)).toHaveLength(0);
+  expect((await row(claim.claimId)).notificationError).toMatch(/verification/i);
+  expect(messagesOf(claim.claimId)).toHaveLength(0);
 });

@@ -1,6 +1,6 @@
 // What Meta charges for a notification: pricing.category and billable from the status webhooks
 // (Meta's own example payload) are kept on the notification, whichever status carries them and in
-// whatever order statuses arrive, and shown on the tenant's completion view (not the end user's).
+// whatever order statuses arrive, and shown on the tenant's claim view (not the end user's).
 import { applyMessagesChange } from '../../src/webhooks/apply-messages-change.js';
 import { fixture, IDS } from '../fixtures/meta-webhooks/helpers.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
@@ -30,7 +30,7 @@ test('the delivered status carries pricing: category and billable land on the no
   await applyMessagesChange(db, changeOf('status-delivered', wamid), { webhookEventId: 'pricing-test', now: new Date() });
   await applyMessagesChange(db, changeOf('status-read', wamid), { webhookEventId: 'pricing-test-2', now: new Date() });
 
-  expect(await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+  expect(await db.claim.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
     notificationStatus: 'READ',
     notificationPricingCategory: 'utility',
     notificationBillable: true,
@@ -52,7 +52,7 @@ test("the end user's own view carries notification.reason (our code), never Meta
     notificationStatus: 'FAILED',
     notificationError: '131050: Unable to deliver the message',
   });
-  await db.socialTaskCompletion.update({ where: { id: row.id }, data: { notificationReason: 'OPTED_OUT' } });
+  await db.claim.update({ where: { id: row.id }, data: { notificationReason: 'OPTED_OUT' } });
   const own = await system.request('GET', `/api/v1/claims/${row.id}`, { token: tokens.endUser(tenant.id, user.id) });
   expect(own.status).toBe(200);
   expect(own.body.notification).toMatchObject({ status: 'FAILED', reason: 'OPTED_OUT', error: null });

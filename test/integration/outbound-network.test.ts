@@ -175,15 +175,15 @@ describe('through the notification activity (the worker)', () => {
   const verifiedClaim = (providerUrl: string) =>
     seedVerifiedClaim(database.db, createSecretBox([testConfig().tokenEncryptionKey]), { providerUrl, providerKey: 'tenant-secret' });
   const activities = (env: Record<string, string>) => notificationActivitiesFor(testConfig({ OUTBOUND_HTTP_TIMEOUT: '1s', ...env }), database.db);
-  const row = (id: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
+  const row = (id: string) => database.db.claim.findUniqueOrThrow({ where: { id } });
 
   test('an internal service answering with secrets: the stored error is "HTTP 404", not its body', async () => {
     nextReply = { status: 404, body: 'db_password=hunter2 internal admin console' };
     const claim = await verifiedClaim(`${provider.url}/internal`);
     await activities({})
-      .sendNotification({ completionId: claim.completionId })
+      .sendNotification({ claimId: claim.claimId })
       .catch(() => undefined);
-    const stored = await row(claim.completionId);
+    const stored = await row(claim.claimId);
     expect(stored.notificationStatus).toBe('FAILED');
     expect(stored.notificationError).toMatch(/HTTP 404/);
     expect(stored.notificationError).not.toMatch(/db_password|hunter2/);
@@ -193,10 +193,10 @@ describe('through the notification activity (the worker)', () => {
     const claim = await verifiedClaim(`${provider.url}/rebound`);
     const before = provider.requests.length;
     await activities({ OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'false' })
-      .sendNotification({ completionId: claim.completionId })
+      .sendNotification({ claimId: claim.claimId })
       .catch(() => undefined);
     expect(provider.requests.length).toBe(before);
-    const stored = await row(claim.completionId);
+    const stored = await row(claim.claimId);
     expect(stored.notificationStatus).toBe('FAILED');
     expect(stored.notificationError).toMatch(/not allowed/);
   });

@@ -7,7 +7,7 @@ import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/f
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
+import { claimTask, newScenarioUser, settleClaim, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
 
 const QUOTA = 2;
 let platform: FakeWhatsappProvider;
@@ -40,8 +40,8 @@ const sentTo = (phone: string) => platform.sent.filter((message) => message.numb
 test("a tenant nobody allowed: the platform's number sends nothing, and the notification fails saying why", async () => {
   const tenant = await bareTenant('relay', { title: 'Your account is locked, reply with your PIN' });
   const user = await newScenarioUser(system, tenant);
-  const completionId = await claimTask(system, user, tenant.taskId);
-  const view = await settleCompletion(system, tenant, completionId, (v) => v.notification.status === 'FAILED', 'the notification to fail');
+  const claimId = await claimTask(system, user, tenant.taskId);
+  const view = await settleClaim(system, tenant, claimId, (v) => v.notification.status === 'FAILED', 'the notification to fail');
   expect(view.notification.error).toMatch(/not allowed to use the platform's/);
   expect(sentTo(user.phone)).toEqual([]);
 });
@@ -97,7 +97,7 @@ test('an allowed tenant sends within its daily quota, under its own fairness key
   // Another tenant's day is its own.
   const otherUser = await newScenarioUser(system, other, 'Other');
   const otherClaim = await claimTask(system, otherUser, other.taskId);
-  await settleCompletion(system, other, otherClaim, (v) => v.notification.status === 'SENT', 'the other tenant to send');
+  await settleClaim(system, other, otherClaim, (v) => v.notification.status === 'SENT', 'the other tenant to send');
   expect(sentTo(otherUser.phone)).toHaveLength(1);
 }, 90_000);
 

@@ -94,7 +94,7 @@ describe('claims per end user', () => {
     expect(refused.body.error.details).toMatchObject({ limit: 'claims_per_user' });
     const retryAfter = Number(refused.retryAfter);
     expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { taskId: tasks[PER_USER]!.id } })).toBe(0);
+    expect(await system.deps.db.claim.count({ where: { taskId: tasks[PER_USER]!.id } })).toBe(0);
 
     // Another end user of the same tenant has a budget of their own.
     const other = await seedEndUser(tenantId);
@@ -129,7 +129,7 @@ describe('claims per tenant', () => {
       expect(refusal.body.error.details).toMatchObject({ limit: 'claims_per_tenant' });
       expect(refusal.retryAfter).toBe('1');
     }
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { taskId: task.id } })).toBe(accepted.length);
+    expect(await system.deps.db.claim.count({ where: { taskId: task.id } })).toBe(accepted.length);
     expect((await rejected()).rejected.claims_per_tenant.total).toBe(before + refusals.length);
     // Another tenant's budget is its own.
     const otherCampaign = await seedCampaign(system.deps.db, otherTenantId);
@@ -145,7 +145,7 @@ describe('timeline reads per caller', () => {
     const task = await newTask();
     const id = randomUUID();
     // A claim row with no workflow behind it: its timeline is read from the row alone.
-    await system.deps.db.socialTaskCompletion.create({
+    await system.deps.db.claim.create({
       data: { id, tenantId, campaignId, taskId: task.id, userId: user.id, workflowId: `claim-${id}`, workflowStartedAt: null },
     });
     await awaitRoomInThisMinute();

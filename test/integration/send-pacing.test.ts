@@ -1,4 +1,4 @@
-// Sends are paced by Temporal, per sending channel (issue 12, item 3): the send activity runs on the
+// Sends are paced by Temporal, per sending channel: the send activity runs on the
 // send task queue with the channel's fairness key, and the queue's per-key rate limit
 // (WHATSAPP_SEND_RATE, set by the worker at start) spaces one channel's sends out.
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';

@@ -30,11 +30,11 @@ afterAll(async () => {
 
 const db = () => system.deps.db;
 const activities = () => createNotificationActivities(system.deps);
-const row = (completionId: string) => db().socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+const row = (claimId: string) => db().claim.findUniqueOrThrow({ where: { id: claimId } });
 const account = (accountId: string) => db().whatsappAccount.findUniqueOrThrow({ where: { id: accountId } });
 const sendsFrom = (phoneNumberId: string) => fakeMeta.graphRequests({ method: 'POST', path: `/${phoneNumberId}/messages` }).length;
-const plan = (completionId: string) =>
-  activities().planNotification({ completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * 86_400_000 });
+const plan = (claimId: string) =>
+  activities().planNotification({ claimId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * 86_400_000 });
 const pauseWarnings = () => logLines.filter((line) => line.includes('WhatsApp sending paused')).length;
 
 /** A tenant with a WABA of `numbers` Cloud API numbers, a campaign on the first, and `claims` verified claims (one user each). */
@@ -62,7 +62,7 @@ async function tenantWithClaims(claims: number, numbers = 1) {
     where: { id: first.campaignId },
     data: { whatsappAccountId: accounts[0]!.id, notificationTemplateName: 'spins_added', notificationTemplateLanguage: 'es' },
   });
-  const completionIds = [first.completionId];
+  const claimIds = [first.claimId];
   for (let i = 1; i < claims; i++) {
     const user = await db().endUser.create({
       data: {
@@ -74,26 +74,26 @@ async function tenantWithClaims(claims: number, numbers = 1) {
       },
     });
     const id = randomUUID();
-    await db().socialTaskCompletion.create({
+    await db().claim.create({
       data: { id, tenantId: first.tenantId, campaignId: first.campaignId, taskId: first.taskId, userId: user.id, workflowId: claimWorkflowId(id) },
     });
-    completionIds.push(id);
+    claimIds.push(id);
   }
-  for (const id of completionIds) {
+  for (const id of claimIds) {
     await verifyByHonorSystem(db(), id);
   }
-  return { tenantId: first.tenantId, campaignId: first.campaignId, waba, phones, accounts, completionIds };
+  return { tenantId: first.tenantId, campaignId: first.campaignId, waba, phones, accounts, claimIds };
 }
 
 test('131048 pauses the number: the message waits (SENDING_PAUSED), the next one is not tried, one warning; a probe an interval later resumes it', async () => {
   const world = await tenantWithClaims(3);
-  const [first, second, third] = world.completionIds as [string, string, string];
+  const [first, second, third] = world.claimIds as [string, string, string];
   const phone = world.phones[0]!;
   const accountId = world.accounts[0]!.id;
   phone.spamRestricted = true;
   const warningsBefore = pauseWarnings();
 
-  const refused = await activities().sendNotification({ completionId: first });
+  const refused = await activities().sendNotification({ claimId: first });
   expect(refused).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', held: true });
   expect(await row(first)).toMatchObject({
     notificationStatus: 'WAITING_FOR_WINDOW',
@@ -104,7 +104,7 @@ test('131048 pauses the number: the message waits (SENDING_PAUSED), the next one
   expect(sendsFrom(phone.id)).toBe(1);
 
   // The next notifications of the number are not tried: they wait for the probe.
-  expect(await activities().sendNotification({ completionId: second })).toMatchObject({ held: true });
+  expect(await activities().sendNotification({ claimId: second })).toMatchObject({ held: true });
   const waiting = await plan(third);
   expect(waiting).toMatchObject({ action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW' });
   expect(Date.parse((waiting as { notBefore: string }).notBefore)).toBeGreaterThan(Date.now() + HOUR_MS / 2);
@@ -125,7 +125,7 @@ test('131048 pauses the number: the message waits (SENDING_PAUSED), the next one
   await db().whatsappAccount.update({ where: { id: accountId }, data: { sendingProbeAt: new Date(Date.now() - 2 * HOUR_MS) } });
   expect(await plan(second)).toMatchObject({ action: 'send' });
   expect(await plan(third)).toMatchObject({ action: 'wait' });
-  expect(await activities().sendNotification({ completionId: second })).toMatchObject({ held: true });
+  expect(await activities().sendNotification({ claimId: second })).toMatchObject({ held: true });
   expect(sendsFrom(phone.id)).toBe(2);
   expect(await plan(second)).toMatchObject({ action: 'wait' });
   expect(pauseWarnings() - warningsBefore).toBe(1);
@@ -134,14 +134,14 @@ test('131048 pauses the number: the message waits (SENDING_PAUSED), the next one
   phone.spamRestricted = false;
   await db().whatsappAccount.update({ where: { id: accountId }, data: { sendingProbeAt: new Date(Date.now() - 2 * HOUR_MS) } });
   expect(await plan(third)).toMatchObject({ action: 'send' });
-  expect((await activities().sendNotification({ completionId: third })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: third })).notificationStatus).toBe('SENT');
   expect(await account(accountId)).toMatchObject({ sendingPausedAt: null, sendingPausedCode: null });
   expect(await plan(first)).toMatchObject({ action: 'send' });
 });
 
 test('368 (policy block) pauses every number of the account; the tenant resumes it with POST resume-sending', async () => {
   const world = await tenantWithClaims(2, 2);
-  const [first, second] = world.completionIds as [string, string];
+  const [first, second] = world.claimIds as [string, string];
   const [numberA, numberB] = world.phones as [(typeof world.phones)[0], (typeof world.phones)[0]];
   world.waba.blockedCode = 368;
   // The second claim's campaign sends from the account's other number.
@@ -156,9 +156,9 @@ test('368 (policy block) pauses every number of the account; the tenant resumes 
       notificationTemplateLanguage: 'es',
     },
   });
-  await db().socialTaskCompletion.update({ where: { id: second }, data: { campaignId: other.id } });
+  await db().claim.update({ where: { id: second }, data: { campaignId: other.id } });
 
-  expect(await activities().sendNotification({ completionId: first })).toMatchObject({ held: true });
+  expect(await activities().sendNotification({ claimId: first })).toMatchObject({ held: true });
   for (const { id } of world.accounts) expect(await account(id)).toMatchObject({ sendingPausedCode: '368' });
   expect(await plan(second)).toMatchObject({ action: 'wait' });
   expect(sendsFrom(numberB.id)).toBe(0);
@@ -170,7 +170,7 @@ test('368 (policy block) pauses every number of the account; the tenant resumes 
   expect(resumed.status).toBe(200);
   expect(resumed.body.sendingPaused).toBeNull();
   for (const { id } of world.accounts) expect(await account(id)).toMatchObject({ sendingPausedAt: null });
-  expect((await activities().sendNotification({ completionId: second })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: second })).notificationStatus).toBe('SENT');
 
   const foreign = await system.request('POST', `/api/v1/whatsapp/accounts/${world.accounts[0]!.id}/resume-sending`, {
     token: tokens.tenantAdmin((await seedClaim(db(), system.deps.secrets, {})).tenantId),
@@ -181,8 +181,8 @@ test('368 (policy block) pauses every number of the account; the tenant resumes 
 test('131042 (payment problem) is account-wide too, and its message is not failed', async () => {
   const world = await tenantWithClaims(1);
   world.waba.blockedCode = 131042;
-  expect(await activities().sendNotification({ completionId: world.completionIds[0]! })).toMatchObject({ held: true });
-  expect(await row(world.completionIds[0]!)).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', notificationReason: 'SENDING_PAUSED' });
+  expect(await activities().sendNotification({ claimId: world.claimIds[0]! })).toMatchObject({ held: true });
+  expect(await row(world.claimIds[0]!)).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', notificationReason: 'SENDING_PAUSED' });
   expect(await account(world.accounts[0]!.id)).toMatchObject({ sendingPausedCode: '131042' });
 });
 
@@ -195,13 +195,13 @@ test('a quality rating of RED (FLAGGED) pauses the number with QUALITY_RED witho
   await applyAccountEvent(deps, event('FLAGGED') as Exclude<ReturnType<typeof decideAccountEvent>, { malformed: string }>, new Date());
   expect(await account(world.accounts[0]!.id)).toMatchObject({ qualityRating: 'RED', sendingPausedCode: 'QUALITY_RED' });
   await db().whatsappAccount.update({ where: { id: world.accounts[0]!.id }, data: { sendingProbeAt: new Date(Date.now() - 2 * HOUR_MS) } });
-  expect(await plan(world.completionIds[0]!)).toMatchObject({ action: 'wait' });
-  expect(await row(world.completionIds[0]!)).toMatchObject({ notificationReason: 'SENDING_PAUSED' });
+  expect(await plan(world.claimIds[0]!)).toMatchObject({ action: 'wait' });
+  expect(await row(world.claimIds[0]!)).toMatchObject({ notificationReason: 'SENDING_PAUSED' });
   expect(sendsFrom(phone.id)).toBe(0);
 
   await applyAccountEvent(deps, event('UNFLAGGED') as Exclude<ReturnType<typeof decideAccountEvent>, { malformed: string }>, new Date());
   expect(await account(world.accounts[0]!.id)).toMatchObject({ sendingPausedAt: null });
-  expect(await plan(world.completionIds[0]!)).toMatchObject({ action: 'send' });
+  expect(await plan(world.claimIds[0]!)).toMatchObject({ action: 'send' });
 });
 
 test("a YELLOW rating halves the number's send rate through its fairness key's weight; GREEN restores it", async () => {

@@ -1,5 +1,5 @@
 // A worker SIGKILLed right after Meta accepted a Cloud API message never records the message id.
-// Meta's `sent` status arrives a second later, naming our completion in biz_opaque_callback_data,
+// Meta's `sent` status arrives a second later, naming our claim in biz_opaque_callback_data,
 // while the notification is still SENDING; it is kept with that callback data, and when the retry
 // finds the attempt interrupted, the notification adopts the message in the same transaction: it
 // ends SENT (then DELIVERED), never UNKNOWN, and nothing is sent twice. Real worker process (killed
@@ -103,7 +103,7 @@ async function seedCloudClaim() {
     data: { tenantId: tenant.id, name: 'Ada', phone: '+51999000222', whatsappOptInAt: new Date(), whatsappOptInSource: 'test-fixture' },
   });
   const id = randomUUID();
-  return db.socialTaskCompletion.create({
+  return db.claim.create({
     data: { id, tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, workflowId: `claim-${id}`, workflowStartedAt: null },
   });
 }
@@ -120,7 +120,7 @@ test('a worker killed right after Meta accepted the message: the early `sent` st
 
   const seen = new Set<string>();
   const watch = setInterval(() => {
-    db.socialTaskCompletion
+    db.claim
       .findUnique({ where: { id: claim.id }, select: { notificationStatus: true } })
       .then((row) => row && seen.add(row.notificationStatus))
       .catch(() => {});
@@ -141,13 +141,13 @@ test('a worker killed right after Meta accepted the message: the early `sent` st
       'the sent status to be kept with its callback data',
       60_000,
     );
-    expect(await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.id } })).toMatchObject({ notificationStatus: 'SENDING' });
+    expect(await db.claim.findUniqueOrThrow({ where: { id: claim.id } })).toMatchObject({ notificationStatus: 'SENDING' });
 
     // The send's queue is polled again: the retry finds the attempt interrupted.
     runInProcess(await createSendWorker({ connection: system.temporalEnv.nativeConnection, deps: system.deps }));
     const sent = await eventually(
       async () => {
-        const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.id } });
+        const row = await db.claim.findUniqueOrThrow({ where: { id: claim.id } });
         return row.notificationStatus !== 'SENDING' && row;
       },
       'the interrupted send to be resolved',
@@ -158,7 +158,7 @@ test('a worker killed right after Meta accepted the message: the early `sent` st
 
     statuses.report(message!, 'delivered');
     await eventually(
-      async () => (await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.id } })).notificationStatus === 'DELIVERED',
+      async () => (await db.claim.findUniqueOrThrow({ where: { id: claim.id } })).notificationStatus === 'DELIVERED',
       'the delivered status to apply',
       60_000,
     );

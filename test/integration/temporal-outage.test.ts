@@ -64,9 +64,9 @@ async function callDownApi(method: string, path: string, token: string, body?: u
 const seedEndUser = endUserSeeder(() => system.deps.db, '+5192000', 'U');
 const endUser = () => seedEndUser(tenantId);
 
-async function completion(userId: string, data: Record<string, unknown> = {}) {
+async function claim(userId: string, data: Record<string, unknown> = {}) {
   const id = randomUUID();
-  return system.deps.db.socialTaskCompletion.create({
+  return system.deps.db.claim.create({
     data: { id, tenantId, campaignId, taskId, userId, workflowId: `claim-${id}`, workflowStartedAt: new Date(), ...data },
   });
 }
@@ -76,35 +76,35 @@ describe('request paths give Temporal a short deadline', () => {
     const user = await endUser();
     const response = await callDownApi('POST', `/api/v1/tasks/${taskId}/claims`, tokens.endUser(tenantId, user.id), {});
     expect(response.status).toBe(202);
-    const row = await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: response.body.completionId } });
+    const row = await system.deps.db.claim.findUniqueOrThrow({ where: { id: response.body.completionId } });
     expect(row.workflowStartedAt).toBeNull();
   });
 
   test('notify-now that cannot reach the workflow is 503 with a clear message, and changes nothing', async () => {
-    const row = await completion((await endUser()).id, { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW' });
+    const row = await claim((await endUser()).id, { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW' });
     const response = await callDownApi('POST', `/api/v1/completions/${row.id}/notify-now`, tokens.tenantAdmin(tenantId));
     expect(response.status).toBe(503);
     expect(response.body.error).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',
       message: expect.stringMatching(/could not be reached.*nothing was changed/),
     });
-    expect(await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+    expect(await system.deps.db.claim.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
       notificationStatus: 'WAITING_FOR_WINDOW',
     });
   });
 
   test('approve and reject that cannot reach the workflow are 503 and leave the claim pending', async () => {
-    const row = await completion((await endUser()).id);
+    const row = await claim((await endUser()).id);
     for (const action of ['approve', 'reject']) {
       const response = await callDownApi('POST', `/api/v1/completions/${row.id}/${action}`, tokens.tenantAdmin(tenantId), {});
       expect(response.status).toBe(503);
     }
-    expect(await system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'PENDING' });
+    expect(await system.deps.db.claim.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'PENDING' });
   });
 
   test('a campaign edit is saved and answered although its waiting claims cannot be told (they re-plan at their timers)', async () => {
     const users = await Promise.all(Array.from({ length: 40 }, () => endUser()));
-    await Promise.all(users.map((user) => completion(user.id, { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW' })));
+    await Promise.all(users.map((user) => claim(user.id, { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW' })));
     const response = await callDownApi('PATCH', `/api/v1/campaigns/${campaignId}`, tokens.tenantAdmin(tenantId), { notificationStartHour: 7 });
     expect(response.status).toBe(200);
     expect(response.body.notificationStartHour).toBe(7);
@@ -116,7 +116,7 @@ describe('sweepers after an outage', () => {
     const users = await Promise.all(Array.from({ length: 260 }, () => endUser()));
     const claimedAt = new Date(Date.now() - 3_600_000);
     const ids = users.map(() => randomUUID());
-    await system.deps.db.socialTaskCompletion.createMany({
+    await system.deps.db.claim.createMany({
       data: users.map((user, index) => ({
         id: ids[index]!,
         tenantId,
@@ -159,7 +159,7 @@ describe('sweepers after an outage', () => {
     expect(first + second).toBeGreaterThanOrEqual(260);
     for (const id of ids) expect(starts.get(`claim-${id}`)).toBe(1);
     expect(mostInFlight).toBeGreaterThan(1);
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { id: { in: ids }, workflowStartedAt: null } })).toBe(0);
+    expect(await system.deps.db.claim.count({ where: { id: { in: ids }, workflowStartedAt: null } })).toBe(0);
   });
 
   test('webhook deliveries left unprocessed are started in batches until none is left', async () => {

@@ -93,16 +93,10 @@ test('a claim’s events arrive signed, with an id, in order, and after a receiv
   const claimId = await claimAs('Eve Events', '+5120001111', task.id);
   await eventually(async () => provider.sent.length > 0 && true, 'the notification sent');
   // Meta reports the message delivered, then read (as the status webhook writes them).
-  await eventually(
-    async () => (await system.deps.db.tenantEvent.count({ where: { completionId: claimId, status: 'DELIVERED' } })) === 2,
-    'two events delivered',
-  );
-  await system.deps.db.socialTaskCompletion.update({ where: { id: claimId }, data: { notificationStatus: 'DELIVERED' } });
-  await system.deps.db.socialTaskCompletion.update({ where: { id: claimId }, data: { notificationStatus: 'READ' } });
-  await eventually(
-    async () => (await system.deps.db.tenantEvent.count({ where: { completionId: claimId, status: 'DELIVERED' } })) === 4,
-    'four events delivered',
-  );
+  await eventually(async () => (await system.deps.db.tenantEvent.count({ where: { claimId, status: 'DELIVERED' } })) === 2, 'two events delivered');
+  await system.deps.db.claim.update({ where: { id: claimId }, data: { notificationStatus: 'DELIVERED' } });
+  await system.deps.db.claim.update({ where: { id: claimId }, data: { notificationStatus: 'READ' } });
+  await eventually(async () => (await system.deps.db.tenantEvent.count({ where: { claimId, status: 'DELIVERED' } })) === 4, 'four events delivered');
 
   const requests = receiver.requests.filter((request) => (JSON.parse(request.rawBody) as { data: { claimId: string } }).data.claimId === claimId);
   // The first request was refused (503) and retried with the same bytes; nothing overtook it.
@@ -137,10 +131,7 @@ test('a 410 disables the webhook; what did not arrive is listed as failed and is
   );
   const settings = await system.request('GET', '/api/v1/tenant/settings', { token: admin });
   expect(settings.body.eventsWebhook.disabled).toEqual({ at: expect.any(String), reason: 'the receiver answered 410 Gone' });
-  await eventually(
-    async () => (await system.deps.db.tenantEvent.count({ where: { completionId: claimId, status: 'FAILED' } })) >= 2,
-    'the claim’s events failed',
-  );
+  await eventually(async () => (await system.deps.db.tenantEvent.count({ where: { claimId, status: 'FAILED' } })) >= 2, 'the claim’s events failed');
   const failed = await system.request('GET', '/api/v1/tenant/event-deliveries?status=failed', { token: admin });
   const ours = failed.body.items.filter((item: any) => item.claimId === claimId);
   expect(ours.map((item: any) => item.type).sort()).toEqual(['claim.verified', 'notification.sent']);
@@ -156,10 +147,7 @@ test('a 410 disables the webhook; what did not arrive is listed as failed and is
     expect(redelivered.status).toBe(202);
     expect(redelivered.body).toMatchObject({ id: item.id, status: 'pending', redeliveries: 1 });
   }
-  await eventually(
-    async () => (await system.deps.db.tenantEvent.count({ where: { completionId: claimId, status: 'DELIVERED' } })) === 2,
-    'redelivered',
-  );
+  await eventually(async () => (await system.deps.db.tenantEvent.count({ where: { claimId, status: 'DELIVERED' } })) === 2, 'redelivered');
   const arrived = eventsOf(claimId).filter((event, index, all) => all.findIndex((other) => other.id === event.id) === index);
   expect(arrived.map((event) => event.id).sort()).toEqual(ours.map((item: any) => item.id).sort());
   // Another tenant cannot see or redeliver them.

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { startFakeWhatsappProvider, type FakeWhatsappProvider } from '../fakes/fake-whatsapp-provider.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
+import { claimTask, newScenarioUser, settleClaim, setUpScenarioTenant, type ScenarioTenant } from '../support/factories.js';
 
 let provider: FakeWhatsappProvider;
 let system: TestSystem;
@@ -24,9 +24,9 @@ afterAll(async () => {
 });
 
 const slug = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
-const userTimeline = (token: string, completionId: string) => system.request('GET', `/api/v1/claims/${completionId}/timeline`, { token });
-const adminTimeline = (tenant: ScenarioTenant, completionId: string) =>
-  system.request('GET', `/api/v1/completions/${completionId}/timeline`, { token: tenant.adminToken });
+const userTimeline = (token: string, claimId: string) => system.request('GET', `/api/v1/claims/${claimId}/timeline`, { token });
+const adminTimeline = (tenant: ScenarioTenant, claimId: string) =>
+  system.request('GET', `/api/v1/completions/${claimId}/timeline`, { token: tenant.adminToken });
 const HOW_CHECKED = /honor|statistic|sampling|review|Meta/i;
 
 describe("the end user's timeline does not say how the task was checked", () => {
@@ -36,30 +36,30 @@ describe("the end user's timeline does not say how the task was checked", () => 
   ])('a claim verified by %s reads as in the claim view', async (_how, task) => {
     const tenant = await setUpScenarioTenant(system, { slug: slug('disclose'), provider, task });
     const user = await newScenarioUser(system, tenant);
-    const completionId = await claimTask(system, user, tenant.taskId);
-    await settleCompletion(system, tenant, completionId, (view) => view.status === 'VERIFIED', 'the verification');
+    const claimId = await claimTask(system, user, tenant.taskId);
+    await settleClaim(system, tenant, claimId, (view) => view.status === 'VERIFIED', 'the verification');
 
-    const claimView = await system.request('GET', `/api/v1/claims/${completionId}`, { token: user.token });
-    const own = await userTimeline(user.token, completionId);
+    const claimView = await system.request('GET', `/api/v1/claims/${claimId}`, { token: user.token });
+    const own = await userTimeline(user.token, claimId);
     expect(own.status).toBe(200);
     const verified = own.body.events.find((event: { kind: string }) => event.kind === 'verified');
     expect(verified.text).toBe(claimView.body.detail);
     expect(own.text).not.toMatch(HOW_CHECKED);
     // The tenant admin still reads how.
-    expect((await adminTimeline(tenant, completionId)).text).toMatch(HOW_CHECKED);
+    expect((await adminTimeline(tenant, claimId)).text).toMatch(HOW_CHECKED);
   });
 
   test('a claim waiting for a review reads "checking", as in the claim view', async () => {
     const tenant = await setUpScenarioTenant(system, { slug: slug('disclose-manual'), provider, task: { verificationStrategy: 'MANUAL' } });
     const user = await newScenarioUser(system, tenant);
-    const completionId = await claimTask(system, user, tenant.taskId);
+    const claimId = await claimTask(system, user, tenant.taskId);
     await eventually(async () => {
-      const response = await adminTimeline(tenant, completionId);
+      const response = await adminTimeline(tenant, claimId);
       return response.body.next?.kind === 'manual_review' ? response : undefined;
     }, 'the manual review wait');
 
-    const claimView = await system.request('GET', `/api/v1/claims/${completionId}`, { token: user.token });
-    const own = await userTimeline(user.token, completionId);
+    const claimView = await system.request('GET', `/api/v1/claims/${claimId}`, { token: user.token });
+    const own = await userTimeline(user.token, claimId);
     expect(own.body.next).toMatchObject({ text: claimView.body.detail });
     expect(own.text).not.toMatch(HOW_CHECKED);
   });
@@ -70,9 +70,9 @@ describe('delivery statuses on the timeline', () => {
   async function sentClaim(tenant: ScenarioTenant, messageId: string): Promise<string> {
     provider.scriptReplies({ status: 200, body: { id: messageId } });
     const user = await newScenarioUser(system, tenant);
-    const completionId = await claimTask(system, user, tenant.taskId);
-    await settleCompletion(system, tenant, completionId, (view) => view.notification.status === 'SENT', 'the notification to be sent');
-    return completionId;
+    const claimId = await claimTask(system, user, tenant.taskId);
+    await settleClaim(system, tenant, claimId, (view) => view.notification.status === 'SENT', 'the notification to be sent');
+    return claimId;
   }
 
   /** Statuses Meta reported for `wamid` through a number of `tenantId`. */
@@ -91,9 +91,9 @@ describe('delivery statuses on the timeline', () => {
     const attacker = await setUpScenarioTenant(system, { slug: slug('attacker'), provider });
     const wamid = `wamid.${randomUUID()}`;
     await metaReported(wamid, victim.id);
-    const completionId = await sentClaim(attacker, wamid);
+    const claimId = await sentClaim(attacker, wamid);
 
-    const timeline = await adminTimeline(attacker, completionId);
+    const timeline = await adminTimeline(attacker, claimId);
     expect(timeline.status).toBe(200);
     expect(timeline.body.events.find((event: { kind: string }) => event.kind === 'sent')).toMatchObject({ providerMessageId: wamid });
     expect(deliveryKinds(timeline.body)).toEqual([]);
@@ -102,18 +102,18 @@ describe('delivery statuses on the timeline', () => {
   test("a Cloud API message shows the statuses reported through its own tenant's number only", async () => {
     const tenant = await setUpScenarioTenant(system, { slug: slug('cloud'), provider });
     const other = await setUpScenarioTenant(system, { slug: slug('cloud-other'), provider });
-    const completionId = await sentClaim(tenant, `msg-${randomUUID()}`);
+    const claimId = await sentClaim(tenant, `msg-${randomUUID()}`);
     // As if the message had gone out through the tenant's Cloud API number.
     const ownWamid = `wamid.${randomUUID()}`;
-    await system.deps.db.socialTaskCompletion.update({
-      where: { id: completionId },
+    await system.deps.db.claim.update({
+      where: { id: claimId },
       data: { notificationChannel: 'WHATSAPP_CLOUD', notificationProviderMessageId: ownWamid },
     });
     await metaReported(ownWamid, other.id);
-    expect(deliveryKinds((await adminTimeline(tenant, completionId)).body)).toEqual([]);
+    expect(deliveryKinds((await adminTimeline(tenant, claimId)).body)).toEqual([]);
 
     await system.deps.db.messageStatusEvent.deleteMany({ where: { providerMessageId: ownWamid } });
     await metaReported(ownWamid, tenant.id);
-    expect(deliveryKinds((await adminTimeline(tenant, completionId)).body)).toEqual(['delivered', 'read']);
+    expect(deliveryKinds((await adminTimeline(tenant, claimId)).body)).toEqual(['delivered', 'read']);
   });
 });

@@ -1,7 +1,7 @@
 // One claim, one trace: the HTTP request that claims, the workflow it starts, the activities, and
 // the provider request, exported into an in-memory exporter. The spans carry no secret and no phone
 // number, and every log line of the request and of the activities it causes carries the same trace
-// id and the completion id.
+// id and the claim id.
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Writable } from 'node:stream';
@@ -14,7 +14,7 @@ import { appSecretProof } from '../../src/integrations/meta/appsecret-proof.js';
 import { createGraphClient } from '../../src/integrations/meta/graph-client.js';
 import { createLogger } from '../../src/logger.js';
 import { setupTracing, type Tracing } from '../../src/observability/tracing.js';
-import { claimTask, newScenarioUser, settleCompletion, setUpScenarioTenant, type ScenarioTenant, type ScenarioUser } from '../support/factories.js';
+import { claimTask, newScenarioUser, settleClaim, setUpScenarioTenant, type ScenarioTenant, type ScenarioUser } from '../support/factories.js';
 
 const PROVIDER_KEY = 'tracing-provider-key-0123456789';
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
 
   exporter.reset();
   completionId = await claimTask(system, user, tenant.taskId);
-  await settleCompletion(system, tenant, completionId, (view) => view.notification.status === 'SENT', 'the notification to be sent');
+  await settleClaim(system, tenant, completionId, (view) => view.notification.status === 'SENT', 'the notification to be sent');
   // The workflow span ends when the workflow completes, a moment after the row says SENT.
   await eventually(async () => exporter.getFinishedSpans().some((span) => span.name === 'RunWorkflow:verifySocialTaskClaim'), 'the workflow span');
 }, 180_000);
@@ -136,7 +136,7 @@ test('a Graph call is traced by its operation only: no token, appsecret_proof or
 
 test('one trace runs from POST /webhooks/meta through its workflow to the status update', async () => {
   const view = (await system.request('GET', `/api/v1/completions/${completionId}`, { token: tenant.adminToken })).body;
-  const body = fixture('status-delivered', { [IDS.wamid]: view.notification.providerMessageId, [IDS.completionPlaceholder]: completionId });
+  const body = fixture('status-delivered', { [IDS.wamid]: view.notification.providerMessageId, [IDS.claimPlaceholder]: completionId });
   exporter.reset();
   expect((await postWebhook(system, body)).status).toBe(200);
   await waitForProcessed(system.deps.db, body);

@@ -24,7 +24,7 @@ const admin = () => tokens.platformAdmin();
 
 /** A stored delivery (a status for `wamid`) whose processing failed. */
 async function failedDelivery(wamid: string) {
-  const body = fixture('status-delivered', { [IDS.wamid]: wamid, [IDS.completionPlaceholder]: 'not-ours' });
+  const body = fixture('status-delivered', { [IDS.wamid]: wamid, [IDS.claimPlaceholder]: 'not-ours' });
   return db().webhookEvent.create({
     data: {
       dedupeKey: dedupeKeyOf(body),
@@ -59,7 +59,7 @@ test('a failed delivery is listed, and a replay applies it once', async () => {
     return row.processedAt ? row : undefined;
   }, 'the replayed delivery processed');
   expect(processed).toMatchObject({ failedAt: null, processingError: null, discardedAt: null });
-  expect(await db().socialTaskCompletion.findUniqueOrThrow({ where: { id: notification.id } })).toMatchObject({ notificationStatus: 'DELIVERED' });
+  expect(await db().claim.findUniqueOrThrow({ where: { id: notification.id } })).toMatchObject({ notificationStatus: 'DELIVERED' });
 
   // Processed now: not failed, so neither replayed again nor discarded.
   const again = await system.request('POST', `/api/v1/platform/webhook-events/${event.id}/replay`, { token: admin() });

@@ -61,27 +61,27 @@ afterAll(async () => {
 
 const db = () => system.deps.db;
 const randomWaId = () => `1650${randomInt(1_000_000, 9_999_999)}`;
-const completion = (id: string) => db().socialTaskCompletion.findUniqueOrThrow({ where: { id } });
-const statusBody = (name: 'sent' | 'delivered' | 'read' | 'failed', wamid: string, completionId = 'not-ours') =>
-  fixture(`status-${name}`, { [IDS.wamid]: wamid, [IDS.completionPlaceholder]: completionId });
+const claim = (id: string) => db().claim.findUniqueOrThrow({ where: { id } });
+const statusBody = (name: 'sent' | 'delivered' | 'read' | 'failed', wamid: string, claimId = 'not-ours') =>
+  fixture(`status-${name}`, { [IDS.wamid]: wamid, [IDS.claimPlaceholder]: claimId });
 async function sentNotification(tenantId = tenantA.id, extra: Partial<Parameters<typeof seedNotification>[1]> = {}) {
   const user = await seedEndUser(db(), tenantId, `+${randomWaId()}`);
   const wamid = newWamid();
   const row = await seedNotification(db(), { tenantId, userId: user.id, notificationStatus: 'SENT', providerMessageId: wamid, ...extra });
-  return { completionId: row.id, wamid, user };
+  return { claimId: row.id, wamid, user };
 }
 
 describe('delivery statuses', () => {
   test('out of order (read, then delivered, then sent) ends READ, each status recorded once', async () => {
-    const { completionId, wamid } = await sentNotification();
+    const { claimId, wamid } = await sentNotification();
     const read = await deliver(system, statusBody('read', wamid));
-    expect((await completion(completionId)).notificationStatus).toBe('READ');
+    expect((await claim(claimId)).notificationStatus).toBe('READ');
     expect(read.tenantId).toBe(tenantA.id);
     expect(read.result).toMatchObject({ statusesApplied: 1, statusesKept: 0, unmatchedTotal: 0, tenantIds: [tenantA.id] });
 
     await deliver(system, statusBody('delivered', wamid));
     await deliver(system, statusBody('sent', wamid));
-    expect(await completion(completionId)).toMatchObject({ notificationStatus: 'READ', notificationError: null });
+    expect(await claim(claimId)).toMatchObject({ notificationStatus: 'READ', notificationError: null });
     const events = await db().messageStatusEvent.findMany({ where: { providerMessageId: wamid }, orderBy: { status: 'asc' } });
     expect(events.map((event) => [event.status, event.appliedAt !== null])).toEqual([
       ['delivered', true],
@@ -91,9 +91,9 @@ describe('delivery statuses', () => {
   });
 
   test("failed carries Meta's error code and title to the completion view", async () => {
-    const { completionId, wamid } = await sentNotification();
+    const { claimId, wamid } = await sentNotification();
     await deliver(system, statusBody('failed', wamid));
-    const view = await system.request('GET', `/api/v1/completions/${completionId}`, { token: tokens.tenantAdmin(tenantA.id) });
+    const view = await system.request('GET', `/api/v1/completions/${claimId}`, { token: tokens.tenantAdmin(tenantA.id) });
     expect(view.status).toBe(200);
     expect(view.body.notification).toMatchObject({ status: 'FAILED', error: '131026: Message undeliverable', providerMessageId: wamid });
     const recorded = await db().messageStatusEvent.findUniqueOrThrow({
@@ -103,11 +103,11 @@ describe('delivery statuses', () => {
   });
 
   test('failed after delivered keeps DELIVERED and makes the error visible; a later sent changes nothing', async () => {
-    const { completionId, wamid } = await sentNotification();
+    const { claimId, wamid } = await sentNotification();
     await deliver(system, statusBody('delivered', wamid));
     await deliver(system, statusBody('failed', wamid));
     await deliver(system, statusBody('sent', wamid));
-    expect(await completion(completionId)).toMatchObject({ notificationStatus: 'DELIVERED', notificationError: '131026: Message undeliverable' });
+    expect(await claim(claimId)).toMatchObject({ notificationStatus: 'DELIVERED', notificationError: '131026: Message undeliverable' });
   });
 
   test('a status before our send is recorded is kept, then applied by applyPendingMessageStatuses', async () => {
@@ -124,10 +124,10 @@ describe('delivery statuses', () => {
     const row = await seedNotification(db(), { tenantId: tenantA.id, userId: user.id, notificationStatus: 'SENT', providerMessageId: wamid });
     const applied = await applyPendingMessageStatuses(db(), wamid);
     expect(applied).toEqual({
-      notifications: [{ completionId: row.id, tenantId: tenantA.id, from: 'SENT', to: 'DELIVERED' }],
+      notifications: [{ claimId: row.id, tenantId: tenantA.id, from: 'SENT', to: 'DELIVERED' }],
       statusesMarkedApplied: 1,
     });
-    expect((await completion(row.id)).notificationStatus).toBe('DELIVERED');
+    expect((await claim(row.id)).notificationStatus).toBe('DELIVERED');
     expect((await db().messageStatusEvent.findFirstOrThrow({ where: { providerMessageId: wamid } })).appliedAt).not.toBeNull();
     // Again: nothing left to mark, nothing changes.
     expect(await applyPendingMessageStatuses(db(), wamid)).toMatchObject({
@@ -137,7 +137,7 @@ describe('delivery statuses', () => {
   });
 
   test('concurrent recording and application of statuses converge on the same result', async () => {
-    const { completionId, wamid } = await sentNotification();
+    const { claimId, wamid } = await sentNotification();
     const occurredAt = new Date();
     await Promise.all([
       ...['read', 'delivered', 'sent'].map((status) => recordMessageStatus(db(), { providerMessageId: wamid, status, occurredAt })),
@@ -145,7 +145,7 @@ describe('delivery statuses', () => {
       ...Array.from({ length: 8 }, () => applyPendingMessageStatuses(db(), wamid)),
     ]);
     await applyPendingMessageStatuses(db(), wamid);
-    expect(await completion(completionId)).toMatchObject({ notificationStatus: 'READ', notificationError: '131000: Something went wrong' });
+    expect(await claim(claimId)).toMatchObject({ notificationStatus: 'READ', notificationError: '131000: Something went wrong' });
     expect(await db().messageStatusEvent.count({ where: { providerMessageId: wamid, appliedAt: null } })).toBe(0);
   });
 
@@ -159,7 +159,7 @@ describe('delivery statuses', () => {
     });
     const wamid = newWamid();
     await deliver(system, statusBody('delivered', wamid, unknown.id));
-    expect(await completion(unknown.id)).toMatchObject({
+    expect(await claim(unknown.id)).toMatchObject({
       notificationStatus: 'DELIVERED',
       notificationProviderMessageId: wamid,
       notificationChannel: 'WHATSAPP_CLOUD',
@@ -170,14 +170,14 @@ describe('delivery statuses', () => {
     const userB = await seedEndUser(db(), tenantB.id, `+${randomWaId()}`);
     const otherTenant = await seedNotification(db(), { tenantId: tenantB.id, userId: userB.id, notificationStatus: 'UNKNOWN' });
     const event = await deliver(system, statusBody('delivered', newWamid(), otherTenant.id));
-    expect(await completion(otherTenant.id)).toMatchObject({ notificationStatus: 'UNKNOWN', notificationProviderMessageId: null });
+    expect(await claim(otherTenant.id)).toMatchObject({ notificationStatus: 'UNKNOWN', notificationProviderMessageId: null });
     expect(event.result).toMatchObject({ statusesKept: 1 });
   });
 
   test("an id returned by a tenant's own provider never picks up Meta statuses", async () => {
-    const { completionId, wamid } = await sentNotification(tenantA.id, { channel: 'TENANT_PROVIDER' });
+    const { claimId, wamid } = await sentNotification(tenantA.id, { channel: 'TENANT_PROVIDER' });
     const event = await deliver(system, statusBody('read', wamid));
-    expect((await completion(completionId)).notificationStatus).toBe('SENT');
+    expect((await claim(claimId)).notificationStatus).toBe('SENT');
     expect(event.result).toMatchObject({ statusesApplied: 0, statusesKept: 1 });
   });
 });
@@ -265,8 +265,8 @@ test('a batch with several entries and changes applies each and sums them up; th
   });
   const event = await deliver(system, fixture('batch-several-entries'));
 
-  expect((await completion(first.id)).notificationStatus).toBe('DELIVERED');
-  expect((await completion(second.id)).notificationStatus).toBe('READ');
+  expect((await claim(first.id)).notificationStatus).toBe('DELIVERED');
+  expect((await claim(second.id)).notificationStatus).toBe('READ');
   expect(await db().whatsappAccount.findUniqueOrThrow({ where: { id: accountA.id } })).toMatchObject({
     qualityRating: 'RED',
     verifiedName: 'Lucky Shrub',
@@ -367,8 +367,7 @@ describe('the 24-hour session and the completion view, end to end with the Cloud
     notificationTemplateName: 'task_verified',
     notificationTemplateLanguage: 'en_US',
   });
-  const send = (completionId: string) =>
-    createNotificationActivities({ ...system.deps, logger: pino({ level: 'silent' }) }).sendNotification({ completionId });
+  const send = (claimId: string) => createNotificationActivities({ ...system.deps, logger: pino({ level: 'silent' }) }).sendNotification({ claimId });
   const lastSentTo = (phone: string) =>
     graph
       .received('POST', /\/messages$/)
@@ -407,6 +406,6 @@ describe('the 24-hour session and the completion view, end to end with the Cloud
     // sendNotification calls applyPendingMessageStatuses right after recording the id; calling it
     // again is harmless and keeps this test independent of that wiring.
     await applyPendingMessageStatuses(db(), wamid);
-    expect(await completion(row.id)).toMatchObject({ notificationStatus: 'READ', notificationProviderMessageId: wamid });
+    expect(await claim(row.id)).toMatchObject({ notificationStatus: 'READ', notificationProviderMessageId: wamid });
   });
 });

@@ -264,10 +264,10 @@ describe('held notifications', () => {
 
     const claim = await system.request('POST', `/api/v1/tasks/${task.id}/claims`, { token: tokens.endUser(tenant.id, user.id), body: {} });
     expect(claim.status).toBe(202);
-    const completionId: string = claim.body.completionId;
+    const claimId: string = claim.body.completionId;
 
     const held = await eventually(async () => {
-      const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+      const row = await db.claim.findUniqueOrThrow({ where: { id: claimId } });
       return row.status === 'VERIFIED' && /reconnect/i.test(row.notificationError ?? '') && row;
     }, 'the notification to be held');
     expect(held.notificationStatus).not.toBe('SENT');
@@ -284,7 +284,7 @@ describe('held notifications', () => {
 
     const sent = await eventually(
       async () => {
-        const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+        const row = await db.claim.findUniqueOrThrow({ where: { id: claimId } });
         return row.notificationStatus === 'SENT' && row;
       },
       'the held notification to be sent after the reconnect',

@@ -59,27 +59,27 @@ async function verifiedCloudClaim(template: { category: string } = { category: '
   return { ...claim, phoneNumberId: phone.id, wabaId: waba.id, accountId: account.id };
 }
 
-const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+const row = (claimId: string) => database.db.claim.findUniqueOrThrow({ where: { id: claimId } });
 const user = (userId: string) => database.db.endUser.findUniqueOrThrow({ where: { id: userId } });
 const messagesTo = (phoneNumberId: string) => fakeMeta.sentMessages.filter((message) => message.phoneNumberId === phoneNumberId);
-const plan = (completionId: string) =>
-  activities().planNotification({ completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * 86_400_000 });
+const plan = (claimId: string) =>
+  activities().planNotification({ claimId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * 86_400_000 });
 
 test('a user without an opt-in is verified and credited but gets no message: SKIPPED with NO_WHATSAPP_OPT_IN', async () => {
   const claim = await verifiedCloudClaim();
   await database.db.endUser.update({ where: { id: claim.userId }, data: { whatsappOptInAt: null, whatsappOptInSource: null } });
 
-  expect(await plan(claim.completionId)).toEqual({ action: 'done', notificationStatus: 'SKIPPED' });
+  expect(await plan(claim.claimId)).toEqual({ action: 'done', notificationStatus: 'SKIPPED' });
   // The send activity (a retry, notify-now) refuses too.
-  expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('SKIPPED');
+  expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('SKIPPED');
 
-  expect(await row(claim.completionId)).toMatchObject({
+  expect(await row(claim.claimId)).toMatchObject({
     status: 'VERIFIED',
     spinsAwarded: 3,
     notificationStatus: 'SKIPPED',
     notificationReason: 'NO_WHATSAPP_OPT_IN',
   });
-  expect(await database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(1);
+  expect(await database.db.spinCredit.count({ where: { claimId: claim.claimId } })).toBe(1);
   expect(messagesTo(claim.phoneNumberId)).toHaveLength(0);
 });
 
@@ -88,15 +88,15 @@ test('a tenant that does not require an opt-in messages users without one', asyn
   await database.db.endUser.update({ where: { id: claim.userId }, data: { whatsappOptInAt: null, whatsappOptInSource: null } });
   await database.db.tenant.update({ where: { id: claim.tenantId }, data: { requireWhatsappOptIn: false } });
 
-  expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('SENT');
   expect(messagesTo(claim.phoneNumberId)).toHaveLength(1);
 });
 
 test('an opted-out user gets no message (SKIPPED, OPTED_OUT); an opt-in after the opt-out counts again', async () => {
   const claim = await verifiedCloudClaim();
   await database.db.endUser.update({ where: { id: claim.userId }, data: { whatsappOptedOutAt: new Date() } });
-  expect(await plan(claim.completionId)).toEqual({ action: 'done', notificationStatus: 'SKIPPED' });
-  expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'SKIPPED', notificationReason: 'OPTED_OUT' });
+  expect(await plan(claim.claimId)).toEqual({ action: 'done', notificationStatus: 'SKIPPED' });
+  expect(await row(claim.claimId)).toMatchObject({ notificationStatus: 'SKIPPED', notificationReason: 'OPTED_OUT' });
   expect(messagesTo(claim.phoneNumberId)).toHaveLength(0);
 
   const again = await verifiedCloudClaim();
@@ -104,7 +104,7 @@ test('an opted-out user gets no message (SKIPPED, OPTED_OUT); an opt-in after th
     where: { id: again.userId },
     data: { whatsappOptedOutAt: new Date(Date.now() - 60_000), whatsappOptInAt: new Date(), whatsappOptInSource: 'signup-form' },
   });
-  expect((await activities().sendNotification({ completionId: again.completionId })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: again.claimId })).notificationStatus).toBe('SENT');
 });
 
 test("Meta's 131050 (user stopped marketing messages) records the opt-out and fails the notification with OPTED_OUT, without a retry", async () => {
@@ -112,9 +112,9 @@ test("Meta's 131050 (user stopped marketing messages) records the opt-out and fa
   const phone = (await user(claim.userId)).phone;
   fakeMeta.state.marketingStopped.add(phone.replace('+', ''));
 
-  const outcome = await activities().sendNotification({ completionId: claim.completionId });
+  const outcome = await activities().sendNotification({ claimId: claim.claimId });
   expect(outcome.notificationStatus).toBe('FAILED');
-  expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'FAILED', notificationReason: 'OPTED_OUT' });
+  expect(await row(claim.claimId)).toMatchObject({ notificationStatus: 'FAILED', notificationReason: 'OPTED_OUT' });
   expect((await user(claim.userId)).whatsappOptedOutAt).not.toBeNull();
   expect(fakeMeta.graphRequests({ method: 'POST', path: `/${claim.phoneNumberId}/messages` })).toHaveLength(1);
 });
@@ -147,7 +147,7 @@ describe('STOP and START sent to the business number', () => {
     expect(confirmations[0]).toMatchObject({ type: 'text', waId, text: expect.stringMatching(/no longer receive/) });
 
     // The claim's notification is now skipped.
-    expect(await plan(claim.completionId)).toEqual({ action: 'done', notificationStatus: 'SKIPPED' });
+    expect(await plan(claim.claimId)).toEqual({ action: 'done', notificationStatus: 'SKIPPED' });
 
     await apply(inbound(claim.phoneNumberId, waId, 'START'));
     const after = await user(claim.userId);

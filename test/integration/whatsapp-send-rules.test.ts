@@ -55,38 +55,38 @@ async function cloudClaim(template: { category?: string; status?: string } = {})
   return { ...claim, phoneNumberId: phone.id, fakeTemplate, waId: '51987654321' };
 }
 
-const row = (completionId: string) => database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+const row = (claimId: string) => database.db.claim.findUniqueOrThrow({ where: { id: claimId } });
 const sendsFrom = (phoneNumberId: string) => fakeMeta.graphRequests({ method: 'POST', path: `/${phoneNumberId}/messages` }).length;
-const plan = (completionId: string) =>
-  activities().planNotification({ completionId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * DAY_MS });
+const plan = (claimId: string) =>
+  activities().planNotification({ claimId, now: new Date().toISOString(), ignoreWindow: false, maxDelayMs: 7 * DAY_MS });
 
 test('131049 (marketing cap): waits at least 24 h with MARKETING_LIMIT, nothing tried sooner; after 3 retries FAILED with MARKETING_LIMIT', async () => {
   const claim = await cloudClaim({ category: 'MARKETING' });
   fakeMeta.state.marketingCapped.add(claim.waId);
   try {
-    const first = await activities().sendNotification({ completionId: claim.completionId });
+    const first = await activities().sendNotification({ claimId: claim.claimId });
     expect(first).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', held: true });
-    const waiting = await row(claim.completionId);
+    const waiting = await row(claim.claimId);
     expect(waiting).toMatchObject({ notificationReason: 'MARKETING_LIMIT', notificationMarketingRetries: 1, notificationAttemptId: null });
     expect(waiting.notificationNotBefore!.getTime()).toBeGreaterThanOrEqual(Date.now() + DAY_MS - 60_000);
     // Neither a re-plan nor a send attempt goes to Meta before then.
-    expect(await plan(claim.completionId)).toEqual({
+    expect(await plan(claim.claimId)).toEqual({
       action: 'wait',
       notificationStatus: 'WAITING_FOR_WINDOW',
       notBefore: waiting.notificationNotBefore!.toISOString(),
     });
-    expect(await activities().sendNotification({ completionId: claim.completionId })).toMatchObject({ held: true });
+    expect(await activities().sendNotification({ claimId: claim.claimId })).toMatchObject({ held: true });
     expect(sendsFrom(claim.phoneNumberId)).toBe(1);
 
     // A day later, three more times.
     for (let retry = 1; retry <= 3; retry++) {
-      await database.db.socialTaskCompletion.update({
-        where: { id: claim.completionId },
+      await database.db.claim.update({
+        where: { id: claim.claimId },
         data: { notificationNotBefore: new Date(Date.now() - 1_000) },
       });
-      await activities().sendNotification({ completionId: claim.completionId });
+      await activities().sendNotification({ claimId: claim.claimId });
     }
-    expect(await row(claim.completionId)).toMatchObject({
+    expect(await row(claim.claimId)).toMatchObject({
       notificationStatus: 'FAILED',
       notificationReason: 'MARKETING_LIMIT',
       notificationMarketingRetries: 4,
@@ -99,11 +99,11 @@ test('131049 (marketing cap): waits at least 24 h with MARKETING_LIMIT, nothing 
 
 test('131049 when a day later is past the maximum delay: FAILED with MARKETING_LIMIT at once', async () => {
   const claim = await cloudClaim({ category: 'MARKETING' });
-  await database.db.socialTaskCompletion.update({ where: { id: claim.completionId }, data: { verifiedAt: new Date(Date.now() - 6.5 * DAY_MS) } });
+  await database.db.claim.update({ where: { id: claim.claimId }, data: { verifiedAt: new Date(Date.now() - 6.5 * DAY_MS) } });
   fakeMeta.state.marketingCapped.add(claim.waId);
   try {
-    expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('FAILED');
-    expect(await row(claim.completionId)).toMatchObject({ notificationReason: 'MARKETING_LIMIT' });
+    expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('FAILED');
+    expect(await row(claim.claimId)).toMatchObject({ notificationReason: 'MARKETING_LIMIT' });
   } finally {
     fakeMeta.state.marketingCapped.delete(claim.waId);
   }
@@ -113,26 +113,26 @@ test("131047 on a text (the session we believed open is closed at Meta): sent on
   const claim = await cloudClaim();
   // We recorded a message from the user, but Meta's window is closed (none at Meta).
   await database.db.endUser.update({ where: { id: claim.userId }, data: { lastInboundAt: new Date() } });
-  expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('SENT');
+  expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('SENT');
   expect(sendsFrom(claim.phoneNumberId)).toBe(2);
   const accepted = fakeMeta.sentMessages.filter((message) => message.phoneNumberId === claim.phoneNumberId);
   expect(accepted).toHaveLength(1);
   expect(accepted[0]).toMatchObject({ type: 'template', template: { name: 'spins_added', language: 'es' } });
-  expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: accepted[0]!.id });
+  expect(await row(claim.claimId)).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: accepted[0]!.id });
 });
 
 test('132015 (template paused by Meta) marks the campaign template PAUSED and the notification waits with TEMPLATE_PAUSED; inside a session window a text goes instead', async () => {
   const claim = await cloudClaim({ status: 'PAUSED' });
-  expect(await activities().sendNotification({ completionId: claim.completionId })).toMatchObject({ held: true });
-  expect(await row(claim.completionId)).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', notificationReason: 'TEMPLATE_PAUSED' });
+  expect(await activities().sendNotification({ claimId: claim.claimId })).toMatchObject({ held: true });
+  expect(await row(claim.claimId)).toMatchObject({ notificationStatus: 'WAITING_FOR_WINDOW', notificationReason: 'TEMPLATE_PAUSED' });
   expect(await database.db.campaign.findUniqueOrThrow({ where: { id: claim.campaignId } })).toMatchObject({ notificationTemplateStatus: 'PAUSED' });
-  expect(await plan(claim.completionId)).toMatchObject({ action: 'wait' });
+  expect(await plan(claim.claimId)).toMatchObject({ action: 'wait' });
   expect(sendsFrom(claim.phoneNumberId)).toBe(1);
 
   // The user writes: a text may go while the template is paused.
   await database.db.endUser.update({ where: { id: claim.userId }, data: { lastInboundAt: new Date() } });
   fakeMeta.recordInboundMessage(claim.phoneNumberId, claim.waId);
-  expect(await plan(claim.completionId)).toMatchObject({ action: 'send' });
-  expect((await activities().sendNotification({ completionId: claim.completionId })).notificationStatus).toBe('SENT');
+  expect(await plan(claim.claimId)).toMatchObject({ action: 'send' });
+  expect((await activities().sendNotification({ claimId: claim.claimId })).notificationStatus).toBe('SENT');
   expect(fakeMeta.sentMessages.filter((message) => message.phoneNumberId === claim.phoneNumberId)[0]).toMatchObject({ type: 'text' });
 });

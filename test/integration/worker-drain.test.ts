@@ -46,7 +46,7 @@ test('shutting the worker down mid-send waits for the provider and records SENT,
     data: { tenantId: tenant.id, name: 'Dee', phone: '+51999000111', whatsappOptInAt: new Date(), whatsappOptInSource: 'test-fixture' },
   });
   const id = randomUUID();
-  const claim = await db.socialTaskCompletion.create({
+  const claim = await db.claim.create({
     data: { id, tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, workflowId: `claim-${id}`, workflowStartedAt: null },
   });
   await startClaimWorkflow(system.deps, claim);
@@ -57,7 +57,7 @@ test('shutting the worker down mid-send waits for the provider and records SENT,
   system.worker!.shutdown();
   await eventually(async () => system.sendWorker!.getState() === 'STOPPED', 'the send worker to stop', 30_000);
 
-  const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
+  const row = await db.claim.findUniqueOrThrow({ where: { id } });
   expect(row).toMatchObject({ notificationStatus: 'SENT', notificationProviderMessageId: 'drained-1' });
   expect(provider.requests).toHaveLength(1);
 });

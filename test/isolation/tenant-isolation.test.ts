@@ -14,7 +14,7 @@ interface TenantFixture {
   taskId: string;
   endUserId: string;
   endUserToken: string;
-  completionId: string;
+  claimId: string;
   workflowId: string;
   whatsappAccountId: string;
 }
@@ -67,7 +67,7 @@ async function setUpTenant(slug: string, timezone: string, phone: string): Promi
     taskId: task.body.id,
     endUserId: user.body.id,
     endUserToken: session.body.token,
-    completionId: claim.body.completionId,
+    claimId: claim.body.completionId,
     workflowId: claim.body.workflowId,
     whatsappAccountId: account.id,
   };
@@ -84,7 +84,7 @@ async function snapshotOfA() {
     campaigns: await db.campaign.findMany({ where: { tenantId: a.id }, orderBy: { id: 'asc' } }),
     tasks: await db.socialMediaTask.findMany({ where: { tenantId: a.id }, orderBy: { id: 'asc' } }),
     endUsers: await db.endUser.findMany({ where: { tenantId: a.id }, orderBy: { id: 'asc' } }),
-    completions: await db.socialTaskCompletion.findMany({ where: { tenantId: a.id }, orderBy: { id: 'asc' } }),
+    claims: await db.claim.findMany({ where: { tenantId: a.id }, orderBy: { id: 'asc' } }),
     whatsappAccounts: await db.whatsappAccount.findMany({ where: { tenantId: a.id }, orderBy: { id: 'asc' } }),
     signalCount: signals?.length ?? 0,
   };
@@ -109,11 +109,11 @@ const probes: Probe[] = [
   ['end user get', 'GET', () => `/api/v1/end-users/${a.endUserId}`, (t) => t.admin],
   ['end user update (handle rebind)', 'PATCH', () => `/api/v1/end-users/${a.endUserId}`, (t) => t.admin, { instagramUsername: 'stolen.handle' }],
   ['end user session', 'POST', () => `/api/v1/end-users/${a.endUserId}/session`, (t) => t.admin],
-  ['completion get', 'GET', () => `/api/v1/completions/${a.completionId}`, (t) => t.admin],
-  ['completion approve', 'POST', () => `/api/v1/completions/${a.completionId}/approve`, (t) => t.admin],
-  ['completion reject', 'POST', () => `/api/v1/completions/${a.completionId}/reject`, (t) => t.admin, { reason: 'cross-tenant' }],
-  ['completion notify-now', 'POST', () => `/api/v1/completions/${a.completionId}/notify-now`, (t) => t.admin],
-  ['claim get', 'GET', () => `/api/v1/claims/${a.completionId}`, (t) => t.endUserToken],
+  ['completion get', 'GET', () => `/api/v1/completions/${a.claimId}`, (t) => t.admin],
+  ['completion approve', 'POST', () => `/api/v1/completions/${a.claimId}/approve`, (t) => t.admin],
+  ['completion reject', 'POST', () => `/api/v1/completions/${a.claimId}/reject`, (t) => t.admin, { reason: 'cross-tenant' }],
+  ['completion notify-now', 'POST', () => `/api/v1/completions/${a.claimId}/notify-now`, (t) => t.admin],
+  ['claim get', 'GET', () => `/api/v1/claims/${a.claimId}`, (t) => t.endUserToken],
   ['claim create on the other tenant’s task', 'POST', () => `/api/v1/tasks/${a.taskId}/claims`, (t) => t.endUserToken, { handle: 'b' }],
   ['WhatsApp account disconnect', 'DELETE', () => `/api/v1/whatsapp/accounts/${a.whatsappAccountId}`, (t) => t.admin],
   [
@@ -131,8 +131,8 @@ describe('tenant B on tenant A’s resources', () => {
   test.each(probes)('%s → 404 as if absent; A unchanged', async (...[name, method, path, tokenOf, body]: Probe) => {
     if (name === 'completion notify-now') {
       // Make notify-now allowed by state, so only the tenant check can refuse it.
-      await system.deps.db.socialTaskCompletion.update({
-        where: { id: a.completionId },
+      await system.deps.db.claim.update({
+        where: { id: a.claimId },
         data: { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW' },
       });
     }
@@ -142,30 +142,30 @@ describe('tenant B on tenant A’s resources', () => {
     expect(response.body.error.code).toBe('NOT_FOUND');
     expect(await snapshotOfA()).toEqual(before);
     if (name === 'completion notify-now') {
-      await system.deps.db.socialTaskCompletion.update({ where: { id: a.completionId }, data: { status: 'PENDING', notificationStatus: 'PENDING' } });
+      await system.deps.db.claim.update({ where: { id: a.claimId }, data: { status: 'PENDING', notificationStatus: 'PENDING' } });
     }
   });
 
   test('the same requests with A’s own tokens succeed (the probes aim at real resources)', async () => {
     const get = await system.request('GET', `/api/v1/campaigns/${a.campaignId}`, { token: a.admin });
     const user = await system.request('GET', `/api/v1/end-users/${a.endUserId}`, { token: a.admin });
-    const completion = await system.request('GET', `/api/v1/completions/${a.completionId}`, { token: a.admin });
-    const ownClaim = await system.request('GET', `/api/v1/claims/${a.completionId}`, { token: a.endUserToken });
-    expect([get.status, user.status, completion.status, ownClaim.status]).toEqual([200, 200, 200, 200]);
+    const claim = await system.request('GET', `/api/v1/completions/${a.claimId}`, { token: a.admin });
+    const ownClaim = await system.request('GET', `/api/v1/claims/${a.claimId}`, { token: a.endUserToken });
+    expect([get.status, user.status, claim.status, ownClaim.status]).toEqual([200, 200, 200, 200]);
   });
 
   test('a B end-user token whose sub is A’s end user still cannot reach A', async () => {
     const forged = tokens.endUser(b.id, a.endUserId);
-    expect((await system.request('GET', `/api/v1/claims/${a.completionId}`, { token: forged })).status).toBe(404);
+    expect((await system.request('GET', `/api/v1/claims/${a.claimId}`, { token: forged })).status).toBe(404);
     expect((await system.request('POST', `/api/v1/tasks/${a.taskId}/claims`, { token: forged, body: {} })).status).toBe(404);
     // Nor can it claim B's task as a user B does not have.
     expect((await system.request('POST', `/api/v1/tasks/${b.taskId}/claims`, { token: forged, body: {} })).status).toBe(404);
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { userId: a.endUserId } })).toBe(1);
+    expect(await system.deps.db.claim.count({ where: { userId: a.endUserId } })).toBe(1);
   });
 
   test('a cross-tenant claim starts no workflow: B’s only claim workflow is its own', async () => {
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { taskId: a.taskId } })).toBe(1);
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { tenantId: b.id } })).toBe(1);
+    expect(await system.deps.db.claim.count({ where: { taskId: a.taskId } })).toBe(1);
+    expect(await system.deps.db.claim.count({ where: { tenantId: b.id } })).toBe(1);
     // Visibility is eventually consistent: wait until B's own (earlier-started) claim is listed, then
     // nothing else may be listed under B's tenant id.
     const query = `${TENANT_ID.name} = '${b.id}'`;
@@ -187,8 +187,8 @@ describe('lists and settings only ever show the token’s tenant', () => {
     expect(JSON.stringify(accounts.body)).toContain(b.whatsappAccountId);
     const campaigns = await system.request('GET', `/api/v1/campaigns?tenantId=${a.id}`, { token: b.admin });
     expect(campaigns.body.items.map((c: { id: string }) => c.id)).toEqual([b.campaignId]);
-    const completions = await system.request('GET', `/api/v1/completions?tenantId=${a.id}`, { token: b.admin });
-    expect(completions.body.items.map((c: { id: string }) => c.id)).toEqual([b.completionId]);
+    const claims = await system.request('GET', `/api/v1/completions?tenantId=${a.id}`, { token: b.admin });
+    expect(claims.body.items.map((c: { id: string }) => c.id)).toEqual([b.claimId]);
     const byForeignCampaign = await system.request('GET', `/api/v1/completions?campaignId=${a.campaignId}`, { token: b.admin });
     expect(byForeignCampaign.body).toEqual({ items: [], nextCursor: null });
   });

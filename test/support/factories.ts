@@ -170,7 +170,7 @@ export async function seedNotification(
   });
   const id = randomUUID();
   const status = input.notificationStatus ?? 'SENT';
-  return db.socialTaskCompletion.create({
+  return db.claim.create({
     data: {
       id,
       tenantId: input.tenantId,
@@ -197,7 +197,7 @@ export interface SeededClaim {
   campaignId: string;
   taskId: string;
   userId: string;
-  completionId: string;
+  claimId: string;
 }
 
 /** A tenant whose custom WhatsApp provider is `providerUrl`, with one campaign, task, user and claim. */
@@ -267,25 +267,25 @@ export async function seedClaim(
       whatsappOptInSource: 'test-fixture',
     },
   });
-  const completionId = randomUUID();
-  await db.socialTaskCompletion.create({
+  const claimId = randomUUID();
+  await db.claim.create({
     data: {
-      id: completionId,
+      id: claimId,
       tenantId: tenant.id,
       campaignId: campaign.id,
       taskId: task.id,
       userId: user.id,
-      workflowId: claimWorkflowId(completionId),
+      workflowId: claimWorkflowId(claimId),
       handle: options.handle ?? null,
     },
   });
-  return { tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, completionId };
+  return { tenantId: tenant.id, campaignId: campaign.id, taskId: task.id, userId: user.id, claimId };
 }
 
 /** Records `completionId` verified by the honour system, as the claim workflow's verification step does. */
-export function verifyByHonorSystem(db: Database, completionId: string) {
+export function verifyByHonorSystem(db: Database, claimId: string) {
   return createClaimActivities({ db }).completeVerification(
-    completionId,
+    claimId,
     { kind: 'decided', verified: true, method: 'HONOR_SYSTEM' },
     new Date().toISOString(),
   );
@@ -294,7 +294,7 @@ export function verifyByHonorSystem(db: Database, completionId: string) {
 /** A claim of seedClaim, verified (3 spins): as the workflow leaves it before notifying. */
 export async function seedVerifiedClaim(db: Database, secrets: SecretBox, options: Parameters<typeof seedClaim>[2] = {}): Promise<SeededClaim> {
   const claim = await seedClaim(db, secrets, options);
-  await verifyByHonorSystem(db, claim.completionId);
+  await verifyByHonorSystem(db, claim.claimId);
   return claim;
 }
 
@@ -378,10 +378,10 @@ export async function claimTask(system: TestSystem, user: ScenarioUser, taskId: 
 }
 
 /** Polls the admin view until `done` holds. */
-export function settleCompletion(system: TestSystem, tenant: ScenarioTenant, completionId: string, done: (view: any) => boolean, what: string) {
+export function settleClaim(system: TestSystem, tenant: ScenarioTenant, claimId: string, done: (view: any) => boolean, what: string) {
   return eventually(
     async () => {
-      const view = await system.request('GET', `/api/v1/completions/${completionId}`, { token: tenant.adminToken });
+      const view = await system.request('GET', `/api/v1/completions/${claimId}`, { token: tenant.adminToken });
       return view.status === 200 && done(view.body) ? view.body : undefined;
     },
     what,
@@ -391,7 +391,7 @@ export function settleCompletion(system: TestSystem, tenant: ScenarioTenant, com
 
 let claimantCounter = 0;
 
-/** A new end user named `handle`, created through the API, claims `taskId` naming `handle`: the completion id. */
+/** A new end user named `handle`, created through the API, claims `taskId` naming `handle`: the claim id. */
 export async function claimAsNewUser(
   system: TestSystem,
   tenant: { id: string; adminToken: string },

@@ -1,4 +1,4 @@
-// One recipient, one message at a time (issue 12, item 5): when several of one end user's
+// One recipient, one message at a time: when several of one end user's
 // notifications of a campaign are due together (tasks verified overnight, the window opens), one
 // message lists them all and the others are recorded COALESCED into it; and two messages to the same
 // user (other campaigns) are never less than 6 s apart. Time-skipping server, real activities and
@@ -12,7 +12,7 @@ import { createNotificationActivities } from '../../activities/notifications.js'
 import { graphClientFromConfig } from '../../src/integrations/meta/graph-client-from-config.js';
 import { claimStateQuery, claimWorkflowId, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
-import { testConfig, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { testConfig, waitForClaim, useClaimTestWorld } from './claim-support.js';
 import { seedClaim, type SeededClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ providerKey: 'coalescing-key' });
@@ -31,7 +31,7 @@ async function sameUserClaim(of: SeededClaim, title: string, campaignId = of.cam
     },
   });
   const id = randomUUID();
-  await world.database.db.socialTaskCompletion.create({
+  await world.database.db.claim.create({
     data: { id, tenantId: of.tenantId, campaignId, taskId: task.id, userId: of.userId, workflowId: claimWorkflowId(id) },
   });
   return id;
@@ -51,7 +51,7 @@ function notificationActivities(env: Record<string, string> = {}) {
 
 /** Verified and waiting to be notified (verifiedAt now, so later calls are verified later). */
 async function markVerified(ids: string[]) {
-  await world.database.db.socialTaskCompletion.updateMany({
+  await world.database.db.claim.updateMany({
     where: { id: { in: ids } },
     data: { status: 'VERIFIED', verifiedAt: new Date(), spinsAwarded: 2, notificationStatus: 'WAITING_FOR_WINDOW' },
   });
@@ -74,7 +74,7 @@ test('three notifications of one user due together go out as one message listing
     providerKey: world.provider.apiKey,
     campaign: await closedWindow(),
   });
-  const ids = [first.completionId, await sameUserClaim(first, 'Like our reel'), await sameUserClaim(first, 'Share our post')];
+  const ids = [first.claimId, await sameUserClaim(first, 'Like our reel'), await sameUserClaim(first, 'Share our post')];
   const handles = await Promise.all(ids.map((id) => world.harness.startClaim(id, { verifyDelayMs: 1_000 })));
   await allWaiting(handles);
   const sentBefore = world.provider.sent.length;
@@ -85,7 +85,7 @@ test('three notifications of one user due together go out as one message listing
   // Waited for in real time (the world.provider and the spacing use the real clock; awaiting results would
   // let the test server skip time while a local activity is still running in the worker).
   const settled = (row: { notificationStatus: string }) => row.notificationStatus === 'SENT' || row.notificationStatus === 'COALESCED';
-  await Promise.all(ids.map((id) => waitForCompletion(world.database.db, id, settled, 40_000)));
+  await Promise.all(ids.map((id) => waitForClaim(world.database.db, id, settled, 40_000)));
 
   const messages = world.provider.sent.slice(sentBefore);
   expect(messages).toHaveLength(1);
@@ -94,7 +94,7 @@ test('three notifications of one user due together go out as one message listing
   expect(messages[0]!.message).toContain('Share our post');
   expect(messages[0]!.message).toContain('7 spins'); // 3 + 2 + 2
 
-  const rows = await world.database.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+  const rows = await world.database.db.claim.findMany({ where: { id: { in: ids } } });
   const sender = rows.find((row) => row.notificationStatus === 'SENT');
   expect(sender).toBeDefined();
   const coalesced = rows.filter((row) => row.notificationStatus === 'COALESCED');
@@ -104,7 +104,7 @@ test('three notifications of one user due together go out as one message listing
     // Stamped under the sender's attempt: no attempt of their own can ever send them.
     expect(row.notificationAttemptId).toBe(sender!.notificationAttemptId);
   }
-  const view = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: coalesced[0]!.id } });
+  const view = await world.database.db.claim.findUniqueOrThrow({ where: { id: coalesced[0]!.id } });
   expect(view.notificationCoalescedIntoId).toBe(sender!.id);
 }, 60_000);
 
@@ -123,9 +123,9 @@ test('two messages to one user from different campaigns due together are at leas
     while (sentBefore + arrivals.length < world.provider.sent.length) arrivals.push(Date.now());
   }, 20);
   try {
-    await Promise.all([first.completionId, second].map((id) => world.harness.startClaim(id, { verifyDelayMs: 1_000 })));
-    await waitForCompletion(world.database.db, first.completionId, (row) => row.notificationStatus === 'SENT', 40_000);
-    await waitForCompletion(world.database.db, second, (row) => row.notificationStatus === 'SENT', 40_000);
+    await Promise.all([first.claimId, second].map((id) => world.harness.startClaim(id, { verifyDelayMs: 1_000 })));
+    await waitForClaim(world.database.db, first.claimId, (row) => row.notificationStatus === 'SENT', 40_000);
+    await waitForClaim(world.database.db, second, (row) => row.notificationStatus === 'SENT', 40_000);
     await eventually(async () => arrivals.length === 2, 'both arrivals seen');
   } finally {
     clearInterval(watch);
@@ -139,22 +139,22 @@ test('two sends of one user racing: one message; the other is COALESCED under th
     providerKey: world.provider.apiKey,
   });
   const second = await sameUserClaim(first, 'Like our reel');
-  const ids = [first.completionId, second];
+  const ids = [first.claimId, second];
   await markVerified(ids);
   const activities = notificationActivities();
   const sentBefore = world.provider.sent.length;
 
-  const raced = await Promise.allSettled(ids.map((completionId) => activities.sendNotification({ completionId })));
+  const raced = await Promise.allSettled(ids.map((claimId) => activities.sendNotification({ claimId })));
   // The loser either found itself coalesced, or was told to wait (nothing stamped, nothing sent).
   for (const result of raced) {
     if (result.status === 'rejected') expect(String(result.reason)).toMatch(/less than 6 s ago/);
   }
   // Retries of both (as Temporal would) change nothing.
-  for (const completionId of ids) await activities.sendNotification({ completionId });
-  await activities.sendNotification({ completionId: second });
+  for (const claimId of ids) await activities.sendNotification({ claimId });
+  await activities.sendNotification({ claimId: second });
 
   expect(world.provider.sent.length - sentBefore).toBe(1);
-  const rows = await world.database.db.socialTaskCompletion.findMany({ where: { id: { in: ids } } });
+  const rows = await world.database.db.claim.findMany({ where: { id: { in: ids } } });
   const sender = rows.find((row) => row.notificationStatus === 'SENT')!;
   const carried = rows.find((row) => row.notificationStatus === 'COALESCED')!;
   expect(carried.notificationCoalescedIntoId).toBe(sender.id);
@@ -165,26 +165,26 @@ test('two sends of one user racing: one message; the other is COALESCED under th
 test("a message lists every task it carries, transitively: X absorbs Y, X is released, W absorbs X; W's message lists W, X and Y", async () => {
   const x = await seedClaim(world.database.db, world.harness.secrets, { providerUrl: world.provider.sendUrl, providerKey: world.provider.apiKey });
   const y = await sameUserClaim(x, 'Like our reel');
-  await markVerified([x.completionId, y]);
+  await markVerified([x.claimId, y]);
   const activities = notificationActivities();
   const sentBefore = world.provider.sent.length;
 
   // X stamps and absorbs Y; the provider refuses the request (429: nothing sent), so X is released.
   world.provider.scriptReplies({ status: 429, body: { status: 'error', message: 'slow down' } });
-  await expect(activities.sendNotification({ completionId: x.completionId })).rejects.toThrow();
-  const row = (id: string) => world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
-  expect(await row(y)).toMatchObject({ notificationStatus: 'COALESCED', notificationCoalescedIntoId: x.completionId });
-  expect(await row(x.completionId)).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptId: null });
+  await expect(activities.sendNotification({ claimId: x.claimId })).rejects.toThrow();
+  const row = (id: string) => world.database.db.claim.findUniqueOrThrow({ where: { id } });
+  expect(await row(y)).toMatchObject({ notificationStatus: 'COALESCED', notificationCoalescedIntoId: x.claimId });
+  expect(await row(x.claimId)).toMatchObject({ notificationStatus: 'PENDING', notificationAttemptId: null });
 
   // W, verified meanwhile, stamps first and absorbs X (with what X carries).
   const w = await sameUserClaim(x, 'Share our post');
   await markVerified([w]);
-  expect(await activities.sendNotification({ completionId: w })).toMatchObject({ notificationStatus: 'SENT' });
-  expect(await row(x.completionId)).toMatchObject({ notificationStatus: 'COALESCED', notificationCoalescedIntoId: w });
+  expect(await activities.sendNotification({ claimId: w })).toMatchObject({ notificationStatus: 'SENT' });
+  expect(await row(x.claimId)).toMatchObject({ notificationStatus: 'COALESCED', notificationCoalescedIntoId: w });
 
   // Retries of X and Y send nothing of their own.
-  await activities.sendNotification({ completionId: x.completionId });
-  await activities.sendNotification({ completionId: y });
+  await activities.sendNotification({ claimId: x.claimId });
+  await activities.sendNotification({ claimId: y });
   const messages = world.provider.sent.slice(sentBefore);
   expect(messages).toHaveLength(1);
   for (const title of ['Share our post', 'Comment on our post', 'Like our reel']) expect(messages[0]!.message).toContain(title);
@@ -198,11 +198,11 @@ test("the same phone at two tenants that share the platform's number is one reci
   const activities = notificationActivities({ WHATSAPP_API_URL: world.provider.sendUrl, WHATSAPP_API_KEY: world.provider.apiKey });
   const first = await seedClaim(world.database.db, world.harness.secrets);
   const second = await seedClaim(world.database.db, world.harness.secrets);
-  await markVerified([first.completionId, second.completionId]);
+  await markVerified([first.claimId, second.claimId]);
   const sentBefore = world.provider.sent.length;
 
-  expect(await activities.sendNotification({ completionId: first.completionId })).toMatchObject({ notificationStatus: 'SENT' });
-  await expect(activities.sendNotification({ completionId: second.completionId })).rejects.toThrow(/less than 6 s ago/);
+  expect(await activities.sendNotification({ claimId: first.claimId })).toMatchObject({ notificationStatus: 'SENT' });
+  await expect(activities.sendNotification({ claimId: second.claimId })).rejects.toThrow(/less than 6 s ago/);
   expect(world.provider.sent.length - sentBefore).toBe(1);
 });
 
@@ -215,9 +215,9 @@ test("a worker whose clock runs 10 s ahead still keeps 6 s after another worker'
     data: { tenantId: first.tenantId, name: 'Winter', notificationStartHour: 0, notificationEndHour: 0 },
   });
   const second = await sameUserClaim(first, 'Follow our winter page', other.id);
-  await markVerified([first.completionId, second]);
+  await markVerified([first.claimId, second]);
   const activities = notificationActivities();
-  expect(await activities.sendNotification({ completionId: first.completionId })).toMatchObject({ notificationStatus: 'SENT' });
+  expect(await activities.sendNotification({ claimId: first.claimId })).toMatchObject({ notificationStatus: 'SENT' });
 
   // The next send runs on a worker whose wall clock is 10 s ahead (only Date is faked; timers run).
   jest.useFakeTimers({
@@ -236,7 +236,7 @@ test("a worker whose clock runs 10 s ahead still keeps 6 s after another worker'
     ],
   });
   try {
-    await expect(activities.sendNotification({ completionId: second })).rejects.toThrow(/less than 6 s ago/);
+    await expect(activities.sendNotification({ claimId: second })).rejects.toThrow(/less than 6 s ago/);
   } finally {
     jest.useRealTimers();
   }

@@ -41,7 +41,7 @@ async function anotherClaim(of: SeededClaim, handle: string, proofCode?: string)
     data: { tenantId: of.tenantId, name: 'Bea', phone: `+5198${Math.floor(1e6 + Math.random() * 8e6)}` },
   });
   const id = randomUUID();
-  await world.database.db.socialTaskCompletion.create({
+  await world.database.db.claim.create({
     data: {
       id,
       tenantId: of.tenantId,
@@ -56,31 +56,31 @@ async function anotherClaim(of: SeededClaim, handle: string, proofCode?: string)
   return id;
 }
 
-const row = (completionId: string) => world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+const row = (claimId: string) => world.database.db.claim.findUniqueOrThrow({ where: { id: claimId } });
 
 test('two claims naming the handle of one comment: the first is VERIFIED, the second EVIDENCE_ALREADY_USED', async () => {
   const { media, first } = await instagramCommentTask();
   const comment = world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'Love it' });
   const second = await anotherClaim(first, 'famous.fan');
 
-  expect(await (await world.harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'VERIFIED' });
+  expect(await (await world.harness.startClaim(first.claimId)).result()).toMatchObject({ status: 'VERIFIED' });
   expect(await (await world.harness.startClaim(second)).result()).toMatchObject({ status: 'FAILED' });
 
-  expect(await row(first.completionId)).toMatchObject({ status: 'VERIFIED', reason: 'VERIFIED_BY_META', spinsAwarded: 5 });
+  expect(await row(first.claimId)).toMatchObject({ status: 'VERIFIED', reason: 'VERIFIED_BY_META', spinsAwarded: 5 });
   const refused = await row(second);
   expect(refused).toMatchObject({ status: 'FAILED', reason: 'EVIDENCE_ALREADY_USED', spinsAwarded: 0 });
   expect(refused.detail).toMatch(/already verified another claim/);
   expect(await world.database.db.evidenceUse.findMany({ where: { taskId: first.taskId } })).toEqual([
-    expect.objectContaining({ completionId: first.completionId, evidenceKey: `instagram_comment:${comment.id}` }),
+    expect.objectContaining({ claimId: first.claimId, evidenceKey: `instagram_comment:${comment.id}` }),
   ]);
-  expect(await world.database.db.spinCredit.count({ where: { completion: { taskId: first.taskId } } })).toBe(1);
+  expect(await world.database.db.spinCredit.count({ where: { claim: { taskId: first.taskId } } })).toBe(1);
 });
 
 test('the same two claims verifying at once: exactly one is VERIFIED, whichever wins the unique key', async () => {
   const { media, first } = await instagramCommentTask();
   world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'Love it' });
   const others = await Promise.all([anotherClaim(first, '@Famous.Fan'), anotherClaim(first, 'famous.fan'), anotherClaim(first, 'FAMOUS.FAN')]);
-  const ids = [first.completionId, ...others];
+  const ids = [first.claimId, ...others];
 
   // All four wait on timers that fire together, so their verifications run at the same time.
   // (Results are awaited one by one: concurrent result() calls stall the time-skipping server.)
@@ -96,7 +96,7 @@ test('the same two claims verifying at once: exactly one is VERIFIED, whichever 
     'EVIDENCE_ALREADY_USED',
     'EVIDENCE_ALREADY_USED',
   ]);
-  expect(await world.database.db.spinCredit.count({ where: { completion: { taskId: first.taskId } } })).toBe(1);
+  expect(await world.database.db.spinCredit.count({ where: { claim: { taskId: first.taskId } } })).toBe(1);
 });
 
 test('a second comment by the same person can verify a second claim: only the used one is refused', async () => {
@@ -104,7 +104,7 @@ test('a second comment by the same person can verify a second claim: only the us
   world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'one' });
   world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'two' });
   const second = await anotherClaim(first, 'famous.fan');
-  await (await world.harness.startClaim(first.completionId)).result();
+  await (await world.harness.startClaim(first.claimId)).result();
   await (await world.harness.startClaim(second)).result();
   expect((await row(second)).status).toBe('VERIFIED');
   expect(await world.database.db.evidenceUse.count({ where: { taskId: first.taskId } })).toBe(2);
@@ -115,8 +115,8 @@ test('a comment older than the task does not count, and the detail says so', asy
   const task = await world.database.db.socialMediaTask.findUniqueOrThrow({ where: { id: first.taskId } });
   world.fakeMeta.addInstagramComment(media.id, { username: 'famous.fan', text: 'from last year', atMs: task.createdAt.getTime() - 3_600_000 });
 
-  expect(await (await world.harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'FAILED' });
-  const refused = await row(first.completionId);
+  expect(await (await world.harness.startClaim(first.claimId)).result()).toMatchObject({ status: 'FAILED' });
+  const refused = await row(first.claimId);
   expect(refused).toMatchObject({ status: 'FAILED', reason: 'EVIDENCE_PREDATES_TASK', spinsAwarded: 0 });
   expect(refused.detail).toMatch(/predated the task/);
   expect(await world.database.db.evidenceUse.count({ where: { taskId: first.taskId } })).toBe(0);
@@ -124,14 +124,14 @@ test('a comment older than the task does not count, and the detail says so', asy
 
 test('a proof-code claim is verified by the comment carrying its code, whoever wrote it; a comment by the handle without it does not count', async () => {
   const { media, first } = await instagramCommentTask({ handle: 'ana.ig', requireProofCode: true });
-  await world.database.db.socialTaskCompletion.update({ where: { id: first.completionId }, data: { proofCode: 'SPIN-7K4Q2M' } });
+  await world.database.db.claim.update({ where: { id: first.claimId }, data: { proofCode: 'SPIN-7K4Q2M' } });
   world.fakeMeta.addInstagramComment(media.id, { username: 'ana.ig', text: 'no code here' });
   const coded = world.fakeMeta.addInstagramComment(media.id, { username: 'ana_second_account', text: 'me encanta! spin-7k4q2m' });
   // A claim whose code nobody wrote fails, although its handle commented.
   const uncoded = await anotherClaim(first, 'ana.ig', 'SPIN-ZZZZZZ');
 
-  expect(await (await world.harness.startClaim(first.completionId)).result()).toMatchObject({ status: 'VERIFIED' });
-  expect((await row(first.completionId)).evidence).toMatchObject({ commentId: coded.id, username: 'ana_second_account', matchedOn: 'proof_code' });
+  expect(await (await world.harness.startClaim(first.claimId)).result()).toMatchObject({ status: 'VERIFIED' });
+  expect((await row(first.claimId)).evidence).toMatchObject({ commentId: coded.id, username: 'ana_second_account', matchedOn: 'proof_code' });
   expect(await (await world.harness.startClaim(uncoded)).result()).toMatchObject({ status: 'FAILED' });
   expect((await row(uncoded)).detail).toMatch(/with the code SPIN-ZZZZZZ/);
 });

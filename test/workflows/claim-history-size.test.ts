@@ -1,4 +1,4 @@
-// The history of one HONOR_SYSTEM claim stays short and readable (issue 12): the database-only
+// The history of one HONOR_SYSTEM claim stays short and readable: the database-only
 // steps run as local activities, so a claim that is verified, waits for the window, is re-planned
 // by a campaign edit and sent costs at most 20 events, and still shows its timers, one
 // verification step and one send. Time-skipping server, real activities and database, a fake
@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { claimStateQuery, notificationSettingsChangedSignal } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
-import { textOf, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { textOf, waitForClaim, useClaimTestWorld } from './claim-support.js';
 import { seedClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ providerKey: 'history-size-key' });
@@ -77,12 +77,12 @@ test('a HONOR_SYSTEM claim that waits for the window, is re-planned by a campaig
     providerKey: world.provider.apiKey,
     campaign: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
   });
-  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.claimId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'claim to wait for the window');
   // The window opens (the API's re-plan fan-out signals the claim).
   await world.database.db.campaign.update({ where: { id: claim.campaignId }, data: { notificationStartHour: 0, notificationEndHour: 0 } });
   await handle.signal(notificationSettingsChangedSignal);
-  await waitForCompletion(world.database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
+  await waitForClaim(world.database.db, claim.claimId, (row) => row.notificationStatus === 'SENT');
   const { history, events, text } = await completedHistory(handle);
   if (process.env.CAPTURE_HISTORY) writeFileSync(process.env.CAPTURE_HISTORY, `${historyToJSON(history)}\n`);
 
@@ -101,8 +101,8 @@ test('a HONOR_SYSTEM claim sent inside the window costs at most 20 events', asyn
     providerUrl: world.provider.sendUrl,
     providerKey: world.provider.apiKey,
   });
-  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
-  await waitForCompletion(world.database.db, claim.completionId, (row) => row.notificationStatus === 'SENT');
+  const handle = await world.harness.startClaim(claim.claimId, { verifyDelayMs: 1_000 });
+  await waitForClaim(world.database.db, claim.claimId, (row) => row.notificationStatus === 'SENT');
   const { events, text } = await completedHistory(handle);
   expect(events.length).toBeLessThanOrEqual(MAX_EVENTS);
   expect(text).toContain('Wait before verifying');

@@ -70,9 +70,9 @@ test('a crawl that fails on its third page resumes there: the pages before it ar
     return metaErrorReply({ message: 'An unexpected error has occurred. Please retry your request later.', code: 2, is_transient: true }, 500);
   });
 
-  const handle = await world.harness.startClaim(claim.completionId);
+  const handle = await world.harness.startClaim(claim.claimId);
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-  const verified = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
+  const verified = await world.database.db.claim.findUniqueOrThrow({ where: { id: claim.claimId } });
   expect(verified).toMatchObject({ verificationMethod: 'TENANT_META_API', reason: 'VERIFIED_BY_META' });
 
   const pageReads = (offset: number) =>
@@ -92,9 +92,9 @@ test("a target whose crawl never finishes sends its claims to the task's fallbac
   const claim = await seedCommentClaim(business, 'HONOR_SYSTEM');
   dyingCrawls.add(business.media.id);
 
-  const handle = await world.harness.startClaim(claim.completionId);
+  const handle = await world.harness.startClaim(claim.claimId);
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-  const decided = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
+  const decided = await world.database.db.claim.findUniqueOrThrow({ where: { id: claim.claimId } });
   expect(decided).toMatchObject({ status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR', spinsAwarded: 4 });
   expect(decided.detail).toMatch(/^COULD_NOT_CHECK for 1\d min: The comment index of INSTAGRAM \d+ is still being crawled/);
 
@@ -112,9 +112,9 @@ describe("a miss on Instagram depends on the account's comment webhooks (replies
     world.fakeMeta.addInstagramComment(business.media.id, { username: 'someone.else' });
     const claim = await seedCommentClaim(business, 'HONOR_SYSTEM');
 
-    const handle = await world.harness.startClaim(claim.completionId);
+    const handle = await world.harness.startClaim(claim.claimId);
     expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-    const decided = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
+    const decided = await world.database.db.claim.findUniqueOrThrow({ where: { id: claim.claimId } });
     expect(decided).toMatchObject({ verificationMethod: 'HONOR_SYSTEM', reason: 'ACCEPTED_ON_HONOR' });
     expect(decided.detail).toMatch(/^COULD_NOT_CHECK: .*webhook subscription is not active for Instagram account \d+ \(NOT_CONFIGURED\)/);
   });
@@ -125,9 +125,9 @@ describe("a miss on Instagram depends on the account's comment webhooks (replies
     const claim = await seedCommentClaim(business, 'HONOR_SYSTEM');
     await instagramWebhooksActive(world.database.db, claim.tenantId, business.accountId);
 
-    const handle = await world.harness.startClaim(claim.completionId);
+    const handle = await world.harness.startClaim(claim.claimId);
     expect(await handle.result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
-    const decided = await world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: claim.completionId } });
+    const decided = await world.database.db.claim.findUniqueOrThrow({ where: { id: claim.claimId } });
     expect(decided).toMatchObject({ verificationMethod: 'TENANT_META_API', reason: 'NOT_FOUND_ON_POST', spinsAwarded: 0 });
     expect(decided.detail).toMatch(/No comment by @ana\.ig/);
   });

@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { claimStateQuery, notificationSettingsChangedSignal, notifyNowSignal } from '../../workflows/definitions.js';
 import { eventually } from '../support/eventually.js';
-import { isActivityOf, RECORDS_VERIFICATION, testConfig, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { isActivityOf, RECORDS_VERIFICATION, testConfig, waitForClaim, useClaimTestWorld } from './claim-support.js';
 import { seedClaim } from '../support/factories.js';
 
 const world = useClaimTestWorld({ metaAppSecret: 'notify-loop-secret' });
@@ -37,11 +37,11 @@ async function heldClaim() {
 }
 
 const historyLength = async (handle: WorkflowHandle) => (await handle.fetchHistory()).events?.length ?? 0;
-const sentTo = (completionId: string) => world.fakeMeta.sentMessages.filter((message) => message.bizOpaqueCallbackData === completionId);
+const sentTo = (claimId: string) => world.fakeMeta.sentMessages.filter((message) => message.bizOpaqueCallbackData === claimId);
 
 test('notify-now on a held claim re-checks once, keeps the history small, and the claim is sent once after reconnecting', async () => {
   const claim = await heldClaim();
-  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.claimId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
 
   await handle.signal(notifyNowSignal);
@@ -50,21 +50,21 @@ test('notify-now on a held claim re-checks once, keeps the history small, and th
   const state = await handle.query(claimStateQuery);
   expect(state.phase).toBe('HELD');
   expect(await historyLength(handle)).toBeLessThan(60);
-  expect(sentTo(claim.completionId)).toHaveLength(0);
+  expect(sentTo(claim.claimId)).toHaveLength(0);
 
   // Reconnecting the account releases it (the API signals held claims of the tenant).
   await world.database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
   await handle.signal(notificationSettingsChangedSignal);
-  const row = await waitForCompletion(world.database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
+  const row = await waitForClaim(world.database.db, claim.claimId, (current) => current.notificationStatus === 'SENT');
   expect(row.notificationChannel).toBe('WHATSAPP_CLOUD');
   await handle.result();
-  expect(sentTo(claim.completionId)).toHaveLength(1);
+  expect(sentTo(claim.claimId)).toHaveLength(1);
   expect(await historyLength(handle)).toBeLessThan(80);
 });
 
 test('a held claim with no signal re-checks once an hour, not in a loop', async () => {
   const claim = await heldClaim();
-  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.claimId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
   const before = await historyLength(handle);
   await world.harness.jumpTo(new Date((await world.harness.now()).getTime() + 3 * 3_600_000 + 60_000));
@@ -83,14 +83,14 @@ test('notify-now given while held applies to the send that reconnecting allows, 
     where: { id: claim.campaignId },
     data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
   });
-  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000 });
+  const handle = await world.harness.startClaim(claim.claimId, { verifyDelayMs: 1_000 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'HELD', 'claim to be held');
   await handle.signal(notifyNowSignal);
   await world.database.db.whatsappAccount.update({ where: { id: claim.accountId }, data: { status: 'ACTIVE' } });
   await handle.signal(notificationSettingsChangedSignal);
   // The operator's notify-now still applies to the send that the reconnection allows.
-  await waitForCompletion(world.database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
-  expect(sentTo(claim.completionId)).toHaveLength(1);
+  await waitForClaim(world.database.db, claim.claimId, (current) => current.notificationStatus === 'SENT');
+  expect(sentTo(claim.claimId)).toHaveLength(1);
 });
 
 test('a claim waiting through many campaign edits continues as new and is still sent exactly once', async () => {
@@ -101,7 +101,7 @@ test('a claim waiting through many campaign edits continues as new and is still 
     where: { id: claim.campaignId },
     data: { notificationStartHour: startHour, notificationEndHour: (startHour + 1) % 24 },
   });
-  const handle = await world.harness.startClaim(claim.completionId, { verifyDelayMs: 1_000, continueAsNewAfterEvents: 40 });
+  const handle = await world.harness.startClaim(claim.claimId, { verifyDelayMs: 1_000, continueAsNewAfterEvents: 40 });
   await eventually(async () => (await handle.query(claimStateQuery)).phase === 'WAITING_FOR_WINDOW', 'claim to wait for the window');
   const firstRunId = (await handle.describe()).runId;
 
@@ -122,9 +122,9 @@ test('a claim waiting through many campaign edits continues as new and is still 
   expect(newHistory.some((event) => isActivityOf(event, RECORDS_VERIFICATION))).toBe(false);
 
   await latest.signal(notifyNowSignal);
-  await waitForCompletion(world.database.db, claim.completionId, (current) => current.notificationStatus === 'SENT');
+  await waitForClaim(world.database.db, claim.claimId, (current) => current.notificationStatus === 'SENT');
   await latest.result();
-  expect(sentTo(claim.completionId)).toHaveLength(1);
-  const ledger = await world.database.db.spinCredit.findMany({ where: { completionId: claim.completionId } });
+  expect(sentTo(claim.claimId)).toHaveLength(1);
+  const ledger = await world.database.db.spinCredit.findMany({ where: { claimId: claim.claimId } });
   expect(ledger).toHaveLength(1);
 });

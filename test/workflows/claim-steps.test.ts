@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { ClaimSnapshot, NotificationPlan, RecordedVerification, SendOutcome, VerificationOutcome } from '../../activities/claim-types.js';
-import type { CompletionReason } from '../../src/domain/completion-reason.js';
+import type { ClaimReason } from '../../src/domain/claim-reason.js';
 import type { NotificationStatus } from '../../src/domain/statuses.js';
 import {
   CLAIM_WORKFLOW_TYPE,
@@ -35,7 +35,7 @@ afterAll(async () => {
 /** What the stubbed activities were asked, in order. */
 interface Calls {
   verifyWithMeta: number;
-  pendingDetails: { detail: string; reason: CompletionReason | undefined }[];
+  pendingDetails: { detail: string; reason: ClaimReason | undefined }[];
   completed: VerificationOutcome[];
   plans: { ignoreWindow: boolean }[];
   sends: number;
@@ -55,23 +55,23 @@ function stubActivities(stubs: Stubs, calls: Calls) {
   const base = baseStubs(stubs, calls);
   // The merged local steps (activities/verification-step.ts), composed of the stubs as the real ones are.
   const recordAndPlan = async (
-    completionId: string,
+    claimId: string,
     outcome: Extract<VerificationOutcome, { kind: 'decided' }>,
     plan: { now: string; ignoreWindow: boolean; maxDelayMs: number },
   ) => {
-    const recorded = await base.completeVerification(completionId, outcome);
+    const recorded = await base.completeVerification(claimId, outcome);
     if (recorded.status !== 'VERIFIED') return { recorded };
     return { recorded, plan: await base.planNotification(plan) };
   };
   return {
     ...base,
     recordAndPlan,
-    async verifyAndPlan(completionId: string, decidedElsewhere: boolean, plan: { now: string; ignoreWindow: boolean; maxDelayMs: number }) {
+    async verifyAndPlan(claimId: string, decidedElsewhere: boolean, plan: { now: string; ignoreWindow: boolean; maxDelayMs: number }) {
       const claim = await base.loadClaim();
       if (claim.status !== 'PENDING' || decidedElsewhere) return { claim };
       const strategy = claim.verificationStrategy;
       if (strategy !== 'HONOR_SYSTEM' && strategy !== 'STATISTICAL') return { claim };
-      return { claim, ...(await recordAndPlan(completionId, decideWithoutMeta(strategy, completionId, claim.statisticalApprovalRate), plan)) };
+      return { claim, ...(await recordAndPlan(claimId, decideWithoutMeta(strategy, claimId, claim.statisticalApprovalRate), plan)) };
     },
   };
 }
@@ -88,10 +88,10 @@ function baseStubs(stubs: Stubs, calls: Calls) {
         ...stubs.claim,
       };
     },
-    async recordPendingDetail(_completionId: string, detail: string, reason?: CompletionReason): Promise<void> {
+    async recordPendingDetail(_claimId: string, detail: string, reason?: ClaimReason): Promise<void> {
       calls.pendingDetails.push({ detail, reason });
     },
-    async completeVerification(_completionId: string, outcome: VerificationOutcome): Promise<RecordedVerification> {
+    async completeVerification(_claimId: string, outcome: VerificationOutcome): Promise<RecordedVerification> {
       calls.completed.push(outcome);
       const verified = outcome.kind === 'decided' && outcome.verified;
       return {
@@ -139,14 +139,14 @@ async function withClaim<T>(
     workflowBundle: await workflowBundle(),
     activities: stubActivities(stubs, calls),
   });
-  const completionId = randomUUID();
+  const claimId = randomUUID();
   const handle = await env.client.workflow.start<typeof verifySocialTaskClaim>(CLAIM_WORKFLOW_TYPE, {
-    workflowId: claimWorkflowId(completionId),
+    workflowId: claimWorkflowId(claimId),
     taskQueue,
     ...start,
     args: [
       {
-        completionId,
+        claimId,
         tenantId: randomUUID(),
         campaignId: randomUUID(),
         verifyDelayMs: 5 * 60_000,

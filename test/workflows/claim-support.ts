@@ -55,7 +55,7 @@ export interface ClaimHarness {
   /** Moves the test server's clock forward to `instant` (never backwards). */
   jumpTo(instant: Date): Promise<void>;
   now(): Promise<Date>;
-  startClaim(completionId: string, overrides?: Partial<ClaimWorkflowInput>): Promise<WorkflowHandle>;
+  startClaim(claimId: string, overrides?: Partial<ClaimWorkflowInput>): Promise<WorkflowHandle>;
   teardown(): Promise<void>;
 }
 
@@ -92,12 +92,12 @@ export async function startClaimHarness(db: Database, env: Record<string, string
       if (delta > 0) await temporalEnv.sleep(delta);
     },
     now: async () => new Date(await temporalEnv.currentTimeMs()),
-    async startClaim(completionId, overrides = {}) {
-      const completion = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+    async startClaim(claimId, overrides = {}) {
+      const claim = await db.claim.findUniqueOrThrow({ where: { id: claimId } });
       const input: ClaimWorkflowInput = {
-        completionId,
-        tenantId: completion.tenantId,
-        campaignId: completion.campaignId,
+        claimId,
+        tenantId: claim.tenantId,
+        campaignId: claim.campaignId,
         verifyDelayMs: 5 * 60_000,
         manualReviewTimeoutMs: 7 * 24 * 3_600_000,
         credentialRetryWindowMs: 24 * 3_600_000,
@@ -107,14 +107,14 @@ export async function startClaimHarness(db: Database, env: Record<string, string
         ...overrides,
       };
       return temporalEnv.client.workflow.start(CLAIM_WORKFLOW_TYPE, {
-        workflowId: claimWorkflowId(completionId),
+        workflowId: claimWorkflowId(claimId),
         taskQueue: TASK_QUEUE,
         args: [input],
         // As the API's starter sets them (src/temporal/claim-starter.ts).
         typedSearchAttributes: [
-          { key: TENANT_ID, value: completion.tenantId },
-          { key: CAMPAIGN_ID, value: completion.campaignId },
-          { key: CLAIM_STATUS, value: completion.status },
+          { key: TENANT_ID, value: claim.tenantId },
+          { key: CAMPAIGN_ID, value: claim.campaignId },
+          { key: CLAIM_STATUS, value: claim.status },
         ],
       });
     },
@@ -165,19 +165,19 @@ export async function activityScheduledAt(handle: WorkflowHandle, activityType: 
   return undefined;
 }
 
-/** Polls (in real time) until `predicate` holds for the completion row. */
-export async function waitForCompletion(
+/** Polls (in real time) until `predicate` holds for the claim row. */
+export async function waitForClaim(
   db: Database,
-  completionId: string,
-  predicate: (row: Awaited<ReturnType<Database['socialTaskCompletion']['findUniqueOrThrow']>>) => boolean,
+  claimId: string,
+  predicate: (row: Awaited<ReturnType<Database['claim']['findUniqueOrThrow']>>) => boolean,
   timeoutMs = 20_000,
 ) {
   return eventually(
     async () => {
-      const row = await db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
+      const row = await db.claim.findUniqueOrThrow({ where: { id: claimId } });
       return predicate(row) && row;
     },
-    `completion ${completionId} to match`,
+    `completion ${claimId} to match`,
     timeoutMs,
   );
 }

@@ -6,7 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { claimStateQuery } from '../../workflows/definitions.js';
 import { rateLimitReply, type FakeIgMedia, type FakeToken } from '../fakes/fake-meta.js';
-import { activityScheduledAt, waitForCompletion, useClaimTestWorld } from './claim-support.js';
+import { activityScheduledAt, waitForClaim, useClaimTestWorld } from './claim-support.js';
 import { seedClaim } from '../support/factories.js';
 
 const MINUTE_MS = 60_000;
@@ -53,8 +53,8 @@ async function seedInstagramCommentClaim(options: {
 }
 
 const commentReads = (mediaId: string) => world.fakeMeta.graphRequests({ method: 'GET', path: `/${mediaId}/comments` });
-const row = (completionId: string) => world.database.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: completionId } });
-const sentTo = (completionCount: number) => world.provider.sent.slice(-completionCount);
+const row = (claimId: string) => world.database.db.claim.findUniqueOrThrow({ where: { id: claimId } });
+const sentTo = (claimCount: number) => world.provider.sent.slice(-claimCount);
 
 interface ActivityRun {
   scheduledAt: Date;
@@ -97,10 +97,10 @@ describe("the tenant's Instagram token is rejected (190)", () => {
       metaConfig: { instagramAccountId: business.accountId, instagramToken: business.token.token },
     });
 
-    const handle = await world.harness.startClaim(claim.completionId);
+    const handle = await world.harness.startClaim(claim.claimId);
     await world.harness.env.sleep(VERIFY_DELAY_MS); // nobody awaits the result yet: skip the verify delay by hand
 
-    const waiting = await waitForCompletion(world.database.db, claim.completionId, (r) => /waiting for valid meta credentials/i.test(r.detail ?? ''));
+    const waiting = await waitForClaim(world.database.db, claim.claimId, (r) => /waiting for valid meta credentials/i.test(r.detail ?? ''));
     expect(waiting.status).toBe('PENDING');
     expect(waiting.detail).toMatch(/190/);
     expect(waiting.detail).not.toContain(business.token.token);
@@ -120,11 +120,11 @@ describe("the tenant's Instagram token is rejected (190)", () => {
     });
 
     expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-    const verified = await row(claim.completionId);
+    const verified = await row(claim.claimId);
     expect(verified).toMatchObject({ status: 'VERIFIED', verificationMethod: 'TENANT_META_API', spinsAwarded: 4 });
     expect(verified.evidence).toMatchObject({ source: 'instagram_comments', mediaId: business.media.id, commentId: comment.id });
     expect(verified.detail).toMatch(/tenant's/);
-    expect(await world.database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(1);
+    expect(await world.database.db.spinCredit.count({ where: { claimId: claim.claimId } })).toBe(1);
 
     const reads = commentReads(business.media.id);
     expect(reads.at(-1)!.accessToken).toBe(renewed.token);
@@ -150,16 +150,16 @@ describe("the tenant's Instagram token is rejected (190)", () => {
     const sentBefore = world.provider.sent.length;
 
     const startedAt = await world.harness.now();
-    const handle = await world.harness.startClaim(claim.completionId);
+    const handle = await world.harness.startClaim(claim.claimId);
     expect(await handle.result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
     expect((await world.harness.now()).getTime() - startedAt.getTime()).toBeGreaterThanOrEqual(24 * HOUR_MS);
 
-    const failed = await row(claim.completionId);
+    const failed = await row(claim.claimId);
     expect(failed).toMatchObject({ status: 'FAILED', verificationMethod: 'TENANT_META_API', spinsAwarded: 0, notificationStatus: 'SKIPPED' });
     expect(failed.detail).toMatch(/credentials were rejected/i);
     expect(failed.detail).toMatch(/190/);
     expect(failed.detail).not.toContain(business.token.token);
-    expect(await world.database.db.spinCredit.count({ where: { completionId: claim.completionId } })).toBe(0);
+    expect(await world.database.db.spinCredit.count({ where: { claimId: claim.claimId } })).toBe(0);
     expect(world.provider.sent.length).toBe(sentBefore);
 
     // It kept trying through the window (with backoff), and decided only at its end.
@@ -185,11 +185,11 @@ test('a rate-limited read is retried after the delay Meta asked for, and the cla
     ...rateLimitReply({ code: 80002, regainMinutes: 7, objectId: business.accountId }),
   });
 
-  const handle = await world.harness.startClaim(claim.completionId);
+  const handle = await world.harness.startClaim(claim.claimId);
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
   expect(throttle.hits).toBe(1);
 
-  const verified = await row(claim.completionId);
+  const verified = await row(claim.claimId);
   expect(verified).toMatchObject({ verificationMethod: 'TENANT_META_API', spinsAwarded: 4 });
   expect(verified.evidence).toMatchObject({ commentId: comment.id });
   expect(verified.detail).toBe("Verified with the tenant's Meta credentials");
@@ -229,10 +229,10 @@ test("a tenant without Instagram credentials is verified with the platform's (PL
     metaConfig: { facebookPageId: '5550001112', facebookToken: pageToken.token },
   });
 
-  const handle = await world.harness.startClaim(claim.completionId);
+  const handle = await world.harness.startClaim(claim.claimId);
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
 
-  const verified = await row(claim.completionId);
+  const verified = await row(claim.claimId);
   expect(verified).toMatchObject({ status: 'VERIFIED', verificationMethod: 'PLATFORM_META_API', spinsAwarded: 4 });
   expect(verified.evidence).toMatchObject({ commentId: comment.id });
   expect(verified.detail).toMatch(/platform's/);
@@ -250,16 +250,16 @@ test("with no credentials anywhere the task's fallback strategy decides, and the
   const sampled = await seedInstagramCommentClaim({ mediaId: orphan.media.id, fallbackStrategy: 'STATISTICAL', statisticalApprovalRate: 0 });
   const sentBefore = world.provider.sent.length;
 
-  expect(await (await world.harness.startClaim(honor.completionId)).result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
-  expect(await (await world.harness.startClaim(sampled.completionId)).result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
+  expect(await (await world.harness.startClaim(honor.claimId)).result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
+  expect(await (await world.harness.startClaim(sampled.claimId)).result()).toEqual({ status: 'FAILED', notificationStatus: 'SKIPPED' });
 
-  const accepted = await row(honor.completionId);
+  const accepted = await row(honor.claimId);
   expect(accepted).toMatchObject({ status: 'VERIFIED', verificationMethod: 'HONOR_SYSTEM', spinsAwarded: 4 });
   expect(accepted.detail).toMatch(/No Meta credentials can check this task/);
   expect(accepted.detail).toMatch(/No Instagram token configured/);
   expect(accepted.detail).toMatch(/honor system/i);
 
-  const rejected = await row(sampled.completionId);
+  const rejected = await row(sampled.claimId);
   expect(rejected).toMatchObject({ status: 'FAILED', verificationMethod: 'STATISTICAL', spinsAwarded: 0 });
   expect(rejected.detail).toMatch(/No Meta credentials can check this task/);
   expect(rejected.detail).toMatch(/statistical/i);

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 test('a claim history recorded without tracing replays with the tracing interceptors', async () => {
   const claim = await seedClaim(database.db, harness.secrets, { providerUrl: `${provider.url}/send` });
-  const handle = await harness.startClaim(claim.completionId);
+  const handle = await harness.startClaim(claim.claimId);
   expect(await handle.result()).toEqual({ status: 'VERIFIED', notificationStatus: 'SENT' });
 
   const tracedBundle = await bundleWorkflowCode({

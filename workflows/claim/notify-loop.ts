@@ -24,7 +24,7 @@ export async function notifyLoop(run: ClaimRun): Promise<void> {
     const plan =
       run.firstPlan ??
       (await notificationActivities.planNotification({
-        completionId: input.completionId,
+        claimId: input.claimId,
         now: new Date().toISOString(),
         ignoreWindow: run.skipWindowOnce,
         maxDelayMs: input.notificationMaxDelayMs,
@@ -68,15 +68,15 @@ export async function notifyLoop(run: ClaimRun): Promise<void> {
  * notification held, not failed.
  */
 async function send(run: ClaimRun, channelKey: string | undefined): Promise<'recorded' | 'held' | 'gave_up'> {
-  const { completionId, sendTaskQueue } = run.input;
+  const { claimId, sendTaskQueue } = run.input;
   run.phase = 'NOTIFYING';
   let sent;
   try {
-    sent = await sendActivities(sendTaskQueue, channelKey).sendNotification({ completionId });
+    sent = await sendActivities(sendTaskQueue, channelKey).sendNotification({ claimId });
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     run.notificationStatus = await notificationActivities.markNotificationFailed({
-      completionId,
+      claimId,
       reason: `sending failed after retries: ${error.cause?.message ?? error.message}`,
     });
     return 'gave_up';
@@ -95,6 +95,6 @@ async function continueAsNewWhenHistoryIsLong(run: ClaimRun): Promise<void> {
   const { input } = run;
   const info = workflowInfo();
   if (info.historyLength < (input.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS) && !info.continueAsNewSuggested) return;
-  log.info('continuing as new: long history', { completionId: input.completionId, historyLength: info.historyLength });
+  log.info('continuing as new: long history', { completionId: input.claimId, historyLength: info.historyLength });
   await continueAsNew<ClaimWorkflow>({ ...input, resumeNotifying: { skipWindowOnce: run.skipWindowOnce } });
 }

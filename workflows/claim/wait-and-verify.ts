@@ -36,13 +36,13 @@ export async function waitAndVerify(run: ClaimRun): Promise<ClaimSnapshot> {
     run.wakeUp = false;
     return { now: new Date().toISOString(), ignoreWindow: run.skipWindowOnce, maxDelayMs: input.notificationMaxDelayMs };
   };
-  const step = await verificationSteps.verifyAndPlan(input.completionId, run.decision !== undefined, planRequest());
+  const step = await verificationSteps.verifyAndPlan(input.claimId, run.decision !== undefined, planRequest());
   let { recorded, plan } = step;
   run.status = step.claim.status;
   if (run.status === 'PENDING' && !recorded) {
     run.phase = 'VERIFYING';
     const outcome = run.decision ? manualOutcome(run.decision) : await verifyOrGiveUp(run, step.claim);
-    ({ recorded, plan } = await verificationSteps.recordAndPlan(input.completionId, outcome, planRequest()));
+    ({ recorded, plan } = await verificationSteps.recordAndPlan(input.claimId, outcome, planRequest()));
   }
   if (recorded) {
     run.status = recorded.status;
@@ -86,7 +86,7 @@ async function decideBy(run: ClaimRun, strategy: FallbackStrategy, approvalRate:
   switch (strategy) {
     case 'HONOR_SYSTEM':
     case 'STATISTICAL':
-      return decideWithoutMeta(strategy, run.input.completionId, approvalRate);
+      return decideWithoutMeta(strategy, run.input.claimId, approvalRate);
     case 'MANUAL':
       return awaitManualReview(run);
     default: {
@@ -100,7 +100,7 @@ async function decideBy(run: ClaimRun, strategy: FallbackStrategy, approvalRate:
 async function awaitManualReview(run: ClaimRun): Promise<DecidedOutcome> {
   const { input } = run;
   run.phase = 'AWAITING_MANUAL_REVIEW';
-  await claimActivities.recordPendingDetail(input.completionId, 'Awaiting manual review', 'AWAITING_REVIEW');
+  await claimActivities.recordPendingDetail(input.claimId, 'Awaiting manual review', 'AWAITING_REVIEW');
   const decided = await condition(() => run.decision !== undefined, input.manualReviewTimeoutMs, { summary: 'Await manual review' });
   if (decided && run.decision) return manualOutcome(run.decision);
   return {
@@ -132,8 +132,8 @@ async function verifyWithMetaUntilCredentialsWork(run: ClaimRun): Promise<Decide
     }
     run.phase = 'WAITING_FOR_CREDENTIALS';
     run.detail = result.detail;
-    log.warn('Meta credentials rejected; claim stays pending', { completionId: input.completionId, attempt });
-    await claimActivities.recordPendingDetail(input.completionId, `Waiting for valid Meta credentials: ${result.detail}`, 'WAITING_FOR_CREDENTIALS');
+    log.warn('Meta credentials rejected; claim stays pending', { completionId: input.claimId, attempt });
+    await claimActivities.recordPendingDetail(input.claimId, `Waiting for valid Meta credentials: ${result.detail}`, 'WAITING_FOR_CREDENTIALS');
     const backoff = Math.min(CREDENTIAL_BACKOFF_MS[Math.min(attempt, CREDENTIAL_BACKOFF_MS.length - 1)]!, input.credentialRetryWindowMs - elapsed);
     if (await condition(() => run.decision !== undefined, Math.max(1, backoff), { summary: 'Back off: Meta credentials rejected' })) {
       return manualOutcome(run.decision!);
@@ -150,7 +150,7 @@ async function verifyWithMetaUntilCredentialsWork(run: ClaimRun): Promise<Decide
 async function verifyWithMetaOnceIndexed(run: ClaimRun): Promise<MetaOutcome> {
   let look: IndexLook | undefined;
   for (;;) {
-    const result = await verificationActivities.verifyWithMeta(run.input.completionId, look);
+    const result = await verificationActivities.verifyWithMeta(run.input.claimId, look);
     if (result.kind !== 'look_again') return result;
     look = result.look;
     if (Date.now() - look.waitingSinceMs >= INDEX_WAIT_BUDGET_MS) {

@@ -8,7 +8,7 @@
 //                      cleared; opted out; erasedAt set. Their tokens fail from now on (requireLiveTenant).
 //   EndUserHandle      deleted (the handles are free again).
 //   EndUserAuditEntry  `changes` (handles) replaced by {erased: true}; one ERASED entry added.
-//   SocialTaskCompletion  handle, evidence, detail and provider error text cleared; a notification not
+//   Claim  handle, evidence, detail and provider error text cleared; a notification not
 //                      yet sent is SKIPPED (END_USER_ERASED) only while nothing is in flight, so a
 //                      waiting or still-verifying claim's workflow finds it decided and sends nothing.
 //   IndexedComment / IndexedReaction  what the person wrote or reacted under their handles: deleted.
@@ -51,13 +51,13 @@ async function eraseRows(ctx: TenantContext, endUserId: string): Promise<{ waiti
       SELECT id, phone, "erasedAt" FROM "EndUser" WHERE id = ${endUserId} AND "tenantId" = ${tenantId} FOR UPDATE`;
     if (!user) throw notFound('end user');
     if (user.erasedAt) return undefined;
-    const waiting = await tx.socialTaskCompletion.findMany({
+    const waiting = await tx.claim.findMany({
       where: { tenantId, userId: endUserId, notificationStatus: { in: [...NOTIFICATION_AHEAD] }, workflowStartedAt: { not: null } },
       select: { workflowId: true },
     });
     const handles = await tx.endUserHandle.findMany({ where: { tenantId, endUserId }, select: { platform: true, handle: true } });
 
-    await tx.socialTaskCompletion.updateMany({
+    await tx.claim.updateMany({
       where: { tenantId, userId: endUserId, notificationStatus: { in: [...NOTIFICATION_AHEAD] } },
       data: { notificationStatus: 'SKIPPED', notificationReason: 'END_USER_ERASED', notificationNotBefore: null, notificationError: ERASED_NOTICE },
     });

@@ -13,7 +13,7 @@ export async function exportEndUser(ctx: TenantContext, { endUserId }: { endUser
   const [handles, audit, claims, credits] = await Promise.all([
     db.endUserHandle.findMany({ where: { endUserId }, orderBy: { createdAt: 'asc' } }),
     db.endUserAuditEntry.findMany({ where: { endUserId }, orderBy: { createdAt: 'asc' } }),
-    db.socialTaskCompletion.findMany({
+    db.claim.findMany({
       where: { userId: endUserId },
       orderBy: [{ claimedAt: 'asc' }, { id: 'asc' }],
       include: { task: { select: { title: true, platform: true, actionType: true } }, campaign: { select: { name: true } } },
@@ -86,7 +86,7 @@ export async function exportEndUser(ctx: TenantContext, { endUserId }: { endUser
           .map((status) => ({ status: status.status, at: iso(status.occurredAt) })),
       },
     })),
-    spinCredits: credits.map((credit) => ({ completionId: credit.completionId, amount: credit.amount, at: iso(credit.createdAt) })),
+    spinCredits: credits.map((credit) => ({ completionId: credit.claimId, amount: credit.amount, at: iso(credit.createdAt) })),
     commentsOnWatchedPosts: comments.map((comment) => ({
       platform: comment.target.platform,
       targetId: comment.target.targetId,

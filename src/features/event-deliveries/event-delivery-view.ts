@@ -5,7 +5,7 @@ export function toEventDeliveryView(event: TenantEvent) {
   return {
     id: event.id,
     type: event.type,
-    claimId: event.completionId,
+    claimId: event.claimId,
     status: event.status.toLowerCase(),
     attempts: event.attempts,
     lastStatusCode: event.lastStatusCode,

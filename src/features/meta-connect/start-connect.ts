@@ -2,7 +2,7 @@
 import type { AppConfig } from '../../config.js';
 import { AppError } from '../../http/errors.js';
 import { buildLoginDialogUrl } from '../../integrations/meta/oauth.js';
-import { missingMetaSettings } from './graph.js';
+import { missingMetaSettings } from './meta-settings-check.js';
 import { issueState, type ConnectContext } from './oauth-state.js';
 
 export function requireMetaSettings(config: AppConfig, flow: 'redirect' | 'embedded'): void {

@@ -1,14 +1,14 @@
 // A claim's story in words and times: what happened, and what happens next. Pure: built from the
-// completion row, its delivery statuses and the workflow's live state (claimState query), so it
+// claim row, its delivery statuses and the workflow's live state (claimState query), so it
 // can be tested without a server.
 //
 // Two audiences. Tenant admins see everything that explains a delay (evidence, provider error
 // texts, channel and message id). The end user sees the same events in plain words without any
 // provider or Meta text, evidence, or message ids, and never how the task was checked: where the
 // claim is decided, or waits for a decision, they read the same public sentence as in their claim
-// view (src/domain/completion-reason.ts).
+// view (src/domain/claim-reason.ts).
 import type { ClaimState } from '../../../workflows/definitions.js';
-import { publicReason, publicSentence } from '../../domain/completion-reason.js';
+import { publicReason, publicSentence } from '../../domain/claim-reason.js';
 import type { ClaimStatus } from '../../domain/statuses.js';
 
 export type Audience = 'tenant_admin' | 'end_user';
@@ -29,7 +29,7 @@ export interface TimelineFacts {
   readonly claim: {
     readonly claimedAt: Date;
     readonly status: ClaimStatus;
-    /** Short code of why (completion-reason.ts) */
+    /** Short code of why (claim-reason.ts) */
     readonly reason?: string | null;
     readonly detail: string | null;
     readonly verifiedAt: Date | null;

@@ -1,4 +1,4 @@
-// Gathers a claim's timeline facts: the completion row (through the tenant scope, so another
+// Gathers a claim's timeline facts: the claim row (through the tenant scope, so another
 // tenant's claim is a 404), Meta's delivery statuses for its message, and — while the claim is
 // still moving — the workflow's live state (claimState query) and, when held, since when (the
 // workflow history). The workflow is asked with a short deadline: a slow or unreachable Temporal
@@ -24,11 +24,11 @@ export interface TimelineDeps {
 }
 
 /** A tenant admin sees any claim of the tenant in full; an end user only their own, reduced. */
-export async function loadTimeline(ctx: TenantContext, { completionId }: { completionId: string }): Promise<Timeline> {
+export async function loadTimeline(ctx: TenantContext, { claimId }: { claimId: string }): Promise<Timeline> {
   const { deps } = ctx;
   const audience: Audience = ctx.actor.role === 'end_user' ? 'end_user' : 'tenant_admin';
-  const where = audience === 'end_user' ? { id: completionId, userId: ctx.actor.userId } : { id: completionId };
-  const claim = await ctx.db.socialTaskCompletion.findFirst({
+  const where = audience === 'end_user' ? { id: claimId, userId: ctx.actor.userId } : { id: claimId };
+  const claim = await ctx.db.claim.findFirst({
     where,
     include: {
       campaign: { select: { timezone: true, notificationStartHour: true, notificationEndHour: true, notificationEnabled: true } },
@@ -57,7 +57,7 @@ export async function loadTimeline(ctx: TenantContext, { completionId }: { compl
   const attempts =
     audience === 'tenant_admin'
       ? await deps.db.notificationAttempt.findMany({
-          where: { completionId: claim.id, tenantId: claim.tenantId },
+          where: { claimId: claim.id, tenantId: claim.tenantId },
           orderBy: [{ startedAt: 'asc' }, { id: 'asc' }],
           select: { id: true, startedAt: true, endedAt: true, outcome: true, detail: true },
         })

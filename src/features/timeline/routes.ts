@@ -17,12 +17,12 @@ export function timelineRoutes(deps: AppDeps): Router {
   router.get('/completions/:completionId/timeline', requireRole('tenant_admin'), async (req, res) => {
     const ctx = tenantContext(deps, req);
     await budgeted(ctx, res);
-    res.json(await loadTimeline(ctx, { completionId: pathParam(req, 'completionId', 'completion') }));
+    res.json(await loadTimeline(ctx, { claimId: pathParam(req, 'completionId', 'completion') }));
   });
   router.get('/claims/:completionId/timeline', requireRole('end_user'), async (req, res) => {
     const ctx = tenantContext(deps, req);
     await budgeted(ctx, res);
-    res.json(await loadTimeline(ctx, { completionId: pathParam(req, 'completionId', 'claim') }));
+    res.json(await loadTimeline(ctx, { claimId: pathParam(req, 'completionId', 'claim') }));
   });
   return router;
 }

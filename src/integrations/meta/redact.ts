@@ -1,4 +1,4 @@
-// Error messages leave this module and end up in logs, Temporal failure messages and completion
+// Error messages leave this module and end up in logs, Temporal failure messages and claim
 // details. Anything that might echo a secret (Meta's own message, a socket error) goes through here.
 
 /** Query/body parameters whose values are credentials (Meta takes several in the query string). */

@@ -4,7 +4,7 @@
 //    retried blindly (the user could get the message twice);
 //  - 131047 (outside the 24-hour window) stays 'permanent' with providerCode 131047 so the caller
 //    can fall back to a template; 130429/131056 are 'rate_limited' (131056: at least 6 s);
-//  - biz_opaque_callback_data is echoed in status webhooks: pass the outbox/completion id there.
+//  - biz_opaque_callback_data is echoed in status webhooks: pass the outbox/claim id there.
 import { OutboundError } from '../outbound-error.js';
 import type { GraphClient } from './graph-client.js';
 import { graphIdSegment } from './graph-ids.js';

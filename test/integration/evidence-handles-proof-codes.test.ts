@@ -1,4 +1,4 @@
-// Issue 11 through the real API (real app, PostgreSQL, Temporal dev server, fake Meta over HTTP):
+// Evidence, handles and proof codes through the real API (real app, PostgreSQL, Temporal dev server, fake Meta over HTTP):
 // META_API tasks are checked when created (malformed → 422, unreadable → 422, uncheckable → 201 with
 // warnings) and on demand; a handle belongs to one end user (409 HANDLE_TAKEN, nothing written or
 // started; a tenant admin rebinds it, audited); proof codes. And what end users see.
@@ -125,8 +125,8 @@ describe('a handle belongs to one end user of the tenant', () => {
     const taken = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: second.token, body: { handle: 'FAMOUS.fan' } });
     expect(taken.status).toBe(409);
     expect(taken.body.error).toMatchObject({ code: 'HANDLE_TAKEN', details: { field: 'handle', platform: 'INSTAGRAM' } });
-    // No completion row, so no workflow: a claim's workflow is only ever started for its row.
-    expect(await system.deps.db.socialTaskCompletion.count({ where: { userId: second.id } })).toBe(0);
+    // No claim row, so no workflow: a claim's workflow is only ever started for its row.
+    expect(await system.deps.db.claim.count({ where: { userId: second.id } })).toBe(0);
 
     // A profile handle is bound too: creating a user with someone else's handle is refused.
     const duplicate = await system.request('POST', '/api/v1/end-users', {
@@ -184,7 +184,7 @@ describe('what end users see', () => {
     const user = await newEndUser('Viewer');
     const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, { token: user.token, body: { handle: 'viewer.ig' } });
     const metaDetail = `No comment by @viewer.ig on Instagram media ${mediaId} (3 comments checked); 1 match already verified another claim of this task`;
-    await system.deps.db.socialTaskCompletion.update({
+    await system.deps.db.claim.update({
       where: { id: claimed.body.completionId },
       data: {
         status: 'FAILED',

@@ -1,19 +1,19 @@
-// The query and bodies the completion (and claim-list) routes parse.
+// The query and bodies the claim (and claim-list) routes parse.
 import { z } from 'zod';
-import { CompletionStatus } from '../../generated/prisma/enums.js';
+import { ClaimStatus } from '../../generated/prisma/enums.js';
 import { pageQueryFields } from '../../http/pagination.js';
 
 const id = z.string().trim().min(1).max(100);
 
 // Unknown query parameters are ignored (a `tenantId` among them selects nothing).
-export const listCompletionsQuery = z.object({
+export const listClaimsQuery = z.object({
   campaignId: id.optional(),
   taskId: id.optional(),
   userId: id.optional(),
-  status: z.enum(CompletionStatus).optional(),
+  status: z.enum(ClaimStatus).optional(),
   ...pageQueryFields,
 });
-export type ListCompletionsQuery = z.infer<typeof listCompletionsQuery>;
+export type ListClaimsQuery = z.infer<typeof listClaimsQuery>;
 
 /** POST /completions/:id/approve|reject; no body at all is the common case. */
 export const decisionSchema = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();

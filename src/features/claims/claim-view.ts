@@ -1,19 +1,19 @@
-// The completion view (docs/openapi.yaml), shared by the admin (/completions) and end-user (/claims) APIs.
+// The claim view (docs/openapi.yaml), shared by the admin (/completions) and end-user (/claims) APIs.
 // Optional fields are always present, as null when unknown. Internal columns (evidence, the
 // notification attempt marker, workflowStartedAt) and anything secret are never shown.
-import { publicReason, publicSentence } from '../../domain/completion-reason.js';
-import type { SocialTaskCompletion } from '../../generated/prisma/client.js';
+import { publicReason, publicSentence } from '../../domain/claim-reason.js';
+import type { Claim } from '../../generated/prisma/client.js';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export function toCompletionView(row: SocialTaskCompletion) {
+export function toClaimView(row: Claim) {
   return {
     id: row.id,
     taskId: row.taskId,
     campaignId: row.campaignId,
     userId: row.userId,
     status: row.status,
-    /** Short code (src/domain/completion-reason.ts); null before anything was decided */
+    /** Short code (src/domain/claim-reason.ts); null before anything was decided */
     reason: row.reason,
     detail: row.detail,
     handle: row.handle,
@@ -35,7 +35,7 @@ export function toCompletionView(row: SocialTaskCompletion) {
       /** What Meta charges the message as (pricing.category of its status webhooks) and whether it is billable */
       pricingCategory: row.notificationPricingCategory,
       billable: row.notificationBillable,
-      /** COALESCED: the completion whose message carried this notification */
+      /** COALESCED: the claim whose message carried this notification */
       coalescedInto: row.notificationCoalescedIntoId,
     },
   };
@@ -47,8 +47,8 @@ export function toCompletionView(row: SocialTaskCompletion) {
  * how the task was checked (which would tell them which tasks are not really checked) stay with
  * the tenant.
  */
-export function toEndUserClaimView(row: SocialTaskCompletion) {
-  const full = toCompletionView(row);
+export function toEndUserClaimView(row: Claim) {
+  const full = toClaimView(row);
   const reason = publicReason(row.reason, row.status);
   return {
     ...full,

@@ -1,9 +1,9 @@
-// Completions (tenant_admin): the list and its filters, the completion view, and the admin actions
+// Claims (tenant_admin): the list and its filters, the claim view, and the admin actions
 // (approve, reject, notify-now) that reach the claim's workflow as signals. No worker runs: the
 // workflows exist but do not progress, so every assertion is on rows, responses and workflow history.
 import { defaultPayloadConverter } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import type { SocialTaskCompletion } from '../../src/generated/prisma/client.js';
+import type { Claim } from '../../src/generated/prisma/client.js';
 import { CAMPAIGN_ID, CLAIM_STATUS, TENANT_ID } from '../../src/temporal/search-attributes.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
@@ -34,18 +34,18 @@ const seedEndUser = endUserSeeder(() => system.deps.db, '+5190000');
 const newEndUser = (ownerTenantId = tenantId) => seedEndUser(ownerTenantId);
 
 /** A claim made through the API: its row and its (idle) workflow exist. */
-async function claimThroughApi(): Promise<SocialTaskCompletion> {
+async function claimThroughApi(): Promise<Claim> {
   const user = await newEndUser();
   const response = await system.request('POST', `/api/v1/tasks/${taskId}/claims`, { token: tokens.endUser(tenantId, user.id), body: {} });
   expect(response.status).toBe(202);
-  return system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id: response.body.completionId } });
+  return system.deps.db.claim.findUniqueOrThrow({ where: { id: response.body.completionId } });
 }
 
 /** A row as the workflow would have left it, with no workflow behind it unless the test starts one. */
-async function insertCompletion(data: Partial<SocialTaskCompletion> = {}, task = { id: taskId, campaignId }) {
+async function insertClaim(data: Partial<Claim> = {}, task = { id: taskId, campaignId }) {
   const user = await newEndUser();
   const id = randomUUID();
-  return system.deps.db.socialTaskCompletion.create({
+  return system.deps.db.claim.create({
     data: {
       id,
       tenantId,
@@ -69,12 +69,12 @@ async function signals(workflowId: string): Promise<{ name: string; args: unknow
   });
 }
 
-const row = (id: string) => system.deps.db.socialTaskCompletion.findUniqueOrThrow({ where: { id } });
+const row = (id: string) => system.deps.db.claim.findUniqueOrThrow({ where: { id } });
 
 describe('GET /api/v1/completions/:id', () => {
   test('the contract’s completion view, every optional field present (null when unknown), nothing internal', async () => {
     const verifiedAt = new Date('2030-03-01T10:00:00Z');
-    const completion = await insertCompletion({
+    const claim = await insertClaim({
       status: 'VERIFIED',
       detail: 'comment found',
       handle: 'ana.ig',
@@ -90,24 +90,24 @@ describe('GET /api/v1/completions/:id', () => {
       notificationProviderMessageId: 'wamid.1',
       notificationAttemptedAt: verifiedAt,
     });
-    const response = await system.request('GET', `/api/v1/completions/${completion.id}`, { token: admin });
+    const response = await system.request('GET', `/api/v1/completions/${claim.id}`, { token: admin });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
-      id: completion.id,
+      id: claim.id,
       taskId,
       campaignId,
-      userId: completion.userId,
+      userId: claim.userId,
       status: 'VERIFIED',
       detail: 'comment found',
       // The reason code, and the proof code of tasks that require one
       reason: null,
       proofCode: null,
       handle: 'ana.ig',
-      claimedAt: completion.claimedAt.toISOString(),
+      claimedAt: claim.claimedAt.toISOString(),
       verifiedAt: '2030-03-01T10:00:00.000Z',
       verificationMethod: 'TENANT_META_API',
       spinsAwarded: 5,
-      workflowId: `claim-${completion.id}`,
+      workflowId: `claim-${claim.id}`,
       notification: {
         status: 'SENT',
         notBefore: '2030-03-01T10:00:00.000Z',
@@ -122,7 +122,7 @@ describe('GET /api/v1/completions/:id', () => {
       },
     });
 
-    const pending = await insertCompletion();
+    const pending = await insertClaim();
     const pendingView = await system.request('GET', `/api/v1/completions/${pending.id}`, { token: admin });
     expect(pendingView.body).toMatchObject({
       status: 'PENDING',
@@ -158,16 +158,16 @@ describe('GET /api/v1/completions', () => {
       data: { tenantId, campaignId: otherCampaignId, title: 'Like', platform: 'FACEBOOK', actionType: 'LIKE', spinsReward: 1 },
     });
     const inSecond = [
-      await insertCompletion({ claimedAt: new Date('2030-01-01T00:00:00Z') }, { id: secondTask.id, campaignId: otherCampaignId }),
-      await insertCompletion({ status: 'FAILED' }, { id: secondTask.id, campaignId: otherCampaignId }),
-      await insertCompletion({ status: 'VERIFIED' }, { id: secondTask.id, campaignId: otherCampaignId }),
+      await insertClaim({ claimedAt: new Date('2030-01-01T00:00:00Z') }, { id: secondTask.id, campaignId: otherCampaignId }),
+      await insertClaim({ status: 'FAILED' }, { id: secondTask.id, campaignId: otherCampaignId }),
+      await insertClaim({ status: 'VERIFIED' }, { id: secondTask.id, campaignId: otherCampaignId }),
     ];
     const foreignCampaign = await system.deps.db.campaign.create({ data: { tenantId: otherTenantId, name: 'Foreign' } });
     const foreignTask = await system.deps.db.socialMediaTask.create({
       data: { tenantId: otherTenantId, campaignId: foreignCampaign.id, title: 'x', platform: 'TIKTOK', actionType: 'SHARE', spinsReward: 1 },
     });
     const foreignUser = await newEndUser(otherTenantId);
-    const foreign = await system.deps.db.socialTaskCompletion.create({
+    const foreign = await system.deps.db.claim.create({
       data: {
         id: randomUUID(),
         tenantId: otherTenantId,
@@ -180,7 +180,7 @@ describe('GET /api/v1/completions', () => {
 
     const byCampaign = await system.request('GET', `/api/v1/completions?campaignId=${otherCampaignId}`, { token: admin });
     expect(byCampaign.status).toBe(200);
-    const expectedOrder = await system.deps.db.socialTaskCompletion.findMany({
+    const expectedOrder = await system.deps.db.claim.findMany({
       where: { campaignId: otherCampaignId },
       orderBy: [{ claimedAt: 'desc' }, { id: 'desc' }],
     });
@@ -204,7 +204,7 @@ describe('GET /api/v1/completions', () => {
       all.push(...page.body.items.map((item: { id: string }) => item.id));
       cursor = page.body.nextCursor;
     } while (cursor);
-    const rows = await system.deps.db.socialTaskCompletion.findMany({ where: { tenantId }, orderBy: [{ claimedAt: 'desc' }, { id: 'desc' }] });
+    const rows = await system.deps.db.claim.findMany({ where: { tenantId }, orderBy: [{ claimedAt: 'desc' }, { id: 'desc' }] });
     expect(all).toEqual(rows.map((r) => r.id));
     expect(all).not.toContain(foreign.id);
   });
@@ -218,62 +218,62 @@ describe('GET /api/v1/completions', () => {
 
 describe('POST /api/v1/completions/:id/approve|reject', () => {
   test('approve signals the running workflow with the decision and the admin; 202 with the view', async () => {
-    const completion = await claimThroughApi();
-    const response = await system.request('POST', `/api/v1/completions/${completion.id}/approve`, { token: admin });
+    const claim = await claimThroughApi();
+    const response = await system.request('POST', `/api/v1/completions/${claim.id}/approve`, { token: admin });
     expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ id: completion.id, status: 'PENDING', workflowId: completion.workflowId });
-    expect(await signals(completion.workflowId)).toEqual([{ name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] }]);
+    expect(response.body).toMatchObject({ id: claim.id, status: 'PENDING', workflowId: claim.workflowId });
+    expect(await signals(claim.workflowId)).toEqual([{ name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] }]);
   });
 
   test('reject carries the trimmed reason', async () => {
-    const completion = await claimThroughApi();
-    const response = await system.request('POST', `/api/v1/completions/${completion.id}/reject`, {
+    const claim = await claimThroughApi();
+    const response = await system.request('POST', `/api/v1/completions/${claim.id}/reject`, {
       token: admin,
       body: { reason: '  no comment found on the post  ' },
     });
     expect(response.status).toBe(202);
-    expect(await signals(completion.workflowId)).toEqual([
+    expect(await signals(claim.workflowId)).toEqual([
       { name: 'manualDecision', args: [{ approved: false, reason: 'no comment found on the post', decidedBy: `admin-of-${tenantId}` }] },
     ]);
   });
 
   test('bad input is 422 and sends nothing', async () => {
-    const completion = await claimThroughApi();
+    const claim = await claimThroughApi();
     for (const body of [{ reason: 'x'.repeat(501) }, { reason: 42 }, { approved: false }]) {
-      const response = await system.request('POST', `/api/v1/completions/${completion.id}/reject`, { token: admin, body });
+      const response = await system.request('POST', `/api/v1/completions/${claim.id}/reject`, { token: admin, body });
       expect(response.status).toBe(422);
     }
-    expect(await signals(completion.workflowId)).toEqual([]);
+    expect(await signals(claim.workflowId)).toEqual([]);
   });
 
   test('a claim that is no longer PENDING is 409 INVALID_STATE and nothing is sent', async () => {
-    const completion = await claimThroughApi();
-    await system.deps.db.socialTaskCompletion.update({ where: { id: completion.id }, data: { status: 'VERIFIED' } });
+    const claim = await claimThroughApi();
+    await system.deps.db.claim.update({ where: { id: claim.id }, data: { status: 'VERIFIED' } });
     for (const action of ['approve', 'reject']) {
-      const response = await system.request('POST', `/api/v1/completions/${completion.id}/${action}`, { token: admin });
+      const response = await system.request('POST', `/api/v1/completions/${claim.id}/${action}`, { token: admin });
       expect(response.status).toBe(409);
       expect(response.body.error.code).toBe('INVALID_STATE');
     }
-    expect(await signals(completion.workflowId)).toEqual([]);
+    expect(await signals(claim.workflowId)).toEqual([]);
   });
 
   test('a claim whose workflow was never started: the workflow is started, then signalled', async () => {
-    const completion = await insertCompletion({ claimedAt: new Date(Date.now() - 60_000) });
-    const response = await system.request('POST', `/api/v1/completions/${completion.id}/approve`, { token: admin });
+    const claim = await insertClaim({ claimedAt: new Date(Date.now() - 60_000) });
+    const response = await system.request('POST', `/api/v1/completions/${claim.id}/approve`, { token: admin });
     expect(response.status).toBe(202);
-    const description = await system.deps.temporal.workflow.getHandle(completion.workflowId).describe();
+    const description = await system.deps.temporal.workflow.getHandle(claim.workflowId).describe();
     expect(description.type).toBe('verifySocialTaskClaim');
     expect(description.typedSearchAttributes.get(TENANT_ID)).toBe(tenantId);
     expect(description.typedSearchAttributes.get(CAMPAIGN_ID)).toBe(campaignId);
     expect(description.typedSearchAttributes.get(CLAIM_STATUS)).toBe('PENDING');
-    expect((await row(completion.id)).workflowStartedAt).not.toBeNull();
-    expect(await signals(completion.workflowId)).toEqual([{ name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] }]);
+    expect((await row(claim.id)).workflowStartedAt).not.toBeNull();
+    expect(await signals(claim.workflowId)).toEqual([{ name: 'manualDecision', args: [{ approved: true, decidedBy: `admin-of-${tenantId}` }] }]);
   });
 
   test('a claim whose workflow has already closed is 409 (nothing can act on the decision)', async () => {
-    const completion = await claimThroughApi();
-    await system.deps.temporal.workflow.getHandle(completion.workflowId).terminate('test: closed run');
-    const response = await system.request('POST', `/api/v1/completions/${completion.id}/approve`, { token: admin });
+    const claim = await claimThroughApi();
+    await system.deps.temporal.workflow.getHandle(claim.workflowId).terminate('test: closed run');
+    const response = await system.request('POST', `/api/v1/completions/${claim.id}/approve`, { token: admin });
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('INVALID_STATE');
   });
@@ -288,23 +288,23 @@ describe('POST /api/v1/completions/:id/approve|reject', () => {
 
 describe('POST /api/v1/completions/:id/notify-now', () => {
   test('a verified claim waiting for the window: notifyNow is signalled; 202 with the view', async () => {
-    const completion = await claimThroughApi();
-    await system.deps.db.socialTaskCompletion.update({
-      where: { id: completion.id },
+    const claim = await claimThroughApi();
+    await system.deps.db.claim.update({
+      where: { id: claim.id },
       data: { status: 'VERIFIED', notificationStatus: 'WAITING_FOR_WINDOW', notificationNotBefore: new Date('2030-01-01T09:00:00Z') },
     });
-    const response = await system.request('POST', `/api/v1/completions/${completion.id}/notify-now`, { token: admin });
+    const response = await system.request('POST', `/api/v1/completions/${claim.id}/notify-now`, { token: admin });
     expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ id: completion.id, status: 'VERIFIED', notification: { status: 'WAITING_FOR_WINDOW' } });
-    expect(await signals(completion.workflowId)).toEqual([{ name: 'notifyNow', args: [] }]);
+    expect(response.body).toMatchObject({ id: claim.id, status: 'VERIFIED', notification: { status: 'WAITING_FOR_WINDOW' } });
+    expect(await signals(claim.workflowId)).toEqual([{ name: 'notifyNow', args: [] }]);
   });
 
   test('a verified claim whose workflow was never started is started, then signalled', async () => {
-    const completion = await insertCompletion({ status: 'VERIFIED', notificationStatus: 'PENDING' });
-    const response = await system.request('POST', `/api/v1/completions/${completion.id}/notify-now`, { token: admin });
+    const claim = await insertClaim({ status: 'VERIFIED', notificationStatus: 'PENDING' });
+    const response = await system.request('POST', `/api/v1/completions/${claim.id}/notify-now`, { token: admin });
     expect(response.status).toBe(202);
-    expect(await signals(completion.workflowId)).toEqual([{ name: 'notifyNow', args: [] }]);
-    expect((await row(completion.id)).workflowStartedAt).not.toBeNull();
+    expect(await signals(claim.workflowId)).toEqual([{ name: 'notifyNow', args: [] }]);
+    expect((await row(claim.id)).workflowStartedAt).not.toBeNull();
   });
 
   test.each([
@@ -314,11 +314,11 @@ describe('POST /api/v1/completions/:id/notify-now', () => {
     ['being sent', { status: 'VERIFIED', notificationStatus: 'SENDING' }],
     ['failed to send', { status: 'VERIFIED', notificationStatus: 'FAILED' }],
   ] as const)('a claim %s is 409 and nothing is sent', async (_name, state) => {
-    const completion = await claimThroughApi();
-    await system.deps.db.socialTaskCompletion.update({ where: { id: completion.id }, data: state });
-    const response = await system.request('POST', `/api/v1/completions/${completion.id}/notify-now`, { token: admin });
+    const claim = await claimThroughApi();
+    await system.deps.db.claim.update({ where: { id: claim.id }, data: state });
+    const response = await system.request('POST', `/api/v1/completions/${claim.id}/notify-now`, { token: admin });
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('INVALID_STATE');
-    expect(await signals(completion.workflowId)).toEqual([]);
+    expect(await signals(claim.workflowId)).toEqual([]);
   });
 });

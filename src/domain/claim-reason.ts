@@ -5,7 +5,7 @@
 // Pure: the claim workflow imports the codes.
 import type { ClaimStatus } from './statuses.js';
 
-export const COMPLETION_REASONS = [
+export const CLAIM_REASONS = [
   'VERIFIED_BY_META',
   'NOT_FOUND_ON_POST',
   'EVIDENCE_ALREADY_USED',
@@ -22,7 +22,7 @@ export const COMPLETION_REASONS = [
   'VERIFICATION_UNAVAILABLE',
 ] as const;
 
-export type CompletionReason = (typeof COMPLETION_REASONS)[number];
+export type ClaimReason = (typeof CLAIM_REASONS)[number];
 
 /** What an end user may see: codes that do not reveal the verification strategy. */
 export const PUBLIC_REASONS = [
@@ -38,7 +38,7 @@ export const PUBLIC_REASONS = [
 
 export type PublicReason = (typeof PUBLIC_REASONS)[number];
 
-const PUBLIC_FORM: Record<CompletionReason, PublicReason> = {
+const PUBLIC_FORM: Record<ClaimReason, PublicReason> = {
   VERIFIED_BY_META: 'VERIFIED',
   ACCEPTED_ON_HONOR: 'VERIFIED',
   APPROVED_BY_SAMPLING: 'VERIFIED',
@@ -66,13 +66,13 @@ const SENTENCE: Record<PublicReason, string> = {
   COULD_NOT_CHECK: 'We could not check this task right now, so it was not confirmed.',
 };
 
-export function isCompletionReason(value: unknown): value is CompletionReason {
-  return typeof value === 'string' && (COMPLETION_REASONS as readonly string[]).includes(value);
+export function isClaimReason(value: unknown): value is ClaimReason {
+  return typeof value === 'string' && (CLAIM_REASONS as readonly string[]).includes(value);
 }
 
 /** The end user's code for a claim: its public reason, else what its status implies. */
 export function publicReason(reason: string | null | undefined, status: ClaimStatus): PublicReason {
-  if (isCompletionReason(reason)) return PUBLIC_FORM[reason];
+  if (isClaimReason(reason)) return PUBLIC_FORM[reason];
   if (status === 'VERIFIED') return 'VERIFIED';
   if (status === 'FAILED') return 'NOT_CONFIRMED';
   return 'CHECKING';

@@ -1,17 +1,17 @@
-// An end user claims a task. One completion per (task, user), enforced by the database's unique key,
+// An end user claims a task. One claim per (task, user), enforced by the database's unique key,
 // so repeats and concurrent duplicates all land on the same row and the same workflow id.
 //
 // Order matters for "never lost": the row is written first (workflowStartedAt = null), then the
 // workflow is started. If the start fails, or the process dies in between, the row is durable and
 // the claim sweeper (startUnstartedClaims) starts it later; the workflow id makes every start idempotent.
 import { randomUUID } from 'node:crypto';
-import type { SocialTaskCompletion } from '../../generated/prisma/client.js';
-import type { AppDeps } from '../../http/deps.js';
-import { notFound } from '../../http/errors.js';
-import type { TenantContext } from '../../http/use-case-context.js';
-import { startClaimWorkflow } from '../../temporal/claim-starter.js';
-import { generateProofCode } from '../../verification/proof-code.js';
-import { claimWorkflowId } from '../../../workflows/definitions.js';
+import type { Claim } from '../../../generated/prisma/client.js';
+import type { AppDeps } from '../../../http/deps.js';
+import { notFound } from '../../../http/errors.js';
+import type { TenantContext } from '../../../http/use-case-context.js';
+import { startClaimWorkflow } from '../../../temporal/claim-starter.js';
+import { generateProofCode } from '../../../verification/proof-code.js';
+import { claimWorkflowId } from '../../../../workflows/definitions.js';
 import { bindClaimHandle } from './bind-claim-handle.js';
 import type { ClaimBody } from './claim-input.js';
 
@@ -42,7 +42,7 @@ export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskI
       },
     }),
     db.endUser.findUnique({ where: { id: endUserId }, select: { id: true, instagramUsername: true, facebookName: true } }),
-    db.socialTaskCompletion.findUnique({ where: { taskId_userId: { taskId, userId: endUserId } } }),
+    db.claim.findUnique({ where: { taskId_userId: { taskId, userId: endUserId } } }),
   ]);
   if (!task) throw notFound('task');
   if (!user) throw notFound('end user');
@@ -57,7 +57,7 @@ export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskI
   // A new proof code that happens to repeat another claim's also inserts nothing: draw again.
   for (let attempt = 0; attempt < PROOF_CODE_ATTEMPTS; attempt++) {
     const id = randomUUID();
-    const [row] = await db.socialTaskCompletion.createManyAndReturn({
+    const [row] = await db.claim.createManyAndReturn({
       data: [
         {
           id,
@@ -77,7 +77,7 @@ export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskI
       await tryStart(deps, row);
       return { created: true, body: claimBody(row) };
     }
-    const existing = await db.socialTaskCompletion.findUnique({ where: { taskId_userId: { taskId: task.id, userId: user.id } } });
+    const existing = await db.claim.findUnique({ where: { taskId_userId: { taskId: task.id, userId: user.id } } });
     if (existing) return repeat(deps, existing);
     if (!task.requireProofCode) break;
   }
@@ -86,13 +86,13 @@ export async function createClaim(ctx: TenantContext, input: ClaimBody & { taskI
 
 const PROOF_CODE_ATTEMPTS = 5;
 
-async function repeat(deps: AppDeps, row: SocialTaskCompletion): Promise<ClaimResult> {
+async function repeat(deps: AppDeps, row: Claim): Promise<ClaimResult> {
   // The first request may have died (or Temporal been down) before the start: try again now.
   if (row.workflowStartedAt === null) await tryStart(deps, row);
   return { created: false, body: claimBody(row) };
 }
 
-async function tryStart(deps: AppDeps, row: SocialTaskCompletion): Promise<void> {
+async function tryStart(deps: AppDeps, row: Claim): Promise<void> {
   try {
     await startClaimWorkflow(deps, row);
   } catch (error) {
@@ -101,6 +101,6 @@ async function tryStart(deps: AppDeps, row: SocialTaskCompletion): Promise<void>
   }
 }
 
-function claimBody(row: SocialTaskCompletion) {
+function claimBody(row: Claim) {
   return { completionId: row.id, status: row.status, workflowId: row.workflowId, ...(row.proofCode ? { proofCode: row.proofCode } : {}) };
 }

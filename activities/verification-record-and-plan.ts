@@ -32,25 +32,25 @@ export function createVerificationStepActivities(deps: Pick<ActivityDeps, 'confi
   const notifications = notificationContext(deps);
 
   async function recordAndPlan(
-    completionId: string,
+    claimId: string,
     outcome: Extract<VerificationOutcome, { kind: 'decided' }>,
     plan: PlanRequest,
   ): Promise<{ recorded: RecordedVerification; plan?: NotificationPlan }> {
-    const recorded = await completeVerification(db, completionId, outcome, plan.now);
+    const recorded = await completeVerification(db, claimId, outcome, plan.now);
     if (recorded.status !== 'VERIFIED') return { recorded };
-    return { recorded, plan: await planNotification(notifications, { completionId, ...plan }) };
+    return { recorded, plan: await planNotification(notifications, { claimId, ...plan }) };
   }
 
   return {
     recordAndPlan,
 
     /** `decidedElsewhere`: a manual decision arrived while waiting; it wins over any strategy. */
-    async verifyAndPlan(completionId: string, decidedElsewhere: boolean, plan: PlanRequest): Promise<VerifiedAndPlanned> {
-      const claim = await loadClaimSnapshot(db, completionId);
+    async verifyAndPlan(claimId: string, decidedElsewhere: boolean, plan: PlanRequest): Promise<VerifiedAndPlanned> {
+      const claim = await loadClaimSnapshot(db, claimId);
       if (claim.status !== 'PENDING' || decidedElsewhere) return { claim };
       const strategy = claim.verificationStrategy;
       if (strategy !== 'HONOR_SYSTEM' && strategy !== 'STATISTICAL') return { claim };
-      return { claim, ...(await recordAndPlan(completionId, decideWithoutMeta(strategy, completionId, claim.statisticalApprovalRate), plan)) };
+      return { claim, ...(await recordAndPlan(claimId, decideWithoutMeta(strategy, claimId, claim.statisticalApprovalRate), plan)) };
     },
   };
 }

@@ -1,6 +1,6 @@
 // The body of POST /tasks/:taskId/claims.
 import { z } from 'zod';
-import { normalizeHandle } from '../../verification/handle-match.js';
+import { normalizeHandle } from '../../../verification/handle-match.js';
 
 export const claimSchema = z
   .object({

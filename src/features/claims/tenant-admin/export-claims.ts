@@ -4,12 +4,12 @@
 // Pages are read as arrays of text through the streaming pool (src/db/streaming-reads.ts): times
 // are formatted by PostgreSQL, in UTC, so no Date is built per cell.
 import type { Response } from 'express';
-import { requireSetting } from '../../config.js';
-import { queryRowArrays } from '../../db/streaming-reads.js';
-import type { TenantContext } from '../../http/use-case-context.js';
-import { findCampaignOr404 } from '../campaigns/get-campaign.js';
+import { requireSetting } from '../../../config.js';
+import { queryRowArrays } from '../../../db/streaming-reads.js';
+import type { TenantContext } from '../../../http/use-case-context.js';
+import { findCampaignOr404 } from '../../campaigns/get-campaign.js';
 import { csvLine, type CsvValue } from './csv.js';
-import type { ExportCompletionsQuery } from './export-input.js';
+import type { ExportClaimsQuery } from './export-input.js';
 
 const EXPORT_PAGE = 1_000;
 /**
@@ -60,7 +60,7 @@ const FROM = `
        AND r."providerMessageId" = c."notificationProviderMessageId" AND r.status = 'read'`;
 
 /** One page after `after` (the last row's claim id and claimed_at), as arrays of text in COLUMNS order. */
-function readPage(ctx: TenantContext, query: ExportCompletionsQuery, after: { id: string; claimedAt: string } | undefined) {
+function readPage(ctx: TenantContext, query: ExportClaimsQuery, after: { id: string; claimedAt: string } | undefined) {
   const params: unknown[] = [ctx.tenantId];
   const conditions = ['c."tenantId" = $1'];
   const param = (value: unknown) => {
@@ -92,7 +92,7 @@ function write(res: Response, text: string): Promise<void> {
   });
 }
 
-export async function exportCompletions(ctx: TenantContext, query: ExportCompletionsQuery, res: Response): Promise<void> {
+export async function exportClaims(ctx: TenantContext, query: ExportClaimsQuery, res: Response): Promise<void> {
   if (query.campaignId) await findCampaignOr404(ctx.db, query.campaignId);
   // The first page is read before anything is sent: a failure here is still a JSON error.
   let page = await readPage(ctx, query, undefined);

@@ -6,13 +6,13 @@
 // - a task Meta checks by the claimant's handle needs one: without it the claim is refused
 //   (422 HANDLE_REQUIRED), because the fallback strategy is for "Meta cannot tell us", never for
 //   "we did not ask".
-import type { Database } from '../../db/client.js';
-import type { SocialMediaTask } from '../../generated/prisma/client.js';
-import { AppError } from '../../http/errors.js';
-import { bindHandle, boundHandleOf, profileField } from '../../verification/handle-binding.js';
-import { normalizeHandle } from '../../verification/handle-match.js';
-import type { SocialPlatform } from '../../verification/outcome.js';
-import { taskCheckability } from '../../verification/task-checkability.js';
+import type { Database } from '../../../db/client.js';
+import type { SocialMediaTask } from '../../../generated/prisma/client.js';
+import { AppError } from '../../../http/errors.js';
+import { bindHandle, boundHandleOf, profileField } from '../../../verification/handle-binding.js';
+import { normalizeHandle } from '../../../verification/handle-match.js';
+import type { SocialPlatform } from '../../../verification/outcome.js';
+import { taskCheckability } from '../../../verification/task-checkability.js';
 
 export type HandleTask = Pick<SocialMediaTask, 'platform' | 'actionType' | 'targetId' | 'targetUrl' | 'verificationStrategy' | 'requireProofCode'>;
 

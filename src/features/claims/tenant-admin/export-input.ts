@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
-export const exportCompletionsQuery = z
+export const exportClaimsQuery = z
   .object({
     campaignId: z.string().trim().min(1).max(100).optional(),
     /** Claims made at or after this instant */
@@ -12,4 +12,4 @@ export const exportCompletionsQuery = z
     to: instant.optional(),
   })
   .refine((query) => !query.from || !query.to || query.from < query.to, { message: 'from must be before to', path: ['to'] });
-export type ExportCompletionsQuery = z.infer<typeof exportCompletionsQuery>;
+export type ExportClaimsQuery = z.infer<typeof exportClaimsQuery>;

@@ -4,7 +4,7 @@
 // times for Cloud API sends only, and the tenant's claims only.
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../src/generated/prisma/client.js';
-import { EXPORT_COLUMNS } from '../../src/features/completions/export-completions.js';
+import { EXPORT_COLUMNS } from '../../src/features/claims/tenant-admin/export-claims.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { createTwoTenants, endUserSeeder, seedCampaign, seedTask } from '../support/factories.js';
@@ -62,13 +62,9 @@ async function exportCsv(query: string, token = admin) {
 
 const column = (name: (typeof EXPORT_COLUMNS)[number]) => EXPORT_COLUMNS.indexOf(name);
 
-async function claim(
-  task: { id: string; campaignId: string },
-  user: { id: string },
-  data: Partial<Prisma.SocialTaskCompletionUncheckedCreateInput> = {},
-) {
+async function claim(task: { id: string; campaignId: string }, user: { id: string }, data: Partial<Prisma.ClaimUncheckedCreateInput> = {}) {
   const id = randomUUID();
-  return system.deps.db.socialTaskCompletion.create({
+  return system.deps.db.claim.create({
     data: { id, tenantId, campaignId: task.campaignId, taskId: task.id, userId: user.id, workflowId: `claim-${id}`, ...data },
   });
 }
@@ -195,7 +191,7 @@ test('delivery and read times for Cloud API sends only; another tenant’s claim
   const theirTask = await seedTask(system.deps.db, otherTenantId, theirs.id, { spinsReward: 1 });
   const theirUser = await seedEndUser(otherTenantId);
   const id = randomUUID();
-  await system.deps.db.socialTaskCompletion.create({
+  await system.deps.db.claim.create({
     data: { id, tenantId: otherTenantId, campaignId: theirs.id, taskId: theirTask.id, userId: theirUser.id, workflowId: `claim-${id}` },
   });
   expect((await exportCsv(`?campaignId=${theirs.id}`)).status).toBe(404);
