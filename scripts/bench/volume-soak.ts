@@ -32,7 +32,7 @@ const POST_COMMENTS = 20_000;
 const CONCURRENCY = 32;
 const TARGET_RATIO = 1.15;
 /** The tables whose sequential scans the drain must not cause. */
-const WATCHED = ['Claim', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
+const WATCHED = ['SocialTaskCompletion', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
 /** Each round's end users get their own phone numbers. */
 const PHONE_PREFIX: Record<string, number> = { 'warm-up': 0, empty: 1, full: 2 };
 

@@ -25,7 +25,8 @@ import { startTestSystem, type TestSystem } from '../support/system.js';
 import { tokens } from '../support/tokens.js';
 import { seedAccount } from '../support/factories.js';
 
-const WATCHED_TABLES = ['Claim', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
+// Table names as PostgreSQL knows them (the Claim model's table is SocialTaskCompletion).
+const WATCHED_TABLES = ['SocialTaskCompletion', 'IndexedComment', 'WebhookEvent', 'MessageStatusEvent'];
 
 let system: TestSystem;
 let graph: FakeHttpServer;
