@@ -16,7 +16,7 @@ import { openConfig, type WaConfig } from '../tenant-config/stored-configs.js';
 import type { SentMessage } from './outcomes.js';
 
 export type ChannelChoice =
-  | { kind: 'cloud'; accountId: string; phoneNumberId: string; sealedToken: string }
+  | ({ kind: 'cloud'; accountId: string; phoneNumberId: string; sealedToken: string } & CloudAccountFacts)
   | { kind: 'tenant_provider'; config: WaConfig }
   | { kind: 'platform_provider'; apiUrl: string; apiKey: string; instanceId: string | undefined }
   | { kind: 'hold'; reason: string }
@@ -25,17 +25,60 @@ export type ChannelChoice =
 /** A channel a message can go out on now. */
 export type SendableChannel = Exclude<ChannelChoice, { kind: 'hold' } | { kind: 'none' }>;
 
-interface AccountRow {
-  id: string;
-  status: string;
-  phoneNumberId: string;
-  accessToken: string | null;
-  displayPhoneNumber: string | null;
+/** A Cloud API number's sending pause (sending-circuit-breaker.ts), as read with the choice. */
+export interface AccountPause {
+  readonly sendingPausedAt: Date | null;
+  readonly sendingPausedCode: string | null;
+  readonly sendingPausedReason: string | null;
+  readonly sendingProbeAt: Date | null;
+  readonly sendingProbeClaimId: string | null;
+}
+
+/** What WhatsApp's rules read of the chosen number, read in the same statement as the choice. */
+export interface CloudAccountFacts {
+  readonly pause: AccountPause;
+  /** Its business portfolio (Meta's business id), null until learnt */
+  readonly businessId: string | null;
+  /** The portfolio's messaging limit; null: unlimited or not known */
+  readonly messagingLimit: number | null;
+}
+
+export interface AccountRow extends CloudAccountFacts {
+  readonly id: string;
+  readonly status: string;
+  readonly phoneNumberId: string;
+  readonly accessToken: string | null;
+  readonly displayPhoneNumber: string | null;
+}
+
+/**
+ * What choosing reads, loaded with the claim (notification-claim.ts) so that a choice costs no
+ * round trip of its own, and is made afresh from the rows as they are at planning and again at
+ * sending (a number disconnected or paused in between is honoured).
+ */
+export interface ChannelFacts {
+  /** The campaign's account, if it is this tenant's */
+  readonly campaignAccount: AccountRow | null;
+  /** The tenant's default: its earliest connected ACTIVE account with a token, else its earliest ACTIVE or NEEDS_REAUTH one */
+  readonly defaultAccount: AccountRow | null;
+  readonly sealedWaConfig: string | null;
+  readonly platformWhatsappAllowed: boolean;
+  /** The tenant's messages on the platform's provider today (UTC) */
+  readonly platformSentToday: number;
 }
 
 function usable(account: AccountRow): ChannelChoice | undefined {
   if (account.status === 'ACTIVE' && account.accessToken) {
-    return { kind: 'cloud', accountId: account.id, phoneNumberId: account.phoneNumberId, sealedToken: account.accessToken };
+    const { pause, businessId, messagingLimit } = account;
+    return {
+      kind: 'cloud',
+      accountId: account.id,
+      phoneNumberId: account.phoneNumberId,
+      sealedToken: account.accessToken,
+      pause,
+      businessId,
+      messagingLimit,
+    };
   }
   if (account.status === 'NEEDS_REAUTH') {
     return { kind: 'hold', reason: `WhatsApp account ${account.displayPhoneNumber ?? account.phoneNumberId} needs to be reconnected` };
@@ -73,41 +116,31 @@ export function channelSender(channel: ChannelChoice, tenantId: string): string 
 
 export async function chooseChannel(
   deps: { db: Database; secrets: SecretBox; config: AppConfig },
-  claim: { tenantId: string; campaignWhatsappAccountId: string | null },
+  claim: { tenantId: string; channel: ChannelFacts },
   /** reserve: this choice is for a send now (counts against the platform channel's daily quota) */
   options: { reserve?: boolean } = {},
 ): Promise<ChannelChoice> {
   const { db, secrets, config } = deps;
-  const select = { id: true, status: true, phoneNumberId: true, accessToken: true, displayPhoneNumber: true } as const;
+  const facts = claim.channel;
 
-  if (claim.campaignWhatsappAccountId) {
-    const account = await db.whatsappAccount.findFirst({ where: { id: claim.campaignWhatsappAccountId, tenantId: claim.tenantId }, select });
-    const choice = account && usable(account);
-    if (choice) return choice;
-  }
+  const campaignChoice = facts.campaignAccount && usable(facts.campaignAccount);
+  if (campaignChoice) return campaignChoice;
 
-  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: claim.tenantId }, select: { waConfig: true, platformWhatsappAllowed: true } });
-  const waConfig = openConfig<WaConfig>(secrets, tenant.waConfig);
+  const waConfig = openConfig<WaConfig>(secrets, facts.sealedWaConfig);
   if (waConfig) return { kind: 'tenant_provider', config: waConfig };
 
-  const accounts = await db.whatsappAccount.findMany({
-    where: { tenantId: claim.tenantId, status: { in: ['ACTIVE', 'NEEDS_REAUTH'] } },
-    orderBy: [{ connectedAt: 'asc' }, { id: 'asc' }],
-    select,
-  });
-  const active = accounts.find((account) => account.status === 'ACTIVE' && account.accessToken);
-  if (active) return usable(active)!;
-  if (accounts.length > 0) return usable(accounts[0]!)!;
+  const defaultChoice = facts.defaultAccount && usable(facts.defaultAccount);
+  if (defaultChoice) return defaultChoice;
 
   const platform = config.whatsappPlatform;
   if (!platform.apiUrl || !platform.apiKey) return { kind: 'none', reason: 'no WhatsApp channel is configured for this tenant or the platform' };
-  if (!tenant.platformWhatsappAllowed) {
+  if (!facts.platformWhatsappAllowed) {
     return { kind: 'none', reason: "the tenant has no WhatsApp channel of its own and is not allowed to use the platform's" };
   }
   // Planning only looks; the send reserves one message of the day (atomic), so concurrent sends
   // cannot pass the quota together.
   const quota = config.platformWhatsappDailyQuota;
-  const withinQuota = options.reserve ? await reservePlatformSend(db, claim.tenantId, quota) : (await platformSendsToday(db, claim.tenantId)) < quota;
+  const withinQuota = options.reserve ? await reservePlatformSend(db, claim.tenantId, quota) : facts.platformSentToday < quota;
   if (!withinQuota) {
     return {
       kind: 'hold',
@@ -117,13 +150,8 @@ export async function chooseChannel(
   return { kind: 'platform_provider', apiUrl: platform.apiUrl, apiKey: platform.apiKey, instanceId: platform.instanceId };
 }
 
-const utcDay = () => new Date().toISOString().slice(0, 10);
-
-/** The tenant's messages the platform's provider was given today (UTC). */
-async function platformSendsToday(db: Database, tenantId: string): Promise<number> {
-  const row = await db.platformWhatsappDay.findUnique({ where: { tenantId_day: { tenantId, day: utcDay() } }, select: { sent: true } });
-  return row?.sent ?? 0;
-}
+/** Today as the platform channel's daily quota counts it (UTC). */
+export const utcDay = () => new Date().toISOString().slice(0, 10);
 
 /** Counts one more message of the day unless the quota is reached; false when it is. */
 async function reservePlatformSend(db: Database, tenantId: string, quota: number): Promise<boolean> {

@@ -87,6 +87,17 @@ export async function recordMessageStatus(db: Database, input: MessageStatusInpu
  * Only Cloud API notifications are matched: Meta's statuses describe Cloud API messages, and an id
  * returned by a tenant's own provider must never pick up statuses of someone else's wamid.
  */
+/**
+ * Whether any status names this message id yet: a sender that has just recorded the id finds none
+ * in the usual case (Meta's webhooks come later) and has nothing to apply. Read after the id is
+ * committed, it is the sender's half of the protocol above: a status committed later is the
+ * webhook's to apply.
+ */
+export async function hasMessageStatuses(db: Database, providerMessageId: string): Promise<boolean> {
+  const found = await db.messageStatusEvent.findFirst({ where: { providerMessageId }, select: { id: true } });
+  return found !== null;
+}
+
 export async function applyPendingMessageStatuses(db: Database, providerMessageId: string): Promise<StatusApplication> {
   return db.$transaction((tx) => applyMessageStatusesIn(tx, providerMessageId));
 }

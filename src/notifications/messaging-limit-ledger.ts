@@ -10,6 +10,7 @@
 // workers can never both take the last slot; times come from the database's clock, the one clock
 // every worker shares (in UTC, as Prisma stores timestamps).
 import type { Database } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 export const MESSAGING_LIMIT_WINDOW_MS = 24 * 60 * 60_000;
 
@@ -37,14 +38,17 @@ interface LedgerRow {
 
 const lockKey = (businessId: string) => `messaging-limit:${businessId}`;
 
-async function readLedger(db: Pick<Database, '$queryRaw'>, businessId: string, recipient: string): Promise<LedgerRow> {
-  const [row] = await db.$queryRaw<LedgerRow[]>`
+/** The ledger as one read sees it: whether the recipient is counted, how many are, the oldest, the clock. */
+const ledgerSelect = (businessId: string, recipient: string) => Prisma.sql`
     SELECT
       (SELECT "countedAt" FROM "MessagingLimitRecipient"
         WHERE "businessId" = ${businessId} AND "recipient" = ${recipient} AND "countedAt" > (now() AT TIME ZONE 'UTC') - interval '24 hours') AS recipient_counted,
       (SELECT count(*) FROM "MessagingLimitRecipient" WHERE "businessId" = ${businessId} AND "countedAt" > (now() AT TIME ZONE 'UTC') - interval '24 hours') AS used,
       (SELECT min("countedAt") FROM "MessagingLimitRecipient" WHERE "businessId" = ${businessId} AND "countedAt" > (now() AT TIME ZONE 'UTC') - interval '24 hours') AS oldest,
       date_trunc('milliseconds', now() AT TIME ZONE 'UTC') AS now`;
+
+async function readLedger(db: Pick<Database, '$queryRaw'>, businessId: string, recipient: string): Promise<LedgerRow> {
+  const [row] = await db.$queryRaw<LedgerRow[]>`${ledgerSelect(businessId, recipient)}`;
   return row!;
 }
 
@@ -89,13 +93,17 @@ export async function takeSlotNow(db: Database, businessId: string, recipient: s
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${lockKey(businessId)}))`;
-      const row = await readLedger(tx, businessId, recipient);
-      const decision = decide(row, limit);
-      if (decision !== 'count') return decision;
-      await tx.$executeRaw`
-      INSERT INTO "MessagingLimitRecipient" ("businessId", "recipient", "countedAt") VALUES (${businessId}, ${recipient}, ${row.now})
-      ON CONFLICT ("businessId", "recipient") DO UPDATE SET "countedAt" = EXCLUDED."countedAt"`;
-      return { kind: 'free', countedAt: row.now };
+      // The read and, when decide() says "count", the count, in one statement: the INSERT's
+      // condition is decide()'s, on the same row.
+      const [row] = await tx.$queryRaw<LedgerRow[]>`
+        WITH ledger AS (${ledgerSelect(businessId, recipient)}),
+        counted AS (
+          INSERT INTO "MessagingLimitRecipient" ("businessId", "recipient", "countedAt")
+          SELECT ${businessId}, ${recipient}, ledger.now FROM ledger WHERE ledger.recipient_counted IS NULL AND ledger.used < ${limit}
+          ON CONFLICT ("businessId", "recipient") DO UPDATE SET "countedAt" = EXCLUDED."countedAt")
+        SELECT * FROM ledger`;
+      const decision = decide(row!, limit);
+      return decision === 'count' ? { kind: 'free', countedAt: row!.now } : decision;
       // Other processes' takes of this portfolio may hold the lock for a moment.
     },
     { maxWait: 10_000, timeout: 15_000 },

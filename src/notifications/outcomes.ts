@@ -6,38 +6,21 @@
 //   - a stamp left by an attempt that never reported becomes UNKNOWN, never a resend.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import type { NotificationReason } from '../domain/notification-reason.js';
 import { NOTIFICATION_AHEAD, type NotificationStatus } from '../domain/statuses.js';
 import { countNotificationOutcome } from '../observability/business-metrics.js';
 import { adoptWaitingStatuses } from './message-status.js';
-import { recordAttemptEnd, recordAttemptStart } from './send-attempts.js';
+import { attemptEndStatement, recordAttemptEnd } from './send-attempts.js';
+import { type CarriedNotification, type Recipient, stampStatement } from './send-stamp.js';
 
 export interface SendAttempt {
   readonly claimId: string;
   readonly attemptId: string;
 }
 
-/** The recipient of a send, for one-message-at-a-time (the end user, within one campaign for coalescing). */
-export interface Recipient {
-  readonly tenantId: string;
-  readonly userId: string;
-  readonly campaignId: string;
-  /**
-   * The pair WhatsApp spaces (131056): the sending number (the channel's key: one Cloud API number,
-   * a tenant's provider, or the platform's number that several tenants share) and the recipient's
-   * phone number, whoever's end user it is.
-   */
-  readonly sender: string;
-  readonly phone: string;
-}
-
-/** A claim of the same end user and campaign whose notification this attempt's message carries. */
-export interface CarriedNotification {
-  readonly claimId: string;
-  readonly taskTitle: string;
-  readonly spins: number;
-}
+export type { CarriedNotification, Recipient } from './send-stamp.js';
 
 export type StampResult =
   | { kind: 'stamped'; attempt: SendAttempt; carried: CarriedNotification[] }
@@ -46,8 +29,7 @@ export type StampResult =
   /** Another attempt holds it, or it is decided. */
   | { kind: 'lost' };
 
-/** WhatsApp accepts one message per 6 s from a number to one recipient (131056); we keep to it per such pair. */
-export const RECIPIENT_SPACING_MS = 6_000;
+export { RECIPIENT_SPACING_MS } from './send-stamp.js';
 
 export interface SentMessage {
   readonly channelName: 'WHATSAPP_CLOUD' | 'TENANT_PROVIDER' | 'PLATFORM_PROVIDER';
@@ -56,35 +38,6 @@ export interface SentMessage {
 
 const INTERRUPTED = 'an earlier send attempt ended without recording its outcome; not resent to avoid a duplicate';
 const ahead = { in: [...NOTIFICATION_AHEAD] };
-
-type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
-
-/**
- * Every notification a message carries, transitively: those coalesced into it, and those coalesced
- * into one of them. A claim that absorbed others and was then released (a proven "not sent") can be
- * absorbed itself by a sibling that stamps first; its own carried ones ride on the sibling's message.
- */
-async function carriedBy(tx: Transaction, claimId: string, recipient: Recipient): Promise<CarriedNotification[]> {
-  const found: { id: string; verifiedAt: Date | null; spinsAwarded: number; task: { title: string } }[] = [];
-  const seen = new Set([claimId]);
-  for (let frontier = [claimId]; frontier.length > 0; ) {
-    const rows = await tx.claim.findMany({
-      where: {
-        tenantId: recipient.tenantId,
-        userId: recipient.userId,
-        notificationCoalescedIntoId: { in: frontier },
-        notificationStatus: 'COALESCED',
-      },
-      select: { id: true, verifiedAt: true, spinsAwarded: true, task: { select: { title: true } } },
-    });
-    const fresh = rows.filter((row) => !seen.has(row.id));
-    for (const row of fresh) seen.add(row.id);
-    found.push(...fresh);
-    frontier = fresh.map((row) => row.id);
-  }
-  found.sort((a, b) => (a.verifiedAt?.getTime() ?? 0) - (b.verifiedAt?.getTime() ?? 0) || a.id.localeCompare(b.id));
-  return found.map((row) => ({ claimId: row.id, taskTitle: row.task.title, spins: row.spinsAwarded }));
-}
 
 export function createNotificationOutcomes(db: Database, logger: Logger) {
   const claims = db.claim;
@@ -162,64 +115,12 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
       return db.$transaction(async (tx) => {
         const phone = recipient.phone.replace(/\D/g, '');
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`notify:${recipient.sender}:${phone}`}))`;
-        // The database's clock, read once the lock is held: stamps written by other workers are
-        // compared with it, so a worker's own clock (skewed by seconds) never decides the spacing.
-        const [{ now }] = (await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`) as [{ now: Date }];
-        // Coalesced into (or stamped by) another attempt meanwhile: lost, not "too soon" (no retry).
-        const own = await tx.claim.findUnique({
-          where: { id: claimId },
-          select: { status: true, notificationStatus: true, notificationAttemptedAt: true },
-        });
-        const stampable = own?.status === 'VERIFIED' && own.notificationAttemptedAt === null && NOTIFICATION_AHEAD.includes(own.notificationStatus);
-        if (!stampable) return { kind: 'lost' } as const;
-        const recent = await tx.claim.findFirst({
-          where: {
-            notificationRecipient: phone,
-            notificationSender: recipient.sender,
-            id: { not: claimId },
-            notificationAttemptedAt: { gt: new Date(now.getTime() - RECIPIENT_SPACING_MS) },
-            notificationStatus: { not: 'COALESCED' },
-          },
-          orderBy: { notificationAttemptedAt: 'desc' },
-          select: { notificationAttemptedAt: true },
-        });
-        if (recent?.notificationAttemptedAt)
-          return { kind: 'too_soon', retryInMs: recent.notificationAttemptedAt.getTime() + RECIPIENT_SPACING_MS - now.getTime() } as const;
-        const stamped = await tx.claim.updateMany({
-          where: { id: claimId, status: 'VERIFIED', notificationAttemptedAt: null, notificationStatus: ahead },
-          data: {
-            notificationStatus: 'SENDING',
-            notificationAttemptedAt: now,
-            notificationAttemptId: attemptId,
-            notificationNotBefore: null,
-            notificationSender: recipient.sender,
-            notificationRecipient: phone,
-          },
-        });
-        if (stamped.count === 0) return { kind: 'lost' } as const;
-        await recordAttemptStart(tx, { id: attemptId, tenantId: recipient.tenantId, claimId, startedAt: now });
-        await tx.claim.updateMany({
-          where: {
-            tenantId: recipient.tenantId,
-            userId: recipient.userId,
-            campaignId: recipient.campaignId,
-            id: { not: claimId },
-            status: 'VERIFIED',
-            notificationAttemptedAt: null,
-            notificationStatus: ahead,
-          },
-          data: {
-            notificationStatus: 'COALESCED',
-            notificationCoalescedIntoId: claimId,
-            notificationAttemptedAt: now,
-            notificationAttemptId: attemptId,
-            notificationNotBefore: null,
-            notificationError: null,
-          },
-        });
-        // Also those an earlier attempt of this claim coalesced (it released the send to retry), and
-        // those carried by a claim this one absorbed.
-        return { kind: 'stamped', attempt: { claimId, attemptId }, carried: await carriedBy(tx, claimId, recipient) } as const;
+        // The checks and writes read the database's clock once the lock is held: stamps written by
+        // other workers are compared with it, so a worker's own clock (skewed by seconds) never
+        // decides the spacing.
+        const stamped = await stampStatement(tx, claimId, attemptId, recipient, phone);
+        if (stamped.kind !== 'stamped') return stamped;
+        return { kind: 'stamped', attempt: { claimId, attemptId }, carried: stamped.carried } as const;
       });
     },
 
@@ -228,26 +129,27 @@ export function createNotificationOutcomes(db: Database, logger: Logger) {
      * attempt: only this attempt sent anything, and now we know it did.
      */
     async recordSent(attempt: SendAttempt, sent: SentMessage): Promise<NotificationStatus> {
-      const record = (from: 'SENDING' | 'UNKNOWN') =>
-        claims.updateMany({
-          where: { id: attempt.claimId, notificationAttemptId: attempt.attemptId, notificationStatus: from },
-          data: {
-            notificationStatus: 'SENT',
-            notificationChannel: sent.channelName,
-            notificationProviderMessageId: sent.providerMessageId ?? null,
-            notificationSentAt: new Date(),
-            notificationError: null,
-            notificationNotBefore: null,
-            notificationReason: null,
-          },
-        });
-      const recorded = (await record('SENDING')).count > 0;
-      if (recorded) countNotificationOutcome('SENT', sent.channelName);
-      // The provider took it, whatever the row says by now (a successor's UNKNOWN, Meta's statuses).
-      await recordAttemptEnd(db, attempt.attemptId, 'SENT', sent.providerMessageId ? `message id ${sent.providerMessageId}` : null);
-      if (recorded) return 'SENT';
+      const sentAt = new Date();
+      const detail = sent.providerMessageId ? `message id ${sent.providerMessageId}` : null;
+      const record = (from: 'SENDING' | 'UNKNOWN') => Prisma.sql`
+        UPDATE "SocialTaskCompletion"
+        SET "notificationStatus" = 'SENT', "notificationChannel" = CAST(${sent.channelName}::text AS "NotificationChannel"),
+          "notificationProviderMessageId" = ${sent.providerMessageId ?? null}, "notificationSentAt" = ${sentAt},
+          "notificationError" = NULL, "notificationNotBefore" = NULL, "notificationReason" = NULL, "updatedAt" = ${sentAt}
+        WHERE "id" = ${attempt.claimId} AND "notificationAttemptId" = ${attempt.attemptId} AND "notificationStatus"::text = ${from}
+        RETURNING "id"`;
+      // The row and the attempt in one statement. The attempt ends SENT whatever the row says by
+      // now (a successor's UNKNOWN, Meta's statuses): the provider took it.
+      const [row] = await db.$queryRaw<{ recorded: bigint | number }[]>`
+        WITH sent AS (${record('SENDING')}), ended AS (${attemptEndStatement(attempt.attemptId, 'SENT', detail)})
+        SELECT count(*) AS recorded FROM sent`;
+      const recorded = Number(row?.recorded ?? 0) > 0;
+      if (recorded) {
+        countNotificationOutcome('SENT', sent.channelName);
+        return 'SENT';
+      }
       // Rare: a successor already counted this attempt as UNKNOWN; correct the row, not the count.
-      return (await record('UNKNOWN')).count > 0 ? 'SENT' : currentStatus(attempt.claimId);
+      return (await db.$executeRaw`${record('UNKNOWN')}`) > 0 ? 'SENT' : currentStatus(attempt.claimId);
     },
 
     /** This attempt's final outcome (UNKNOWN, FAILED) on `channel`, with a reason code, while the stamp is still its own. */

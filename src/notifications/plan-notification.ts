@@ -51,7 +51,7 @@ export async function planNotification(context: NotificationContext, input: Plan
       notificationStatus: await finish(claim.id, 'SKIPPED', 'the notification could not be sent within the maximum delay after verification'),
     };
   }
-  const channel = await chooseChannel(context, { tenantId: claim.tenantId, campaignWhatsappAccountId: campaign.whatsappAccountId });
+  const channel = await chooseChannel(context, claim);
   if (channel.kind === 'hold') {
     await outcomes.noteWhileAhead(claim.id, channel.reason);
     countNotificationHeld();

@@ -15,7 +15,7 @@ import { isNotificationAhead, isNotificationFinal, isNotificationSent, type Noti
 import { OutboundError } from '../integrations/outbound-error.js';
 import { countNotificationHeld } from '../observability/business-metrics.js';
 import { channelSender, chooseChannel, type SendableChannel } from './channel-choice.js';
-import { applyPendingMessageStatuses } from './message-status.js';
+import { applyPendingMessageStatuses, hasMessageStatuses } from './message-status.js';
 import { loadNotificationClaim, type NotificationClaim, skipWithoutConsent } from './notification-claim.js';
 import type { NotificationContext } from './notification-context.js';
 import { applyMessagePricing } from './notification-pricing.js';
@@ -69,11 +69,7 @@ async function alreadySettled(context: NotificationContext, claim: NotificationC
 /** Step 1, choose the channel: a held channel keeps the notification waiting; no channel fails it. */
 async function chooseSendableChannel(context: NotificationContext, claim: NotificationClaim): Promise<Step<{ channel: SendableChannel }>> {
   const { outcomes } = context;
-  const channel = await chooseChannel(
-    context,
-    { tenantId: claim.tenantId, campaignWhatsappAccountId: claim.campaign.whatsappAccountId },
-    { reserve: true },
-  );
+  const channel = await chooseChannel(context, claim, { reserve: true });
   switch (channel.kind) {
     case 'hold':
       await outcomes.noteWhileAhead(claim.id, channel.reason);
@@ -151,8 +147,10 @@ async function transmitAndRecord(
   }
   const status = await outcomes.recordSent(attempt, sent);
   // A delivery status may have arrived before we recorded the message id. Only Meta reports
-  // delivery statuses (Cloud API sends); for the providers there is nothing to merge or re-read.
+  // delivery statuses (Cloud API sends); for the providers there is nothing to merge or re-read,
+  // nor when Meta has reported nothing for the message yet (the usual case).
   if (status !== 'SENT' || sent.channelName !== 'WHATSAPP_CLOUD' || !sent.providerMessageId) return { notificationStatus: status };
+  if (!(await hasMessageStatuses(db, sent.providerMessageId))) return { notificationStatus: status };
   await applyPendingMessageStatuses(db, sent.providerMessageId);
   await applyMessagePricing(db, sent.providerMessageId);
   return { notificationStatus: await outcomes.currentStatus(attempt.claimId) };

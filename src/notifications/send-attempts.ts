@@ -4,6 +4,7 @@
 // ending wins, except SENT, which is the truth whenever it comes (an attempt that outlived its
 // timeout and then heard the provider accept the message; Meta's status webhook naming it).
 import type { Database } from '../db/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /**
  * SENT: the provider took the message. FAILED: refused for good. UNKNOWN: an unclear answer (it may
@@ -14,23 +15,20 @@ import type { Database } from '../db/client.js';
 export const SEND_ATTEMPT_OUTCOMES = ['SENT', 'FAILED', 'UNKNOWN', 'RELEASED', 'INTERRUPTED'] as const;
 export type SendAttemptOutcome = (typeof SEND_ATTEMPT_OUTCOMES)[number];
 
-type Transaction = Parameters<Parameters<Database['$transaction']>[0]>[0];
-
-export async function recordAttemptStart(
-  tx: Transaction,
-  attempt: { readonly id: string; readonly tenantId: string; readonly claimId: string; readonly startedAt: Date },
-): Promise<void> {
-  await tx.notificationAttempt.create({ data: attempt });
-}
-
+// The attempt's row is written with its stamp (send-stamp.ts).
 export async function recordAttemptEnd(
   db: Pick<Database, '$executeRaw'>,
   attemptId: string,
   outcome: SendAttemptOutcome,
   detail: string | null,
 ): Promise<void> {
+  await db.$executeRaw`${attemptEndStatement(attemptId, outcome, detail)}`;
+}
+
+/** The UPDATE that ends an attempt (as a statement of its own, or inside another's WITH). */
+export function attemptEndStatement(attemptId: string, outcome: SendAttemptOutcome, detail: string | null): Prisma.Sql {
   const overrides = outcome === 'SENT';
-  await db.$executeRaw`
+  return Prisma.sql`
     UPDATE "NotificationAttempt"
     SET "outcome" = ${outcome}, "detail" = ${detail?.slice(0, 1_000) ?? null}, "endedAt" = clock_timestamp() AT TIME ZONE 'UTC'
     WHERE "id" = ${attemptId} AND ("outcome" IS NULL OR (${overrides} AND "outcome" <> 'SENT'))`;

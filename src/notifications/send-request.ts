@@ -56,7 +56,7 @@ export function prepareSend(context: NotificationContext, channel: SendableChann
         // against the portfolio's messaging limit (the text did not).
         const fallback = message.type === 'text' ? templateWith(carried) : null;
         if (!fallback || !(error instanceof OutboundError) || metaSendRule(error)?.kind !== 'outside_window') throw error;
-        const budget = await messagingBudgetOf(db, claim, channel, { sessionClosedAtMeta: true });
+        const budget = messagingBudgetOf(claim, channel, { sessionClosedAtMeta: true });
         const slot = budget && (await takeSlot(db, budget.businessId, budget.recipient, budget.limit));
         if (slot?.kind === 'full') throw new MessagingLimitReached(slot.limit, slot.notBefore);
         try {

@@ -10,6 +10,7 @@
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { metrics } from '../observability/metrics.js';
+import type { AccountPause } from './channel-choice.js';
 import { PAUSE_ACCOUNT_CODES } from './meta-send-answers.js';
 
 export const QUALITY_RED = 'QUALITY_RED';
@@ -102,24 +103,28 @@ export type PauseGate =
 /**
  * May this notification send from the account now? Not paused: go. Paused: this notification may
  * be the interval's one probe (it takes the probe slot atomically, or already holds it); otherwise
- * it waits until the next probe is due (RED has no probes: it re-checks every interval).
+ * it waits until the next probe is due (RED has no probes: it re-checks every interval). `account`
+ * is the pause as read with the claim (notification-claim.ts): a pause that begins after that read
+ * is the same race as one that begins while the message is in flight.
  */
-export async function sendingGate(db: Database, accountId: string, claimId: string, probeIntervalMs: number): Promise<PauseGate> {
-  const account = await db.whatsappAccount.findUnique({
-    where: { id: accountId },
-    select: { sendingPausedAt: true, sendingPausedCode: true, sendingPausedReason: true, sendingProbeAt: true, sendingProbeClaimId: true },
-  });
-  if (!account?.sendingPausedAt) return { kind: 'go', probe: false };
-  const reason = account.sendingPausedReason ?? 'sending is paused';
+export async function sendingGate(
+  db: Database,
+  account: { readonly id: string; readonly pause: AccountPause },
+  claimId: string,
+  probeIntervalMs: number,
+): Promise<PauseGate> {
+  const { pause } = account;
+  if (!pause.sendingPausedAt) return { kind: 'go', probe: false };
+  const reason = pause.sendingPausedReason ?? 'sending is paused';
   const now = Date.now();
-  if (account.sendingPausedCode === QUALITY_RED) return { kind: 'wait', notBefore: new Date(now + probeIntervalMs), reason };
-  if (account.sendingProbeClaimId === claimId) return { kind: 'go', probe: true };
+  if (pause.sendingPausedCode === QUALITY_RED) return { kind: 'wait', notBefore: new Date(now + probeIntervalMs), reason };
+  if (pause.sendingProbeClaimId === claimId) return { kind: 'go', probe: true };
   const dueBefore = new Date(now - probeIntervalMs);
   const taken = await db.whatsappAccount.updateMany({
-    where: { id: accountId, sendingPausedAt: { not: null }, OR: [{ sendingProbeAt: null }, { sendingProbeAt: { lte: dueBefore } }] },
+    where: { id: account.id, sendingPausedAt: { not: null }, OR: [{ sendingProbeAt: null }, { sendingProbeAt: { lte: dueBefore } }] },
     data: { sendingProbeAt: new Date(now), sendingProbeClaimId: claimId },
   });
   if (taken.count > 0) return { kind: 'go', probe: true };
-  const lastProbe = account.sendingProbeAt?.getTime() ?? now;
+  const lastProbe = pause.sendingProbeAt?.getTime() ?? now;
   return { kind: 'wait', notBefore: new Date(Math.max(lastProbe + probeIntervalMs, now + 1_000)), reason };
 }

@@ -3,7 +3,6 @@
 // limit, the per-user marketing cap. Planning checks them to say "wait"; the send checks them
 // again (they may have changed since the plan) before it stamps anything.
 import type { NotificationPlan, SendOutcome } from '../../activities/claim-types.js';
-import type { Database } from '../db/client.js';
 import type { NotificationReason } from '../domain/notification-reason.js';
 import { requestReplan } from '../temporal/claim-signals.js';
 import type { ChannelChoice, SendableChannel } from './channel-choice.js';
@@ -48,7 +47,7 @@ export async function waitForWhatsappRules(
 ): Promise<NotificationPlan | null> {
   const { db, config, outcomes } = context;
   if (channel.kind !== 'cloud') return null;
-  const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
+  const pause = await sendingGate(db, { id: channel.accountId, pause: channel.pause }, claim.id, config.whatsappPauseProbeIntervalMs);
   if (pause.kind === 'wait') {
     await outcomes.waitWhileAhead(claim.id, { reason: 'SENDING_PAUSED', error: `sending is paused: ${pause.reason}`, notBefore: pause.notBefore });
     return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: pause.notBefore.toISOString() };
@@ -58,7 +57,7 @@ export async function waitForWhatsappRules(
     await outcomes.waitWhileAhead(claim.id, templateWait);
     return { action: 'wait', notificationStatus: 'WAITING_FOR_WINDOW', notBefore: templateWait.notBefore.toISOString() };
   }
-  const budget = await messagingBudgetOf(db, claim, channel);
+  const budget = messagingBudgetOf(claim, channel);
   const slot = budget && (await peekSlot(db, budget.businessId, budget.recipient, budget.limit));
   if (slot?.kind === 'full') {
     await outcomes.waitWhileAhead(claim.id, { reason: 'MESSAGING_LIMIT', error: messagingLimitSentence(slot.limit), notBefore: slot.notBefore });
@@ -79,7 +78,7 @@ export async function passWhatsappRules(
     await outcomes.waitWhileAhead(claim.id, { reason, error: detail, notBefore });
     return { kind: 'outcome', outcome: { notificationStatus: await outcomes.currentStatus(claim.id), held: true, detail } };
   };
-  const pause = await sendingGate(db, channel.accountId, claim.id, config.whatsappPauseProbeIntervalMs);
+  const pause = await sendingGate(db, { id: channel.accountId, pause: channel.pause }, claim.id, config.whatsappPauseProbeIntervalMs);
   if (pause.kind === 'wait') return waitFor('SENDING_PAUSED', `sending is paused: ${pause.reason}`, pause.notBefore);
   if (claim.notificationReason === 'MARKETING_LIMIT' && claim.notificationNotBefore && claim.notificationNotBefore.getTime() > Date.now()) {
     return waitFor('MARKETING_LIMIT', claim.notificationError ?? MARKETING_LIMIT_SENTENCE, claim.notificationNotBefore);
@@ -87,7 +86,7 @@ export async function passWhatsappRules(
   const templateWait = templatePausedWait(claim);
   if (templateWait) return waitFor(templateWait.reason, templateWait.error, templateWait.notBefore);
   // Counted before the stamp: a notification that does not fit never holds a stamp.
-  const budget = await messagingBudgetOf(db, claim, channel);
+  const budget = messagingBudgetOf(claim, channel);
   const slot = budget && (await takeSlot(db, budget.businessId, budget.recipient, budget.limit));
   if (slot?.kind === 'full') return waitFor('MESSAGING_LIMIT', messagingLimitSentence(slot.limit), slot.notBefore);
   const countedAt = slot?.countedAt;
@@ -115,19 +114,16 @@ function templatePausedWait(claim: NotificationClaim): { reason: 'TEMPLATE_PAUSE
  * API, a portfolio we have not learnt or without a limit, or a user inside their customer-service
  * window (they wrote in the last 24 h).
  */
-export async function messagingBudgetOf(
-  db: Database,
+export function messagingBudgetOf(
   claim: NotificationClaim,
   channel: ChannelChoice,
   options: { sessionClosedAtMeta?: boolean } = {},
-): Promise<{ businessId: string; limit: number; recipient: string } | null> {
+): { businessId: string; limit: number; recipient: string } | null {
   if (channel.kind !== 'cloud') return null;
   if (sessionOpen(claim) && !options.sessionClosedAtMeta) return null;
-  const account = await db.whatsappAccount.findUnique({ where: { id: channel.accountId }, select: { businessId: true } });
-  if (!account?.businessId) return null;
-  const portfolio = await db.whatsappPortfolio.findUnique({ where: { id: account.businessId }, select: { messagingLimit: true } });
-  if (portfolio?.messagingLimit === null || portfolio?.messagingLimit === undefined) return null;
-  return { businessId: account.businessId, limit: portfolio.messagingLimit, recipient: claim.user.phone };
+  // The account's portfolio and its limit were read with the claim (notification-claim.ts).
+  if (!channel.businessId || channel.messagingLimit === null) return null;
+  return { businessId: channel.businessId, limit: channel.messagingLimit, recipient: claim.user.phone };
 }
 
 /** A probe went out: Meta lets the account send again. Waiting notifications re-plan now. */
