@@ -140,25 +140,7 @@ test(`${REQUESTS} freshness requests while a crawl is held: every run of the ind
 
 test('a request marked while a crawl that covers it runs is cleared when that crawl completes, so the next claim is still signalled (lost wake-up)', async () => {
   const db = system.deps.db;
-  const tenantId = await system.createTenant('history-b');
-  const admin = tokens.tenantAdmin(tenantId);
-  const account = fakeMeta.addInstagramAccount({ username: 'late.mark.store' });
-  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
-  await system.request('PUT', '/api/v1/tenant/settings', {
-    token: admin,
-    body: { metaConfig: { instagramAccountId: account.id, instagramToken: token } },
-  });
-  const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Late mark', notificationEnabled: false } });
-  const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
-  const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
-    token: admin,
-    body: { title: 'Comment', platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: media.id, spinsReward: 1, verificationStrategy: 'META_API' },
-  });
-  expect(task.status).toBe(201);
-  const backfilled = await eventually(
-    async () => (await db.commentIndexTarget.findFirst({ where: { tenantId, completeThrough: { not: null } } })) ?? false,
-    'the backfill',
-  );
+  const { tenantId, admin, media, task, backfilled } = await indexedCommentTask('history-b', 'late.mark.store');
 
   // The next crawl is held at its first read.
   let release!: () => void;
@@ -215,25 +197,7 @@ test('a request marked while a crawl that covers it runs is cleared when that cr
 
 test('claims waiting for a held crawl hold no activity slot: each waits on its workflow timer and is VERIFIED once the crawl ends', async () => {
   const db = system.deps.db;
-  const tenantId = await system.createTenant('history-c');
-  const admin = tokens.tenantAdmin(tenantId);
-  const account = fakeMeta.addInstagramAccount({ username: 'slots.store' });
-  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
-  await system.request('PUT', '/api/v1/tenant/settings', {
-    token: admin,
-    body: { metaConfig: { instagramAccountId: account.id, instagramToken: token } },
-  });
-  const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: 'Slots', notificationEnabled: false } });
-  const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
-  const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
-    token: admin,
-    body: { title: 'Comment', platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: media.id, spinsReward: 1, verificationStrategy: 'META_API' },
-  });
-  expect(task.status).toBe(201);
-  await eventually(
-    async () => (await db.commentIndexTarget.findFirst({ where: { tenantId, completeThrough: { not: null } } })) ?? false,
-    'the backfill',
-  );
+  const { tenantId, admin, media, task } = await indexedCommentTask('history-c', 'slots.store');
 
   // The claims' crawl is held at its first read until every claim has been seen waiting.
   let release!: () => void;
@@ -294,3 +258,28 @@ test('claims waiting for a held crawl hold no activity slot: each waits on its w
   );
   expect(rows.map((row) => row.status)).toEqual(Array(ids.length).fill('VERIFIED'));
 }, 180_000);
+
+/** A tenant with Instagram connected and a META_API comment task on a new media, its backfill done. */
+async function indexedCommentTask(slug: string, username: string) {
+  const db = system.deps.db;
+  const tenantId = await system.createTenant(slug);
+  const admin = tokens.tenantAdmin(tenantId);
+  const account = fakeMeta.addInstagramAccount({ username });
+  const token = fakeMeta.addToken({ scopes: ['instagram_basic', 'instagram_manage_comments'] }).token;
+  await system.request('PUT', '/api/v1/tenant/settings', {
+    token: admin,
+    body: { metaConfig: { instagramAccountId: account.id, instagramToken: token } },
+  });
+  const campaign = await system.request('POST', '/api/v1/campaigns', { token: admin, body: { name: slug, notificationEnabled: false } });
+  const media = fakeMeta.addInstagramMedia({ ownerId: account.id });
+  const task = await system.request('POST', `/api/v1/campaigns/${campaign.body.id}/tasks`, {
+    token: admin,
+    body: { title: 'Comment', platform: 'INSTAGRAM', actionType: 'COMMENT', targetId: media.id, spinsReward: 1, verificationStrategy: 'META_API' },
+  });
+  expect(task.status).toBe(201);
+  const backfilled = await eventually(
+    async () => (await db.commentIndexTarget.findFirst({ where: { tenantId, completeThrough: { not: null } } })) ?? false,
+    'the backfill',
+  );
+  return { tenantId, admin, media, task, backfilled };
+}
