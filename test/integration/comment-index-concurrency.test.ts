@@ -72,15 +72,19 @@ test('200 claims on one post verifying at once share a few crawls (reads counted
     ids.push(
       ...(await Promise.all(
         claimants.slice(i, i + 25).map(async (handle, j) => {
-          const user = await system.request('POST', '/api/v1/end-users', {
-            token: admin,
-            body: { name: handle, phone: `+5197${String(1_000_000 + i + j)}` },
-          });
+          const user = await retriedWhileBusy(() =>
+            system.request('POST', '/api/v1/end-users', {
+              token: admin,
+              body: { name: handle, phone: `+5197${String(1_000_000 + i + j)}` },
+            }),
+          );
           if (user.status !== 201) throw new Error(`end user ${handle}: ${user.status} ${user.text}`);
-          const claimed = await system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
-            token: tokens.endUser(tenantId, user.body.id),
-            body: { handle },
-          });
+          const claimed = await retriedWhileBusy(() =>
+            system.request('POST', `/api/v1/tasks/${task.body.id}/claims`, {
+              token: tokens.endUser(tenantId, user.body.id),
+              body: { handle },
+            }),
+          );
           expect(claimed.status).toBe(202);
           return claimed.body.completionId as string;
         }),
@@ -107,3 +111,16 @@ test('200 claims on one post verifying at once share a few crawls (reads counted
   expect(target.crawls).toBeLessThanOrEqual(12); // a few crawls, not 200
   expect(used / 200).toBeLessThan(0.2);
 }, 120_000);
+
+/**
+ * The crowd's own verifications share this test's one database pool with the API, so a request can
+ * find it busy: the API then answers 503 UPSTREAM_UNAVAILABLE ("nothing was written, try again"),
+ * and a client tries again, as here.
+ */
+async function retriedWhileBusy<T extends { status: number; body: { error?: { code?: string } } }>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await send();
+    if (response.status !== 503 || response.body.error?.code !== 'UPSTREAM_UNAVAILABLE' || attempt === 10) return response;
+    await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+  }
+}
