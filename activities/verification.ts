@@ -255,17 +255,13 @@ function askedAsOf(earlier: IndexLook | undefined): Date | undefined {
   return earlier?.asOf ? new Date(earlier.asOf) : undefined;
 }
 
-/**
- * The next look at the index: every second or two while a crawl of a small post is likely to end,
- * then further apart, at most a minute (a claim is decided soon after Meta is back, and a long wait
- * adds about seventy looks an hour to its history). Slow growth, not doubling: a look is at most
- * ~40 % of the wait so far after the crawl it waits for has ended.
- */
+/** The next look at the index: soon at first (a small post's crawl takes seconds), then at most a minute apart, so a claim is decided soon after Meta is back. */
 function nextLookDelayMs(earlier: IndexLook | undefined): number {
-  return LOOK_AGAIN_MS[Math.min(earlier?.looks ?? 0, LOOK_AGAIN_MS.length - 1)]!;
+  return Math.min(FIRST_LOOK_AGAIN_MS * 2 ** Math.min(earlier?.looks ?? 0, 10), LOOK_AGAIN_AT_MOST_MS);
 }
 
-const LOOK_AGAIN_MS = [1_000, 1_000, 2_000, 2_000, 3_000, 5_000, 8_000, 13_000, 21_000, 34_000, 55_000, 60_000];
+const FIRST_LOOK_AGAIN_MS = 2_000;
+const LOOK_AGAIN_AT_MOST_MS = 60_000;
 
 function describeOutage(ms: number): string {
   return ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;

@@ -195,7 +195,7 @@ const claim = (user: EndUser, taskId: string, handle?: string) =>
  * Polls the claim until `done` holds (real time, generous timeout); answers the tenant admin's view,
  * which keeps Meta's detail and the provider's message id (the end user's view has neither).
  */
-async function settle(user: EndUser, claimId: string, done: (view: any) => boolean, timeoutMs = 45_000): Promise<any> {
+async function settle(user: EndUser, claimId: string, done: (view: any) => boolean, timeoutMs = 120_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     expect((await system.request('GET', `/api/v1/claims/${claimId}`, { token: user.token })).status).toBe(200);
